@@ -1,0 +1,61 @@
+# ZhiCheng — the two commands are `make run` and `make test`.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+STAMP := $(VENV)/.installed
+
+.PHONY: install run serve demo test test-fast system-deps bench-policy bench-cycle bench-draw bench-import messages clean
+
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "需要 Python 3.11（$(PYTHON) 未找到）"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Debian packages the project needs at run and test time: CJK fonts for PDFs,
+# Chromium for the browser tests, poppler for rendering PDF pages in tests.
+SYSTEM_PACKAGES := chromium fonts-noto-cjk poppler-utils
+system-deps:
+	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+demo: install
+	$(BIN)/zhicheng migrate --noinput
+	$(BIN)/zhicheng load_demo
+
+run: demo
+	$(BIN)/zhicheng compilemessages_if_needed
+	@echo "ZhiCheng 正在运行：http://127.0.0.1:$(PORT)/"
+	$(BIN)/zhicheng runserver 127.0.0.1:$(PORT) --noreload
+
+test: install system-deps
+	$(BIN)/pytest
+
+test-fast: install
+	$(BIN)/pytest -m "not browser" -x -q
+
+messages: install
+	cd zhicheng && ../$(BIN)/zhicheng makemessages -l en --ignore 'policy/*' && ../$(BIN)/zhicheng compilemessages
+
+bench-policy: install
+	$(BIN)/python -m bench.policy
+
+bench-cycle: install
+	$(BIN)/python -m bench.cycle
+
+bench-draw: install
+	$(BIN)/python -m bench.draw
+
+bench-import: install
+	$(BIN)/python -m bench.history_import
+
+clean:
+	rm -rf $(VENV) var .pytest_cache
