@@ -49,7 +49,9 @@ INSTALLED_APPS = [
     "zhicheng.audit",
     "zhicheng.notifications",
     "zhicheng.publicity",
+    "zhicheng.files",
     "zhicheng.declarations",
+    "zhicheng.review",
     "zhicheng.web",
 ]
 

@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+
+from .models import User
+
+
+@admin.register(User)
+class ZhichengUserAdmin(UserAdmin):
+    list_display = ("username", "first_name", "last_name", "role", "organisation", "is_active")
+    list_filter = ("role", "is_active")
+    search_fields = ("username", "first_name", "last_name", "organisation__name")
+    autocomplete_fields = ("organisation", "person")
+    fieldsets = UserAdmin.fieldsets + (("职称系统", {"fields": ("role", "organisation", "person", "phone")}),)

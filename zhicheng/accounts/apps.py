@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class AccountsConfig(AppConfig):
+    name = "zhicheng.accounts"
+    verbose_name = "账户与角色"

@@ -1,0 +1,44 @@
+from django.contrib import admin
+
+from .models import AnnualPlan, FeeStandard, Series, SeriesLevelMode, Specialty, TitleName
+
+
+class SpecialtyInline(admin.TabularInline):
+    model = Specialty
+    extra = 0
+
+
+@admin.register(Series)
+class SeriesAdmin(admin.ModelAdmin):
+    list_display = ("name", "code", "sort_order")
+    search_fields = ("name", "code")
+    inlines = [SpecialtyInline]
+
+
+@admin.register(Specialty)
+class SpecialtyAdmin(admin.ModelAdmin):
+    list_display = ("name", "series")
+    list_filter = ("series",)
+    search_fields = ("name",)
+
+
+@admin.register(TitleName)
+class TitleNameAdmin(admin.ModelAdmin):
+    list_display = ("name", "series", "level")
+    list_filter = ("level", "series")
+
+
+@admin.register(SeriesLevelMode)
+class SeriesLevelModeAdmin(admin.ModelAdmin):
+    list_display = ("year", "series", "level", "mode", "clause")
+    list_filter = ("year", "mode", "level")
+
+
+@admin.register(AnnualPlan)
+class AnnualPlanAdmin(admin.ModelAdmin):
+    list_display = ("year", "notice_number", "ruleset", "declaration_deadline", "review_deadline", "filing_deadline", "seniority_cutoff")
+
+
+@admin.register(FeeStandard)
+class FeeStandardAdmin(admin.ModelAdmin):
+    list_display = ("level", "amount", "basis")

@@ -1,0 +1,1 @@
+"""Small helpers shared by every app: the clock, canonical JSON, validated identifiers."""

@@ -1,0 +1,48 @@
+"""The states of a declaration and the channels of 四. Labels are what users read."""
+
+from django.db import models
+
+
+class State(models.TextChoices):
+    DRAFT = "draft", "草稿"
+    SUBMITTED = "submitted", "待单位审核"
+    EMPLOYER_PUBLICITY = "employer_publicity", "单位公示中"
+    RECOMMENDER_REVIEW = "recommender_review", "推荐机构审核中"
+    ENTRUSTMENT_REVIEW = "entrustment_review", "委托评审审核中"
+    DEPARTMENT_REVIEW = "department_review", "主管部门审核中"
+    CORRECTION_REQUESTED = "correction_requested", "待补正（一次告知）"
+    COUNTY_BUREAU_REVIEW = "county_bureau_review", "旗县人社局审核中"
+    CITY_BUREAU_REVIEW = "city_bureau_review", "盟市人社局审核中"
+    ROSTER_PUBLICITY = "roster_publicity", "花名册公示中"
+    TALENT_CENTRE_REVIEW = "talent_centre_review", "人才服务中心审核中"
+    COMMITTEE_INTAKE = "committee_intake", "评委会办事机构受理中"
+    ACCEPTED = "accepted", "已受理待评审"
+    UNDER_REVIEW = "under_review", "评审中"
+    PASSED = "passed", "评审通过"
+    FAILED = "failed", "评审未通过"
+    RESULT_PUBLICITY = "result_publicity", "评审结果公示中"
+    RESULT_PUBLISHED = "result_published", "公示期满待核准备案"
+    FILED = "filed", "已核准备案"
+    CERTIFIED = "certified", "已发电子证书"
+    WITHDRAWN = "withdrawn", "本人已撤回"
+    DEEMED_WITHDRAWN = "deemed_withdrawn", "逾期未补正，视为放弃申报"
+    RETURNED = "returned", "已退回"
+    REVOKED = "revoked", "职称已撤销"
+
+
+FINAL_STATES = frozenset({State.FAILED, State.WITHDRAWN, State.DEEMED_WITHDRAWN, State.RETURNED, State.REVOKED, State.CERTIFIED})
+
+# Drafts are the applicant's own business until they are submitted.
+PRIVATE_STATES = frozenset({State.DRAFT})
+
+# States in which the review is under way or done: the applicant can no longer withdraw.
+REVIEW_STATES = frozenset({State.UNDER_REVIEW, State.PASSED, State.FAILED, State.RESULT_PUBLICITY, State.RESULT_PUBLISHED, State.FILED, State.CERTIFIED, State.REVOKED})
+
+
+class Channel(models.TextChoices):
+    """申报评审渠道 (四)."""
+
+    LOCAL = "local", "盟市及以下（四（二））"
+    REGION = "region", "自治区本级（四（三））"
+    ENTRUSTED = "entrusted", "中央和外省区驻区单位委托评审（四（四））"
+    PRIVATE = "private", "非公有制领域（四（五））"

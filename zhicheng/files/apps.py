@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class FilesConfig(AppConfig):
+    name = "zhicheng.files"
+    verbose_name = "材料文件"

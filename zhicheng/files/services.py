@@ -1,0 +1,118 @@
+"""Accepting and reading evidence files.
+
+Files are accepted by their content, never by their name: PDF, JPEG and PNG only, each
+checked for its signature and its end marker, within a size limit. A file is stored
+once under its SHA-256 and re-hashed whenever it is read, so a changed byte on disk is
+noticed rather than served.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import struct
+import zlib
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from .models import StoredFile
+
+MAX_UPLOAD_BYTES = getattr(settings, "MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
+ACCEPTED = "PDF、JPEG、PNG"
+
+
+class FileIntegrityError(Exception):
+    """A stored file no longer matches its hash."""
+
+
+def _is_pdf(data: bytes) -> bool:
+    return b"%PDF-" in data[:1024] and b"%%EOF" in data[-1024:]
+
+
+def _is_jpeg(data: bytes) -> bool:
+    return data[:3] == b"\xff\xd8\xff" and data.rstrip(b"\x00\r\n")[-2:] == b"\xff\xd9"
+
+
+def _is_png(data: bytes) -> bool:
+    if data[:8] != b"\x89PNG\r\n\x1a\n" or len(data) < 45:
+        return False
+    length, chunk_type = struct.unpack(">I4s", data[8:16])
+    if chunk_type != b"IHDR" or length != 13:
+        return False
+    (crc,) = struct.unpack(">I", data[29:33])
+    return zlib.crc32(data[12:29]) & 0xFFFFFFFF == crc and data[-8:-4] == b"IEND"
+
+
+SNIFFERS = (("application/pdf", _is_pdf), ("image/jpeg", _is_jpeg), ("image/png", _is_png))
+
+
+def sniff_content_type(data: bytes) -> str | None:
+    for content_type, check in SNIFFERS:
+        if check(data):
+            return content_type
+    return None
+
+
+def human_size(size: int) -> str:
+    return f"{size / 1024 / 1024:.1f} MB" if size >= 1024 * 1024 else f"{size / 1024:.0f} KB"
+
+
+def check_upload(name: str, data: bytes, max_bytes: int = MAX_UPLOAD_BYTES) -> str:
+    """The content type of an acceptable file, or a ValidationError in Chinese saying why not."""
+    if not data:
+        raise ValidationError(f"文件“{name}”是空文件。", code="empty")
+    if len(data) > max_bytes:
+        raise ValidationError(
+            f"文件“{name}”大小为{human_size(len(data))}，超过了{human_size(max_bytes)}的上限，请压缩后重新上传。",
+            code="too_large",
+        )
+    content_type = sniff_content_type(data)
+    if content_type is None:
+        raise ValidationError(
+            f"文件“{name}”的内容不是有效的{ACCEPTED}文件（系统按文件内容而非扩展名判断），请转换格式后重新上传。",
+            code="bad_type",
+        )
+    return content_type
+
+
+def _blob_path(sha256: str) -> Path:
+    return Path(settings.MEDIA_ROOT) / "blobs" / sha256[:2] / sha256[2:4] / sha256
+
+
+def store_file(name: str, data: bytes, uploaded_by=None) -> StoredFile:
+    content_type = check_upload(name, data)
+    digest = hashlib.sha256(data).hexdigest()
+    path = _blob_path(digest)
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".part")
+        tmp.write_bytes(data)
+        tmp.replace(path)  # atomic: a crash never leaves half a blob under the final name
+    existing = StoredFile.objects.filter(sha256=digest).first()
+    if existing:
+        return existing
+    try:
+        with transaction.atomic():
+            return StoredFile.objects.create(
+                sha256=digest, size=len(data), content_type=content_type, original_name=name[:200], uploaded_by=uploaded_by
+            )
+    except IntegrityError:  # the same file uploaded by two people at once
+        return StoredFile.objects.get(sha256=digest)
+
+
+def store_upload(uploaded_file, uploaded_by=None) -> StoredFile:
+    if uploaded_file.size > MAX_UPLOAD_BYTES:
+        raise ValidationError(
+            f"文件“{uploaded_file.name}”大小为{human_size(uploaded_file.size)}，超过了{human_size(MAX_UPLOAD_BYTES)}的上限，请压缩后重新上传。",
+            code="too_large",
+        )
+    return store_file(uploaded_file.name, uploaded_file.read(), uploaded_by)
+
+
+def read_verified(stored: StoredFile) -> bytes:
+    data = _blob_path(stored.sha256).read_bytes()
+    if hashlib.sha256(data).hexdigest() != stored.sha256:
+        raise FileIntegrityError(f"文件 {stored.sha256} 与登记的摘要不符")
+    return data

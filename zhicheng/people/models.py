@@ -1,0 +1,391 @@
+"""A person and the achievement archive that belongs to them and is reused every year.
+
+A declaration never retypes these records: it selects them, and freezes a snapshot of
+what it selected when it is submitted (see declarations.SelectedRecord).
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from zhicheng.catalogue.models import Level
+from zhicheng.core.identifiers import birth_date_from_id, normalise_id_number, sex_from_id
+from zhicheng.orgs.models import Sector, UnitLevel
+
+SERIES_HELP = "职称系列代码"
+
+
+class Sex(models.TextChoices):
+    MALE = "M", "男"
+    FEMALE = "F", "女"
+
+
+class Nationality(models.TextChoices):
+    CN = "CN", "中国内地"
+    HK = "HK", "香港"
+    MO = "MO", "澳门"
+    TW = "TW", "台湾"
+    FOREIGN = "foreign", "外籍"
+
+
+class ForeignPermit(models.TextChoices):
+    WORK_PERMIT = "work_permit", "外国人来华工作许可证"
+    PERMANENT_RESIDENCE = "permanent_residence", "外国人永久居留证"
+    OVERSEAS_TALENT_RESIDENCE = "overseas_talent_residence", "海外高层次人才居住证"
+
+
+class EmploymentRelation(models.TextChoices):
+    LABOR_CONTRACT = "labor_contract", "劳动（聘用）合同"
+    FREELANCE = "freelance", "自由职业"
+    NONE = "none", "无"
+
+
+class TransferOrigin(models.TextChoices):
+    CIVIL_SERVICE = "civil_service", "公务员（含参公）"
+    MILITARY = "military", "军队转业干部"
+
+
+class HighSkillLevel(models.TextChoices):
+    TECHNICIAN = "technician", "技师"
+    SENIOR_TECHNICIAN = "senior_technician", "高级技师"
+
+
+class Person(models.Model):
+    name = models.CharField("姓名", max_length=40)
+    id_number = models.CharField("身份证号码", max_length=18, unique=True)
+    birth_date = models.DateField("出生日期", editable=False)
+    sex = models.CharField("性别", max_length=1, choices=Sex.choices, editable=False)
+    nationality = models.CharField("国籍/地区", max_length=8, choices=Nationality.choices, default=Nationality.CN)
+    phone = models.CharField("手机号", max_length=20, blank=True)
+    email = models.EmailField("电子邮箱", blank=True)
+    unit = models.ForeignKey("orgs.Organisation", verbose_name="现工作单位", null=True, blank=True, on_delete=models.PROTECT, related_name="people")
+    civil_servant = models.BooleanField("公务员或参公人员", default=False)
+    retired = models.BooleanField("已离退休", default=False)
+    exceptional_used = models.BooleanField("曾通过破格取得职称（五（四）5）", default=False)
+    rural_service_years = models.DecimalField("农村牧区基层服务年限", max_digits=4, decimal_places=1, default=0)
+    foreign_permit = models.CharField("外籍人员证件", max_length=32, choices=ForeignPermit.choices, blank=True)
+    employment_relation = models.CharField(
+        "用工关系", max_length=16, choices=EmploymentRelation.choices, default=EmploymentRelation.LABOR_CONTRACT
+    )
+    transferred_in_from = models.CharField("调入前身份（五（四）4）", max_length=16, choices=TransferOrigin.choices, blank=True)
+    transferred_in_on = models.DateField("调入时间", null=True, blank=True)
+    introduced_high_level_talent = models.BooleanField("自治区引进高层次人才（五（四）3）", default=False)
+    urgently_needed_talent = models.BooleanField("重点领域急需紧缺人才（五（四）3）", default=False)
+    postdoc_in_station = models.BooleanField("在站博士后", default=False)
+    postdoc_foundation_grant = models.BooleanField("获中国博士后科学基金资助", default=False)
+    postdoc_leads_provincial_project = models.BooleanField("主持省部级以上科研项目", default=False)
+    postdoc_stays_in_enterprise = models.BooleanField("出站后留在企业", default=False)
+    high_skill_level = models.CharField("高技能人才等级", max_length=20, choices=HighSkillLevel.choices, blank=True)
+    high_skill_obtained_on = models.DateField("高技能等级取得时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "人员"
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        try:
+            self.id_number = normalise_id_number(self.id_number)
+        except ValidationError as exc:
+            raise ValidationError({"id_number": exc.messages})
+
+    def save(self, *args, **kwargs):
+        # Birth date and sex are facts of the 身份证 number, never typed separately.
+        self.id_number = normalise_id_number(self.id_number)
+        self.birth_date = birth_date_from_id(self.id_number)
+        self.sex = sex_from_id(self.id_number)
+        super().save(*args, **kwargs)
+
+
+class ArchiveRecord(models.Model):
+    """Common part of every archive record."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="%(class)s_records")
+    evidence = models.ManyToManyField("files.StoredFile", verbose_name="佐证材料", blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    # The label that a declaration's dossier shows for this kind of record.
+    kind_label = ""
+
+    class Meta:
+        abstract = True
+
+    def summary(self) -> str:
+        return str(self)
+
+
+class EducationLevel(models.TextChoices):
+    DOCTORATE = "doctorate", "博士研究生"
+    MASTER = "master", "硕士研究生"
+    BACHELOR = "bachelor", "大学本科"
+    ASSOCIATE = "associate", "大学专科"
+    SECONDARY_VOCATIONAL = "secondary_vocational", "中专"
+    HIGH_SCHOOL = "high_school", "高中及以下"
+
+
+class Education(ArchiveRecord):
+    kind_label = "学历"
+    level = models.CharField("学历", max_length=24, choices=EducationLevel.choices)
+    school = models.CharField("毕业院校", max_length=80)
+    major = models.CharField("专业", max_length=60)
+    full_time = models.BooleanField("全日制", default=True)
+    graduated_on = models.DateField("毕业时间")
+    related_major = models.BooleanField("与申报专业相同或相近", default=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "学历"
+        ordering = ["-graduated_on"]
+
+    def __str__(self):
+        return f"{self.graduated_on:%Y.%m} {self.school} {self.major} {self.get_level_display()}"
+
+
+class WorkPeriod(ArchiveRecord):
+    kind_label = "工作经历"
+    employer_name = models.CharField("工作单位", max_length=120)
+    unit = models.ForeignKey("orgs.Organisation", verbose_name="单位（系统内）", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    post = models.CharField("岗位/职务", max_length=60, blank=True)
+    started_on = models.DateField("起始日期")
+    ended_on = models.DateField("截止日期", null=True, blank=True, help_text="空表示至今")
+    professional = models.BooleanField("专业技术工作", default=True)
+    series = models.CharField("从事系列", max_length=40, blank=True, help_text=SERIES_HELP)
+    unit_level = models.CharField("单位层级", max_length=10, choices=UnitLevel.choices)
+    sector = models.CharField("单位性质", max_length=24, choices=Sector.choices)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "工作经历"
+        ordering = ["-started_on"]
+
+    def clean(self):
+        if self.ended_on and self.started_on and self.ended_on < self.started_on:
+            raise ValidationError({"ended_on": "截止日期不能早于起始日期。"})
+
+    def __str__(self):
+        end = f"{self.ended_on:%Y.%m}" if self.ended_on else "至今"
+        return f"{self.started_on:%Y.%m}—{end} {self.employer_name} {self.post}"
+
+
+class TitleVia(models.TextChoices):
+    REVIEW = "review", "评审"
+    EXAM = "exam", "考试"
+    RECOGNITION = "recognition", "考核认定"
+    QUALIFICATION = "qualification", "职业资格对应"
+    EXCEPTIONAL = "exceptional", "破格"
+    TRANSFER = "transfer", "转系列"
+
+
+class TitleHeld(ArchiveRecord):
+    kind_label = "专业技术资格"
+    series = models.CharField("系列", max_length=40, help_text=SERIES_HELP)
+    level = models.CharField("层级", max_length=20, choices=Level.choices)
+    title_name = models.CharField("职称名称", max_length=40)
+    obtained_on = models.DateField("取得时间")
+    via = models.CharField("取得方式", max_length=16, choices=TitleVia.choices, default=TitleVia.REVIEW)
+    certificate_number = models.CharField("证书编号", max_length=40, blank=True)
+    issued_by = models.CharField("评审/发证机构", max_length=120, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "专业技术资格"
+        ordering = ["-obtained_on"]
+
+    def __str__(self):
+        return f"{self.title_name}（{self.obtained_on:%Y.%m}，{self.get_via_display()}）"
+
+
+class Qualification(ArchiveRecord):
+    """职业资格, with the title it corresponds to (五（十）)."""
+
+    kind_label = "职业资格"
+    name = models.CharField("资格名称", max_length=80)
+    obtained_on = models.DateField("取得时间")
+    certificate_number = models.CharField("证书编号", max_length=40, blank=True)
+    series = models.CharField("对应系列", max_length=40, blank=True, help_text=SERIES_HELP)
+    level = models.CharField("对应层级", max_length=20, choices=Level.choices, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "职业资格"
+        ordering = ["-obtained_on"]
+
+    def __str__(self):
+        return f"{self.name}（{self.obtained_on:%Y.%m}）"
+
+
+class HonourCode(models.TextChoices):
+    NATIONAL_OUTSTANDING_PROFESSIONAL = "national_outstanding_professional", "全国杰出专业技术人才"
+    STATE_COUNCIL_SPECIAL_ALLOWANCE = "state_council_special_allowance", "享受国务院政府特殊津贴人员"
+    NATIONAL_TALENT_PROGRAM = "national_talent_program", "国家百千万人才工程人选等国家人才计划"
+    REGION_OUTSTANDING_TALENT_AWARD = "region_outstanding_talent_award", "自治区杰出人才奖"
+    REGION_OUTSTANDING_CONTRIBUTION_EXPERT = "region_outstanding_contribution_expert", "自治区突出贡献专家"
+    GRASSLAND_TALENT_INTRODUCED = "grassland_talent_introduced", "自治区草原英才工程引进人选"
+    TALENT_321_LEVEL1 = "talent_321_level1", "自治区321人才工程一层次人选"
+    TALENT_321_LEVEL2 = "talent_321_level2", "自治区321人才工程二层次人选"
+    REGION_YOUTH_INNOVATION_AWARD = "region_youth_innovation_award", "自治区青年创新人才奖"
+    GRASSLAND_TALENT_YOUTH_LEVEL1 = "grassland_talent_youth_level1", "草原英才青年创新创业人才一层次"
+    OTHER = "other", "其他荣誉"
+
+
+class Honour(ArchiveRecord):
+    kind_label = "荣誉"
+    code = models.CharField("荣誉类别", max_length=48, choices=HonourCode.choices)
+    name = models.CharField("荣誉名称", max_length=120)
+    year = models.PositiveSmallIntegerField("年度")
+    conferred_by = models.CharField("授予机关", max_length=80, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "荣誉"
+        ordering = ["-year"]
+
+    def __str__(self):
+        return f"{self.year} {self.name}"
+
+
+class AwardScope(models.TextChoices):
+    NATIONAL = "national", "国家级"
+    REGION = "region", "自治区（省部）级"
+    INDUSTRY = "industry", "自治区行业奖（含原盟市科技成果奖）"
+    CITY = "city", "盟市级"
+
+
+class Award(ArchiveRecord):
+    kind_label = "获奖"
+    name = models.CharField("奖项名称", max_length=120)
+    scope = models.CharField("级别", max_length=10, choices=AwardScope.choices)
+    grade = models.PositiveSmallIntegerField("等级", choices=[(1, "一等奖"), (2, "二等奖"), (3, "三等奖")])
+    rated_winner = models.BooleanField("额定获奖人员", default=True)
+    year = models.PositiveSmallIntegerField("年度")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "获奖"
+        ordering = ["-year"]
+
+    def __str__(self):
+        return f"{self.year} {self.name}（{self.get_scope_display()}{self.get_grade_display()}）"
+
+
+class PublicationKind(models.TextChoices):
+    PAPER = "paper", "论文"
+    BOOK = "book", "论著"
+    TRANSLATION = "translation", "译著"
+    REPORT = "report", "研究报告"
+
+
+class Publication(ArchiveRecord):
+    kind_label = "论文论著"
+    kind = models.CharField("类别", max_length=12, choices=PublicationKind.choices, default=PublicationKind.PAPER)
+    title = models.CharField("题目", max_length=200)
+    venue = models.CharField("期刊/出版社", max_length=120)
+    published_on = models.DateField("发表时间")
+    authorship = models.CharField("作者排序", max_length=20, blank=True)
+    representative = models.BooleanField("代表作", default=False)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "论文论著"
+        ordering = ["-published_on"]
+
+    def __str__(self):
+        return f"《{self.title}》{self.venue} {self.published_on:%Y.%m}"
+
+
+class Project(ArchiveRecord):
+    kind_label = "项目"
+    name = models.CharField("项目名称", max_length=200)
+    role_in_project = models.CharField("本人角色", max_length=40)
+    level = models.CharField("项目级别", max_length=40, blank=True)
+    started_on = models.DateField("开始时间")
+    ended_on = models.DateField("结束时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "项目"
+        ordering = ["-started_on"]
+
+    def __str__(self):
+        return f"{self.name}（{self.role_in_project}）"
+
+
+class Patent(ArchiveRecord):
+    kind_label = "专利"
+    title = models.CharField("专利名称", max_length=200)
+    number = models.CharField("专利号", max_length=40)
+    kind = models.CharField("类型", max_length=10, choices=[("invention", "发明"), ("utility", "实用新型"), ("design", "外观设计")])
+    granted_on = models.DateField("授权时间")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "专利"
+        ordering = ["-granted_on"]
+
+    def __str__(self):
+        return f"{self.title}（{self.number}）"
+
+
+class ContinuingEducation(ArchiveRecord):
+    kind_label = "继续教育"
+    year = models.PositiveSmallIntegerField("年度")
+    hours = models.PositiveSmallIntegerField("学时")
+    card_number = models.CharField("审验卡号", max_length=40, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "继续教育"
+        ordering = ["-year"]
+        constraints = [models.UniqueConstraint(fields=["person", "year"], name="continuing_education_once_per_year")]
+
+    def __str__(self):
+        return f"{self.year}年 {self.hours}学时"
+
+
+class AssessmentGrade(models.TextChoices):
+    EXCELLENT = "excellent", "优秀"
+    COMPETENT = "competent", "合格"
+    BASIC = "basic", "基本合格"
+    INCOMPETENT = "incompetent", "不合格"
+
+
+class AnnualAssessment(ArchiveRecord):
+    kind_label = "年度考核"
+    year = models.PositiveSmallIntegerField("年度")
+    grade = models.CharField("考核结果", max_length=12, choices=AssessmentGrade.choices)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "年度考核"
+        ordering = ["-year"]
+        constraints = [models.UniqueConstraint(fields=["person", "year"], name="assessment_once_per_year")]
+
+    def __str__(self):
+        return f"{self.year}年 {self.get_grade_display()}"
+
+
+ARCHIVE_MODELS = {
+    "education": Education,
+    "work": WorkPeriod,
+    "title": TitleHeld,
+    "qualification": Qualification,
+    "honour": Honour,
+    "award": Award,
+    "publication": Publication,
+    "project": Project,
+    "patent": Patent,
+    "continuing_education": ContinuingEducation,
+    "assessment": AnnualAssessment,
+}
+
+
+class BlacklistEntry(models.Model):
+    """失信黑名单 (八（三））: barred from declaring in the three years from the next year."""
+
+    person = models.ForeignKey(Person, verbose_name="人员", on_delete=models.PROTECT, related_name="blacklist_entries")
+    listed_on = models.DateField("列入日期")
+    reason = models.CharField("原因", max_length=200)
+    document_number = models.CharField("处理文号", max_length=60, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "失信黑名单"
+        ordering = ["-listed_on"]
+
+    def __str__(self):
+        return f"{self.person} {self.listed_on}"
+
+    def bars(self, year: int) -> bool:
+        return self.listed_on.year + 1 <= year <= self.listed_on.year + 3

@@ -1,0 +1,136 @@
+"""Publicities over sets of declarations, real-name objections and their handling."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from zhicheng.audit.services import record as audit
+from zhicheng.core import clock
+
+from .models import Objection, ObjectionStatus, Publicity, PublicityEntry, PublicityKind, PublicityOutcome
+from .workdays import publicity_end
+
+# Which workflow step puts a declaration into each kind of publicity, moves it on when the
+# publicity clears, and takes it out when an objection is found true.
+STEPS = {
+    PublicityKind.EMPLOYER: ("employer_publish", "report", "employer_publicity_return"),
+    PublicityKind.ROSTER: ("publish_roster", "forward", "roster_return"),
+    PublicityKind.RESULT: ("publish_result", "confirm_result", "overturn"),
+}
+
+
+def start_publicity(*, kind: str, publisher, applications, actor, title: str = "", starts_on=None,
+                    working_days: int = Publicity.MIN_WORKING_DAYS, contact: str = "") -> Publicity:
+    """Publish a set of declarations; each moves into the publicity state by the workflow, all or none."""
+    from zhicheng.declarations.services import transition
+
+    if working_days < Publicity.MIN_WORKING_DAYS:
+        raise ValidationError(f"公示时间不少于{Publicity.MIN_WORKING_DAYS}个工作日。")
+    applications = list(applications)
+    if not applications:
+        raise ValidationError("请至少选择一份申报进行公示。")
+    starts_on = starts_on or clock.today()
+    if starts_on < clock.today():
+        raise ValidationError("公示开始日期不能早于今天。")
+    year = applications[0].plan.year
+    with transaction.atomic():
+        publicity = Publicity.objects.create(
+            kind=kind, publisher=publisher, year=year, starts_on=starts_on, working_days=working_days,
+            ends_on=publicity_end(starts_on, working_days), contact=contact, created_by=actor,
+            title=title or f"{publisher.name}{year}年度{PublicityKind(kind).label.split('（')[0]}",
+        )
+        PublicityEntry.objects.bulk_create([PublicityEntry(publicity=publicity, application=a) for a in applications])
+        enter, _, _ = STEPS[kind]
+        for app in applications:
+            transition(app, enter, actor, payload={"publicity": publicity})
+        audit("publicity.start", publicity, actor=actor,
+              after={"kind": kind, "starts_on": starts_on, "ends_on": publicity.ends_on, "applications": [a.pk for a in applications]},
+              summary=f"发起公示：{publicity.title}（{starts_on}至{publicity.ends_on}）")
+    return publicity
+
+
+def raise_objection(*, publicity: Publicity, application, name: str, phone: str, content: str) -> Objection:
+    """A real-name objection from anyone, without login, while the publicity runs."""
+    errors = {}
+    if not name.strip():
+        errors["name"] = "异议须实名提出，请填写姓名。"
+    if not phone.strip() or not phone.strip().isdigit() or len(phone.strip()) < 7:
+        errors["phone"] = "请填写有效的联系电话，以便核实。"
+    if len(content.strip()) < 10:
+        errors["content"] = "请具体说明异议事项（不少于10个字）。"
+    if errors:
+        raise ValidationError(errors)
+    if not publicity.is_open or clock.today() > publicity.ends_on or clock.today() < publicity.starts_on:
+        raise ValidationError("该公示不在公示期内，不能提出异议。")
+    if not publicity.entries.filter(application=application).exists():
+        raise ValidationError("该人员不在本次公示名单中。")
+    with transaction.atomic():
+        objection = Objection.objects.create(
+            publicity=publicity, application=application, objector_name=name.strip(), objector_phone=phone.strip(),
+            content=content.strip(), raised_at=clock.now(),
+        )
+        audit("publicity.objection", objection, actor=None, after={"publicity": publicity.pk, "application": application.pk},
+              summary=f"{name.strip()}对公示对象提出异议")
+    return objection
+
+
+def handle_objection(objection: Objection, actor, *, substantiated: bool, finding: str) -> Objection:
+    if actor.organisation_id != objection.publicity.publisher_id:
+        raise ValidationError("只有发布公示的单位可以处理异议。")
+    if objection.status != ObjectionStatus.OPEN:
+        raise ValidationError("该异议已处理。")
+    if len(finding.strip()) < 5:
+        raise ValidationError({"finding": "请填写核实情况与处理意见。"})
+    with transaction.atomic():
+        objection.status = ObjectionStatus.SUBSTANTIATED if substantiated else ObjectionStatus.UNSUBSTANTIATED
+        objection.finding, objection.handled_by, objection.handled_at = finding.strip(), actor, clock.now()
+        objection.save()
+        audit("publicity.handle_objection", objection, actor=actor, after={"status": objection.status}, summary=f"异议核实：{objection.get_status_display()}")
+    return objection
+
+
+@dataclass
+class CloseReport:
+    advanced: list[int] = field(default_factory=list)
+    taken_out: list[int] = field(default_factory=list)
+    held: dict[int, str] = field(default_factory=dict)
+
+
+def close_publicity(publicity: Publicity, actor) -> CloseReport:
+    """End a publicity whose period is over. Refused while any objection is open (八（二）3)."""
+    from zhicheng.declarations.services import TransitionError, transition
+
+    if actor.organisation_id != publicity.publisher_id:
+        raise ValidationError("只有发布公示的单位可以结束公示。")
+    if not publicity.is_open:
+        raise ValidationError("该公示已经结束。")
+    if clock.today() <= publicity.ends_on:
+        raise ValidationError(f"公示期至{publicity.ends_on:%Y年%m月%d日}，期满后方可结束（不少于{publicity.working_days}个工作日）。")
+    objections = list(publicity.objections.all())
+    if any(o.status == ObjectionStatus.OPEN for o in objections):
+        raise ValidationError("尚有未核实处理的异议，不能结束公示。")
+    substantiated = {o.application_id: o.finding for o in objections if o.status == ObjectionStatus.SUBSTANTIATED}
+    _, advance, take_out = STEPS[publicity.kind]
+    report = CloseReport()
+    with transaction.atomic():
+        publicity.outcome = PublicityOutcome.OBJECTIONS_HANDLED if objections else PublicityOutcome.NO_OBJECTION
+        publicity.closed_at, publicity.closed_by = clock.now(), actor
+        publicity.save()
+        audit("publicity.close", publicity, actor=actor, after={"outcome": publicity.outcome}, summary=f"结束公示：{publicity.get_outcome_display()}")
+        for entry in publicity.entries.select_related("application"):
+            app = entry.application
+            try:
+                with transaction.atomic():
+                    if app.pk in substantiated:
+                        transition(app, take_out, actor, note=f"公示期间异议经核实属实：{substantiated[app.pk]}")
+                        report.taken_out.append(app.pk)
+                    else:
+                        transition(app, advance, actor)
+                        report.advanced.append(app.pk)
+            except TransitionError as exc:
+                # One declaration's missing fee must not hold up the others; it stays for individual handling.
+                report.held[app.pk] = str(exc)
+    return report
