@@ -8,6 +8,9 @@ Public API (stable; see docs/eligibility.md):
     ruleset_for(year) -> Ruleset (.id, .version, .effective_from); NoRulesetError if none
 """
 
+# The submodule zhicheng.policy.evaluate is imported here, before the function of the same
+# name is defined below; otherwise its first import would rebind ``policy.evaluate`` to it.
+import zhicheng.policy.evaluate  # noqa: F401
 from zhicheng.policy.facts import FactsError, validate_facts
 from zhicheng.policy.ruleset import NoRulesetError, Ruleset, RulesetError, ruleset_for
 
