@@ -31,10 +31,12 @@ demo: install
 	$(BIN)/zhicheng migrate --noinput
 	$(BIN)/zhicheng load_demo
 
+# The demo region is the 2021 cycle (the rule set of 内人社办发〔2021〕81号), seen on 15 September 2021.
+# DEMO_TODAY= (empty) runs on the real date.
+DEMO_TODAY ?= 2021-09-15
 run: demo
-	$(BIN)/zhicheng compilemessages_if_needed
-	@echo "ZhiCheng 正在运行：http://127.0.0.1:$(PORT)/"
-	$(BIN)/zhicheng runserver 127.0.0.1:$(PORT) --noreload
+	@echo "ZhiCheng 正在运行：http://127.0.0.1:$(PORT)/  （演示日期 $(DEMO_TODAY)）"
+	ZHICHENG_TODAY=$(DEMO_TODAY) DEBUG=$${DEBUG:-1} $(BIN)/zhicheng runserver 127.0.0.1:$(PORT) --noreload
 
 test: install system-deps
 	$(BIN)/pytest

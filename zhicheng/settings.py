@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "zhicheng.declarations",
     "zhicheng.review",
     "zhicheng.web",
+    "zhicheng.demo",
 ]
 
 MIDDLEWARE = [

@@ -59,7 +59,9 @@ def _choose(app: Application, action: str, actor) -> Transition:
     if not rows:
         raise IllegalTransition(f"您的角色不能对“{state_label}”的申报执行“{action_label}”。")
     if role != Role.SYSTEM and not _holds(actor, app):
-        raise IllegalTransition(f"该申报当前不在您的办理范围内，不能执行“{action_label}”。")
+        rows = [t for t in rows if t.anywhere]
+        if not rows:
+            raise IllegalTransition(f"该申报当前不在您的办理范围内，不能执行“{action_label}”。")
     for t in rows:
         if not t.when or guard_registry.PATHS[t.when][0](app):
             return t
@@ -294,12 +296,10 @@ def available_actions(app: Application, user) -> list[Transition]:
 
     if user.read_only:
         return []
-    role = user.role
-    if not _holds(user, app):
-        return []
+    role, holds = user.role, _holds(user, app)
     seen, rows = set(), []
     for t in actions_from(app.state):
-        if role in t.who and t.action not in seen and (not t.when or guard_registry.PATHS[t.when][0](app)):
+        if role in t.who and (holds or t.anywhere) and t.action not in seen and (not t.when or guard_registry.PATHS[t.when][0](app)):
             seen.add(t.action)
             rows.append(t)
     return rows

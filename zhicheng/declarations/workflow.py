@@ -46,6 +46,8 @@ class Transition:
     guards: tuple[str, ...] = ()
     clause: str = ""
     needs_note: bool = False
+    # True when the role acts by authority wherever the declaration sits, not only when it holds it.
+    anywhere: bool = False
     effects: tuple[str, ...] = field(default=())
 
 
@@ -139,7 +141,7 @@ TABLE: tuple[Transition, ...] = (
     T("file", "核准备案", (S.RESULT_PUBLISHED,), S.FILED, FILING_BODY,
       guards=("result_was_published",), clause="七（五）1、3；八（二）2"),
     T("certify", "制发电子证书", (S.FILED,), S.CERTIFIED, REGION_HR + SYSTEM, clause="七（五）2"),
-    T("revoke", "撤销职称", (S.FILED, S.CERTIFIED), S.REVOKED, REGION_HR, needs_note=True, clause="八（三）"),
+    T("revoke", "撤销职称", (S.FILED, S.CERTIFIED), S.REVOKED, REGION_HR, needs_note=True, anywhere=True, clause="八（三）"),
 )
 
 ACTIONS = {t.action: t.label for t in TABLE}

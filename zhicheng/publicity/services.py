@@ -22,6 +22,9 @@ STEPS = {
 }
 
 
+STATES = {PublicityKind.EMPLOYER: "employer_publicity", PublicityKind.ROSTER: "roster_publicity", PublicityKind.RESULT: "result_publicity"}
+
+
 def start_publicity(*, kind: str, publisher, applications, actor, title: str = "", starts_on=None,
                     working_days: int = Publicity.MIN_WORKING_DAYS, contact: str = "") -> Publicity:
     """Publish a set of declarations; each moves into the publicity state by the workflow, all or none."""
@@ -120,8 +123,11 @@ def close_publicity(publicity: Publicity, actor) -> CloseReport:
         publicity.closed_at, publicity.closed_by = clock.now(), actor
         publicity.save()
         audit("publicity.close", publicity, actor=actor, after={"outcome": publicity.outcome}, summary=f"结束公示：{publicity.get_outcome_display()}")
+        in_publicity_state = STATES[publicity.kind]
         for entry in publicity.entries.select_related("application"):
             app = entry.application
+            if app.state != in_publicity_state:
+                continue  # withdrawn or returned while the publicity ran
             try:
                 with transaction.atomic():
                     if app.pk in substantiated:

@@ -1,0 +1,338 @@
+"""Loading the demo region: idempotent, and every declaration moved by the domain functions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections import Counter
+
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+from django.test.utils import override_settings
+
+from zhicheng.accounts.models import User
+from zhicheng.accounts.roles import Role
+from zhicheng.catalogue.models import AnnualPlan, Series, Specialty
+from zhicheng.core import clock
+from zhicheng.declarations.models import Application
+from zhicheng.declarations.screening import screen
+from zhicheng.declarations.services import sign_pledge, start_declaration
+from zhicheng.declarations.states import State
+from zhicheng.files.services import store_file
+from zhicheng.orgs.models import Committee, Organisation, OrgKind
+from zhicheng.people.models import (
+    AnnualAssessment, BlacklistEntry, ContinuingEducation, Education, Honour, Award, Person, TitleHeld, WorkPeriod,
+)
+from zhicheng.review.models import Assignment, Expert, PlanStatus, ReviewPlan
+
+from . import applicants as A
+from .cycle import Driver, Intent, schedule_2021
+from .ids import id_number
+from .region import load_areas, load_catalogue, load_committees, load_organisations
+
+DEMO_PASSWORD = "zhicheng2021"
+DEMO_DAY = dt.date(2021, 9, 15)
+LATE = {State.DRAFT: dt.date(2021, 6, 28), State.SUBMITTED: dt.date(2021, 9, 1)}
+LATEST = {State.DRAFT: dt.date(2021, 6, 28), State.SUBMITTED: dt.date(2021, 9, 13)}
+P = A  # profiles
+
+# (profile, kwargs, target state, not_before, correct_once). Every route and every state appears.
+CASTING = [
+    # —— the main wave, run through to certificates ——
+    (P.regular_engineer, {}, State.CERTIFIED, {}, False),
+    (P.regular_engineer, {}, State.CERTIFIED, {}, True),
+    (P.regular_lecturer, {}, State.CERTIFIED, {}, False),
+    (P.regular_teacher, {}, State.CERTIFIED, {}, False),
+    (P.regular_vocational_teacher, {}, State.CERTIFIED, {}, False),
+    (P.regular_city_engineer_intermediate, {}, State.CERTIFIED, {}, False),
+    (P.regular_agronomist, {}, State.CERTIFIED, {}, False),
+    (P.exceptional_full_senior, {}, State.CERTIFIED, {}, False),
+    (P.exceptional_next_level, {}, State.CERTIFIED, {}, False),
+    (P.township_direct_intermediate, {}, State.CERTIFIED, {}, False),
+    (P.graduate_recognition, {}, State.CERTIFIED, {}, False),
+    (P.non_public_direct, {}, State.CERTIFIED, {}, False),
+    (P.postdoc_recognition, {}, State.CERTIFIED, {}, False),
+    (P.series_transfer, {}, State.CERTIFIED, {}, False),
+    (P.transferred_cadre, {}, State.CERTIFIED, {}, False),
+    (P.grassroots_long_service, {}, State.CERTIFIED, {}, False),
+    (P.epidemic_direct, {}, State.CERTIFIED, {}, False),
+    (P.regular_health, {}, State.CERTIFIED, {}, False),
+    (P.regular_county_doctor, {}, State.CERTIFIED, {}, False),
+    (P.entrusted_engineer, {}, State.CERTIFIED, {}, False),
+    (P.green_channel, {}, State.CERTIFIED, {}, False),
+    (P.high_skill_bridge, {}, State.CERTIFIED, {}, False),
+    (P.regular_engineer, {"unit": "包头钢铁（集团）有限责任公司"}, State.REVOKED, {}, False),
+    (P.regular_health, {"unit": "包头市中心医院"}, State.FILED, {}, False),
+    (P.regular_agronomist, {"unit": "通辽市农牧业技术推广中心"}, State.FILED, {}, False),
+    (P.regular_engineer, {"unit": "呼和浩特市市政工程设计研究院"}, State.RESULT_PUBLISHED, {}, False),
+    (P.regular_teacher, {"unit": "敖汉旗第一中学"}, State.RESULT_PUBLISHED, {}, False),
+    (P.regular_health, {"unit": "呼和浩特市第一医院"}, State.RESULT_PUBLICITY, {}, False),
+    (P.regular_lecturer, {}, State.RESULT_PUBLICITY, {}, False),
+    (P.regular_agronomist, {"unit": "宁城县农牧技术推广中心"}, State.PASSED, {}, False),
+    (P.regular_engineer, {"unit": "内蒙古自治区建筑勘察设计研究院"}, State.PASSED, {}, False),
+    (P.regular_teacher, {"unit": "上都镇中心学校"}, State.FAILED, {}, False),
+    (P.regular_engineer, {"unit": "包头钢铁（集团）有限责任公司"}, State.FAILED, {}, False),
+    (P.regular_economist, {}, State.UNDER_REVIEW, {}, False),
+    (P.regular_economist, {}, State.UNDER_REVIEW, {}, False),
+    (P.regular_economist, {"unit": "内蒙古自治区建筑勘察设计研究院"}, State.UNDER_REVIEW, {}, False),
+    (P.regular_vocational_teacher, {}, State.ACCEPTED, {}, False),
+    (P.regular_city_engineer_intermediate, {}, State.ACCEPTED, {}, False),
+    (P.regular_health, {"unit": "土默特左旗人民医院"}, State.COMMITTEE_INTAKE, {}, False),
+    (P.graduate_recognition, {}, State.COMMITTEE_INTAKE, {}, False),
+    (P.regular_teacher, {"unit": "呼和浩特市第二中学"}, State.TALENT_CENTRE_REVIEW, {}, False),
+    (P.regular_county_doctor, {"unit": "凉城县人民医院"}, State.TALENT_CENTRE_REVIEW, {}, False),
+    (P.regular_engineer, {}, State.WITHDRAWN, {}, False),
+    (P.regular_agronomist, {}, State.DEEMED_WITHDRAWN, {}, True),
+    (P.regular_city_engineer_intermediate, {}, State.RETURNED, {}, False),
+    (P.non_public_direct, {"unit": "包头市稀宝新材料科技有限公司", "recommender": "包头稀土高新区职称申报受理服务点"}, State.CERTIFIED, {}, False),
+    (P.regular_health, {"unit": "鄂尔多斯市中心医院"}, State.CERTIFIED, {}, False),
+    (P.regular_teacher, {"unit": "正蓝旗蒙古族中学"}, State.CERTIFIED, {}, False),
+    (P.entrusted_engineer, {"unit": "国网内蒙古东部电力有限公司"}, State.CERTIFIED, {}, False),
+    (P.regular_engineer, {"unit": "呼和浩特市社会工作协会"}, State.RETURNED, {}, False),
+    # —— the late wave, still in the declaration stages on the demo day ——
+    (P.regular_engineer, {}, State.SUBMITTED, LATE, False),
+    (P.regular_health, {"unit": "呼和浩特市第一医院"}, State.SUBMITTED, LATE, False),
+    (P.regular_teacher, {}, State.SUBMITTED, LATE, False),
+    (P.regular_health, {"unit": "呼和浩特市第一医院"}, State.EMPLOYER_PUBLICITY, LATEST, False),
+    (P.regular_engineer, {}, State.EMPLOYER_PUBLICITY, LATEST, False),
+    (P.non_public_direct, {}, State.RECOMMENDER_REVIEW, LATE, False),
+    (P.non_public_direct, {"unit": "包头市稀宝新材料科技有限公司", "recommender": "包头稀土高新区职称申报受理服务点"}, State.RECOMMENDER_REVIEW, LATE, False),
+    (P.entrusted_engineer, {}, State.ENTRUSTMENT_REVIEW, LATE, False),
+    (P.regular_health, {"unit": "呼和浩特市第一医院"}, State.DEPARTMENT_REVIEW, LATE, False),
+    (P.regular_teacher, {"unit": "敖汉旗第一中学"}, State.DEPARTMENT_REVIEW, LATE, False),
+    (P.regular_engineer, {}, State.DEPARTMENT_REVIEW, LATE, False),
+    (P.regular_health, {"unit": "呼和浩特市第一医院"}, State.CORRECTION_REQUESTED, LATE, True),
+    (P.regular_teacher, {}, State.CORRECTION_REQUESTED, LATE, True),
+    (P.regular_county_doctor, {}, State.COUNTY_BUREAU_REVIEW, LATE, False),
+    (P.high_skill_bridge, {}, State.COUNTY_BUREAU_REVIEW, LATE, False),
+    (P.regular_health, {"unit": "包头市中心医院"}, State.CITY_BUREAU_REVIEW, LATE, False),
+    (P.regular_economist, {}, State.CITY_BUREAU_REVIEW, LATE, False),
+    (P.regular_health, {"unit": "呼和浩特市第一医院"}, State.ROSTER_PUBLICITY, LATE, False),
+    (P.regular_agronomist, {}, State.ROSTER_PUBLICITY, LATE, False),
+    (P.regular_engineer, {}, State.ROSTER_PUBLICITY, LATE, False),
+    (P.exceptional_next_level, {}, State.ROSTER_PUBLICITY, LATE, False),
+    (P.regular_county_doctor, {"unit": "土默特左旗人民医院"}, State.ROSTER_PUBLICITY, LATE, False),
+    (P.regular_lecturer, {}, State.DEPARTMENT_REVIEW, LATE, False),
+    (P.regular_health, {"unit": "内蒙古自治区综合疾病预防控制中心"}, State.ROSTER_PUBLICITY, LATE, False),
+    (P.township_direct_intermediate, {}, State.COUNTY_BUREAU_REVIEW, LATE, False),
+    (P.grassroots_long_service, {}, State.CITY_BUREAU_REVIEW, LATE, False),
+    (P.epidemic_direct, {}, State.DEPARTMENT_REVIEW, LATE, False),
+    (P.series_transfer, {}, State.SUBMITTED, LATE, False),
+    (P.postdoc_recognition, {}, State.CITY_BUREAU_REVIEW, LATE, False),
+    (P.green_channel, {}, State.EMPLOYER_PUBLICITY, LATEST, False),
+    (P.transferred_cadre, {}, State.CITY_BUREAU_REVIEW, LATE, False),
+    # —— drafts: eligible ones never submitted, and one per block ——
+    (P.regular_engineer, {}, State.DRAFT, {}, False),
+    (P.regular_health, {}, State.DRAFT, {}, False),
+    *[((lambda b=b: P.blocked(b)), {}, State.DRAFT, {}, False) for b in P.BLOCKS],
+]
+
+
+class DemoLoader:
+    def __init__(self, out=print, seed: int = 2021):
+        self.out = out
+        self.rng = random.Random(seed)
+        self.serial = 0
+        self.password_hash = make_password(DEMO_PASSWORD)
+
+    # ---- people ---------------------------------------------------------------------------
+    def _new_person(self, unit: Organisation, birth_year: int, **fields) -> Person:
+        self.serial += 1
+        name = self.rng.choice(A.SURNAMES) + self.rng.choice(A.GIVEN)
+        birth = dt.date(birth_year, 1 + self.serial % 12, 1 + self.serial % 28)
+        area_code = unit.area.code[:6] if unit.area.code != "150000" else "150102"
+        number = id_number(area_code, birth, self.serial * 2 + self.rng.randint(0, 1))
+        return Person.objects.create(name=name, id_number=number, unit=unit, phone=f"139{self.serial:08d}", **fields)
+
+    def _account(self, username: str, role: str, *, organisation=None, person=None, first_name="") -> User:
+        user, created = User.objects.get_or_create(username=username, defaults={
+            "role": role, "organisation": organisation, "person": person, "first_name": first_name, "password": self.password_hash,
+            "email": f"{username}@demo.zhicheng.local",
+        })
+        return user
+
+    def _archive(self, person: Person, profile: dict) -> None:
+        unit = person.unit
+        for level, graduated, full_time, school, major in profile["education"]:
+            Education.objects.create(person=person, level=level, graduated_on=graduated, full_time=full_time, school=school, major=major)
+        for started, ended, professional, series in profile["work"]:
+            level = profile.get("work_level", unit.level)
+            WorkPeriod.objects.create(
+                person=person, employer_name=unit.name if ended is None else "原工作单位", unit=unit if ended is None else None,
+                started_on=started, ended_on=ended, professional=professional, series=series or "",
+                unit_level=level, sector=unit.sector,
+            )
+        for series, level, obtained in profile["titles"]:
+            TitleHeld.objects.create(person=person, series=series, level=level, obtained_on=obtained,
+                                     title_name=f"{Series.objects.get(code=series).name}{level}", issued_by="内蒙古自治区人力资源和社会保障厅")
+        for code, year, name in profile.get("honours", []):
+            Honour.objects.create(person=person, code=code, year=year, name=name)
+        for name, scope, grade, year in profile.get("awards", []):
+            Award.objects.create(person=person, name=name, scope=scope, grade=grade, year=year, rated_winner=True)
+        for year in (2018, 2019, 2020):
+            AnnualAssessment.objects.create(person=person, year=year, grade="excellent" if year == 2020 else "competent")
+            ContinuingEducation.objects.create(person=person, year=year, hours=90)
+        if profile.get("blacklisted"):
+            BlacklistEntry.objects.create(person=person, listed_on=profile["blacklisted"], reason="论文抄袭", document_number="内人社职撤〔2019〕3号")
+
+    # ---- region ---------------------------------------------------------------------------
+    def load_region(self):
+        areas = load_areas()
+        load_catalogue(2021)
+        orgs = load_organisations(areas)
+        committees = load_committees(areas, orgs)
+        for org in Organisation.objects.exclude(kind=OrgKind.UNIT):
+            role = {OrgKind.REGIONAL_HR_DEPARTMENT: Role.REGIONAL_HR_DEPARTMENT}.get(org.kind, org.kind)
+            self._account(f"org{org.pk}", role, organisation=org, first_name=org.name[:30])
+        for org in Organisation.objects.filter(kind=OrgKind.UNIT):
+            self._account(f"org{org.pk}", Role.EMPLOYER_HR, organisation=org, first_name=f"{org.name[:24]}人事处")
+        return areas, orgs, committees
+
+    def load_experts(self, orgs, count: int = 320):
+        if Expert.objects.exists():
+            return
+        units = list(Organisation.objects.filter(kind=OrgKind.UNIT).select_related("area"))
+        committees = list(Committee.objects.select_related("series"))
+        series_weights = Counter(c.series_id for c in committees)
+        series_ids = list(series_weights)
+        for i in range(count):
+            series_id = series_ids[i % len(series_ids)]
+            unit = self.rng.choice(units)
+            person = self._new_person(unit, self.rng.randint(1960, 1980))
+            level = "full_senior" if i % 3 == 0 else "associate_senior"
+            series = Series.objects.get(pk=series_id)
+            expert = Expert.objects.create(
+                person=person, unit=unit, series=series, title_level=level,
+                title_name=f"{series.name}{'正高级' if level == 'full_senior' else '副高级'}",
+                specialty=Specialty.objects.filter(series=series).order_by("?").first(),
+                available=self.rng.random() > 0.05,
+            )
+            expert.committees.set([c for c in committees if c.series_id == series_id])
+
+    def review_plans(self, committees):
+        for committee in committees.values():
+            september = committee.series.code == "economics"
+            ReviewPlan.objects.get_or_create(committee=committee, year=2021, defaults={
+                "status": PlanStatus.APPROVED, "place": "呼和浩特市",
+                "filed_on": dt.date(2021, 9, 1) if september else dt.date(2021, 7, 20),
+                "approved_on": dt.date(2021, 9, 3) if september else dt.date(2021, 7, 23),
+                "review_starts_on": dt.date(2021, 9, 13) if september else dt.date(2021, 8, 9),
+                "review_ends_on": dt.date(2021, 9, 17) if september else dt.date(2021, 8, 13),
+            })
+
+    # ---- declarations ---------------------------------------------------------------------
+    def load_declarations(self, orgs) -> Driver:
+        plan = AnnualPlan.objects.get(year=2021)
+        intents = {}
+        letter = store_file("委托函.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+        with clock.frozen(dt.date(2021, 6, 1)):
+            for index, (profile_fn, kwargs, target, not_before, correct_once) in enumerate(CASTING):
+                profile = profile_fn(**kwargs)
+                unit = Organisation.objects.get(name=profile["unit"])
+                person = self._new_person(unit, self.rng.randint(1970, 1992), **profile.get("person", {}),
+                                          rural_service_years=profile.get("rural_service_years", 0))
+                self._archive(person, profile)
+                account = self._account(f"p{person.id_number}", Role.APPLICANT, person=person, first_name=person.name)
+                series = Series.objects.get(code=profile["series"])
+                recommender = Organisation.objects.get(name=profile["recommender"]) if profile.get("recommender") else (
+                    Organisation.objects.filter(kind=OrgKind.RECOMMENDING_BODY).first() if unit.sector == "private" else None)
+                app = start_declaration(
+                    person=person, plan=plan, series=series, level=profile["level"], actor=account,
+                    specialty=Specialty.objects.filter(series=series, name=profile.get("specialty")).first(), recommender=recommender,
+                )
+                for field_name, value in profile.get("application", {}).items():
+                    setattr(app, field_name, value)
+                if profile.get("entrusted"):
+                    app.entrustment_letter = letter
+                if profile.get("exam"):
+                    app.exam_score, app.exam_confirmed_at = profile["exam"], clock.now()
+                if target != State.DRAFT or profile.get("block") is None:
+                    app.fee_paid_at = clock.now()
+                app.save()
+                decision = screen(app, actor=account)
+                self._check_route(profile, decision, app)
+                if target != State.DRAFT:
+                    sign_pledge(app, account, "本人承诺所提交的申报材料真实、准确、完整……")
+                intents[app.pk] = Intent(target=target, not_before=dict(not_before), correct_once=correct_once)
+        driver = Driver(intents)
+        driver.run(schedule_2021())
+        return driver
+
+    def _check_route(self, profile, decision, app):
+        if profile.get("block"):
+            blocks = {b["block"] for b in decision["blocks"]}
+            if profile["block"] not in blocks:
+                self.out(f"  ! {app.person.name}: 期望被{profile['block']}阻止，引擎结论 {sorted(blocks)}")
+        elif profile["route"] and not any(r["route"] == profile["route"] and r["eligible"] for r in decision["routes"]):
+            self.out(f"  ! {app.person.name}: 期望途径 {profile['route']} 不符合；阻止 {[b['block'] for b in decision['blocks']]}")
+
+    def assign_experts(self):
+        """Economics experts read the economics dossiers under review in September."""
+        plan = ReviewPlan.objects.get(committee__series__code="economics", year=2021)
+        experts = list(Expert.objects.filter(series__code="economics", available=True).order_by("pk")[:5])
+        for app in Application.objects.filter(state=State.UNDER_REVIEW, committee=plan.committee):
+            for expert in experts:
+                Assignment.objects.get_or_create(plan=plan, expert=expert, application=app)
+        for i, expert in enumerate(experts):
+            user = self._account("expert" if i == 0 else f"expert{i + 1}", Role.EXPERT, person=None, first_name=expert.person.name)
+            if expert.user_id is None:
+                expert.user = user
+                expert.save(update_fields=["user"])
+
+    # ---- logins ---------------------------------------------------------------------------
+    def friendly_logins(self) -> list[tuple[str, str, str]]:
+        """One login per role, each attached to the organisation with the fullest queue of that kind."""
+        logins = []
+
+        def busiest(kind, **filters):
+            orgs = Organisation.objects.filter(kind=kind, **filters)
+            return max(orgs, key=lambda o: (Application.objects.filter(holder=o).count(), -o.pk))
+
+        plan = [
+            ("employer", Role.EMPLOYER_HR, busiest(OrgKind.UNIT)),
+            ("department", Role.COMPETENT_DEPARTMENT, busiest(OrgKind.COMPETENT_DEPARTMENT)),
+            ("city_bureau", Role.HR_BUREAU, busiest(OrgKind.HR_BUREAU, level="city")),
+            ("county_bureau", Role.HR_BUREAU, busiest(OrgKind.HR_BUREAU, level="county")),
+            ("recommender", Role.RECOMMENDING_BODY, busiest(OrgKind.RECOMMENDING_BODY)),
+            ("talent_centre", Role.TALENT_SERVICE_CENTRE, Organisation.objects.get(kind=OrgKind.TALENT_SERVICE_CENTRE)),
+            ("committee_office", Role.COMMITTEE_OFFICE, busiest(OrgKind.COMMITTEE_OFFICE)),
+            ("regional_hr", Role.REGIONAL_HR_DEPARTMENT, Organisation.objects.get(kind=OrgKind.REGIONAL_HR_DEPARTMENT)),
+            ("supervisor", Role.SUPERVISOR, Organisation.objects.get(kind=OrgKind.REGIONAL_HR_DEPARTMENT)),
+        ]
+        for username, role, org in plan:
+            self._account(username, role, organisation=org, first_name=f"{org.name[:20]}（演示）")
+            logins.append((username, Role(role).label, org.name))
+        applicant = Application.objects.filter(state=State.CORRECTION_REQUESTED).select_related("person__account").order_by("pk").first()
+        if applicant and applicant.person.account.username != "applicant" and not User.objects.filter(username="applicant").exists():
+            account = applicant.person.account
+            account.username = "applicant"
+            account.save(update_fields=["username"])
+        logins.insert(0, ("applicant", Role.APPLICANT.label, "有待补正的申报"))
+        logins.append(("expert", Role.EXPERT.label, "经济系列高评委（2021年9月13日至17日评审）"))
+        if not User.objects.filter(username="admin").exists():
+            User.objects.create_superuser("admin", "admin@demo.zhicheng.local", DEMO_PASSWORD, role=Role.REGIONAL_HR_DEPARTMENT,
+                                          organisation=Organisation.objects.get(kind=OrgKind.REGIONAL_HR_DEPARTMENT))
+        logins.append(("admin", "后台管理员", "/admin/"))
+        return logins
+
+    def run(self) -> list[tuple[str, str, str]]:
+        with override_settings(NOTIFICATIONS_EMAIL_ON_COMMIT=False):  # in-app messages only while loading
+            return self._run()
+
+    def _run(self) -> list[tuple[str, str, str]]:
+        with transaction.atomic():
+            areas, orgs, committees = self.load_region()
+            self.load_experts(orgs)
+            self.review_plans(committees)
+        if not Application.objects.exists():
+            driver = self.load_declarations(orgs)
+            for pk, action, msg in driver.refused:
+                self.out(f"  ! 申报{pk} {action}: {msg}")
+            self.assign_experts()
+            missing = set(State.values) - set(Application.objects.values_list("state", flat=True))
+            if missing:
+                self.out(f"  ! 演示数据缺少以下状态：{sorted(missing)}")
+            wrong = [pk for pk, intent in driver.intents.items() if Application.objects.get(pk=pk).state != intent.target]
+            if wrong:
+                self.out(f"  ! {len(wrong)} 份申报未到达预定状态：{wrong[:10]}")
+        return self.friendly_logins()
