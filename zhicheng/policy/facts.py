@@ -70,7 +70,10 @@ def _message(error: jsonschema.ValidationError) -> tuple[str, str]:
         op = "不得小于" if kind == "minimum" else "不得大于"
         return _path(path), f"{op} {error.validator_value}，实为 {error.instance!r}"
     if kind == "anyOf":
-        deepest = jsonschema.exceptions.best_match(error.context)
+        # Report the branch of the instance's own type (an object against the object
+        # branch), not the "should be null" of the other branch.
+        relevant = [e for e in error.context if not (e.validator == "type" and not e.relative_path)]
+        deepest = jsonschema.exceptions.best_match(relevant or error.context)
         return _message(deepest) if deepest is not None else (_path(path), "取值不符合要求")
     return _path(path), error.message
 
