@@ -76,3 +76,24 @@ def test_entries_roll_back_with_their_change(db):
             raise RuntimeError
     assert AuditEntry.objects.count() == before
     assert verify_chain().ok
+
+
+def test_back_office_changes_and_logins_are_audited(client, db):
+    from zhicheng.accounts.models import User
+    from zhicheng.orgs.models import Organisation, OrgKind
+
+    admin_user = User.objects.create_superuser("root-test", "r@x.cn", "pw-for-tests-only", role="regional_hr_department",
+                                               organisation=Organisation.objects.get(kind=OrgKind.REGIONAL_HR_DEPARTMENT))
+    assert client.login(username="root-test", password="pw-for-tests-only")
+    assert AuditEntry.objects.filter(action="auth.login", actor_id=admin_user.pk).exists()
+    unit = Organisation.objects.filter(kind=OrgKind.UNIT).first()
+    url = f"/admin/orgs/organisation/{unit.pk}/change/"
+    form = client.get(url).context["adminform"].form
+    data = {k: ("" if v is None else v) for k, v in form.initial.items() if not isinstance(v, (list, tuple))}
+    data.update({"phone": "0471-1234567", "area": unit.area_id, "competent_department": unit.competent_department_id or ""})
+    data = {k: v for k, v in data.items() if v is not False}
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    entry = AuditEntry.objects.filter(action="admin.change", object_id=str(unit.pk)).get()
+    assert entry.after["phone"] == "0471-1234567" and entry.before["phone"] != "0471-1234567"
+    assert verify_chain().ok

@@ -1,11 +1,13 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
+from zhicheng.audit.admin_mixins import AuditedAdmin
+
 from .models import User
 
 
 @admin.register(User)
-class ZhichengUserAdmin(UserAdmin):
+class ZhichengUserAdmin(AuditedAdmin, UserAdmin):
     list_display = ("username", "first_name", "last_name", "role", "organisation", "is_active")
     list_filter = ("role", "is_active")
     search_fields = ("username", "first_name", "last_name", "organisation__name")

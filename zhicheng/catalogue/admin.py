@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from zhicheng.audit.admin_mixins import AuditedAdmin
+
 from .models import AnnualPlan, FeeStandard, Series, SeriesLevelMode, Specialty, TitleName
 
 
@@ -9,36 +11,36 @@ class SpecialtyInline(admin.TabularInline):
 
 
 @admin.register(Series)
-class SeriesAdmin(admin.ModelAdmin):
+class SeriesAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ("name", "code", "sort_order")
     search_fields = ("name", "code")
     inlines = [SpecialtyInline]
 
 
 @admin.register(Specialty)
-class SpecialtyAdmin(admin.ModelAdmin):
+class SpecialtyAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ("name", "series")
     list_filter = ("series",)
     search_fields = ("name",)
 
 
 @admin.register(TitleName)
-class TitleNameAdmin(admin.ModelAdmin):
+class TitleNameAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ("name", "series", "level")
     list_filter = ("level", "series")
 
 
 @admin.register(SeriesLevelMode)
-class SeriesLevelModeAdmin(admin.ModelAdmin):
+class SeriesLevelModeAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ("year", "series", "level", "mode", "clause")
     list_filter = ("year", "mode", "level")
 
 
 @admin.register(AnnualPlan)
-class AnnualPlanAdmin(admin.ModelAdmin):
+class AnnualPlanAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ("year", "notice_number", "ruleset", "declaration_deadline", "review_deadline", "filing_deadline", "seniority_cutoff")
 
 
 @admin.register(FeeStandard)
-class FeeStandardAdmin(admin.ModelAdmin):
+class FeeStandardAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ("level", "amount", "basis")

@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from zhicheng.audit.admin_mixins import AuditedAdmin
+
 from .models import Area, Committee, CommitteeApproval, Organisation
 
 
 @admin.register(Area)
-class AreaAdmin(admin.ModelAdmin):
+class AreaAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ("name", "code", "level", "parent")
     list_filter = ("level",)
     search_fields = ("name", "code")
@@ -12,7 +14,7 @@ class AreaAdmin(admin.ModelAdmin):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ("name", "kind", "area", "level", "sector", "credit_code", "post_management", "senior_posts_set", "senior_posts_filled")
     list_filter = ("kind", "level", "sector", "post_management")
     search_fields = ("name", "credit_code")
@@ -27,7 +29,7 @@ class ApprovalInline(admin.TabularInline):
 
 
 @admin.register(Committee)
-class CommitteeAdmin(admin.ModelAdmin):
+class CommitteeAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ("name", "series", "area", "office", "self_review_unit")
     list_filter = ("series",)
     search_fields = ("name",)

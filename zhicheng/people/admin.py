@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from zhicheng.audit.admin_mixins import AuditedAdmin
+
 from . import models
 
 
@@ -13,7 +15,7 @@ def inline(model_class):
 
 
 @admin.register(models.Person)
-class PersonAdmin(admin.ModelAdmin):
+class PersonAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ("name", "id_number", "sex", "birth_date", "unit")
     search_fields = ("name", "id_number")
     autocomplete_fields = ("unit",)
@@ -22,6 +24,6 @@ class PersonAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.BlacklistEntry)
-class BlacklistEntryAdmin(admin.ModelAdmin):
+class BlacklistEntryAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ("person", "listed_on", "reason", "document_number")
     autocomplete_fields = ("person",)

@@ -1,22 +1,24 @@
 from django.contrib import admin
 
+from zhicheng.audit.admin_mixins import AuditedAdmin
+
 from .models import CalendarDay, CalendarYear, Objection, Publicity
 
 
 @admin.register(CalendarYear)
-class CalendarYearAdmin(admin.ModelAdmin):
+class CalendarYearAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ("year", "source")
 
 
 @admin.register(CalendarDay)
-class CalendarDayAdmin(admin.ModelAdmin):
+class CalendarDayAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ("date", "is_working_day", "note")
     list_filter = ("is_working_day",)
     date_hierarchy = "date"
 
 
 @admin.register(Publicity)
-class PublicityAdmin(admin.ModelAdmin):
+class PublicityAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ("title", "kind", "publisher", "starts_on", "ends_on", "outcome")
     list_filter = ("kind", "outcome", "year")
 
@@ -25,7 +27,7 @@ class PublicityAdmin(admin.ModelAdmin):
 
 
 @admin.register(Objection)
-class ObjectionAdmin(admin.ModelAdmin):
+class ObjectionAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ("publicity", "application", "objector_name", "status", "raised_at", "handled_at")
     list_filter = ("status",)
 
