@@ -47,8 +47,11 @@ test-fast: install
 messages: install
 	cd zhicheng && ../$(BIN)/zhicheng makemessages -l en --ignore 'policy/*' && ../$(BIN)/zhicheng compilemessages
 
-bench-policy: install
-	$(BIN)/python -m bench.policy
+# OpenFisca is a benchmark-only dependency: it lives in its own virtualenv.
+bench-policy:
+	test -x .venv-bench/bin/python || $(PYTHON) -m venv .venv-bench
+	.venv-bench/bin/pip install -q -r bench/policy_requirements.txt
+	PYTHONPATH=. .venv-bench/bin/python -m bench.policy
 
 bench-cycle: install
 	$(BIN)/python -m bench.cycle
