@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 
 from zhicheng.catalogue.models import SENIOR_LEVELS
 from zhicheng.core import clock
-from zhicheng.orgs.models import AreaLevel
 
 from .states import Channel, State
 
@@ -25,7 +24,9 @@ class Context:
 
 
 def _in_county(app) -> bool:
-    return app.unit.area.level in (AreaLevel.COUNTY, AreaLevel.TOWNSHIP)
+    """A county or township unit goes through the county bureau first; a city unit sitting in a
+    city district (区) is a city unit all the same."""
+    return app.unit.level in ("county", "township")
 
 
 # ---- path conditions -------------------------------------------------------------------
@@ -183,10 +184,17 @@ QUOTA_USING_STATES = tuple(s for s in State.values if s not in (
 
 
 def quota_used(unit, plan) -> int:
+    """Declarations of the unit already sent up this year that count against its senior posts (one COUNT)."""
+    from django.db.models import Q
+
     from .models import Application
 
-    reported = Application.objects.filter(unit=unit, plan=plan, state__in=QUOTA_USING_STATES).select_related("series", "unit")
-    return sum(1 for other in reported if senior_quota_counts(other))
+    return (
+        Application.objects.filter(unit=unit, plan=plan, state__in=QUOTA_USING_STATES)
+        .filter(Q(series__code="school_teacher") | Q(level__in=SENIOR_LEVELS))
+        .exclude(decision__conditions__post_quota="exempt")
+        .count()
+    )
 
 
 def within_post_quota(app, ctx):

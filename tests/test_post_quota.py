@@ -1,0 +1,36 @@
+"""五（五）2（2）–（3）: senior declarations of a unit under post management stay within vacancies plus 5%."""
+
+import datetime as dt
+
+import pytest
+
+from zhicheng.core import clock
+from zhicheng.declarations.guards import post_quota_ceiling, quota_used
+from zhicheng.declarations.services import GuardFailed, transition
+from zhicheng.demo import applicants as P
+from zhicheng.publicity.services import start_publicity
+
+from .conftest import staff_of
+from .cycle_helpers import advance
+
+UNIT = "宁城县农牧技术推广中心"  # 20 senior posts set, 18 filled: 2 vacancies + 1 (5% of 20) = 3
+
+
+@pytest.mark.django_db
+def test_fourth_senior_declaration_is_refused_but_an_exceptional_one_is_exempt(make_applicant):
+    apps = [advance(make_applicant(P.regular_agronomist(unit=UNIT)), "submitted")[0] for _ in range(4)]
+    exempt = advance(make_applicant(P.exceptional_next_level()), "submitted")[0]
+    unit, employer = apps[0].unit, staff_of(apps[0].unit)
+    assert post_quota_ceiling(unit) == 3
+    assert exempt.decision["conditions"]["post_quota"] == "exempt"
+    with clock.frozen(dt.date(2021, 6, 8)):
+        start_publicity(kind="employer", publisher=unit, applications=[*apps, exempt], actor=employer)
+    with clock.frozen(dt.date(2021, 6, 16)):
+        for app in apps[:3]:
+            transition(app, "report", employer)
+        assert quota_used(unit, apps[0].plan) == 3
+        with pytest.raises(GuardFailed, match="最多推荐3人"):
+            transition(apps[3], "report", employer)
+        transition(exempt, "report", employer)
+    exempt.refresh_from_db()
+    assert exempt.state == "department_review"
