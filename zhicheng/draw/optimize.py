@@ -185,6 +185,8 @@ class SwapSearch:
             down = violation(totals - 1) - now
             up = violation(totals + 1) - now
             support = np.flatnonzero(counts)
+            if not len(support):
+                return None
             both = (self.matrix[:, support] * (down + up)[:, None]).T @ self.matrix
             change = (down @ self.matrix)[support][:, None] + (up @ self.matrix)[None, :] - both
             change += scale * (preference[support][:, None] - preference[None, :]) * 1e-3
@@ -204,6 +206,8 @@ class SwapSearch:
         totals = self.matrix @ counts.astype(np.float32)
         for _ in range(4 * int(counts.sum()) + 4):
             support = np.flatnonzero(counts)
+            if not len(support):
+                return counts
             at_low = self.matrix[totals <= self.low]
             at_high = self.matrix[totals >= self.high]
             # Removing s breaks a row at its lower bound unless t is in it too; adding t
