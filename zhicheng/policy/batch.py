@@ -16,7 +16,6 @@ import numpy as np
 from zhicheng.policy import compose
 from zhicheng.policy.codes import (
     AWARD_SCOPES,
-    BLOCKS,
     DEGREE_RANK,
     DEGREES,
     HONOURS,
@@ -468,4 +467,4 @@ def evaluate_mixed_years(table: FactsTable, ruleset: Ruleset | None = None) -> B
     )
 
 
-__all__ = ["BLOCKS", "BatchResult", "FactsTable", "evaluate_facts_list", "evaluate_mixed_years", "evaluate_table"]
+__all__ = ["BatchResult", "FactsTable", "evaluate_facts_list", "evaluate_mixed_years", "evaluate_table"]

@@ -338,7 +338,7 @@ class _Rules:
         return False, "不是调入后初次申报"
 
     def transferred_cadre_level_reachable(self):
-        d, rs, a = self.d, self.rs, self.a
+        d = self.d
         ladder = self.ladder()
         if self.target not in ladder:
             deg = DEGREE_ZH[DEGREES[d.deg_rank]] if d.deg_rank >= 0 else "无学历"

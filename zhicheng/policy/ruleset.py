@@ -80,7 +80,6 @@ class Ruleset:
     overridden: dict[str, Param] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self._cache: dict[str, Any] = {}
         self.cutoff = self._cutoff()
         self.deadline = self._deadline()
         self._check_references()
@@ -90,12 +89,6 @@ class Ruleset:
             return self.params[path].value
         except KeyError:
             raise RulesetError(f"{self.id}: 没有参数 {path}") from None
-
-    def cite(self, path: str) -> Param:
-        return self.params[path]
-
-    def rule(self, rule_id: str) -> dict[str, str]:
-        return self.rules[rule_id]
 
     def clause(self, rule_id: str) -> str:
         return self.rules[rule_id]["clause"]
