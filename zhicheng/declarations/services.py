@@ -96,17 +96,55 @@ def _close_correction_notice(app, ctx, now):
     app.correction_notices.filter(resolved_at__isnull=True).update(resolved_at=now)
 
 
+def _certificate_step(run):
+    """Certificate refusals become transition refusals, so the whole step rolls back."""
+    from zhicheng.certificates.services import CertificateError
+
+    try:
+        return run()
+    except CertificateError as exc:
+        raise GuardFailed(str(exc)) from exc
+
+
+def _record_filing(app, ctx, now):
+    from zhicheng.certificates.filing import record_filing
+
+    _certificate_step(lambda: record_filing(app, ctx.actor, ctx.payload, now))
+
+
+def _issue_certificate(app, ctx, now):
+    from zhicheng.certificates.services import issue_for_application
+
+    _certificate_step(lambda: issue_for_application(app, ctx.actor, now))
+
+
+def _revoke_title(app, ctx, now):
+    from zhicheng.certificates.services import revoke_for_application
+
+    revoke_for_application(app, ctx.actor, reason=ctx.payload.get("reason") or ctx.note,
+                           document_number=ctx.payload.get("document_number", ""), on=now.date())
+
+
+def _archive_pledge(app, ctx, now):
+    from zhicheng.certificates.integrity import archive_pledge
+
+    archive_pledge(app, ctx.actor, app.state, now)
+
+
 EFFECTS = {
     "open_correction_notice": _open_correction_notice,
     "close_correction_notice": _close_correction_notice,
+    "record_filing": _record_filing,
+    "issue_certificate": _issue_certificate,
+    "revoke_title": _revoke_title,
+    "archive_pledge": _archive_pledge,
 }
 
 
 def _lock(application_id: int) -> Application:
     return (
         Application.objects.select_for_update(of=("self",))
-        .select_related("unit__area", "unit__competent_department", "committee__area", "committee__series", "committee__office",
-                        "plan", "series", "person__account")
+        .select_related("unit__area", "unit__competent_department", "committee", "plan", "series", "person__account")
         .get(pk=application_id)
     )
 
@@ -243,6 +281,11 @@ def start_declaration(*, person, plan, series, level: str, actor, specialty=None
     unit = person.unit
     if unit is None:
         raise GuardFailed("请先在个人档案中填写现工作单位。")
+    for entry in person.blacklist_entries.all():
+        if entry.bars(plan.year):
+            raise GuardFailed(f"{person.name}已于{entry.listed_on:%Y年%m月%d日}记入职称申报评审失信黑名单"
+                              f"（{entry.document_number or entry.reason}），{entry.listed_on.year + 1}年至"
+                              f"{entry.listed_on.year + 3}年不得申报职称（八（三））。")
     channel = channel_for(unit)
     if channel == Channel.PRIVATE and recommender is None:
         raise GuardFailed("非公有制领域人员须选择推荐报送机构（四（五））。")
@@ -262,15 +305,18 @@ def start_declaration(*, person, plan, series, level: str, actor, specialty=None
 
 
 def sign_pledge(app: Application, actor, text: str) -> None:
-    """The applicant signs the 诚信承诺书 electronically: time, signer and the text's hash are kept."""
+    """The applicant signs the 诚信承诺书 electronically: time, signer, the text and its hash are kept."""
     import hashlib
 
     if actor.role != Role.APPLICANT or actor.person_id != app.person_id:
         raise IllegalTransition("只有申报人本人可以签署诚信承诺书。")
+    from zhicheng.certificates.integrity import keep_pledge
+
     with transaction.atomic():
         app.pledge_signed_at = clock.now()
         app.pledge_sha256 = hashlib.sha256(f"{app.person.id_number}\n{text}".encode()).hexdigest()
         app.save(update_fields=["pledge_signed_at", "pledge_sha256", "updated_at"])
+        keep_pledge(app, actor, text, app.pledge_signed_at, app.pledge_sha256)  # the text itself, for the archive (八（三）)
         audit("application.sign_pledge", app, actor=actor, after={"sha256": app.pledge_sha256}, summary="签署诚信承诺书")
 
 

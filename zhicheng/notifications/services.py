@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
@@ -30,11 +32,17 @@ DEFAULT_TEMPLATES = {
 }
 
 
+@lru_cache(maxsize=256)
+def _compiled(source: str) -> Template:
+    # Keyed by the text itself, so an edited template is compiled afresh and never served stale.
+    return Template(source)
+
+
 def render(key: str, context: dict) -> tuple[str, str]:
     template = NotificationTemplate.objects.filter(key=key).first()
     subject, body = (template.subject, template.body) if template else DEFAULT_TEMPLATES[key]
     ctx = Context(context, autoescape=False)
-    return Template(subject).render(ctx).strip(), Template(body).render(ctx)
+    return _compiled(subject).render(ctx).strip(), _compiled(body).render(ctx)
 
 
 def queue(recipients, key: str, context: dict, application=None) -> list[Notification]:
