@@ -56,7 +56,10 @@ bench-policy:
 bench-cycle: install
 	$(BIN)/python -m bench.cycle
 
+# sortition-algorithms is a benchmark-only baseline, kept out of the project's venv.
 bench-draw: install
+	test -x .venv-bench/bin/python || $(PYTHON) -m venv .venv-bench
+	.venv-bench/bin/pip install -q 'sortition-algorithms==0.12.15'
 	$(BIN)/python -m bench.draw
 
 bench-import: install

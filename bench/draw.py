@@ -1,0 +1,227 @@
+"""`make bench-draw`: our fair draw against the sortition-algorithms package's maximin,
+uniform sampling retried until the quotas hold, and a greedy one-by-one draw.
+
+Seeded synthetic pools (bench/draw_synthetic.py) of 1,000 and 10,000 experts, committees of
+25 and 51, with and without a cap of 2 per employer. For the two sampling baselines the
+probabilities are estimated from repeated draws within a time budget, so their minimum is
+an estimate (0 when some expert was never drawn). Prints one table; nothing here is a test.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from bench.draw_synthetic import synthetic_pool, synthetic_spec
+from zhicheng.draw.draw import prepare
+from zhicheng.draw.model import served_last_year
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH_PYTHON = ROOT / ".venv-bench" / "bin" / "python"
+OURS_LIMIT = int(os.environ.get("DRAW_BENCH_LIMIT", "300"))  # seconds before ours is reported as not finished
+PACKAGE_LIMIT = int(os.environ.get("DRAW_BENCH_PACKAGE_LIMIT", "1800"))
+SAMPLING_BUDGET = float(os.environ.get("DRAW_BENCH_SAMPLING", "20"))  # seconds per sampling baseline
+
+
+class Timeout(Exception):
+    pass
+
+
+def _alarm(signum, frame):
+    raise Timeout
+
+
+def ours(pool, spec):
+    signal.signal(signal.SIGALRM, _alarm)
+    signal.alarm(OURS_LIMIT)
+    start = time.perf_counter()
+    try:
+        prepared = prepare(pool, spec)
+    except Timeout:
+        return {"seconds": None, "note": f"未在{OURS_LIMIT}s内完成"}
+    finally:
+        signal.alarm(0)
+    seconds = time.perf_counter() - start
+    values = [float(p) for p in prepared.probabilities().values()]
+    return {
+        "seconds": seconds,
+        "min": min(values),
+        "max": max(values),
+        "note": f"{len(prepared.structure.types)}类，{len(prepared.lottery.compositions)}个组合，最优 min {prepared.distribution.minimum:.9f}",
+        "optimum": prepared.distribution.minimum,
+        "prepared": prepared,
+    }
+
+
+def package(prepared, spec):
+    """Export the eligible pool and quotas for the package and run it in .venv-bench."""
+    if not BENCH_PYTHON.exists():
+        return {"seconds": None, "note": "未安装 .venv-bench（见 Makefile bench-draw）"}
+    size = spec["size"]
+    features = {}
+    people = []
+    for expert in prepared.eligible:
+        values = {c: expert.attributes[c] for c in spec["quotas"]}
+        values["served_last_year"] = "yes" if served_last_year(expert, prepared.spec) else "no"
+        people.append({"id": expert.id, "values": values})
+        for category, value in values.items():
+            features.setdefault(category, {})[value] = [0, size]
+    for category, values in spec["quotas"].items():
+        for value, bounds in values.items():
+            features[category][value] = [bounds.get("min", 0), bounds.get("max", size)]
+    features["served_last_year"]["yes"] = [0, prepared.spec.max_served_last_year]
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False, encoding="utf-8") as handle:
+        json.dump({"size": size, "features": features, "people": people}, handle, ensure_ascii=False)
+    try:
+        done = subprocess.run(
+            [str(BENCH_PYTHON), str(ROOT / "bench" / "draw_sortition.py"), handle.name],
+            capture_output=True, text=True, timeout=PACKAGE_LIMIT,
+        )
+    except subprocess.TimeoutExpired:
+        return {"seconds": None, "note": f"未在{PACKAGE_LIMIT}s内完成"}
+    finally:
+        os.unlink(handle.name)
+    if done.returncode != 0:
+        return {"seconds": None, "note": "运行失败：" + done.stderr.strip().splitlines()[-1][:60]}
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    result["note"] = f"{result.pop('committees')}个委员会（gap 1e-9）"
+    return result
+
+
+class Sampler:
+    """Type-level view of the eligible pool for fast constraint checks."""
+
+    def __init__(self, prepared):
+        structure = prepared.structure
+        self.matrix = structure.matrix().toarray()
+        self.low = np.array([c.low for c in structure.constraints])
+        self.high = np.array([c.high for c in structure.constraints])
+        type_of = structure.type_of()
+        self.ids = [e.id for e in prepared.eligible]
+        self.types = np.array([type_of[i] for i in self.ids])
+        self.size = prepared.spec.size
+        self.num_types = len(structure.types)
+
+    def feasible(self, chosen):
+        totals = self.matrix @ np.bincount(self.types[chosen], minlength=self.num_types)
+        return bool(np.all(totals >= self.low) and np.all(totals <= self.high))
+
+
+def estimate(sampler, draw_once, budget):
+    rng = np.random.default_rng(7)
+    counts = np.zeros(len(sampler.ids))
+    draws = tries = 0
+    start = time.perf_counter()
+    while time.perf_counter() - start < budget:
+        tries += 1
+        chosen = draw_once(rng)
+        if chosen is not None:
+            counts[chosen] += 1
+            draws += 1
+    seconds = time.perf_counter() - start
+    if not draws:
+        return {"seconds": seconds, "note": f"{tries}次尝试均不满足条件"}
+    probabilities = counts / draws
+    return {
+        "seconds": seconds / draws,
+        "min": float(probabilities.min()),
+        "max": float(probabilities.max()),
+        "note": f"{draws}次抽选估计（{tries}次尝试），时间为每次",
+    }
+
+
+def uniform(sampler, budget):
+    n = len(sampler.ids)
+
+    def once(rng):
+        chosen = rng.choice(n, size=sampler.size, replace=False)
+        return chosen if sampler.feasible(chosen) else None
+
+    return estimate(sampler, once, budget)
+
+
+def greedy(sampler, budget):
+    """One by one: fill the row whose unmet minimum is most urgent (need / members left),
+    never exceeding a maximum; start over when stuck (the legacy sortition method)."""
+    members = sampler.matrix[:, sampler.types].astype(bool)  # rows × experts
+
+    def once(rng):
+        totals = np.zeros(len(sampler.low))
+        free = np.ones(len(sampler.ids), dtype=bool)
+        chosen = []
+        for _ in range(sampler.size):
+            allowed = free & ~members[totals >= sampler.high].any(axis=0)
+            need = sampler.low - totals
+            pool = allowed
+            if (need > 0).any():
+                available = (members & allowed).sum(axis=1)
+                urgency = np.where(need > 0, need / np.maximum(available, 1e-9), -1)
+                urgency[0] = -1  # the size row is never "urgent" by itself
+                row = int(np.argmax(urgency))
+                if urgency[row] > 0:
+                    pool = allowed & members[row]
+            candidates = np.flatnonzero(pool)
+            if not len(candidates):
+                return None
+            pick = int(rng.choice(candidates))
+            chosen.append(pick)
+            free[pick] = False
+            totals += members[:, pick]
+        chosen = np.array(chosen)
+        return chosen if sampler.feasible(chosen) else None
+
+    return estimate(sampler, once, budget)
+
+
+def row(n, k, cap, method, result):
+    seconds = result.get("seconds")
+    low, high = result.get("min"), result.get("max")
+    ratio = high / low if low else float("inf") if high is not None else None
+    cells = [
+        f"{n:>6}", f"{k:>3}", f"{'2' if cap else '无':>4}", f"{method:<22}",
+        f"{seconds:>9.3f}" if seconds is not None else f"{'—':>9}",
+        f"{low:>10.6f}" if low is not None else f"{'—':>10}",
+        f"{high:>9.6f}" if high is not None else f"{'—':>9}",
+        f"{ratio:>8.2f}" if ratio is not None else f"{'—':>8}",
+        result.get("note", ""),
+    ]
+    print("  ".join(cells), flush=True)
+
+
+def main() -> int:
+    only = set(sys.argv[1:])
+    print("  ".join(["     n", "  k", "单位上限", "method".ljust(22), "  time(s)", "       min", "      max", " max/min", "note"]))
+    for n in (1000, 10000):
+        pool = synthetic_pool(n, seed=2021)
+        for k in (25, 51):
+            for cap in (None, 2):
+                if only and f"{n}/{k}/{cap or 'none'}" not in only:
+                    continue
+                spec = synthetic_spec(k, cap)
+                mine = ours(pool, spec)
+                row(n, k, cap, "ours (maximin→minimax)", mine)
+                prepared = mine.pop("prepared", None)
+                if prepared is None:
+                    continue
+                if n == 1000 and cap is None:
+                    theirs = package(prepared, spec)
+                    row(n, k, cap, "sortition-algorithms", theirs)
+                    if theirs.get("min") is not None:
+                        print(f"{'':>40}optimum min: ours {mine['optimum']:.9f} vs package {theirs['min']:.9f}, "
+                              f"diff {abs(mine['optimum'] - theirs['min']):.1e}; speed-up {theirs['seconds'] / mine['seconds']:.1f}×")
+                sampler = Sampler(prepared)
+                row(n, k, cap, "uniform, retried", uniform(sampler, SAMPLING_BUDGET))
+                row(n, k, cap, "greedy one-by-one", greedy(sampler, SAMPLING_BUDGET))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
