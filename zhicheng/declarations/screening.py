@@ -101,11 +101,13 @@ def first_eligible_route(decision: dict) -> str:
     return ""
 
 
-def screen(app: Application, actor=None, applied_on=None) -> dict:
-    """Build the facts from the archive, evaluate them, store the decision with its rule-set version."""
+def screen(app: Application, actor=None, applied_on=None, ruleset=None) -> dict:
+    """Build the facts from the archive, evaluate them, store the decision with its rule-set version.
+
+    ``ruleset`` defaults to the one governing the plan's year (zhicheng.policy.ruleset_for)."""
     from zhicheng import policy  # plain Python, no Django: imported where it is used
 
-    decision = policy.evaluate(build_facts(app, applied_on))
+    decision = policy.evaluate(build_facts(app, applied_on), ruleset=ruleset)
     with transaction.atomic():
         before = {"eligible": app.eligible, "route": app.route, "ruleset": app.ruleset}
         app.decision = decision
@@ -131,8 +133,11 @@ class ScreeningChange:
     reasons: list[str]
 
 
-def rescreen_year(year: int, actor=None) -> list[ScreeningChange]:
-    """Re-screen every submitted declaration of a year; return those whose outcome changed, with why."""
+def rescreen_year(year: int, actor=None, ruleset=None) -> list[ScreeningChange]:
+    """Re-screen every submitted declaration of a year; return those whose outcome changed, with why.
+
+    Each declaration is screened as of the day it was submitted: a rule change must not turn a
+    declaration made in time into a late one."""
     changes = []
     apps = (
         Application.objects.filter(plan__year=year).exclude(state=State.DRAFT)
@@ -144,7 +149,7 @@ def rescreen_year(year: int, actor=None) -> list[ScreeningChange]:
     )
     for app in apps:
         before_eligible, before_route = app.eligible, app.route
-        decision = screen(app, actor=actor)
+        decision = screen(app, actor=actor, ruleset=ruleset)
         if decision["eligible"] != before_eligible or app.route != before_route:
             reasons = [b["text"] for b in decision.get("blocks", [])]
             reasons += [

@@ -1,0 +1,53 @@
+"""The archive becomes the engine's facts; the decision is stored with its rule set; re-screening says who changed and why."""
+
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from zhicheng.audit.models import AuditEntry
+from zhicheng.declarations.screening import build_facts, rescreen_year
+from zhicheng.demo import applicants as P
+from zhicheng.policy import validate_facts
+from zhicheng.policy.ruleset import PACKAGE_RULESETS, Registry
+
+from .cycle_helpers import advance
+
+AMENDMENTS = Path(__file__).parent / "fixtures" / "rulesets"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("profile", [
+    P.regular_engineer, P.exceptional_full_senior, P.exceptional_next_level, P.green_channel, P.transferred_cadre,
+    P.grassroots_long_service, P.township_direct_intermediate, P.non_public_direct, P.epidemic_direct, P.series_transfer,
+    P.graduate_recognition, P.postdoc_recognition, P.high_skill_bridge,
+])
+def test_facts_from_the_archive_open_the_intended_route(make_applicant, profile):
+    spec = profile()
+    app = make_applicant(spec)
+    validate_facts(build_facts(app))
+    assert spec["route"] in app.decision["eligible_routes"], app.decision["routes"]
+    assert app.ruleset == "nmg-2021-81" and app.decision["ruleset_version"]
+    assert AuditEntry.objects.filter(action="application.screen", object_id=str(app.pk)).exists()
+
+
+@pytest.mark.django_db
+def test_rescreening_after_a_rule_change_names_who_changed_and_why(make_applicant, capsys):
+    changed, _, _ = advance(make_applicant(P.regular_engineer()), "submitted")   # 中级 since 2012-10: 8 years
+    unchanged, _, _ = advance(make_applicant(P.regular_lecturer()), "submitted")  # doctorate: 2 years suffice
+    amended = Registry(PACKAGE_RULESETS, AMENDMENTS).for_year(2021)
+    assert amended.id == "nmg-2021-81-amended-test"
+
+    changes = rescreen_year(2021, ruleset=amended)
+
+    assert [c.application_id for c in changes] == [changed.pk]
+    change = changes[0]
+    assert change.before_eligible is True and change.after_eligible is False
+    assert any("需满10年" in reason for reason in change.reasons), change.reasons
+    changed.refresh_from_db(), unchanged.refresh_from_db()
+    assert changed.ruleset == "nmg-2021-81-amended-test" and changed.eligible is False
+    assert unchanged.eligible is True
+
+    call_command("rescreen", "2021")  # back under the package's own rule set
+    out = capsys.readouterr().out
+    assert f"申报{changed.pk}" in out and "不符合（—） → 符合（regular）" in out
