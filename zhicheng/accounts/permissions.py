@@ -13,6 +13,15 @@ from .roles import AUDIT_READERS, STAFF_ROLES, Role
 EVERYONE = None  # no login needed
 ANY_USER = frozenset(Role) - {Role.SYSTEM}
 
+APPLICANT_ONLY = frozenset({Role.APPLICANT})
+# The bodies whose queues hold declarations and act on them.
+QUEUE_HOLDERS = frozenset({
+    Role.EMPLOYER_HR, Role.COMPETENT_DEPARTMENT, Role.HR_BUREAU, Role.RECOMMENDING_BODY, Role.TALENT_SERVICE_CENTRE,
+    Role.COMMITTEE_OFFICE, Role.REGIONAL_HR_DEPARTMENT,
+})
+# The bodies that publish publicities (六（一）、六（二）、六（三）).
+PUBLISHERS = frozenset({Role.EMPLOYER_HR, Role.COMPETENT_DEPARTMENT, Role.HR_BUREAU, Role.COMMITTEE_OFFICE})
+
 PAGES: dict[str, frozenset | None] = {
     "home": EVERYONE,
     "workflow_table": EVERYONE,
@@ -22,6 +31,35 @@ PAGES: dict[str, frozenset | None] = {
     "application_act": ANY_USER - {Role.SUPERVISOR, Role.EXPERT},
     "audit_log": frozenset(AUDIT_READERS),
     "notifications": ANY_USER,
+    "notifications_read": ANY_USER,
+    # —— declaring and checking on the web (issue 4) ——
+    "register": EVERYONE,
+    "notice_index": EVERYONE,
+    "notice_detail": EVERYONE,
+    "public_publicity_list": EVERYONE,
+    "public_publicity_detail": EVERYONE,  # the real-name objection form, no login (六（一）、八（二）3)
+    "archive": APPLICANT_ONLY,
+    "archive_record_new": APPLICANT_ONLY,
+    "archive_record_edit": APPLICANT_ONLY,
+    "archive_record_delete": APPLICANT_ONLY,
+    "archive_file": APPLICANT_ONLY,
+    "declare_start": APPLICANT_ONLY,
+    "declare_preview": APPLICANT_ONLY,
+    "declaration_edit": APPLICANT_ONLY,
+    "declaration_autosave": APPLICANT_ONLY,
+    "declaration_records": APPLICANT_ONLY,
+    "declaration_material": APPLICANT_ONLY,
+    "declaration_material_retire": APPLICANT_ONLY,
+    "declaration_pledge": APPLICANT_ONLY,
+    "declaration_fee": frozenset({Role.APPLICANT, Role.EMPLOYER_HR}),  # 八（五）: the unit may collect it
+    "application_file": ANY_USER,  # the declaration itself is found through for_user()
+    "application_bulk": QUEUE_HOLDERS,
+    "application_correction": frozenset({Role.COMPETENT_DEPARTMENT, Role.RECOMMENDING_BODY, Role.HR_BUREAU}),
+    "application_exam_confirm": QUEUE_HOLDERS,
+    "publicity_list": PUBLISHERS | {Role.REGIONAL_HR_DEPARTMENT, Role.SUPERVISOR},
+    "publicity_detail": PUBLISHERS | {Role.REGIONAL_HR_DEPARTMENT, Role.SUPERVISOR},
+    "publicity_close": PUBLISHERS,
+    "objection_handle": PUBLISHERS,
 }
 
 STAFF_PAGES = frozenset(STAFF_ROLES)

@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from zhicheng.audit.admin_mixins import AuditedAdmin
 
-from .models import AnnualPlan, FeeStandard, Series, SeriesLevelMode, Specialty, TitleName
+from .models import AnnualPlan, CorrectionItem, FeeStandard, MaterialItem, Series, SeriesLevelMode, Specialty, TitleName
 
 
 class SpecialtyInline(admin.TabularInline):
@@ -44,3 +44,16 @@ class AnnualPlanAdmin(AuditedAdmin, admin.ModelAdmin):
 @admin.register(FeeStandard)
 class FeeStandardAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ("level", "amount", "basis")
+
+
+@admin.register(MaterialItem)
+class MaterialItemAdmin(AuditedAdmin, admin.ModelAdmin):
+    list_display = ("sort_order", "number", "name", "when", "required", "provided_by", "active")
+    list_editable = ("active",)
+    list_filter = ("when", "provided_by", "active")
+
+
+@admin.register(CorrectionItem)
+class CorrectionItemAdmin(AuditedAdmin, admin.ModelAdmin):
+    list_display = ("sort_order", "text", "material", "active")
+    list_editable = ("active",)

@@ -138,3 +138,60 @@ class FeeStandard(models.Model):
 
     def __str__(self):
         return f"{self.get_level_display()} {self.amount}元"
+
+
+class MaterialWhen(models.TextChoices):
+    """When an item of the material list applies; the checklist and the 一次性告知书 both read it."""
+
+    ALWAYS = "always", "所有申报人"
+    CONTINUING_EDUCATION = "continuing_education", "要求继续教育的（苏木乡镇、非公有制领域人员不要求，五（六）1、五（七）2）"
+    PAPERS = "papers", "要求论文的（旗县及以下基层、非公有制领域人员不作要求，五（六）1、五（七）2）"
+    EXAM = "exam", "考评结合须参加考试的（五（二）1）"
+    HOLDS_TITLE = "holds_title", "已取得专业技术资格的"
+    ENTRUSTED = "entrusted", "中央和外省区驻区单位委托评审的（四（四））"
+    RURAL_SERVICE = "rural_service", "城市中小学教师、医生晋升高级职称的（五（六）6）"
+
+
+class MaterialProvider(models.TextChoices):
+    APPLICANT = "applicant", "申报人上传"
+    UNIT = "unit", "由单位提供（公示后系统生成）"
+
+
+class MaterialItem(models.Model):
+    """One line of the annex 职称评审材料目录单, as data the department edits (八（四）1)."""
+
+    code = models.SlugField("代码", max_length=40, unique=True)
+    number = models.CharField("目录单序号", max_length=8, blank=True, help_text="附件中的序号；通知正文另行要求的材料留空")
+    name = models.CharField("材料名称", max_length=120)
+    name_en = models.CharField("材料名称（英文）", max_length=160, blank=True)
+    requirement = models.CharField("材料要求", max_length=200, blank=True)
+    clause = models.CharField("依据", max_length=60, blank=True)
+    when = models.CharField("适用情形", max_length=24, choices=MaterialWhen.choices, default=MaterialWhen.ALWAYS)
+    required = models.BooleanField("必须提交", default=True)
+    provided_by = models.CharField("提供方", max_length=12, choices=MaterialProvider.choices, default=MaterialProvider.APPLICANT)
+    sort_order = models.PositiveSmallIntegerField("排序", default=0)
+    active = models.BooleanField("启用", default=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "申报材料目录"
+        ordering = ["sort_order", "pk"]
+
+    def __str__(self):
+        return f"{self.number}. {self.name}" if self.number else self.name
+
+
+class CorrectionItem(models.Model):
+    """A standard deficiency the checker can tick in the one-time correction notice (六（二））."""
+
+    text = models.CharField("补正事项", max_length=200)
+    text_en = models.CharField("补正事项（英文）", max_length=240, blank=True)
+    material = models.ForeignKey(MaterialItem, verbose_name="对应材料", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    sort_order = models.PositiveSmallIntegerField("排序", default=0)
+    active = models.BooleanField("启用", default=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "补正事项标准清单"
+        ordering = ["sort_order", "pk"]
+
+    def __str__(self):
+        return self.text

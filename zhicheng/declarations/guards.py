@@ -47,6 +47,10 @@ def private_channel(app) -> bool:
     return app.channel == Channel.PRIVATE
 
 
+def checked_by_department(app) -> bool:
+    return app.channel != Channel.PRIVATE
+
+
 def entrusted_channel(app) -> bool:
     return app.channel == Channel.ENTRUSTED
 
@@ -84,6 +88,7 @@ PATHS = {
     "local_county_without_department": (local_county_without_department, "盟市及以下、无主管部门、单位在旗县"),
     "local_city_without_department": (local_city_without_department, "盟市及以下、无主管部门、单位在盟市"),
     "private_channel": (private_channel, "非公有制领域"),
+    "checked_by_department": (checked_by_department, "非公有制领域以外（由主管部门审核）"),
     "entrusted_channel": (entrusted_channel, "中央或外省区驻区单位"),
     "region_channel": (region_channel, "自治区本级"),
     "unit_in_county": (unit_in_county, "单位在旗县及以下"),

@@ -55,6 +55,7 @@ class Application(models.Model):
     pledge_sha256 = models.CharField("诚信承诺书摘要", max_length=64, blank=True)
     fee_amount = models.DecimalField("评审费（元）", max_digits=8, decimal_places=2, default=0)
     fee_paid_at = models.DateTimeField("缴费时间", null=True, blank=True)
+    fee_reference = models.CharField("缴费凭证号", max_length=60, blank=True)
     exam_score = models.CharField("考试成绩", max_length=40, blank=True)
     exam_confirmed_at = models.DateTimeField("考试成绩核验时间", null=True, blank=True)
 
@@ -135,3 +136,31 @@ class SelectedRecord(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["application", "kind", "record_id", "version"], name="record_selected_once_per_version"),
         ]
+
+
+class ApplicationMaterial(models.Model):
+    """A file given for one item of the material checklist.
+
+    Never deleted: a file replaced or withdrawn is retired from the next version on, so every
+    submitted version still shows exactly the files it went up with (version v holds the rows
+    with first_version <= v < retired_in_version).
+    """
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="materials")
+    item = models.ForeignKey("catalogue.MaterialItem", verbose_name="材料", on_delete=models.PROTECT, related_name="+")
+    file = models.ForeignKey("files.StoredFile", verbose_name="文件", on_delete=models.PROTECT, related_name="+")
+    first_version = models.PositiveIntegerField("自第几版起")
+    retired_in_version = models.PositiveIntegerField("自第几版起撤下", null=True, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField("上传时间")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "申报材料"
+        ordering = ["item__sort_order", "uploaded_at", "pk"]
+        indexes = [models.Index(fields=["application", "retired_in_version"])]
+
+    def __str__(self):
+        return f"{self.application_id} {self.item_id} {self.file.original_name}"
+
+    def in_version(self, version: int) -> bool:
+        return self.first_version <= version and (self.retired_in_version is None or self.retired_in_version > version)

@@ -10,6 +10,7 @@ from django.forms.models import model_to_dict
 from zhicheng.accounts.roles import Role
 from zhicheng.audit.services import record as audit
 from zhicheng.core import clock
+from zhicheng.core.canonical import jsonable
 from zhicheng.notifications.services import queue as queue_notification
 
 from . import guards as guard_registry
@@ -79,7 +80,7 @@ def _snapshot_selection(app: Application) -> None:
     frozen = []
     for kind, ids in by_kind.items():
         for rec in ARCHIVE_MODELS[kind].objects.filter(pk__in=ids, person_id=app.person_id):
-            data = model_to_dict(rec, exclude=["evidence", "person"])
+            data = jsonable(model_to_dict(rec, exclude=["evidence", "person"]))  # dates and decimals as text
             data["evidence"] = list(rec.evidence.values_list("sha256", flat=True))
             data["summary"] = rec.summary()
             frozen.append(SelectedRecord(application=app, kind=kind, record_id=rec.pk, version=app.version, snapshot=data))

@@ -81,6 +81,10 @@ TABLE: tuple[Transition, ...] = (
     T("recommend", "推荐报送", (S.RECOMMENDER_REVIEW,), S.CITY_BUREAU_REVIEW, RECOMMENDER,
       when="unit_in_city", clause="四（五）"),
     T("recommender_return", "推荐机构退回", (S.RECOMMENDER_REVIEW,), S.RETURNED, RECOMMENDER, needs_note=True, clause="四（五）"),
+    # The recommending body checks a private-sector declaration where a department would check others,
+    # so it gives the one-time correction notice of 六（二） too.
+    T("request_correction", "一次告知补正", (S.RECOMMENDER_REVIEW,), S.CORRECTION_REQUESTED, RECOMMENDER,
+      guards=("no_earlier_correction", "correction_items_given"), clause="六（二）；四（五）", effects=("open_correction_notice",)),
 
     # —— 委托评审（四（四）） ——
     T("consent_entrustment", "同意委托并指定评委会", (S.ENTRUSTMENT_REVIEW,), S.COMMITTEE_INTAKE, REGION_HR,
@@ -100,7 +104,9 @@ TABLE: tuple[Transition, ...] = (
 
     # —— 申报人补正 ——
     T("resubmit", "补正后重新提交", (S.CORRECTION_REQUESTED,), S.DEPARTMENT_REVIEW, APPLICANT,
-      guards=("correction_deadline_not_passed",), clause="六（二）", effects=("close_correction_notice",)),
+      when="checked_by_department", guards=("correction_deadline_not_passed",), clause="六（二）", effects=("close_correction_notice",)),
+    T("resubmit", "补正后重新提交", (S.CORRECTION_REQUESTED,), S.RECOMMENDER_REVIEW, APPLICANT,
+      when="private_channel", guards=("correction_deadline_not_passed",), clause="六（二）；四（五）", effects=("close_correction_notice",)),
     T("deem_withdrawn", "逾期未补正，视为放弃申报", (S.CORRECTION_REQUESTED,), S.DEEMED_WITHDRAWN, SYSTEM,
       guards=("correction_deadline_passed",), clause="六（二）"),
 

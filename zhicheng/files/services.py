@@ -116,3 +116,14 @@ def read_verified(stored: StoredFile) -> bytes:
     if hashlib.sha256(data).hexdigest() != stored.sha256:
         raise FileIntegrityError(f"文件 {stored.sha256} 与登记的摘要不符")
     return data
+
+
+def store_uploads(uploaded_files, uploaded_by=None) -> tuple[list[StoredFile], list[str]]:
+    """Check and store each file on its own: the good ones are kept, each refused one gives its reason."""
+    stored, refused = [], []
+    for uploaded in uploaded_files:
+        try:
+            stored.append(store_upload(uploaded, uploaded_by))
+        except ValidationError as exc:
+            refused.extend(exc.messages)
+    return stored, refused

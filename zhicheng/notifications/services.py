@@ -29,6 +29,11 @@ DEFAULT_TEMPLATES = {
         "有新的职称申报待您处理",
         "{{ applicant }}申报的{{ title }}已到达您的待办：{{ state }}。",
     ),
+    "objection_raised": (
+        "公示收到实名异议：{{ applicant }}",
+        "“{{ publicity }}”收到对{{ applicant }}的实名异议，请核实处理并记录结果；"
+        "异议处理完毕前不能按无异议结束公示（八（二）3）。公示期至{{ ends_on }}。",
+    ),
 }
 
 

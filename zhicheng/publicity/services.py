@@ -77,6 +77,7 @@ def raise_objection(*, publicity: Publicity, application, name: str, phone: str,
         )
         audit("publicity.objection", objection, actor=None, after={"publicity": publicity.pk, "application": application.pk},
               summary=f"{name.strip()}对公示对象提出异议")
+        notify_publisher(objection)
     return objection
 
 
@@ -140,3 +141,32 @@ def close_publicity(publicity: Publicity, actor) -> CloseReport:
                 # One declaration's missing fee must not hold up the others; it stays for individual handling.
                 report.held[app.pk] = str(exc)
     return report
+
+
+def publish(*, kind: str, actor, applications, **options) -> tuple[Publicity | None, dict[int, str]]:
+    """A queue's bulk publish: the declarations the actor may put into this publicity go in together;
+    each of the others is reported with why."""
+    from zhicheng.declarations.services import available_actions
+    from zhicheng.declarations.states import State
+
+    enter, _, _ = STEPS[kind]
+    ready, refused = [], {}
+    for app in applications:
+        if any(t.action == enter for t in available_actions(app, actor)):
+            ready.append(app)
+        else:
+            refused[app.pk] = f"{app.person.name}：“{State(app.state).label}”的申报不能列入本次公示，或不在您手中。"
+    publicity = start_publicity(kind=kind, publisher=actor.organisation, applications=ready, actor=actor, **options) if ready else None
+    return publicity, refused
+
+
+def notify_publisher(objection: Objection) -> None:
+    """The publisher's staff learn of a new objection at once: it holds the publicity open (八（二）3)."""
+    from zhicheng.accounts.models import User
+    from zhicheng.notifications.services import queue
+
+    publicity = objection.publicity
+    staff = list(User.objects.filter(organisation_id=publicity.publisher_id, is_active=True))
+    queue(staff, "objection_raised", {
+        "publicity": publicity.title, "applicant": objection.application.person.name, "ends_on": f"{publicity.ends_on:%Y年%m月%d日}",
+    }, application=objection.application)

@@ -1,0 +1,73 @@
+"""The material list of the notice's annex (职称评审材料目录单) and the standard deficiencies of the
+one-time correction notice, as the department starts with them. Both are data: the department
+edits them in the admin; the migration and the test fixtures load them through ensure_defaults().
+"""
+
+# (code, number, name, name_en, requirement, clause, when, required, provided_by)
+MATERIAL_ITEMS = [
+    ("evaluation_form", "1", "专业技术职务任职资格评审表", "Evaluation form for the professional title",
+     "A4纸，一式2份；从内蒙古人才信息库下载统一格式填写后扫描上传", "附件1；四（一）", "always", True, "applicant"),
+    ("review_summary_form", "2", "专业技术资格送审表", "Review summary form",
+     "A3纸，一式15份；扫描上传", "附件2；四（一）", "always", True, "applicant"),
+    ("continuing_education_card", "3", "继续教育审验卡", "Continuing-education record card",
+     "原件扫描；截止到申报时间", "附件3；三（一）；五（一）4", "continuing_education", True, "applicant"),
+    ("current_title_certificate", "4", "现专业技术资格证书、聘书", "Current title certificate and letter of appointment",
+     "", "附件4", "holds_title", True, "applicant"),
+    ("annual_assessments", "5", "近三年的年度考核表", "Annual assessment forms of the last three years",
+     "", "附件5", "always", True, "applicant"),
+    ("publicity_report", "6", "公示书面报告", "Written report on the employer's publicity",
+     "由申报人员所在单位提供：单位公示期满后由系统生成", "附件6；六（一）", "always", True, "unit"),
+    ("papers", "7", "任现职以来具有代表性的论文、论著、译著、学术研究报告（复印件）",
+     "Representative papers, books, translations and research reports since the current title (copies)",
+     "代表作制度的系列（专业）提交代表作", "附件7；五（一）2", "papers", True, "applicant"),
+    ("achievements", "8", "任现职以来的专业技术成果、获奖、项目完成、成果转化等资料（复印件）",
+     "Achievements, awards, projects and technology transfer since the current title (copies)",
+     "可用专利成果、项目报告、工作总结、工程方案、设计文件、教案、病历等替代论文（五（一）2）", "附件8", "always", True, "applicant"),
+    ("work_summary", "9", "任现职以来的专业技术工作业绩总结报告", "Report on professional work since the current title",
+     "本人签字", "附件9", "always", True, "applicant"),
+    ("exam_certificate", "", "专业技术资格考试成绩合格证明", "Proof of passing the professional qualification examination",
+     "考评结合系列须考试合格方可参加评审", "五（二）1；五（七）1", "exam", True, "applicant"),
+    ("entrustment_letter", "", "委托评审函", "Letter of entrustment",
+     "中央单位人力资源部门或外省（区、市）人社部门出具", "四（四）", "entrusted", True, "applicant"),
+    ("rural_service_proof", "", "农村牧区基层工作服务经历证明", "Proof of rural grassroots service",
+     "一年以上", "五（六）6", "rural_service", True, "applicant"),
+    ("qualification_certificates", "10", "有关职业资格证书（教师资格证、执业医师证等）",
+     "Relevant professional qualification certificates (teacher, medical practitioner …)",
+     "", "附件10", "always", False, "applicant"),
+    ("other", "11", "其他有关材料", "Other relevant materials", "", "附件11", "always", False, "applicant"),
+]
+
+# (text, text_en, material code or "")
+CORRECTION_ITEMS = [
+    ("评审表、送审表填写不规范或前后信息不一致", "Evaluation or review summary form incomplete or inconsistent", "evaluation_form"),
+    ("继续教育审验卡缺失或未经审验", "Continuing-education card missing or not verified", "continuing_education_card"),
+    ("现专业技术资格证书、聘书缺失或不清晰", "Current title certificate or appointment letter missing or illegible", "current_title_certificate"),
+    ("近三年年度考核表不全", "Annual assessment forms of the last three years incomplete", "annual_assessments"),
+    ("论文论著复印件不完整（缺封面、目录或正文）", "Copies of papers incomplete (cover, contents or text missing)", "papers"),
+    ("业绩成果佐证材料不清晰，请重新扫描", "Evidence of achievements illegible; please scan again", "achievements"),
+    ("专业技术工作业绩总结报告未签字", "Work report not signed", "work_summary"),
+    ("缺考试成绩合格证明", "Proof of passing the examination missing", "exam_certificate"),
+    ("申报所选学历、工作经历与档案记录不一致", "Selected education or work records inconsistent with the archive", ""),
+    ("业绩成果未在表格中填报或缺少附件佐证（材料要求3）", "Achievements not entered in the forms or without evidence", ""),
+]
+
+
+def ensure_defaults(material_model, correction_model) -> None:
+    """Create the starting lists where they are missing; never overwrite what the department edited."""
+    items = {}
+    for order, (code, number, name, name_en, requirement, clause, when, required, provided_by) in enumerate(MATERIAL_ITEMS):
+        items[code], _ = material_model.objects.get_or_create(code=code, defaults={
+            "number": number, "name": name, "name_en": name_en, "requirement": requirement, "clause": clause,
+            "when": when, "required": required, "provided_by": provided_by, "sort_order": (order + 1) * 10,
+        })
+    if not correction_model.objects.exists():
+        correction_model.objects.bulk_create([
+            correction_model(text=text, text_en=text_en, material=items.get(code), sort_order=(order + 1) * 10)
+            for order, (text, text_en, code) in enumerate(CORRECTION_ITEMS)
+        ])
+
+
+def load() -> None:
+    from .models import CorrectionItem, MaterialItem
+
+    ensure_defaults(MaterialItem, CorrectionItem)

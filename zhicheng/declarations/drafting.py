@@ -1,0 +1,166 @@
+"""What the applicant and the checkers do to a declaration besides moving it: the draft's own
+fields, the review fee, the exam result, submission with its checklist, and the one-time
+correction notice built from the standard list."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+
+from zhicheng.accounts.roles import Role
+from zhicheng.audit.services import record as audit
+from zhicheng.core import clock
+
+from .models import Application
+from .states import State
+
+EDITABLE_STATES = (State.DRAFT, State.CORRECTION_REQUESTED)
+
+# Fields of the declaration the applicant fills in; the facts ones change the engine's decision.
+FACT_FIELDS = ("epidemic_frontline", "epidemic_hubei_aid", "epidemic_designated_hospital", "epidemic_commended_provincial",
+               "new_post_since")
+DRAFT_FIELDS = ("specialty", *FACT_FIELDS, "exam_score")
+
+# 《职称申报诚信承诺书》 (八（三）): what the applicant signs; its hash is kept with the signature.
+PLEDGE_TEXT = (
+    "本人郑重承诺：本人所提交的职称申报材料，包括学历、资历、专业技术资格、业绩成果、论文论著、获奖情况等，"
+    "均真实、准确、完整，不存在弄虚作假、学术不端等行为。如有不实，本人自愿接受取消申报资格、撤销所取得的职称、"
+    "记入职称申报评审失信黑名单（自次年起三年内不得申报评审职称）等处理，并承担相应责任。"
+    "（依据《2021年全区职称改革工作安排意见》（内人社办发〔2021〕81号）八（三））"
+)
+
+# States in which the fee can still be recorded: before the employer reports (八（五）).
+FEE_STATES = (State.DRAFT, State.SUBMITTED, State.EMPLOYER_PUBLICITY, State.CORRECTION_REQUESTED)
+
+
+def _errors():
+    from .services import GuardFailed, IllegalTransition
+
+    return GuardFailed, IllegalTransition
+
+
+def _is_owner(app: Application, actor) -> bool:
+    return actor is not None and actor.role == Role.APPLICANT and actor.person_id == app.person_id
+
+
+def update_draft(app: Application, actor, changes: dict) -> bool:
+    """Save the applicant's fields as they type (autosave). Returns True when the decision was renewed."""
+    GuardFailed, IllegalTransition = _errors()
+    if not _is_owner(app, actor):
+        raise IllegalTransition("只有申报人本人可以填写申报。")
+    if app.state not in EDITABLE_STATES:
+        raise IllegalTransition("已提交的申报不能修改。")
+    changed = {name: value for name, value in changes.items()
+               if name in DRAFT_FIELDS and getattr(app, name) != value}
+    if not changed:
+        return False
+    before = {name: getattr(app, name) for name in changed}
+    with transaction.atomic():
+        for name, value in changed.items():
+            setattr(app, name, value)
+        fields = [name for name in changed]
+        if "exam_score" in changed and app.exam_confirmed_at:
+            app.exam_confirmed_at = None  # a changed result must be confirmed again
+            fields.append("exam_confirmed_at")
+        app.save(update_fields=[*fields, "updated_at"])
+        audit("application.update_draft", app, actor=actor, before=_plain(before), after=_plain(changed),
+              summary="修改申报信息：" + "、".join(Application._meta.get_field(n).verbose_name for n in changed))
+    if set(changed) & set(FACT_FIELDS):
+        from .screening import screen
+
+        screen(app, actor=actor)
+        return True
+    return False
+
+
+def _plain(values: dict) -> dict:
+    return {k: (getattr(v, "pk", v) if not isinstance(v, (bool, str, int, dt.date, type(None))) else v) for k, v in values.items()}
+
+
+def record_fee_payment(app: Application, actor, reference: str) -> None:
+    """八（五）: the review fee of the fee standard, recorded with its receipt number before the materials go up."""
+    GuardFailed, IllegalTransition = _errors()
+    is_employer = actor.role == Role.EMPLOYER_HR and actor.organisation_id == app.unit_id
+    if not (_is_owner(app, actor) or is_employer):
+        raise IllegalTransition("只有申报人本人或其所在单位可以登记缴费。")
+    if app.fee_paid_at:
+        raise GuardFailed(f"评审费已于{app.fee_paid_at.astimezone(clock.CHINA):%Y年%m月%d日}登记缴纳。")
+    if app.state not in FEE_STATES:
+        raise GuardFailed("申报材料已报送，缴费应在报送材料前登记（八（五））。")
+    reference = reference.strip()
+    if len(reference) < 4:
+        raise GuardFailed("请填写缴费凭证号（票据号或交易流水号）。")
+    with transaction.atomic():
+        app.fee_paid_at, app.fee_reference = clock.now(), reference[:60]
+        app.save(update_fields=["fee_paid_at", "fee_reference", "updated_at"])
+        audit("application.fee_paid", app, actor=actor, after={"amount": app.fee_amount, "reference": app.fee_reference},
+              summary=f"登记缴纳评审费{app.fee_amount}元（凭证号{app.fee_reference}）")
+
+
+def confirm_exam_result(app: Application, actor) -> None:
+    """五（二）1: the checker who holds the declaration confirms the exam result it carries."""
+    GuardFailed, IllegalTransition = _errors()
+    if actor.role in (Role.APPLICANT, Role.EXPERT, Role.SUPERVISOR) or app.holder_id is None or app.holder_id != actor.organisation_id:
+        raise IllegalTransition("只有当前办理该申报的审核部门可以核验考试成绩。")
+    if not app.exam_score.strip():
+        raise GuardFailed("申报人尚未填写考试成绩。")
+    if app.exam_confirmed_at:
+        return
+    with transaction.atomic():
+        app.exam_confirmed_at = clock.now()
+        app.save(update_fields=["exam_confirmed_at", "updated_at"])
+        audit("application.confirm_exam", app, actor=actor, after={"exam_score": app.exam_score},
+              summary=f"核验考试成绩：{app.exam_score}")
+
+
+def submit(app: Application, actor) -> Application:
+    """Submit a draft, or resubmit after a correction notice, once every required material is there."""
+    from .checklist import missing_materials
+    from .services import transition
+
+    GuardFailed, _ = _errors()
+    missing = missing_materials(app)
+    if missing:
+        raise GuardFailed([f"缺少申报材料：{name}" for name in missing])
+    return transition(app, "resubmit" if app.state == State.CORRECTION_REQUESTED else "submit", actor)
+
+
+def correction_items(standard_ids: list[int], extra: str) -> list[str]:
+    """The ticked standard deficiencies in their list order, then each line of free text."""
+    from zhicheng.catalogue.models import CorrectionItem
+
+    ticked = [c.text for c in CorrectionItem.objects.filter(pk__in=standard_ids, active=True)]
+    return ticked + [line.strip() for line in extra.splitlines() if line.strip()]
+
+
+def request_correction(app: Application, actor, *, standard_ids: list[int], extra: str, deadline: dt.date | None) -> Application:
+    """六（二）: every deficiency at once, with a deadline, by the transition table's request_correction."""
+    from .services import transition
+
+    items = correction_items(standard_ids, extra)
+    return transition(app, "request_correction", actor, payload={"items": items, "deadline": deadline})
+
+
+def preview(*, person, plan, series, level: str, recommender=None) -> dict:
+    """The engine's decision for a declaration not yet started: what the wizard shows as you choose."""
+    from zhicheng import policy
+
+    from .screening import build_facts
+    from .services import channel_for
+
+    draft = Application(person=person, plan=plan, series=series, level=level, unit=person.unit,
+                        channel=channel_for(person.unit), recommender=recommender)
+    return policy.evaluate(build_facts(draft))
+
+
+def sign_pledge(app: Application, actor) -> None:
+    """Sign the pledge while the declaration is being prepared; a submitted one keeps the signature it went up with."""
+    from .services import sign_pledge as keep_signature
+
+    _, IllegalTransition = _errors()
+    if app.state not in EDITABLE_STATES:
+        raise IllegalTransition("已提交的申报不能重新签署承诺书。")
+    if app.pledge_signed_at:
+        return
+    keep_signature(app, actor, PLEDGE_TEXT)

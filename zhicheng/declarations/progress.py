@@ -1,0 +1,122 @@
+"""Where a declaration is and where it goes next: the steps it took, the steps still ahead on
+its own channel (read from the transition table), who holds each, and the next deadline."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from zhicheng.core import clock
+
+from . import guards
+from .holders import NoHolder, holder_for
+from .models import Application
+from .states import FINAL_STATES, State
+from .workflow import Transition, transitions_for
+
+# The step that moves a declaration forward from each state when all goes well.
+FORWARD = {
+    State.DRAFT: ("submit",),
+    State.SUBMITTED: ("employer_publish",),
+    State.EMPLOYER_PUBLICITY: ("report",),
+    State.RECOMMENDER_REVIEW: ("recommend",),
+    State.ENTRUSTMENT_REVIEW: ("consent_entrustment",),
+    State.DEPARTMENT_REVIEW: ("department_approve", "publish_roster"),
+    State.CORRECTION_REQUESTED: ("resubmit",),
+    State.COUNTY_BUREAU_REVIEW: ("county_approve",),
+    State.CITY_BUREAU_REVIEW: ("publish_roster",),
+    State.ROSTER_PUBLICITY: ("forward",),
+    State.TALENT_CENTRE_REVIEW: ("sort_to_committee",),
+    State.COMMITTEE_INTAKE: ("accept",),
+    State.ACCEPTED: ("open_review",),
+    State.UNDER_REVIEW: ("record_pass",),
+    State.PASSED: ("publish_result",),
+    State.RESULT_PUBLICITY: ("confirm_result",),
+    State.RESULT_PUBLISHED: ("file",),
+    State.FILED: ("certify",),
+}
+
+
+def forward_step(app: Application, state: str) -> Transition | None:
+    for action in FORWARD.get(state, ()):
+        for t in transitions_for(action, state):
+            if not t.when or guards.PATHS[t.when][0](app):
+                return t
+    return None
+
+
+@dataclass
+class Step:
+    state: str
+    label: str
+    holder: str
+    at: dt.datetime | None = None
+    by: str = ""
+    note: str = ""
+    status: str = "ahead"  # done, current, ahead
+
+
+def _holder_name(app: Application, state: str) -> str:
+    try:
+        org = holder_for(app, state)
+    except (NoHolder, AttributeError):
+        return "—"
+    return org.name if org is not None else "申报人本人"
+
+
+def steps(app: Application, events) -> list[Step]:
+    """Done steps from the timeline, the current one, and the ones ahead on this channel."""
+    done = [Step(state=State.DRAFT, label=State.DRAFT.label, holder="申报人本人", at=app.created_at, status="done")]
+    for e in events:
+        done.append(Step(state=e.to_state, label=State(e.to_state).label,
+                         holder=e.actor_organisation.name if e.actor_organisation_id else "",
+                         at=e.at, by=str(e.actor) if e.actor_id else "系统", note=e.note, status="done"))
+    current = done[-1]
+    current.status = "current"
+    current.holder = app.holder.name if app.holder_id else ("申报人本人" if app.state not in FINAL_STATES else "—")
+    ahead, state, seen = [], app.state, {app.state}
+    while state not in FINAL_STATES:
+        t = forward_step(app, state)
+        if t is None or t.target in seen:
+            break
+        state = t.target
+        seen.add(state)
+        ahead.append(Step(state=state, label=State(state).label, holder=_holder_name(app, state)))
+    return done + ahead
+
+
+@dataclass
+class Deadline:
+    label: str
+    ends_at: dt.datetime
+
+    @property
+    def remaining(self) -> dt.timedelta:
+        return self.ends_at - clock.now()
+
+    @property
+    def passed(self) -> bool:
+        return self.remaining.total_seconds() < 0
+
+    @property
+    def days(self) -> int:
+        return max(self.remaining.days, 0)
+
+    @property
+    def hours(self) -> int:
+        return max(self.remaining.seconds // 3600, 0) if not self.passed else 0
+
+
+def next_deadline(app: Application) -> Deadline | None:
+    """The date that matters now, at the end of that day in Asia/Shanghai."""
+    if app.state == State.DRAFT:
+        return Deadline(f"{app.plan.year}年度申报截止", clock.end_of_day(app.plan.declaration_deadline))
+    if app.state == State.CORRECTION_REQUESTED:
+        notice = app.correction_notices.filter(resolved_at__isnull=True).first()
+        if notice:
+            return Deadline("补正截止（逾期视为放弃申报）", clock.end_of_day(notice.deadline))
+    if app.state in guards.PUBLICITY_KIND_BY_STATE:
+        publicity = guards._current_publicity(app)
+        if publicity:
+            return Deadline("公示期满", clock.end_of_day(publicity.ends_on))
+    return None

@@ -1,0 +1,117 @@
+"""Forms of the applicant's side: registration and the archive records."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth.password_validation import validate_password
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from zhicheng.core.identifiers import normalise_id_number
+from zhicheng.orgs.models import Organisation, OrgKind
+
+from .models import ARCHIVE_MODELS, Person
+
+
+class RegistrationForm(forms.Form):
+    name = forms.CharField(label=_("姓名"), max_length=40)
+    id_number = forms.CharField(label=_("身份证号码"), max_length=18, help_text=_("18位，登录时用作用户名"))
+    phone = forms.CharField(label=_("手机号"), max_length=20)
+    email = forms.EmailField(label=_("电子邮箱"), help_text=_("用于接收办理进展通知"))
+    unit = forms.ModelChoiceField(label=_("现工作单位"), queryset=Organisation.objects.none(), empty_label=_("请选择"))
+    password1 = forms.CharField(label=_("密码"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    password2 = forms.CharField(label=_("确认密码"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = Organisation.objects.filter(kind=OrgKind.UNIT).select_related("area").order_by("area__path", "name")
+        self.fields["unit"].label_from_instance = lambda o: f"{o.name}（{o.area.name}）"
+
+    def clean_id_number(self):
+        number = normalise_id_number(self.cleaned_data["id_number"])
+        if Person.objects.filter(id_number=number).exists():
+            raise ValidationError(_("该身份证号码已有档案。如已注册请直接登录；如未注册请联系单位人事部门。"))
+        return number
+
+    def clean_phone(self):
+        phone = self.cleaned_data["phone"].strip()
+        if not (phone.isdigit() and len(phone) == 11 and phone.startswith("1")):
+            raise ValidationError(_("请填写11位手机号。"))
+        return phone
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password1") and data.get("password1") != data.get("password2"):
+            self.add_error("password2", _("两次输入的密码不一致。"))
+        elif data.get("password1"):
+            try:
+                validate_password(data["password1"])
+            except ValidationError as exc:
+                self.add_error("password1", exc)
+        return data
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class EvidenceField(forms.FileField):
+    """Several evidence files at once; each is checked on its own by files.services."""
+
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        if isinstance(data, (list, tuple)):
+            return [d for d in data if d]
+        return [data] if data else []
+
+
+KEPT_SALT = "zhicheng.people.kept-evidence"
+
+
+def sign_kept(file_ids: list[int]) -> str:
+    """Files already accepted in a form that must be shown again: carried in a signed hidden field."""
+    return signing.dumps(sorted(file_ids), salt=KEPT_SALT)
+
+
+def unsign_kept(token: str) -> list[int]:
+    if not token:
+        return []
+    try:
+        return [int(i) for i in signing.loads(token, salt=KEPT_SALT, max_age=24 * 3600)]
+    except (signing.BadSignature, TypeError, ValueError):
+        return []
+
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def record_form_class(kind: str) -> type[forms.ModelForm]:
+    """A form for one kind of archive record: the model's fields, dates as date inputs, plus evidence."""
+    model = ARCHIVE_MODELS[kind]
+    exclude = ["person", "evidence"] + (["unit"] if kind == "work" else [])
+    widgets = {f.name: DATE_INPUT for f in model._meta.get_fields() if f.get_internal_type() == "DateField"}
+
+    class Meta:
+        pass
+
+    Meta.model, Meta.exclude, Meta.widgets = model, exclude, widgets
+
+    def clean(self):
+        data = forms.ModelForm.clean(self)
+        # The form leaves out the person, so Django skips the per-person unique constraints: check them here.
+        for constraint in model._meta.constraints:
+            fields = [f for f in getattr(constraint, "fields", ()) if f != "person"]
+            if "person" in getattr(constraint, "fields", ()) and all(f in data for f in fields):
+                clash = model.objects.filter(person_id=self.instance.person_id, **{f: data[f] for f in fields})
+                if clash.exclude(pk=self.instance.pk).exists():
+                    raise ValidationError(_("档案中已有同一年度的记录，请修改原记录。"))
+        return data
+
+    return type(f"{model.__name__}Form", (forms.ModelForm,), {
+        "Meta": Meta,
+        "clean": clean,
+        "evidence_files": EvidenceField(label=_("佐证材料（PDF、JPEG、PNG，可多选）"), required=False),
+        "kept": forms.CharField(widget=forms.HiddenInput, required=False),
+    })

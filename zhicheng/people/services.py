@@ -1,0 +1,90 @@
+"""Registering an applicant and keeping the achievement archive, every change audited.
+
+A change of the archive renews the engine's decision on the person's open drafts, so the
+wizard always shows the routes of the archive as it now stands.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.forms.models import model_to_dict
+
+from zhicheng.accounts.roles import Role
+from zhicheng.audit.services import record as audit
+
+from .models import ARCHIVE_MODELS, Person
+
+
+def register_applicant(*, name: str, id_number: str, phone: str, email: str, unit, password: str):
+    """A Person from a checked 身份证 number and the applicant's own account; the number is the login."""
+    from zhicheng.accounts.models import User
+
+    with transaction.atomic():
+        person = Person.objects.create(name=name.strip(), id_number=id_number, phone=phone.strip(), email=email.strip(), unit=unit)
+        user = User(username=person.id_number, role=Role.APPLICANT, person=person, first_name=person.name[:150],
+                    email=person.email, phone=person.phone)
+        user.set_password(password)
+        user.save()
+        audit("person.register", person, actor=user, after={"unit": getattr(unit, "pk", None)},
+              summary=f"{person.name}注册为申报人")
+    return user
+
+
+def kind_of(record) -> str:
+    return next(kind for kind, model in ARCHIVE_MODELS.items() if isinstance(record, model))
+
+
+def _snapshot(record) -> dict:
+    return model_to_dict(record, exclude=["evidence", "person"])
+
+
+def save_record(record, actor, *, new_evidence=(), drop_evidence_ids=()) -> None:
+    """Create or change one archive record of the actor's own person, with its evidence files."""
+    if record.person_id != actor.person_id:
+        raise PermissionError("只能修改本人的档案。")
+    kind = kind_of(record)
+    before = _snapshot(type(record).objects.get(pk=record.pk)) if record.pk else None
+    with transaction.atomic():
+        record.save()
+        if drop_evidence_ids:
+            record.evidence.remove(*drop_evidence_ids)
+        if new_evidence:
+            record.evidence.add(*new_evidence)
+        audit(f"archive.{'change' if before else 'add'}", record, actor=actor, before=before,
+              after={**_snapshot(record), "evidence": [f.sha256 for f in new_evidence]},
+              summary=f"{'修改' if before else '新增'}{record.kind_label}：{record.summary()}")
+    rescreen_open_drafts(record.person, actor, kind)
+
+
+def delete_record(record, actor) -> None:
+    """Remove a record after the applicant confirmed it. Submitted versions keep their frozen copy;
+    drafts drop it from their selection."""
+    from zhicheng.declarations.models import SelectedRecord
+    from zhicheng.declarations.states import State
+
+    if record.person_id != actor.person_id:
+        raise PermissionError("只能删除本人的档案。")
+    kind = kind_of(record)
+    person = record.person
+    with transaction.atomic():
+        SelectedRecord.objects.filter(
+            kind=kind, record_id=record.pk, version=0, application__person_id=person.pk,
+            application__state__in=(State.DRAFT, State.CORRECTION_REQUESTED),
+        ).delete()
+        audit("archive.delete", record, actor=actor, before=_snapshot(record), summary=f"删除{record.kind_label}：{record.summary()}")
+        record.delete()
+    rescreen_open_drafts(person, actor, kind)
+
+
+# The archive kinds the engine reads (screening.build_facts); other kinds do not change a decision.
+FACT_KINDS = frozenset({"education", "work", "title", "qualification", "honour", "award"})
+
+
+def rescreen_open_drafts(person: Person, actor, kind: str) -> None:
+    from zhicheng.declarations.screening import screen
+    from zhicheng.declarations.states import State
+
+    if kind not in FACT_KINDS:
+        return
+    for app in person.applications.filter(state__in=(State.DRAFT, State.CORRECTION_REQUESTED)).select_related("plan", "series", "unit"):
+        screen(app, actor=actor)

@@ -1,0 +1,38 @@
+"""Forms of the publicity: starting one over a set of declarations, objections and their handling."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import Publicity
+
+
+class PublicityOptionsForm(forms.Form):
+    """What a bulk 'publish' asks besides the declarations: the period and where objections go."""
+
+    title = forms.CharField(label=_("公示标题（留空自动生成）"), max_length=200, required=False)
+    working_days = forms.IntegerField(label=_("公示工作日数"), min_value=Publicity.MIN_WORKING_DAYS, max_value=30,
+                                      initial=Publicity.MIN_WORKING_DAYS)
+    contact = forms.CharField(label=_("受理异议电话/地址"), max_length=200, required=False)
+
+
+class ObjectionForm(forms.Form):
+    """A real-name objection from the public page; the phone is for checking and never shown."""
+
+    entry = forms.TypedChoiceField(label=_("异议对象"), coerce=int, choices=())
+    name = forms.CharField(label=_("您的姓名（实名）"), max_length=40)
+    phone = forms.CharField(label=_("您的联系电话"), max_length=20)
+    content = forms.CharField(label=_("异议内容"), widget=forms.Textarea(attrs={"rows": 4}))
+
+    def __init__(self, *args, entries=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["entry"].choices = [("", _("请选择"))] + [(pk, label) for pk, label in entries]
+
+
+class HandleObjectionForm(forms.Form):
+    substantiated = forms.TypedChoiceField(
+        label=_("核实结果"), coerce=lambda v: v == "yes", widget=forms.RadioSelect,
+        choices=[("no", _("经核实不属实")), ("yes", _("经核实属实"))],
+    )
+    finding = forms.CharField(label=_("核实情况与处理意见"), widget=forms.Textarea(attrs={"rows": 3}))

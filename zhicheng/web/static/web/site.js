@@ -1,0 +1,23 @@
+// Small progressive enhancements; every page works without them.
+(function () {
+  "use strict";
+  // Deadline countdowns: <span data-countdown="ISO end"> is refreshed every minute.
+  function tick() {
+    document.querySelectorAll("[data-countdown]").forEach(function (el) {
+      var end = new Date(el.getAttribute("data-countdown")), ms = end - new Date();
+      if (isNaN(ms)) return;
+      var days = Math.floor(ms / 86400000), hours = Math.floor((ms % 86400000) / 3600000);
+      var fmt = el.getAttribute("data-format") || "{d}天{h}小时";
+      el.textContent = ms <= 0 ? (el.getAttribute("data-over") || "0") : fmt.replace("{d}", days).replace("{h}", hours);
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { tick(); setInterval(tick, 60000); });
+  // "Select all" boxes in queues.
+  document.addEventListener("change", function (e) {
+    if (e.target.matches("[data-select-all]")) {
+      document.querySelectorAll("input[name='" + e.target.getAttribute("data-select-all") + "']").forEach(function (box) {
+        box.checked = e.target.checked;
+      });
+    }
+  });
+})();

@@ -1,0 +1,41 @@
+"""Small template helpers: domain labels through the translation catalogue, masking, sizes."""
+
+from django import template
+from django.utils.translation import gettext
+
+from zhicheng.core.identifiers import mask_id_number
+from zhicheng.declarations.checklist import route_label as _route_label
+from zhicheng.files.services import human_size
+
+register = template.Library()
+
+
+@register.filter
+def tr(value) -> str:
+    """A label the domain keeps in Chinese (state, level, role …), in the reader's language."""
+    return gettext(str(value)) if value not in (None, "") else ""
+
+
+@register.filter
+def masked(value) -> str:
+    return mask_id_number(value or "")
+
+
+@register.filter
+def filesize(value) -> str:
+    return human_size(int(value or 0))
+
+
+@register.filter
+def route_label(value) -> str:
+    return gettext(_route_label(value)) if value else ""
+
+
+@register.filter
+def get(mapping, key):
+    return (mapping or {}).get(key)
+
+
+@register.filter
+def is_image(stored_file) -> bool:
+    return getattr(stored_file, "content_type", "").startswith("image/")

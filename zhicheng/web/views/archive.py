@@ -1,0 +1,100 @@
+"""The applicant's achievement archive: records with their evidence, reused by every declaration."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from zhicheng.accounts.permissions import page
+from zhicheng.files.models import StoredFile
+from zhicheng.files.services import store_uploads
+from zhicheng.people.forms import record_form_class, sign_kept, unsign_kept
+from zhicheng.people.models import ARCHIVE_MODELS
+from zhicheng.people.services import delete_record, save_record
+
+from .files import serve
+
+
+def _model(kind: str):
+    try:
+        return ARCHIVE_MODELS[kind]
+    except KeyError:
+        raise Http404(kind)
+
+
+def sections(person):
+    """Each kind of record with the person's records of it (one query per kind, evidence prefetched)."""
+    return [
+        {"kind": kind, "label": model._meta.verbose_name,
+         "records": list(model.objects.filter(person=person).prefetch_related("evidence"))}
+        for kind, model in ARCHIVE_MODELS.items()
+    ]
+
+
+@page("archive")
+def overview(request):
+    person = request.user.person
+    return render(request, "web/archive.html", {"person": person, "sections": sections(person)})
+
+
+def _edit(request, kind: str, record):
+    form_class = record_form_class(kind)
+    form = form_class(request.POST or None, request.FILES or None, instance=record)
+    kept = StoredFile.objects.filter(pk__in=unsign_kept(request.POST.get("kept", ""))) if request.method == "POST" else []
+    if request.method == "POST":
+        # Every good file is kept even when another is refused or a field is wrong: nothing typed or sent is lost.
+        stored, refused = store_uploads(request.FILES.getlist("evidence_files"), request.user)
+        kept = list({f.pk: f for f in [*kept, *stored]}.values())
+        valid = form.is_valid()
+        for reason in refused:
+            form.add_error("evidence_files", reason)
+        if valid and not refused:
+            drop = [int(i) for i in request.POST.getlist("drop") if i.isdigit()]
+            save_record(form.instance, request.user, new_evidence=kept, drop_evidence_ids=drop)
+            messages.success(request, _("已保存：%(record)s") % {"record": form.instance.summary()})
+            return redirect(reverse("archive") + f"#{kind}")
+        form.initial["kept"] = sign_kept([f.pk for f in kept])
+        form.data = form.data.copy()
+        form.data["kept"] = form.initial["kept"]
+    return render(request, "web/archive_record.html", {
+        "form": form, "kind": kind, "label": form_class._meta.model._meta.verbose_name, "record": record,
+        "kept": kept, "evidence": list(record.evidence.all()) if record.pk else [],
+    })
+
+
+@page("archive_record_new")
+def record_new(request, kind: str):
+    model = _model(kind)
+    return _edit(request, kind, model(person=request.user.person))
+
+
+@page("archive_record_edit")
+def record_edit(request, kind: str, pk: int):
+    record = get_object_or_404(_model(kind), pk=pk, person=request.user.person)
+    return _edit(request, kind, record)
+
+
+@page("archive_record_delete")
+def record_delete(request, kind: str, pk: int):
+    """Deleting asks first: a confirmation page, then the POST (nothing goes in one click)."""
+    record = get_object_or_404(_model(kind), pk=pk, person=request.user.person)
+    if request.method == "POST":
+        summary = record.summary()
+        delete_record(record, request.user)
+        messages.success(request, _("已删除：%(record)s。已提交的申报仍保留提交时的记录。") % {"record": summary})
+        return redirect("archive")
+    return render(request, "web/archive_delete.html", {"record": record, "kind": kind, "label": record._meta.verbose_name})
+
+
+@page("archive_file")
+def evidence_file(request, sha256: str):
+    person = request.user.person
+    stored = get_object_or_404(StoredFile, sha256=sha256)
+    owned = any(model.objects.filter(person=person, evidence=stored).exists() for model in ARCHIVE_MODELS.values())
+    if not owned:
+        raise Http404
+    return serve(stored)
+

@@ -1,0 +1,249 @@
+"""The declaration wizard: choose what to declare with the engine's answer beside you, then one
+workspace that saves as you go (records, files, fee, pledge) and submits."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from zhicheng.accounts.permissions import page
+from zhicheng.catalogue.models import Series, Specialty
+from zhicheng.core import clock
+from zhicheng.declarations import drafting, progress
+from zhicheng.declarations.checklist import attach, checklist, described_conditions, missing_materials, retire
+from zhicheng.declarations.forms import DraftForm, FeeForm, MaterialForm, StartForm
+from zhicheng.declarations.models import Application, ApplicationMaterial
+from zhicheng.declarations.screening import screen
+from zhicheng.declarations.services import TransitionError, select_records as select_archive_records
+from zhicheng.declarations.services import start_declaration
+from zhicheng.declarations.states import State
+from zhicheng.files.services import store_upload
+from zhicheng.people.models import ARCHIVE_MODELS
+
+from .shell import current_plan
+
+
+def _is_htmx(request) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _start_form(request, data=None):
+    unit = request.user.person.unit
+    return StartForm(data, private=bool(unit and unit.sector == "private"))
+
+
+@page("declare_start")
+def start(request):
+    person, plan = request.user.person, current_plan()
+    if person.unit is None:
+        messages.error(request, _("请先在个人档案中填写现工作单位。"))
+        return redirect("archive")
+    form = _start_form(request, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        existing = Application.objects.filter(person=person, series=data["series"], plan=plan).first()
+        if existing:
+            messages.info(request, _("您本年度已有该系列的申报，已为您打开。"))
+            return redirect("declaration_edit", pk=existing.pk)
+        try:
+            app = start_declaration(person=person, plan=plan, series=data["series"], level=data["level"], actor=request.user,
+                                    specialty=data.get("specialty"), recommender=data.get("recommender"))
+        except TransitionError as exc:
+            for reason in exc.reasons:
+                form.add_error(None, reason)
+        else:
+            screen(app, actor=request.user)
+            return redirect("declaration_edit", pk=app.pk)
+    return render(request, "web/declare_start.html", {"form": form, "plan": plan, "person": person})
+
+
+@page("declare_preview")
+def preview(request):
+    """What the engine says for the choice as it stands (htmx, on every change of the form)."""
+    form = _start_form(request, request.GET)
+    decision, specialties = None, Specialty.objects.none()
+    series_id, level = request.GET.get("series", ""), request.GET.get("level", "")
+    if series_id.isdigit():
+        specialties = Specialty.objects.filter(series_id=series_id)
+    if series_id.isdigit() and level and request.user.person.unit:
+        series = get_object_or_404(Series, pk=series_id)
+        decision = drafting.preview(person=request.user.person, plan=current_plan(), series=series, level=level)
+    return render(request, "web/_preview.html", {
+        "decision": decision, "conditions": described_conditions(decision), "form": form, "specialties": specialties,
+        "selected_specialty": request.GET.get("specialty", ""),
+    })
+
+
+def _own_app(request, pk: int) -> Application:
+    return get_object_or_404(
+        Application.objects.for_user(request.user).select_related("series", "plan", "unit", "recommender", "committee", "specialty"),
+        pk=pk, person_id=request.user.person_id,
+    )
+
+
+def record_choices(app: Application) -> list[dict]:
+    """Each kind of archive record with the person's records and whether the draft selected them."""
+    chosen = set(app.selected_records.filter(version=0).values_list("kind", "record_id"))
+    return [
+        {"kind": kind, "label": model._meta.verbose_name,
+         "records": [(r, (kind, r.pk) in chosen) for r in model.objects.filter(person_id=app.person_id)]}
+        for kind, model in ARCHIVE_MODELS.items()
+    ]
+
+
+def workspace_context(app: Application, form=None) -> dict:
+    return {
+        "app": app,
+        "draft_form": form or DraftForm(instance=app),
+        "decision": app.decision or {},
+        "conditions": described_conditions(app.decision),
+        "kinds": record_choices(app),
+        "rows": checklist(app),
+        "fee_form": FeeForm(),
+        "pledge_text": drafting.PLEDGE_TEXT,
+        "deadline": progress.next_deadline(app),
+        "notice": app.correction_notices.filter(resolved_at__isnull=True).first(),
+        "missing": missing_materials(app),
+        "resubmit": app.state == State.CORRECTION_REQUESTED,
+    }
+
+
+@page("declaration_edit")
+def workspace(request, pk: int):
+    app = _own_app(request, pk)
+    if app.state not in drafting.EDITABLE_STATES:
+        return redirect("application_detail", pk=app.pk)
+    return render(request, "web/declaration_edit.html", workspace_context(app))
+
+
+@page("declaration_autosave")
+@require_POST
+def autosave(request, pk: int):
+    app = _own_app(request, pk)
+    form = DraftForm(request.POST, instance=Application.objects.get(pk=app.pk))
+    rescreened, saved = False, False
+    if form.is_valid():
+        try:
+            rescreened = drafting.update_draft(app, request.user, {k: form.cleaned_data[k] for k in form.changed_data})
+            saved = True
+        except TransitionError as exc:
+            for reason in exc.reasons:
+                form.add_error(None, reason)
+    if not _is_htmx(request):
+        if saved:
+            messages.success(request, _("已保存。"))
+        return redirect("declaration_edit", pk=app.pk)
+    app.refresh_from_db()
+    context = {"app": app, "saved": saved, "saved_at": clock.now(), "form_errors": form.errors, "rescreened": rescreened}
+    if rescreened:
+        context.update(decision=app.decision, conditions=described_conditions(app.decision), rows=checklist(app),
+                       missing=missing_materials(app))
+    return render(request, "web/_autosave.html", context)
+
+
+@page("declaration_records")
+@require_POST
+def select_records(request, pk: int):
+    app = _own_app(request, pk)
+    kind = request.POST.get("kind", "")
+    saved = False
+    if kind in ARCHIVE_MODELS:
+        ids = [int(i) for i in request.POST.getlist("record") if i.isdigit()]
+        try:
+            select_archive_records(app, request.user, kind, ids)
+            saved = True
+        except TransitionError as exc:
+            messages.error(request, exc.reasons[0])
+    if not _is_htmx(request):
+        return redirect(reverse("declaration_edit", args=[app.pk]) + "#records")
+    return render(request, "web/_autosave.html", {"app": app, "saved": saved, "saved_at": clock.now()})
+
+
+def _row_response(request, app, item_id: int, error: str = ""):
+    row = next((r for r in checklist(app) if r.item.pk == item_id), None)
+    return render(request, "web/_checklist_row.html", {"app": app, "row": row, "error": error, "editable": True,
+                                                        "missing": missing_materials(app), "oob_missing": True})
+
+
+@page("declaration_material")
+@require_POST
+def upload_material(request, pk: int):
+    """One file for one item: a refused file is explained beside its item and nothing else changes."""
+    app = _own_app(request, pk)
+    form = MaterialForm(request.POST, request.FILES)
+    error = ""
+    if not form.is_valid():
+        error = "；".join(e for errors in form.errors.values() for e in errors)
+    else:
+        try:
+            stored = store_upload(form.cleaned_data["file"], request.user)
+            attach(app, request.user, form.cleaned_data["item"], stored)
+        except ValidationError as exc:
+            error = "；".join(exc.messages)
+        except TransitionError as exc:
+            error = "；".join(exc.reasons)
+    item_id = int(request.POST.get("item") or 0)
+    if _is_htmx(request):
+        return _row_response(request, app, item_id, error)
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, _("已上传。"))
+    return redirect(reverse("declaration_edit", args=[app.pk]) + "#materials")
+
+
+@page("declaration_material_retire")
+def retire_material(request, pk: int, material_id: int):
+    """Taking a file out asks first; submitted versions keep it."""
+    app = _own_app(request, pk)
+    material = get_object_or_404(ApplicationMaterial.objects.select_related("item", "file", "application"), pk=material_id, application=app)
+    if request.method == "POST":
+        try:
+            retire(material, request.user)
+        except TransitionError as exc:
+            messages.error(request, exc.reasons[0])
+        else:
+            messages.success(request, _("已撤下：%(name)s") % {"name": material.file.original_name})
+        return redirect(reverse("declaration_edit", args=[app.pk]) + "#materials")
+    return render(request, "web/material_retire.html", {"app": app, "material": material})
+
+
+@page("declaration_pledge")
+@require_POST
+def sign_pledge(request, pk: int):
+    app = _own_app(request, pk)
+    if request.POST.get("agree") != "yes":
+        messages.error(request, _("请先阅读并勾选同意《职称申报诚信承诺书》。"))
+    else:
+        try:
+            drafting.sign_pledge(app, request.user)
+        except TransitionError as exc:
+            messages.error(request, exc.reasons[0])
+        else:
+            messages.success(request, _("已签署诚信承诺书。"))
+    return redirect(reverse("declaration_edit", args=[app.pk]) + "#pledge")
+
+
+@page("declaration_fee")
+@require_POST
+def record_fee(request, pk: int):
+    """八（五）: the applicant, or the employer collecting it, records the review fee with its receipt number."""
+    app = get_object_or_404(Application.objects.for_user(request.user), pk=pk)
+    form = FeeForm(request.POST)
+    if form.is_valid():
+        try:
+            drafting.record_fee_payment(app, request.user, form.cleaned_data["reference"])
+        except TransitionError as exc:
+            for reason in exc.reasons:
+                messages.error(request, reason)
+        else:
+            messages.success(request, _("已登记缴纳评审费。"))
+    else:
+        messages.error(request, _("请填写缴费凭证号。"))
+    if app.person_id == request.user.person_id and app.state in drafting.EDITABLE_STATES:
+        return redirect(reverse("declaration_edit", args=[app.pk]) + "#fee")
+    return redirect("application_detail", pk=app.pk)

@@ -1,0 +1,176 @@
+"""The declaration on one page: facts, the engine's decision, files inline, versions, history,
+and what the reader may do with it now."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from zhicheng.accounts.permissions import page
+from zhicheng.accounts.roles import Role
+from zhicheng.declarations import drafting, guards, progress
+from zhicheng.declarations.checklist import checklist, described_conditions, working_version
+from zhicheng.declarations.forms import CorrectionForm, FeeForm
+from zhicheng.declarations.models import Application, SelectedRecord
+from zhicheng.declarations.services import PAYLOAD_ACTIONS, TransitionError, available_actions, transition
+from zhicheng.files.models import StoredFile
+from zhicheng.people.models import ARCHIVE_MODELS
+
+from .files import serve
+
+DOSSIER_RELATED = ("person", "series", "specialty", "plan", "unit__area", "unit__competent_department", "committee__area",
+                   "committee__office", "holder", "recommender", "entrustment_letter")
+
+
+def _scoped(request, pk: int) -> Application:
+    return get_object_or_404(Application.objects.for_user(request.user).select_related(*DOSSIER_RELATED), pk=pk)
+
+
+def records_of_version(app: Application, version: int, owner: bool) -> list[dict]:
+    """The archive records a version went up with, as frozen; the draft's live selection for its owner."""
+    if version == 0 or (owner and version == working_version(app) and app.state in drafting.EDITABLE_STATES):
+        chosen = list(app.selected_records.filter(version=0))
+        by_kind: dict[str, list[int]] = {}
+        for s in chosen:
+            by_kind.setdefault(s.kind, []).append(s.record_id)
+        rows = []
+        for kind, ids in by_kind.items():
+            for r in ARCHIVE_MODELS[kind].objects.filter(pk__in=ids, person_id=app.person_id).prefetch_related("evidence"):
+                rows.append({"kind": kind, "label": r.kind_label, "summary": r.summary(), "files": list(r.evidence.all())})
+        return rows
+    frozen = list(app.selected_records.filter(version=version))
+    shas = {sha for s in frozen for sha in (s.snapshot or {}).get("evidence", [])}
+    files = {f.sha256: f for f in StoredFile.objects.filter(sha256__in=shas)}
+    return [
+        {"kind": s.kind, "label": ARCHIVE_MODELS[s.kind].kind_label if s.kind in ARCHIVE_MODELS else s.kind,
+         "summary": (s.snapshot or {}).get("summary", ""),
+         "files": [files[sha] for sha in (s.snapshot or {}).get("evidence", []) if sha in files]}
+        for s in frozen
+    ]
+
+
+@page("application_detail")
+def application_detail(request, pk: int):
+    app = _scoped(request, pk)
+    user = request.user
+    owner = user.role == Role.APPLICANT and app.person_id == user.person_id
+    latest = working_version(app) if owner else app.version
+    try:
+        version = int(request.GET.get("version", latest))
+    except ValueError:
+        version = latest
+    version = max(0, min(version, latest))
+    events = list(app.events.select_related("actor", "actor_organisation"))
+    actions = available_actions(app, user)
+    holds = app.holder_id is not None and app.holder_id == user.organisation_id
+    conditions = (app.decision or {}).get("conditions", {})
+    return render(request, "web/application_detail.html", {
+        "app": app,
+        "owner": owner,
+        "events": events,
+        "steps": progress.steps(app, events),
+        "deadline": progress.next_deadline(app),
+        "decision": app.decision or {},
+        "conditions": described_conditions(app.decision),
+        "version": version,
+        "versions": list(range(1, app.version + 1)),
+        "records": records_of_version(app, version, owner),
+        "rows": [r for r in checklist(app, version=version) if r.applies],
+        "actions": [t for t in actions if t.action not in PAYLOAD_ACTIONS and t.action not in ("submit", "resubmit")],
+        "payload_actions": [t for t in actions if t.action in PAYLOAD_ACTIONS and t.action != "request_correction"],
+        "can_correct": any(t.action == "request_correction" for t in actions),
+        "can_submit": owner and app.state in drafting.EDITABLE_STATES,
+        "corrections": list(app.correction_notices.all()),
+        "objections": list(app.objections.select_related("publicity")) if user.role != Role.APPLICANT else [],
+        "publicities": [e.publicity for e in app.publicity_entries.select_related("publicity")],
+        "exam_required": conditions.get("exam") == "required",
+        "can_confirm_exam": holds and bool(app.exam_score) and not app.exam_confirmed_at,
+        "can_record_fee": not app.fee_paid_at and app.state in drafting.FEE_STATES and (
+            owner or (user.role == Role.EMPLOYER_HR and user.organisation_id == app.unit_id)),
+        "fee_form": FeeForm(),
+        "quota_counts": guards.senior_quota_counts(app) if user.role == Role.EMPLOYER_HR else None,
+    })
+
+
+@page("application_act")
+@require_POST
+def application_act(request, pk: int):
+    app = get_object_or_404(Application.objects.for_user(request.user), pk=pk)
+    action = request.POST.get("action", "")
+    try:
+        if action in ("submit", "resubmit"):
+            drafting.submit(app, request.user)
+        elif action in PAYLOAD_ACTIONS:
+            raise TransitionError(_("该步骤请在待办列表的批量办理或补正告知中办理。"))
+        else:
+            transition(app, action, request.user, note=request.POST.get("note", ""))
+    except TransitionError as exc:
+        for reason in exc.reasons:
+            messages.error(request, reason)
+        if action in ("submit", "resubmit"):
+            return redirect("declaration_edit", pk=pk)
+    else:
+        messages.success(request, _("已提交。") if action in ("submit", "resubmit") else _("已办理。"))
+    return redirect("application_detail", pk=pk)
+
+
+@page("application_correction")
+def correction(request, pk: int):
+    """六（二）: the checker ticks every deficiency and sends them at once with a deadline."""
+    app = _scoped(request, pk)
+    if not any(t.action == "request_correction" for t in available_actions(app, request.user)):
+        raise Http404
+    form = CorrectionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            drafting.request_correction(app, request.user, standard_ids=[c.pk for c in data["standard"]], extra=data["extra"],
+                                        deadline=data["deadline"])
+        except TransitionError as exc:
+            for reason in exc.reasons:
+                form.add_error(None, reason)
+        else:
+            messages.success(request, _("已一次性告知申报人需补正的全部事项。"))
+            return redirect("application_detail", pk=pk)
+    return render(request, "web/correction.html", {"app": app, "form": form, "rows": [r for r in checklist(app) if r.applies]})
+
+
+@page("application_exam_confirm")
+@require_POST
+def confirm_exam(request, pk: int):
+    app = _scoped(request, pk)
+    try:
+        drafting.confirm_exam_result(app, request.user)
+    except TransitionError as exc:
+        for reason in exc.reasons:
+            messages.error(request, reason)
+    else:
+        messages.success(request, _("已核验考试成绩。"))
+    return redirect("application_detail", pk=pk)
+
+
+def file_belongs(app: Application, stored: StoredFile, user) -> bool:
+    """A file belongs to a declaration when it went up with any version, or is in the owner's draft."""
+    if app.materials.filter(file=stored).exists() or app.entrustment_letter_id == stored.pk:
+        return True
+    frozen = SelectedRecord.objects.filter(application=app, version__gt=0).values_list("snapshot", flat=True)
+    if any(stored.sha256 in (snapshot or {}).get("evidence", []) for snapshot in frozen):
+        return True
+    if user.role == Role.APPLICANT and app.person_id == user.person_id:
+        for kind, record_id in app.selected_records.filter(version=0).values_list("kind", "record_id"):
+            if ARCHIVE_MODELS[kind].objects.filter(pk=record_id, evidence=stored).exists():
+                return True
+    return False
+
+
+@page("application_file")
+def file(request, pk: int, sha256: str):
+    app = _scoped(request, pk)
+    stored = get_object_or_404(StoredFile, sha256=sha256)
+    if not file_belongs(app, stored, request.user):
+        raise Http404
+    return serve(stored)
+

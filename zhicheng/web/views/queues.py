@@ -1,0 +1,136 @@
+"""The queue of each role: filters, the post quota for employers, and bulk actions where the notice
+allows them (each declaration its own transition; failures reported one by one)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from zhicheng.accounts.permissions import page
+from zhicheng.accounts.roles import Role
+from zhicheng.catalogue.models import Level, Series
+from zhicheng.declarations import guards
+from zhicheng.declarations.checklist import ROUTE_LABELS
+from zhicheng.declarations.models import Application
+from zhicheng.declarations.services import TransitionError, transition
+from zhicheng.declarations.states import Channel, State
+from zhicheng.declarations.workflow import TABLE
+from zhicheng.publicity.forms import PublicityOptionsForm
+from zhicheng.publicity.services import publish
+from zhicheng.publicity.workdays import CalendarNotConfigured
+
+from .shell import _quota
+
+LIST_PAGE_SIZE = 50
+FILTERS = ("state", "series", "level", "channel", "unit", "route")
+
+# Steps that start a publicity over the chosen declarations, and its kind.
+PUBLISHING = {"employer_publish": "employer", "publish_roster": "roster", "publish_result": "result"}
+# Decisions about one person that never go in bulk: the applicant's own steps, returns, corrections.
+NOT_IN_BULK = frozenset({"submit", "resubmit", "withdraw", "request_correction", "deem_withdrawn", "veto", "revoke"})
+# One name for steps whose label names the channel's next body.
+BULK_LABELS = {"report": "公示无异议，上报", "department_approve": "审核通过，报人社部门", "forward": "花名册公示无异议，报送"}
+
+
+def bulk_actions(role: str) -> list[tuple[str, str]]:
+    seen, actions = set(), []
+    for t in TABLE:
+        if role in t.who and not t.needs_note and t.action not in NOT_IN_BULK and t.action not in seen:
+            seen.add(t.action)
+            actions.append((t.action, BULK_LABELS.get(t.action, t.label)))
+    return actions
+
+
+def _filtered(request):
+    user = request.user
+    queryset = Application.objects.in_queue_of(user) if request.GET.get("queue") else Application.objects.for_user(user)
+    applied = {}
+    for name in FILTERS:
+        value = request.GET.get(name)
+        if value:
+            applied[name] = value
+            if name == "series":
+                queryset = queryset.filter(series__code=value)
+            elif name == "unit":
+                queryset = queryset.filter(unit_id=value) if value.isdigit() else queryset.none()
+            else:
+                queryset = queryset.filter(**{name: value})
+    if q := request.GET.get("q", "").strip():
+        queryset = queryset.filter(person__name__contains=q)
+    return queryset, applied
+
+
+@page("application_list")
+def application_list(request):
+    user = request.user
+    queryset, applied = _filtered(request)
+    queryset = queryset.select_related("person", "series", "plan", "unit", "holder").order_by("-state_since", "-pk")
+    page_obj = Paginator(queryset, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    employer = user.role == Role.EMPLOYER_HR
+    for a in page_obj:
+        a.quota_counts = guards.senior_quota_counts(a) if employer else None
+    units = (Application.objects.for_user(user).order_by("unit__name").values_list("unit_id", "unit__name").distinct())
+    return render(request, "web/application_list.html", {
+        "page_obj": page_obj, "applied": applied, "q": request.GET.get("q", ""), "queue": bool(request.GET.get("queue")),
+        "states": State.choices, "levels": Level.choices, "channels": Channel.choices, "routes": list(ROUTE_LABELS.items()),
+        "series_list": Series.objects.all(), "units": list(units),
+        "bulk_actions": [] if user.read_only else bulk_actions(user.role), "publishing": PUBLISHING,
+        "publicity_form": PublicityOptionsForm(initial={"contact": getattr(user.organisation, "phone", "")}),
+        "quota": _quota(user), "employer": employer,
+    })
+
+
+@page("application_bulk")
+@require_POST
+def bulk(request):
+    user = request.user
+    action = request.POST.get("action", "")
+    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
+    back = request.POST.get("next", "")
+    back = back if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}) else "/applications/?queue=1"
+    if action not in dict(bulk_actions(user.role)):
+        messages.error(request, _("您不能批量办理该步骤。"))
+        return redirect(back)
+    apps = list(Application.objects.for_user(user).filter(pk__in=ids).select_related("person", "plan", "unit", "series")
+                .order_by("pk"))
+    if not apps:
+        messages.error(request, _("请先勾选要办理的申报。"))
+        return redirect(back)
+    if action in PUBLISHING:
+        _publish(request, PUBLISHING[action], apps)
+        return redirect(back)
+    done = 0
+    for app in apps:
+        try:
+            transition(app.pk, action, user)  # its own transaction: one refusal never undoes the others
+            done += 1
+        except TransitionError as exc:
+            messages.error(request, f"{app.person.name}：" + "；".join(exc.reasons))
+    if done:
+        messages.success(request, _("已办理%(done)d件，共选择%(total)d件。") % {"done": done, "total": len(apps)})
+    return redirect(back)
+
+
+def _publish(request, kind: str, apps) -> None:
+    form = PublicityOptionsForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return
+    try:
+        publicity, refused = publish(kind=kind, actor=request.user, applications=apps, title=form.cleaned_data["title"],
+                                     working_days=form.cleaned_data["working_days"], contact=form.cleaned_data["contact"])
+    except (ValidationError, CalendarNotConfigured, TransitionError) as exc:
+        messages.error(request, "；".join(getattr(exc, "messages", None) or getattr(exc, "reasons", None) or [str(exc)]))
+        return
+    for reason in refused.values():
+        messages.error(request, reason)
+    if publicity:
+        messages.success(request, _("已发起公示“%(title)s”：%(n)d人，公示至%(end)s。") % {
+            "title": publicity.title, "n": len(apps) - len(refused), "end": publicity.ends_on.strftime("%Y-%m-%d")})

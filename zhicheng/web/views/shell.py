@@ -1,0 +1,136 @@
+"""The shell: login, the dashboard of each role, the rendered transition table, audit log, inbox."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from zhicheng.accounts.permissions import page
+from zhicheng.accounts.roles import AUDIT_READERS, Role
+from zhicheng.audit.models import AuditEntry
+from zhicheng.catalogue.models import AnnualPlan
+from zhicheng.core import clock
+from zhicheng.declarations import guards
+from zhicheng.declarations.models import Application
+from zhicheng.declarations.states import State
+from zhicheng.declarations.workflow import TABLE
+from zhicheng.notifications.inbox import mark_read, unread_count
+from zhicheng.notifications.models import Notification
+
+LIST_PAGE_SIZE = 50
+
+
+class HomeLoginView(auth_views.LoginView):
+    template_name = "web/login.html"
+    redirect_authenticated_user = True
+
+
+class LogoutView(auth_views.LogoutView):
+    pass
+
+
+@page("home")
+def home(request):
+    if request.user.is_authenticated:
+        return redirect("dashboard")
+    return HomeLoginView.as_view()(request)
+
+
+def _state_counts(queryset) -> list[tuple[str, str, int]]:
+    counts = dict(queryset.order_by().values_list("state").annotate(n=Count("pk")))
+    return [(s.value, s.label, counts[s.value]) for s in State if counts.get(s.value)]
+
+
+def current_plan():
+    """The annual plan of this year, else the latest one."""
+    plans = list(AnnualPlan.objects.order_by("-year")[:5])
+    year = clock.today().year
+    return next((p for p in plans if p.year == year), plans[0] if plans else None)
+
+
+@page("dashboard")
+def dashboard(request):
+    user = request.user
+    if user.role == Role.APPLICANT:
+        return _applicant_dashboard(request)
+    queue = Application.objects.in_queue_of(user)
+    scope = Application.objects.for_user(user)
+    context = {
+        "queue_counts": _state_counts(queue),
+        "queue_total": queue.count(),
+        "scope_counts": _state_counts(scope),
+        "scope_total": scope.count(),
+        "recent": queue.select_related("person", "series", "plan", "unit").order_by("-state_since")[:10],
+        "unread": unread_count(user),
+        "can_read_audit": user.role in AUDIT_READERS,
+        "quota": _quota(user),
+    }
+    return render(request, "web/dashboard.html", context)
+
+
+def _quota(user):
+    """五（五）2: an employer under post management sees its senior vacancies and the 5% ceiling."""
+    org = user.organisation
+    if user.role != Role.EMPLOYER_HR or org is None or not org.post_management or org.sector != "public_institution":
+        return None
+    plan = current_plan()
+    if plan is None:
+        return None
+    ceiling, used = guards.post_quota_ceiling(org), guards.quota_used(org, plan)
+    return {"unit": org, "ceiling": ceiling, "used": used, "left": max(ceiling - used, 0), "plan": plan,
+            "five_percent": ceiling - org.senior_vacancies}
+
+
+def _applicant_dashboard(request):
+    user = request.user
+    mine = (Application.objects.for_user(user).select_related("series", "plan", "holder", "specialty")
+            .order_by("-plan__year", "-created_at"))
+    return render(request, "web/dashboard_applicant.html", {
+        "mine": mine, "unread": unread_count(user), "plan": current_plan(), "person": user.person,
+    })
+
+
+@page("workflow_table")
+def workflow_table(request):
+    rows = [
+        {
+            "t": t,
+            "sources": [State(s).label for s in t.sources],
+            "target": State(t.target).label,
+            "who": [Role(r).label for r in t.who],
+            "when": guards.PATHS[t.when][1] if t.when else "",
+            "guards": [guards.GUARDS[g][1] for g in t.guards],
+        }
+        for t in TABLE
+    ]
+    return render(request, "web/workflow_table.html", {"rows": rows, "states": State.choices})
+
+
+@page("audit_log")
+def audit_log(request):
+    entries = AuditEntry.objects.order_by("-seq")
+    if obj := request.GET.get("object"):
+        object_type, _sep, object_id = obj.partition(":")
+        entries = entries.filter(object_type=object_type, object_id=object_id)
+    page_obj = Paginator(entries, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "web/audit_log.html", {"page_obj": page_obj})
+
+
+@page("notifications")
+def notifications(request):
+    rows = Notification.objects.filter(recipient=request.user).select_related("application")[:100]
+    return render(request, "web/notifications.html", {"rows": rows, "unread": unread_count(request.user)})
+
+
+@page("notifications_read")
+@require_POST
+def notifications_read(request):
+    ids = [int(i) for i in request.POST.getlist("id") if i.isdigit()]
+    marked = mark_read(request.user, ids or None)
+    messages.success(request, _("已将%(n)d条消息标为已读。") % {"n": marked})
+    return redirect("notifications")
