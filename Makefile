@@ -17,8 +17,9 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 # Debian packages the project needs at run and test time: CJK fonts for PDFs,
-# Chromium for the browser tests, poppler for rendering PDF pages in tests.
-SYSTEM_PACKAGES := chromium fonts-noto-cjk poppler-utils
+# Chromium for the browser tests, poppler for rendering PDF pages in tests; WenQuanYi Micro Hei is
+# the TrueType CJK font ReportLab embeds, zbar decodes QR codes in tests.
+SYSTEM_PACKAGES := chromium fonts-noto-cjk fonts-wqy-microhei poppler-utils zbar-tools
 system-deps:
 	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \

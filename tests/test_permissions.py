@@ -83,14 +83,16 @@ def test_recused_expert_sees_nothing(client, scene):
         assert client.get(reverse("application_detail", args=[scene["a"].pk])).status_code == 404
 
 
-def _routes(resolver=None, prefix=""):
+def _routes(resolver=None, prefix="", namespace=""):
     resolver = resolver or get_resolver()
     for entry in resolver.url_patterns:
         if isinstance(entry, URLResolver):
             if str(entry.pattern) in ("admin/", "i18n/"):
                 continue  # Django's own, guarded by its own rules
-            yield from _routes(entry, prefix + str(entry.pattern))
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from _routes(entry, prefix + str(entry.pattern), inner)
         elif isinstance(entry, URLPattern):
+            entry.full_name = namespace + (entry.name or "")
             yield prefix + str(entry.pattern), entry
 
 
@@ -105,8 +107,8 @@ def _url_for(page_name, scene):
         return SPECIAL_URLS[page_name](scene)
     pattern = next(entry for _, entry in _routes() if getattr(entry.callback, "page_name", None) == page_name)
     if "pk" in str(pattern.pattern):
-        return reverse(pattern.name, args=[scene["a"].pk])
-    return reverse(pattern.name)
+        return reverse(pattern.full_name, args=[scene["a"].pk])
+    return reverse(pattern.full_name)
 
 
 ALL_ROLE_USERS = [name for name, _, _ in SCOPE]

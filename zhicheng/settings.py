@@ -52,6 +52,9 @@ INSTALLED_APPS = [
     "zhicheng.files",
     "zhicheng.declarations",
     "zhicheng.review",
+    "zhicheng.documents",
+    "zhicheng.certificates",
+    "zhicheng.api",
     "zhicheng.web",
     "zhicheng.demo",
 ]

@@ -31,6 +31,22 @@ PAGES: dict[str, frozenset | None] = {
     "application_act": ANY_USER - {Role.SUPERVISOR, Role.EXPERT},
     "audit_log": frozenset(AUDIT_READERS),
     "notifications": ANY_USER,
+    # —— certificates, filing and integrity (七（五）、八（三）) ——
+    "certificate_verify": EVERYONE,
+    "signing_key": EVERYONE,
+    "api": EVERYONE,  # each endpoint checks what it serves; verification is public and rate-limited
+    "my_certificates": frozenset({Role.APPLICANT}),
+    "certificate_pdf": frozenset({Role.APPLICANT, Role.REGIONAL_HR_DEPARTMENT, Role.HR_BUREAU, Role.SUPERVISOR}),
+    "certificate_list": frozenset({Role.REGIONAL_HR_DEPARTMENT, Role.HR_BUREAU, Role.SUPERVISOR}),
+    "certificate_revoke": frozenset({Role.REGIONAL_HR_DEPARTMENT}),
+    "filing_queue": frozenset({Role.COMMITTEE_OFFICE, Role.HR_BUREAU, Role.REGIONAL_HR_DEPARTMENT, Role.SUPERVISOR}),
+    "filing_detail": frozenset({Role.COMMITTEE_OFFICE, Role.HR_BUREAU, Role.REGIONAL_HR_DEPARTMENT, Role.SUPERVISOR}),
+    "exchange_new": frozenset({Role.APPLICANT}),
+    "exchange_list": frozenset({Role.HR_BUREAU, Role.REGIONAL_HR_DEPARTMENT, Role.SUPERVISOR}),
+    "exchange_detail": frozenset({Role.APPLICANT, Role.HR_BUREAU, Role.REGIONAL_HR_DEPARTMENT, Role.SUPERVISOR}),
+    "exchange_evidence": frozenset({Role.APPLICANT, Role.HR_BUREAU, Role.REGIONAL_HR_DEPARTMENT, Role.SUPERVISOR}),
+    "history_import": frozenset({Role.REGIONAL_HR_DEPARTMENT}),
+    "pledge_pdf": ANY_USER - {Role.EXPERT},
     "notifications_read": ANY_USER,
     # —— declaring and checking on the web (issue 4) ——
     "register": EVERYONE,

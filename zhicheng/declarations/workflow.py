@@ -133,10 +133,11 @@ TABLE: tuple[Transition, ...] = (
     T("open_review", "开始评审", (S.ACCEPTED,), S.UNDER_REVIEW, OFFICE,
       guards=("committee_approved", "review_in_plan_year", "review_plan_approved"), clause="七（三）；三（二）"),
     T("record_pass", "评审通过", (S.UNDER_REVIEW,), S.PASSED, OFFICE + SYSTEM,
-      guards=("review_in_plan_year",), clause="七（四）"),
+      guards=("review_in_plan_year",), clause="七（四）；八（三）", effects=("archive_pledge",)),
     T("record_fail", "评审未通过", (S.UNDER_REVIEW,), S.FAILED, OFFICE + SYSTEM,
-      guards=("review_in_plan_year",), clause="七（四）"),
-    T("veto", "学术造假一票否决", (S.UNDER_REVIEW, S.ACCEPTED), S.FAILED, OFFICE, needs_note=True, clause="八（三）"),
+      guards=("review_in_plan_year",), clause="七（四）；八（三）", effects=("archive_pledge",)),
+    T("veto", "学术造假一票否决", (S.UNDER_REVIEW, S.ACCEPTED), S.FAILED, OFFICE, needs_note=True, clause="八（三）",
+      effects=("archive_pledge",)),
     T("publish_result", "公示评审结果", (S.PASSED,), S.RESULT_PUBLICITY, OFFICE,
       guards=("in_open_publicity", "review_in_plan_year"), clause="六（三）"),
     T("confirm_result", "结果公示无异议", (S.RESULT_PUBLICITY,), S.RESULT_PUBLISHED, OFFICE,
@@ -145,9 +146,10 @@ TABLE: tuple[Transition, ...] = (
 
     # —— 核准备案与发证（七（五）） ——
     T("file", "核准备案", (S.RESULT_PUBLISHED,), S.FILED, FILING_BODY,
-      guards=("result_was_published",), clause="七（五）1、3；八（二）2"),
-    T("certify", "制发电子证书", (S.FILED,), S.CERTIFIED, REGION_HR + SYSTEM, clause="七（五）2"),
-    T("revoke", "撤销职称", (S.FILED, S.CERTIFIED), S.REVOKED, REGION_HR, needs_note=True, anywhere=True, clause="八（三）"),
+      guards=("result_was_published",), clause="七（五）1、3；八（二）2", effects=("record_filing",)),
+    T("certify", "制发电子证书", (S.FILED,), S.CERTIFIED, REGION_HR + SYSTEM, clause="七（五）2", effects=("issue_certificate",)),
+    T("revoke", "撤销职称", (S.FILED, S.CERTIFIED), S.REVOKED, REGION_HR, needs_note=True, anywhere=True, clause="八（三）",
+      effects=("revoke_title",)),
 )
 
 ACTIONS = {t.action: t.label for t in TABLE}

@@ -16,7 +16,7 @@ from zhicheng.catalogue.models import AnnualPlan, Series, Specialty
 from zhicheng.core import clock
 from zhicheng.declarations.models import Application
 from zhicheng.declarations.screening import screen
-from zhicheng.declarations.services import sign_pledge, start_declaration
+from zhicheng.declarations.services import GuardFailed, sign_pledge, start_declaration
 from zhicheng.declarations.states import State
 from zhicheng.files.services import store_file
 from zhicheng.orgs.models import Committee, Organisation, OrgKind
@@ -236,10 +236,13 @@ class DemoLoader:
                 series = Series.objects.get(code=profile["series"])
                 recommender = Organisation.objects.get(name=profile["recommender"]) if profile.get("recommender") else (
                     Organisation.objects.filter(kind=OrgKind.RECOMMENDING_BODY).first() if unit.sector == "private" else None)
-                app = start_declaration(
-                    person=person, plan=plan, series=series, level=profile["level"], actor=account,
-                    specialty=Specialty.objects.filter(series=series, name=profile.get("specialty")).first(), recommender=recommender,
-                )
+                try:
+                    app = start_declaration(
+                        person=person, plan=plan, series=series, level=profile["level"], actor=account,
+                        specialty=Specialty.objects.filter(series=series, name=profile.get("specialty")).first(), recommender=recommender,
+                    )
+                except GuardFailed:
+                    continue  # the blacklisted profile: refused at the start (八（三）), so it has no draft
                 for field_name, value in profile.get("application", {}).items():
                     setattr(app, field_name, value)
                 if profile.get("entrusted"):

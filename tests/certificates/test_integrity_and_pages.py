@@ -1,0 +1,160 @@
+"""The pledge archive, exchanges from elsewhere, the rate limit, and the holder's own pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from zhicheng.audit.models import AuditEntry
+from zhicheng.catalogue.models import Series
+from zhicheng.certificates import conf
+from zhicheng.certificates.exchange import approve_exchange, file_exchange
+from zhicheng.certificates.integrity import pledge_intact
+from zhicheng.certificates.models import (Certificate, CertificateKind, ExchangeStatus, PledgeRecord,
+                                          VerificationLookup)
+from zhicheng.certificates.services import CertificateError, verify
+from zhicheng.core import clock
+from zhicheng.declarations.holders import regional_hr_department
+from zhicheng.declarations.services import transition
+from zhicheng.declarations.states import State
+from zhicheng.demo import applicants as P
+from zhicheng.files.services import store_file
+from zhicheng.people.models import TitleHeld
+
+from ..conftest import staff_of
+from ..cycle_helpers import actor_for, advance
+
+PLEDGE = "本人承诺所提交的申报材料真实、准确、完整。"
+
+
+@pytest.mark.django_db
+def test_pledge_is_kept_as_signed_and_archived_after_review(make_applicant, client):
+    app = make_applicant(P.regular_engineer())
+    record = PledgeRecord.objects.get(application=app)
+    assert record.text == PLEDGE and record.signer == app.person.account and record.sha256 == app.pledge_sha256
+    assert record.archived_at is None and pledge_intact(record)
+
+    app, _, _ = advance(app, State.PASSED)
+    record.refresh_from_db()
+    assert record.archived_at is not None and record.review_outcome == "评审通过"
+    assert AuditEntry.objects.filter(action="pledge.archive", object_id=str(record.pk)).exists()
+
+    client.force_login(app.person.account)
+    response = client.get(reverse("pledge_pdf", args=[app.pk]))
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    client.force_login(make_applicant(P.regular_engineer()).person.account)
+    assert client.get(reverse("pledge_pdf", args=[app.pk])).status_code == 404
+
+    PledgeRecord.objects.filter(pk=record.pk).update(text=PLEDGE + "（已改）")
+    record.refresh_from_db()
+    assert not pledge_intact(record)
+
+
+@pytest.mark.django_db
+def test_fraud_veto_fails_at_once_and_archives_the_pledge(make_applicant):
+    app, _, day = advance(make_applicant(P.regular_engineer()), State.UNDER_REVIEW)
+    with clock.frozen(day):
+        transition(app, "veto", actor_for(app), note="学术不端：代表作抄袭")
+    app.refresh_from_db()
+    assert app.state == State.FAILED
+    assert PledgeRecord.objects.get(application=app).review_outcome == "评审未通过"
+
+
+@pytest.mark.django_db
+def test_certificate_from_elsewhere_is_checked_and_exchanged(make_applicant):
+    person = make_applicant(P.regular_engineer()).person
+    scan = store_file("原证书.pdf", b"%PDF-1.4\n%%EOF\n")
+    with clock.frozen(dt.date(2021, 10, 8)):
+        request = file_exchange(actor=person.account, origin="province", original_issuer="陕西省人力资源和社会保障厅",
+                                original_number="SX2015-GC-0099", original_committee="陕西省工程系列高级职称评审委员会",
+                                series=Series.objects.get(code="engineering"), level="associate_senior", title_name="高级工程师",
+                                specialty="土木工程", obtained_on=dt.date(2015, 12, 30), evidence=scan)
+        assert request.competent_body == regional_hr_department()  # senior: the region (七（五）4)
+        with pytest.raises(CertificateError):
+            approve_exchange(request, staff_of(person.unit), document_number="内人社职换〔2021〕3号")
+        cert = approve_exchange(request, staff_of(regional_hr_department()), document_number="内人社职换〔2021〕3号")
+    request.refresh_from_db()
+    assert request.status == ExchangeStatus.APPROVED and request.certificate == cert
+    assert cert.kind == CertificateKind.EXCHANGE and cert.number.startswith("1500002021409")
+    assert cert.original["number"] == "SX2015-GC-0099" and cert.original["issuer"] == "陕西省人力资源和社会保障厅"
+    assert TitleHeld.objects.filter(person=person, certificate_number=cert.number, obtained_on=dt.date(2015, 12, 30)).exists()
+    assert verify(cert).valid
+    with pytest.raises(CertificateError, match="已换发"):
+        file_exchange(actor=person.account, origin="province", original_issuer="陕西省人力资源和社会保障厅",
+                      original_number="SX2015-GC-0099", original_committee="x", series=cert.series, level="associate_senior",
+                      title_name="高级工程师", specialty="", obtained_on=dt.date(2015, 12, 30), evidence=scan)
+
+
+@pytest.mark.django_db
+def test_exchange_form_files_a_request(client, make_applicant):
+    person = make_applicant(P.regular_engineer()).person
+    client.force_login(person.account)
+    response = client.post(reverse("exchange_new"), {
+        "origin": "army", "original_issuer": "中国人民解放军某部政治工作部", "original_committee": "军队工程系列中级职称评审委员会",
+        "original_number": "JD2012-0456", "series": Series.objects.get(code="engineering").pk, "level": "intermediate",
+        "title_name": "工程师", "specialty": "", "obtained_on": "2012-11-01",
+        "evidence": SimpleUploadedFile("证书.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf"),
+    })
+    assert response.status_code == 302
+    request = person.exchange_requests.get()
+    assert request.origin == "army" and request.competent_body.kind == "hr_bureau"  # intermediate: the league/city bureau
+
+
+@pytest.mark.django_db
+def test_lookups_are_rate_limited_per_ip_with_a_chinese_429(client, make_applicant, monkeypatch):
+    monkeypatch.setattr(conf, "LOOKUPS_PER_MINUTE", 3)
+    app, _, _ = advance(make_applicant(P.regular_engineer()), State.CERTIFIED)
+    cert = Certificate.objects.get(application=app)
+    body = json.dumps({"number": cert.number, "name": cert.holder_name, "verifier": "某某公司人力资源部"})
+    for _ in range(3):
+        assert client.post("/api/certificates/verify", body, content_type="application/json").status_code == 200
+    refused = client.post("/api/certificates/verify", body, content_type="application/json")
+    assert refused.status_code == 429 and "查询过于频繁" in refused.json()["detail"]
+    page = client.get(reverse("certificate_verify"), {"number": cert.number, "name": cert.holder_name})
+    assert page.status_code == 429 and "查询过于频繁" in page.content.decode()
+    other_ip = client.post("/api/certificates/verify", body, content_type="application/json", REMOTE_ADDR="10.1.2.3")
+    assert other_ip.status_code == 200
+
+
+@pytest.mark.django_db
+def test_holder_sees_their_certificates_and_who_verified_them(client, make_applicant):
+    app, _, _ = advance(make_applicant(P.regular_engineer()), State.CERTIFIED)
+    cert = Certificate.objects.get(application=app)
+    client.get(reverse("certificate_verify"), {"number": cert.number, "name": cert.holder_name, "verifier": "呼和浩特某设计院"},
+               REMOTE_ADDR="192.168.7.9")
+    client.get(reverse("certificate_scan", args=[cert.number, cert.check_code]))
+    assert VerificationLookup.objects.filter(certificate=cert).count() == 2
+
+    client.force_login(app.person.account)
+    page = client.get(reverse("my_certificates")).content.decode()
+    assert cert.number in page and "呼和浩特某设计院" in page and "192.168.*.*" in page and "扫码核验" in page
+    pdf = client.get(reverse("certificate_pdf", args=[cert.pk]))
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+
+    client.force_login(make_applicant(P.regular_engineer()).person.account)
+    assert client.get(reverse("certificate_pdf", args=[cert.pk])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_revoke_page_is_for_the_region_only(client, make_applicant):
+    app, _, _ = advance(make_applicant(P.regular_engineer()), State.CERTIFIED)
+    cert = Certificate.objects.get(application=app)
+    region = staff_of(regional_hr_department())
+    client.force_login(region)
+    response = client.post(reverse("certificate_revoke", args=[cert.pk]),
+                           {"reason": "伪造获奖证书", "document_number": "内人社职撤〔2021〕5号"})
+    assert response.status_code == 302
+    cert.refresh_from_db()
+    assert cert.status == "revoked"
+    client.force_login(app.person.account)
+    assert client.get(reverse("certificate_revoke", args=[cert.pk])).status_code == 403
+
+
+def test_openapi_lists_the_public_endpoints(client):
+    schema = client.get("/api/openapi.json").json()
+    assert {"/api/certificates/verify", "/api/certificates/public-key", "/api/certificates/{number}/scan"} <= set(schema["paths"])
+    assert client.get("/api/docs").status_code == 200

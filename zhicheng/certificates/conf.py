@@ -1,0 +1,25 @@
+"""Settings of the certificate service, from the environment (documented in docs/certificates.md)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from django.conf import settings
+
+# Lookups per client IP: at most PER_MINUTE in any 60 seconds and PER_HOUR in any hour.
+LOOKUPS_PER_MINUTE = int(os.environ.get("ZHICHENG_VERIFY_PER_MINUTE", "10"))
+LOOKUPS_PER_HOUR = int(os.environ.get("ZHICHENG_VERIFY_PER_HOUR", "100"))
+
+
+def public_base_url() -> str:
+    """Where the public verification page is reached from outside (printed in the QR code)."""
+    return os.environ.get("ZHICHENG_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+
+
+def signing_key_file() -> Path:
+    return Path(os.environ.get("ZHICHENG_SIGNING_KEY_FILE", Path(settings.VAR_DIR) / "signing" / "certificate-ed25519.pem"))
+
+
+def retired_keys_dir() -> Path:
+    return Path(os.environ.get("ZHICHENG_RETIRED_KEYS_DIR", Path(settings.VAR_DIR) / "signing" / "retired"))

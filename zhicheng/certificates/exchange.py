@@ -1,0 +1,94 @@
+"""七（五）4: certificates earned in another province, a central unit or the army, checked by
+the competent HR body and exchanged for a region e-certificate that records the original."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from zhicheng.accounts.roles import Role
+from zhicheng.audit.services import record as audit
+from zhicheng.catalogue.models import SENIOR_LEVELS
+from zhicheng.core import clock
+from zhicheng.people.models import TitleHeld, TitleVia
+
+from .models import Certificate, CertificateKind, ExchangeOrigin, ExchangeRequest, ExchangeStatus
+from .numbering import next_certificate_number
+from .services import CertificateError, new_check_code, seal
+
+
+def competent_body_for(person, level: str):
+    """Senior titles: the region; others: the league/city bureau where the person works (七（五）4, by 管理权限)."""
+    from zhicheng.declarations.holders import NoHolder, bureau_of, regional_hr_department
+    from zhicheng.orgs.models import AreaLevel
+
+    if level in SENIOR_LEVELS or person.unit is None:
+        return regional_hr_department()
+    try:
+        return bureau_of(person.unit.area, AreaLevel.LEAGUE_CITY)
+    except NoHolder:
+        return regional_hr_department()
+
+
+def file_exchange(*, actor, origin: str, original_issuer: str, original_number: str, original_committee: str, series,
+                  level: str, title_name: str, specialty: str, obtained_on, evidence) -> ExchangeRequest:
+    if actor.role != Role.APPLICANT or actor.person_id is None:
+        raise CertificateError("换发申请由持证人本人提出。")
+    person = actor.person
+    if Certificate.objects.filter(person=person, original__number=original_number.strip()).exists():
+        raise CertificateError("该证书已换发过电子证书。")
+    with transaction.atomic():
+        req = ExchangeRequest.objects.create(
+            person=person, origin=origin, original_issuer=original_issuer.strip(), original_number=original_number.strip(),
+            original_committee=original_committee.strip(), series=series, level=level, title_name=title_name.strip(),
+            specialty=specialty.strip(), obtained_on=obtained_on, evidence=evidence,
+            competent_body=competent_body_for(person, level), submitted_at=clock.now(),
+        )
+        audit("exchange.file", req, actor=actor, after={"original_number": req.original_number, "competent_body": req.competent_body_id},
+              summary=f"{person.name}申请换发区外职称证书（{req.original_issuer}）")
+    return req
+
+
+def approve_exchange(req: ExchangeRequest, actor, *, document_number: str, note: str = "") -> Certificate:
+    if actor.organisation_id != req.competent_body_id:
+        raise CertificateError(f"该申请应由{req.competent_body.name}核准（七（五）4）。")
+    if req.status != ExchangeStatus.SUBMITTED:
+        raise CertificateError("该申请已办理。")
+    if not document_number.strip():
+        raise CertificateError("请填写核准文号。")
+    now = clock.now()
+    body = req.competent_body
+    with transaction.atomic():
+        number = next_certificate_number(body.area.code, now.year, req.level, req.series)
+        held = TitleHeld.objects.create(
+            person=req.person, series=req.series.code, level=req.level, title_name=req.title_name, obtained_on=req.obtained_on,
+            via=TitleVia.REVIEW, certificate_number=number, issued_by=f"{req.original_issuer}（{body.name}换发）",
+        )
+        cert = seal(Certificate(
+            number=number, kind=CertificateKind.EXCHANGE, person=req.person, title_held=held, holder_name=req.person.name,
+            id_number=req.person.id_number, series=req.series, series_name=req.series.name, specialty=req.specialty,
+            title_name=req.title_name, level=req.level, committee_name=req.original_committee,
+            approval_document_number=document_number.strip(), approval_date=req.obtained_on, issuer=body, issuer_name=body.name,
+            issued_on=now.date(), check_code=new_check_code(),
+            original={"origin": req.origin, "origin_label": ExchangeOrigin(req.origin).label, "issuer": req.original_issuer,
+                      "number": req.original_number, "obtained_on": req.obtained_on.isoformat(), "evidence_sha256": req.evidence.sha256},
+        ))
+        cert.save()
+        req.status, req.decided_by, req.decided_at, req.decision_note, req.certificate = ExchangeStatus.APPROVED, actor, now, note[:200], cert
+        req.save()
+        audit("exchange.approve", req, actor=actor, after={"certificate": number, "document_number": document_number},
+              summary=f"核准换发职称电子证书 {number}：{req.person.name} {req.title_name}")
+    return cert
+
+
+def reject_exchange(req: ExchangeRequest, actor, *, note: str) -> ExchangeRequest:
+    if actor.organisation_id != req.competent_body_id:
+        raise CertificateError(f"该申请应由{req.competent_body.name}办理。")
+    if req.status != ExchangeStatus.SUBMITTED:
+        raise CertificateError("该申请已办理。")
+    if len(note.strip()) < 4:
+        raise CertificateError("请写明不予换发的理由。")
+    with transaction.atomic():
+        req.status, req.decided_by, req.decided_at, req.decision_note = ExchangeStatus.REJECTED, actor, clock.now(), note.strip()[:200]
+        req.save()
+        audit("exchange.reject", req, actor=actor, after={"note": req.decision_note}, summary=f"不予换发：{req.decision_note}")
+    return req

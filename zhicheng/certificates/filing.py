@@ -1,0 +1,239 @@
+"""核准备案 of review results (七（五）1、3; 八（二）2).
+
+The committee office submits a committee's published results as one filing per approving
+body (the roster of those who passed, the objection-handling record and its report); the
+body approves it with its document number, which files every declaration in it through the
+`file` transition. The deadline is one month after the review ends: the queue warns from
+that day, and a filing submitted later is flagged ``late``.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Max
+
+from zhicheng.accounts.roles import Role
+from zhicheng.audit.services import record as audit
+from zhicheng.core import clock
+from zhicheng.declarations.states import State
+
+from .models import Filing, FilingEntry, FilingStatus
+from .numbering import next_filing_number
+from .services import CertificateError
+
+OPEN_STATUSES = (FilingStatus.SUBMITTED, FilingStatus.APPROVED)
+AWAITING_STATES = (State.PASSED, State.RESULT_PUBLICITY, State.RESULT_PUBLISHED)
+
+
+def one_month_after(day: dt.date) -> dt.date:
+    year, month = (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
+    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def review_ended_on(committee, year: int) -> dt.date | None:
+    """The last day of the committee's review: its review plan, else the last recorded result."""
+    from zhicheng.declarations.models import ApplicationEvent
+    from zhicheng.review.models import ReviewPlan
+
+    plan = ReviewPlan.objects.filter(committee=committee, year=year).values_list("review_ends_on", flat=True).first()
+    if plan:
+        return plan
+    last = ApplicationEvent.objects.filter(
+        application__committee=committee, application__plan__year=year, action__in=("record_pass", "record_fail", "veto"),
+    ).aggregate(last=Max("at"))["last"]
+    return last.astimezone(clock.CHINA).date() if last else None
+
+
+def approved_filing_of(app) -> Filing | None:
+    return Filing.objects.filter(entries__application=app, status=FilingStatus.APPROVED).order_by("-approved_on", "-pk").first()
+
+
+def _unfiled(committee, year: int):
+    from zhicheng.declarations.models import Application
+
+    in_open_filing = FilingEntry.objects.filter(filing__status__in=OPEN_STATUSES).values("application_id")
+    return (Application.objects.filter(committee=committee, plan__year=year, state=State.RESULT_PUBLISHED)
+            .exclude(pk__in=in_open_filing).select_related("person", "series", "committee__area", "unit"))
+
+
+def _default_report(committee, year, apps, review_end, filing_body) -> str:
+    from zhicheng.publicity.models import Objection, Publicity
+
+    publicities = Publicity.objects.filter(kind="result", entries__application__in=apps).distinct().order_by("starts_on")
+    objections = Objection.objects.filter(application__in=apps, publicity__kind="result").count()
+    periods = "；".join(f"{p.starts_on:%Y年%m月%d日}至{p.ends_on:%Y年%m月%d日}" for p in publicities)
+    return (f"{committee.name}于{review_end:%Y年%m月%d日}完成{year}年度职称评审工作，评审通过{len(apps)}人。"
+            f"评审结果已于{periods}公示（六（三）），公示期间收到举报、异议{objections}件，均已核实处理。"
+            f"现将评审通过人员花名册、公示期间举报事项处理情况报请{filing_body.name}核准备案（七（五））。")
+
+
+def submit_filings(*, committee, year: int, actor, report: str = "") -> list[Filing]:
+    """The committee office submits its published results, one filing per approving body (七（五）1、3)."""
+    from zhicheng.declarations.guards import result_was_published
+    from zhicheng.declarations.holders import filing_body
+
+    if actor.role != Role.COMMITTEE_OFFICE or actor.organisation_id != committee.office_id:
+        raise CertificateError("只有本评委会办事机构可以报送评审结果核准备案。")
+    apps = list(_unfiled(committee, year))
+    if not apps:
+        raise CertificateError("没有公示期满、待报核准备案的评审结果。")
+    unpublished = [a.person.name for a in apps if result_was_published(a, None)]
+    if unpublished:
+        raise CertificateError(f"以下人员的评审结果未履行公示程序，不予核准备案（八（二）2）：{'、'.join(unpublished)}")
+    review_end = review_ended_on(committee, year) or clock.today()
+    due, today = one_month_after(review_end), clock.today()
+    groups: dict[int, list] = defaultdict(list)
+    bodies = {}
+    for app in apps:
+        body = filing_body(app)
+        bodies[body.pk] = body
+        groups[body.pk].append(app)
+    filings = []
+    with transaction.atomic():
+        for body_id, members in groups.items():
+            body = bodies[body_id]
+            filing = Filing.objects.create(
+                committee=committee, year=year, filing_body=body, review_ended_on=review_end, due_on=due,
+                submitted_on=today, submitted_by=actor, late=today > due,
+                report=report.strip() or _default_report(committee, year, members, review_end, body),
+            )
+            FilingEntry.objects.bulk_create([FilingEntry(filing=filing, application=a) for a in members])
+            audit("filing.submit", filing, actor=actor,
+                  after={"applications": [a.pk for a in members], "due_on": due, "late": filing.late, "filing_body": body.pk},
+                  summary=f"报送{committee.name}{year}年评审结果核准备案（{len(members)}人）" + ("，已逾期" if filing.late else ""))
+            filings.append(filing)
+    return filings
+
+
+def approve_filing(filing: Filing, actor, *, document_number: str = "", approved_on: dt.date | None = None) -> Filing:
+    """The approving body records the filing; every declaration in it is filed (`file`), all or none."""
+    from zhicheng.declarations.services import transition
+
+    if actor.organisation_id != filing.filing_body_id:
+        raise CertificateError(f"该批评审结果应由{filing.filing_body.name}核准备案（七（五）1、3）。")
+    if filing.status != FilingStatus.SUBMITTED:
+        raise CertificateError("该批核准备案已办理。")
+    with transaction.atomic():
+        filing.status, filing.approved_by = FilingStatus.APPROVED, actor
+        filing.approved_on = approved_on or clock.today()
+        filing.document_number = document_number.strip() or next_filing_number(filing.filing_body, filing.year)
+        filing.save()
+        audit("filing.approve", filing, actor=actor, after={"document_number": filing.document_number, "approved_on": filing.approved_on},
+              summary=f"核准备案：{filing}（{filing.document_number}）")
+        for entry in filing.entries.all():
+            transition(entry.application_id, "file", actor, payload={"filing": filing})
+    return filing
+
+
+def return_filing(filing: Filing, actor, *, reason: str) -> Filing:
+    if actor.organisation_id != filing.filing_body_id:
+        raise CertificateError("只有核准备案机关可以退回。")
+    if filing.status != FilingStatus.SUBMITTED:
+        raise CertificateError("该批核准备案已办理。")
+    if len(reason.strip()) < 4:
+        raise CertificateError("请写明退回原因。")
+    with transaction.atomic():
+        filing.status, filing.return_reason = FilingStatus.RETURNED, reason.strip()[:200]
+        filing.save(update_fields=["status", "return_reason"])
+        audit("filing.return", filing, actor=actor, after={"reason": filing.return_reason}, summary=f"退回核准备案：{filing.return_reason}")
+    return filing
+
+
+def record_filing(app, actor, payload: dict, now: dt.datetime) -> Filing:
+    """Effect of the `file` transition. From approve_filing the filing comes in the payload;
+    a body filing one declaration directly gets a one-person filing with its document number
+    (or the system's filing number when it gives none)."""
+    from zhicheng.declarations.services import GuardFailed
+
+    filing = payload.get("filing")
+    if filing is not None:
+        return filing
+    if FilingEntry.objects.filter(application=app, filing__status=FilingStatus.SUBMITTED).exists():
+        raise GuardFailed("该申报已随评委会报送的核准备案批次提交，请在核准备案页面整批办理。")
+    review_end = review_ended_on(app.committee, app.plan.year) or now.date()
+    due = one_month_after(review_end)
+    body = actor.organisation if actor is not None else app.holder
+    filing = Filing.objects.create(
+        committee=app.committee, year=app.plan.year, filing_body=body, review_ended_on=review_end, due_on=due,
+        submitted_on=now.date(), submitted_by=actor, late=now.date() > due, status=FilingStatus.APPROVED,
+        document_number=(payload.get("document_number") or "").strip() or next_filing_number(body, app.plan.year),
+        approved_on=now.date(), approved_by=actor,
+        report=f"{body.name}直接核准备案{app.person.name}的评审结果。",
+    )
+    FilingEntry.objects.create(filing=filing, application=app)
+    audit("filing.approve", filing, actor=actor, after={"document_number": filing.document_number, "applications": [app.pk]},
+          summary=f"核准备案：{app.person.name}（{filing.document_number}）" + ("，逾期报备" if filing.late else ""))
+    return filing
+
+
+# ---- the queue's warnings --------------------------------------------------------------------
+
+@dataclass
+class FilingWarning:
+    committee: object
+    year: int
+    review_ended_on: dt.date
+    due_on: dt.date
+    waiting: int  # results not yet in a filing (passed, in publicity, or published)
+
+    @property
+    def days_left(self) -> int:
+        return (self.due_on - clock.today()).days
+
+    @property
+    def overdue(self) -> bool:
+        return self.days_left < 0
+
+
+def committees_in_scope(user):
+    from zhicheng.orgs.models import Committee
+
+    committees = Committee.objects.select_related("area", "office")
+    if user.role == Role.COMMITTEE_OFFICE:
+        return committees.filter(office_id=user.organisation_id)
+    if user.role in (Role.REGIONAL_HR_DEPARTMENT, Role.SUPERVISOR):
+        return committees
+    if user.role == Role.HR_BUREAU:
+        return committees.filter(area__path__startswith=user.organisation.area.path)
+    return committees.none()
+
+
+def filing_warnings(user) -> list[FilingWarning]:
+    """From the day a committee's review ends until its results are all filed (七（五）1)."""
+    from zhicheng.declarations.models import Application
+    from zhicheng.review.models import ReviewPlan
+
+    today = clock.today()
+    committees = {c.pk: c for c in committees_in_scope(user)}
+    in_open_filing = FilingEntry.objects.filter(filing__status__in=OPEN_STATUSES).values("application_id")
+    waiting = (Application.objects.filter(committee_id__in=list(committees), state__in=AWAITING_STATES)
+               .exclude(pk__in=in_open_filing).values_list("committee_id", "plan__year"))
+    counts: dict[tuple[int, int], int] = defaultdict(int)
+    for key in waiting:
+        counts[key] += 1
+    ends = {(p.committee_id, p.year): p.review_ends_on
+            for p in ReviewPlan.objects.filter(committee_id__in=[c for c, _ in counts], review_ends_on__lte=today)}
+    rows = []
+    for (committee_id, year), n in sorted(counts.items()):
+        end = ends.get((committee_id, year))
+        if end is None:
+            continue  # the review has not ended yet: nothing to warn about
+        committee = committees[committee_id]
+        rows.append(FilingWarning(committee, year, end, one_month_after(end), n))
+    return sorted(rows, key=lambda r: r.due_on)
+
+
+def filings_in_scope(user):
+    qs = Filing.objects.select_related("committee", "filing_body")
+    if user.role in (Role.REGIONAL_HR_DEPARTMENT, Role.SUPERVISOR):
+        return qs
+    if user.role == Role.COMMITTEE_OFFICE:
+        return qs.filter(committee__office_id=user.organisation_id)
+    if user.role == Role.HR_BUREAU:
+        return qs.filter(filing_body_id=user.organisation_id)
+    return qs.none()

@@ -1,0 +1,256 @@
+"""Importing past years' title records from Excel (八（四）2: 历年职称评审信息数据采集整理).
+
+All rows are read and checked first; any bad row means nothing is written and every bad row
+is named. Good files are written in one transaction with bulk inserts: new people, their
+TitleHeld archive records, and a signed certificate per row so that the old numbers verify
+like new ones.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from stdnum import exceptions as stdnum_errors
+from stdnum.cn import ric
+
+from zhicheng.audit.services import record as audit
+from zhicheng.catalogue.models import Level, Series, TitleName
+from zhicheng.core.identifiers import birth_date_from_id, normalise_id_number, sex_from_id
+from zhicheng.documents.excel import WorkbookUnreadable, read_rows
+from zhicheng.people.models import Person, TitleHeld, TitleVia
+
+from . import signing
+from .models import Certificate, CertificateKind
+from .services import new_check_code, seal
+
+COLUMNS = {
+    "name": ("姓名",),
+    "id_number": ("身份证号码", "身份证号", "公民身份号码"),
+    "series": ("系列", "职称系列"),
+    "level": ("层级", "级别", "资格级别"),
+    "title": ("职称名称", "资格名称", "职称"),
+    "obtained_on": ("取得时间", "取得日期", "批准时间"),
+    "committee": ("评审委员会", "评委会"),
+    "number": ("证书编号",),
+}
+HEADER = ["姓名", "身份证号码", "系列", "层级", "职称名称", "取得时间", "评审委员会", "证书编号"]
+BATCH = 2000
+DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d")
+
+
+@dataclass
+class RowError:
+    row: int
+    messages: list[str]
+
+    def __str__(self):
+        return f"第{self.row}行：" + "；".join(self.messages)
+
+
+@dataclass
+class ImportReport:
+    imported: int = 0
+    people_created: int = 0
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+@dataclass
+class _Row:
+    number: int
+    name: str
+    id_number: str
+    series: Series
+    level: str
+    title: str
+    obtained_on: dt.date
+    committee: str
+    certificate_number: str
+
+
+def _text(value) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def _date(value) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = _text(value)
+    for fmt in DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+class _Catalogue:
+    def __init__(self):
+        self.series = {}
+        for s in Series.objects.all():
+            self.series[s.name] = self.series[s.code] = s
+        self.levels = {**{c.value: c.value for c in Level}, **{c.label: c.value for c in Level}}
+        self.titles = {(t.series_id, t.level): t.name for t in TitleName.objects.all()}
+
+
+class _IdChecker:
+    """core.identifiers.normalise_id_number, with its costly birth-place lookup remembered: that
+    part of the check depends only on the area code and the birth year."""
+
+    def __init__(self):
+        self.places_known: set[tuple[str, str]] = set()
+
+    def __call__(self, text: str) -> str:
+        compact = ric.compact(text)
+        if (compact[:6], compact[6:10]) in self.places_known and len(compact) == 18 and compact[:-1].isdigit():
+            if compact[-1] == ric.calc_check_digit(compact):
+                try:
+                    ric.get_birth_date(compact)
+                    return compact
+                except stdnum_errors.ValidationError:
+                    pass
+        number = normalise_id_number(text)  # the full check, and its Chinese message when it fails
+        self.places_known.add((number[:6], number[6:10]))
+        return number
+
+
+def _check(raw, catalogue: _Catalogue, ids: _IdChecker, today: dt.date) -> tuple[_Row | None, list[str]]:
+    v, problems = raw.values, []
+    name = _text(v.get("name"))
+    if not name or len(name) > 40:
+        problems.append("姓名为空或超过40字")
+    id_number = ""
+    try:
+        id_number = ids(_text(v.get("id_number")))
+    except ValidationError as exc:
+        problems.append(exc.messages[0])
+    series = catalogue.series.get(_text(v.get("series")))
+    if series is None:
+        problems.append(f"系列“{_text(v.get('series'))}”不在职称目录中")
+    level = catalogue.levels.get(_text(v.get("level")))
+    if level is None:
+        problems.append(f"层级“{_text(v.get('level'))}”应为员级、助理级、中级、副高级或正高级")
+    title = _text(v.get("title"))
+    expected = catalogue.titles.get((series.pk, level)) if series and level else None
+    if not title:
+        problems.append("职称名称为空")
+    elif expected and title != expected:
+        problems.append(f"职称名称“{title}”与目录不符（应为“{expected}”）")
+    obtained = _date(v.get("obtained_on"))
+    if obtained is None:
+        problems.append("取得时间无法识别（例：2015-12-20）")
+    elif obtained > today:
+        problems.append("取得时间晚于今天")
+    committee = _text(v.get("committee"))
+    if not committee:
+        problems.append("评审委员会为空")
+    number = _text(v.get("number"))
+    if not number or len(number) > 40:
+        problems.append("证书编号为空或超过40位")
+    if problems:
+        return None, problems
+    return _Row(raw.number, name, id_number, series, level, title, obtained, committee[:120], number), []
+
+
+def _chunks(values: list, size: int):
+    # SQLite allows a limited number of query parameters.
+    for i in range(0, len(values), size):
+        yield values[i:i + size]
+
+
+def import_history(source, actor, *, today: dt.date) -> ImportReport:
+    report = ImportReport()
+    try:
+        missing, rows = read_rows(source, COLUMNS)
+    except WorkbookUnreadable as exc:
+        report.errors.append(RowError(1, [str(exc)]))
+        return report
+    if missing:
+        report.errors.append(RowError(1, ["缺少列：" + "、".join(HEADER[list(COLUMNS).index(m)] for m in missing)]))
+        return report
+
+    catalogue, ids = _Catalogue(), _IdChecker()
+    good: list[_Row] = []
+    first_row_of_number: dict[str, int] = {}
+    name_of_id: dict[str, tuple[str, int]] = {}
+    for raw in rows:
+        row, problems = _check(raw, catalogue, ids, today)
+        if row is not None:
+            if row.certificate_number in first_row_of_number:
+                problems.append(f"证书编号与第{first_row_of_number[row.certificate_number]}行重复")
+            else:
+                first_row_of_number[row.certificate_number] = row.number
+            seen = name_of_id.setdefault(row.id_number, (row.name, row.number))
+            if seen[0] != row.name:
+                problems.append(f"同一身份证号码在第{seen[1]}行的姓名为“{seen[0]}”")
+        if problems:
+            report.errors.append(RowError(raw.number, problems))
+        else:
+            good.append(row)
+
+    size = 900 if connection.vendor == "sqlite" else 10000
+    taken = set()
+    for chunk in _chunks(list(first_row_of_number), size):
+        taken.update(Certificate.objects.filter(number__in=chunk).values_list("number", flat=True))
+    people: dict[str, tuple[int, str]] = {}
+    for chunk in _chunks(list(name_of_id), size):
+        people.update((i, (pk, n)) for i, pk, n in Person.objects.filter(id_number__in=chunk).values_list("id_number", "pk", "name"))
+    for row in good:
+        problems = []
+        if row.certificate_number in taken:
+            problems.append("证书编号已存在于系统中")
+        known = people.get(row.id_number)
+        if known and known[1] != row.name:
+            problems.append(f"该身份证号码在系统中登记的姓名为“{known[1]}”")
+        if problems:
+            report.errors.append(RowError(row.number, problems))
+    if report.errors or not good:
+        if not report.errors:
+            report.errors.append(RowError(1, ["文件中没有数据行"]))
+        report.errors.sort(key=lambda e: e.row)
+        return report
+
+    key = signing.current_key()
+    with transaction.atomic():
+        new_people = {}
+        for row in good:
+            if row.id_number not in people and row.id_number not in new_people:
+                new_people[row.id_number] = Person(name=row.name, id_number=row.id_number,
+                                                   birth_date=birth_date_from_id(row.id_number), sex=sex_from_id(row.id_number))
+        Person.objects.bulk_create(new_people.values(), batch_size=BATCH)
+        person_ids = {i: pk for i, (pk, _) in people.items()} | {i: p.pk for i, p in new_people.items()}
+        for batch in _chunks(good, BATCH):
+            held = TitleHeld.objects.bulk_create([
+                TitleHeld(person_id=person_ids[r.id_number], series=r.series.code, level=r.level, title_name=r.title,
+                          obtained_on=r.obtained_on, via=TitleVia.REVIEW, certificate_number=r.certificate_number, issued_by=r.committee)
+                for r in batch
+            ])
+            Certificate.objects.bulk_create([
+                seal(Certificate(
+                    number=r.certificate_number, kind=CertificateKind.HISTORY, person_id=person_ids[r.id_number], title_held=h,
+                    holder_name=r.name, id_number=r.id_number, series=r.series, series_name=r.series.name, title_name=r.title,
+                    level=r.level, committee_name=r.committee, approval_date=r.obtained_on, issuer_name=r.committee,
+                    issued_on=r.obtained_on, check_code=new_check_code(),
+                ), key)
+                for r, h in zip(batch, held)
+            ])
+        report.imported, report.people_created = len(good), len(new_people)
+        audit("certificate.import_history", None, actor=actor, object_type="certificates.certificate", object_id="history",
+              after={"rows": len(good), "people_created": len(new_people)},
+              summary=f"导入历年职称记录{len(good)}条（新建人员{len(new_people)}人）")
+    return report
+
+
+def template_xlsx() -> bytes:
+    from zhicheng.documents.excel import write_workbook
+
+    return write_workbook([("历年职称记录", HEADER, [["张三", "150102198001011236", "工程", "副高级", "高级工程师", "2015-12-20",
+                                                   "内蒙古自治区工程系列高级职称评审委员会", "2015150004090001"]])])

@@ -1,0 +1,211 @@
+"""The documents of this app, built on zhicheng.documents: the certificate face, the filing
+package (report, roster, objection-handling record) and the archived pledge."""
+
+from __future__ import annotations
+
+import io
+
+from django.urls import reverse
+from django.utils.timezone import localtime
+from reportlab.lib import colors
+from reportlab.lib.units import mm
+from reportlab.pdfgen import canvas as pdf_canvas
+from reportlab.platypus import PageBreak, Spacer
+
+from zhicheng.core.identifiers import mask_id_number
+from zhicheng.documents import pdf
+from zhicheng.documents.excel import write_workbook
+from zhicheng.documents.fonts import cjk_font
+
+from . import conf
+from .models import Certificate, CertificateStatus, Filing
+
+RED = colors.HexColor("#b22222")
+
+
+def verification_url(cert: Certificate) -> str:
+    return conf.public_base_url() + reverse("certificate_scan", args=[cert.number, cert.check_code])
+
+
+def face_rows(cert: Certificate) -> list[tuple[str, str]]:
+    rows = [
+        ("姓　　名", cert.holder_name),
+        ("身份证号码", mask_id_number(cert.id_number)),
+        ("系　　列", cert.series_name),
+        ("专　　业", cert.specialty or "—"),
+        ("资格名称", cert.title_name),
+        ("资格级别", cert.get_level_display()),
+        ("评审委员会", cert.committee_name or "—"),
+        ("核准文号", cert.approval_document_number or "—"),
+        ("取得时间", f"{cert.approval_date:%Y年%m月%d日}"),
+        ("发证机关", cert.issuer_name),
+        ("发证日期", f"{cert.issued_on:%Y年%m月%d日}"),
+    ]
+    if cert.original:
+        o = cert.original
+        rows.append(("原证书", f"{o.get('origin_label', '')} {o.get('issuer', '')} {o.get('number', '')}".strip()))
+    return rows
+
+
+def certificate_pdf(cert: Certificate) -> bytes:
+    """A4, Chinese font embedded, QR code to the verification page."""
+    font = cjk_font()
+    width, height = pdf.PAGE
+    out = io.BytesIO()
+    c = pdf_canvas.Canvas(out, pagesize=pdf.PAGE, initialFontName=font)
+    c.setTitle(f"职称电子证书 {cert.number}")
+    c.setAuthor(cert.issuer_name)
+    c.setSubject("专业技术资格电子证书")
+
+    c.setStrokeColor(RED)
+    c.setLineWidth(3)
+    c.rect(12 * mm, 12 * mm, width - 24 * mm, height - 24 * mm)
+    c.setLineWidth(0.8)
+    c.rect(15 * mm, 15 * mm, width - 30 * mm, height - 30 * mm)
+
+    c.setFillColor(RED)
+    c.setFont(font, 30)
+    c.drawCentredString(width / 2, height - 50 * mm, "专业技术资格电子证书")
+    c.setFillColor(colors.black)
+    c.setFont(font, 13)
+    c.drawCentredString(width / 2, height - 62 * mm, f"证书编号：{cert.number}")
+
+    y = height - 85 * mm
+    for label, value in face_rows(cert):
+        c.setFont(font, 14)
+        c.drawString(35 * mm, y, label)
+        c.setFont(font, 15)
+        c.drawString(72 * mm, y, value)
+        y -= 11 * mm
+
+    qr_size = 42 * mm
+    c.drawImage(pdf.qr_image_reader(verification_url(cert)), width - 35 * mm - qr_size, 32 * mm, qr_size, qr_size)
+    c.setFont(font, 10)
+    c.drawCentredString(width - 35 * mm - qr_size / 2, 28 * mm, "扫码核验真伪")
+    c.setFont(font, 9)
+    c.drawString(28 * mm, 58 * mm, "本证书为电子证书，与纸质证书具有同等效力。")
+    c.drawString(28 * mm, 52 * mm, "核验：扫描右侧二维码，或在核验页面输入证书编号和姓名。")
+    c.drawString(28 * mm, 46 * mm, f"核验页面：{conf.public_base_url()}{reverse('certificate_verify')}")
+    c.drawString(28 * mm, 40 * mm, f"电子签名：Ed25519，密钥编号 {cert.key_id}")
+    c.drawString(28 * mm, 34 * mm, f"签名值：{cert.signature[:44]}")
+    c.drawString(28 * mm, 29 * mm, f"　　　　{cert.signature[44:]}")
+
+    if cert.status == CertificateStatus.REVOKED:
+        c.saveState()
+        c.setFillColor(RED)
+        c.setFont(font, 60)
+        c.translate(width / 2, height / 2)
+        c.rotate(30)
+        c.drawCentredString(0, 0, "已撤销")
+        c.setFont(font, 14)
+        c.drawCentredString(0, -20 * mm, f"{cert.revoked_on:%Y年%m月%d日} {cert.revocation_document_number}")
+        c.restoreState()
+    c.showPage()
+    c.save()
+    return out.getvalue()
+
+
+# ---- the filing package (七（五）1) -----------------------------------------------------------
+
+ROSTER_HEADER = ["序号", "姓名", "性别", "身份证号码", "工作单位", "系列", "专业", "评审通过资格", "层级"]
+
+
+def roster_rows(filing: Filing, masked: bool = True) -> list[list]:
+    from zhicheng.certificates.services import title_name_for
+
+    rows = []
+    apps = [e.application for e in filing.entries.select_related("application__person", "application__unit",
+                                                                  "application__series", "application__specialty")]
+    for i, app in enumerate(sorted(apps, key=lambda a: a.pk), start=1):
+        rows.append([i, app.person.name, app.person.get_sex_display(),
+                     mask_id_number(app.person.id_number) if masked else app.person.id_number, app.unit.name,
+                     app.series.name, app.specialty.name if app.specialty else "", title_name_for(app.series, app.level),
+                     app.get_level_display()])
+    return rows
+
+
+def objection_rows(filing: Filing) -> list[list]:
+    from zhicheng.publicity.models import Objection
+
+    objections = (Objection.objects.filter(application__filing_entries__filing=filing, publicity__kind="result")
+                  .select_related("application__person", "publicity").order_by("raised_at"))
+    return [[i, o.application.person.name, f"{o.raised_at:%Y-%m-%d}", o.content, o.get_status_display(), o.finding,
+             f"{o.handled_at:%Y-%m-%d}" if o.handled_at else ""] for i, o in enumerate(objections, start=1)]
+
+
+def filing_pdf(filing: Filing) -> bytes:
+    from zhicheng.publicity.models import Publicity
+
+    title = f"{filing.committee.name}{filing.year}年度职称评审结果核准备案材料"
+    story = [
+        pdf.text(title, "title"),
+        pdf.text("一、核准备案报告", "heading"),
+        pdf.text(filing.report),
+        Spacer(1, 4 * mm),
+        pdf.key_values([
+            ("报送单位", filing.committee.office.name),
+            ("核准备案机关", filing.filing_body.name),
+            ("评审结束日期", f"{filing.review_ended_on:%Y年%m月%d日}"),
+            ("应报送日期", f"{filing.due_on:%Y年%m月%d日}前（评审结束后一个月内）"),
+            ("报送日期", f"{filing.submitted_on:%Y年%m月%d日}" + ("（逾期）" if filing.late else "")),
+            ("状态", filing.get_status_display()),
+            ("核准备案文号", filing.document_number or "—"),
+        ]),
+        PageBreak(),
+        pdf.text(f"二、{'高级' if filing.committee.is_region_level else ''}专业技术资格评审通过人员花名册", "heading"),
+        pdf.table(ROSTER_HEADER, roster_rows(filing), [10 * mm, 18 * mm, 10 * mm, 36 * mm, 45 * mm, 20 * mm, 20 * mm, 28 * mm, 16 * mm]),
+        PageBreak(),
+        pdf.text("三、公示期间举报事项处理情况", "heading"),
+    ]
+    publicities = Publicity.objects.filter(kind="result", entries__application__filing_entries__filing=filing).distinct()
+    for p in publicities:
+        story.append(pdf.text(f"{p.title}：{p.starts_on:%Y年%m月%d日}至{p.ends_on:%Y年%m月%d日}（{p.working_days}个工作日），"
+                              f"{p.get_outcome_display()}。"))
+    objections = objection_rows(filing)
+    if objections:
+        story.append(pdf.table(["序号", "被举报人", "收到日期", "举报内容", "核实结果", "处理意见", "处理日期"], objections,
+                               [10 * mm, 18 * mm, 20 * mm, 45 * mm, 20 * mm, 40 * mm, 20 * mm]))
+    else:
+        story.append(pdf.text("公示期间未收到举报和异议。"))
+    return pdf.flowing_pdf(pdf.DocumentMeta(title=title), story, footer=title)
+
+
+def roster_xlsx(filing: Filing) -> bytes:
+    return write_workbook([("评审通过人员花名册", ROSTER_HEADER, roster_rows(filing, masked=False))])
+
+
+# ---- the archived pledge (八（三）) -------------------------------------------------------------
+
+def pledge_pdf(record) -> bytes:
+    from .integrity import pledge_intact
+
+    app = record.application
+    title = "职称申报诚信承诺书（归档件）"
+    selected = app.selected_records.filter(version=app.version).order_by("kind", "record_id")
+    story = [
+        pdf.text(title, "title"),
+        pdf.text(record.text),
+        Spacer(1, 6 * mm),
+        pdf.key_values([
+            ("承诺人", app.person.name),
+            ("身份证号码", mask_id_number(app.person.id_number)),
+            ("签署时间", f"{localtime(record.signed_at):%Y-%m-%d %H:%M:%S}"),
+            ("签署账户", record.signer.username),
+            ("承诺书摘要（SHA-256）", record.sha256),
+            ("摘要核对", "一致" if pledge_intact(record) else "不一致：承诺书文本或申报记录已被改动"),
+            ("归档时间", f"{localtime(record.archived_at):%Y-%m-%d %H:%M}" if record.archived_at else "尚未归档（评审结束后归档）"),
+        ]),
+        pdf.text("专业技术资格评审表（摘要）", "heading"),
+        pdf.key_values([
+            ("申报年度", f"{app.plan.year}年"),
+            ("工作单位", app.unit.name),
+            ("申报系列与层级", app.title_label),
+            ("专业", app.specialty.name if app.specialty else "—"),
+            ("评审委员会", app.committee.name if app.committee else "—"),
+            ("评审结论", record.review_outcome or app.get_state_display()),
+        ]),
+        pdf.text("所选业绩成果（提交时冻结）", "heading"),
+        pdf.table(["类别", "内容"], [[s.kind, (s.snapshot or {}).get("summary", "")] for s in selected],
+                  [30 * mm, 140 * mm]) if selected else pdf.text("无"),
+    ]
+    return pdf.flowing_pdf(pdf.DocumentMeta(title=title), story, footer=f"{app.person.name} {app.plan.year}年{app.title_label}")

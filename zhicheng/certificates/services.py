@@ -1,0 +1,220 @@
+"""Issuing, verifying and revoking certificates; the blacklist.
+
+Issuing and revoking for a declaration run inside the `certify` and `revoke` transitions
+(declarations.services.EFFECTS), so they share its transaction and its audit entry.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from dataclasses import dataclass, field
+
+from django.db import transaction
+
+from zhicheng.accounts.roles import Role
+from zhicheng.audit.services import record as audit
+from zhicheng.catalogue.models import Level, TitleName
+from zhicheng.core import clock
+from zhicheng.core.identifiers import mask_id_number
+from zhicheng.people.models import BlacklistEntry, TitleHeld, TitleVia
+
+from . import signing
+from .models import Certificate, CertificateKind, CertificateStatus
+from .numbering import next_certificate_number
+
+PAYLOAD_VERSION = 1
+
+
+class CertificateError(Exception):
+    """A refused certificate operation; the message is Chinese and nothing was changed."""
+
+
+def id_digest(number: str, id_number: str) -> str:
+    """Binds the full 身份证 number into the signature without publishing it (the face shows it masked)."""
+    return hashlib.sha256(f"{number}|{id_number}".encode()).hexdigest()
+
+
+def payload(cert: Certificate) -> dict:
+    """The signed fields, exactly: the canonical JSON of this dict is what the signature covers."""
+    return {
+        "v": PAYLOAD_VERSION,
+        "number": cert.number,
+        "kind": cert.kind,
+        "holder_name": cert.holder_name,
+        "id_number_masked": mask_id_number(cert.id_number),
+        "id_number_digest": id_digest(cert.number, cert.id_number),
+        "series": cert.series_name,
+        "specialty": cert.specialty,
+        "title": cert.title_name,
+        "level": cert.level,
+        "level_label": Level(cert.level).label,
+        "committee": cert.committee_name,
+        "approval_document_number": cert.approval_document_number,
+        "approval_date": cert.approval_date.isoformat(),
+        "issuer": cert.issuer_name,
+        "issued_on": cert.issued_on.isoformat(),
+        "original": cert.original or None,
+    }
+
+
+def seal(cert: Certificate, key: signing.SigningKey | None = None) -> Certificate:
+    cert.key_id, cert.signature = signing.sign(payload(cert), key)
+    return cert
+
+
+def new_check_code() -> str:
+    return secrets.token_urlsafe(9)[:12]
+
+
+def title_name_for(series, level: str) -> str:
+    name = TitleName.objects.filter(series=series, level=level).values_list("name", flat=True).first()
+    return name or f"{series.name}{Level(level).label}"
+
+
+def _via_for(route: str) -> str:
+    if "recognition" in route:
+        return TitleVia.RECOGNITION
+    if route.startswith("exceptional") or route in ("green_channel", "transferred_cadre"):
+        return TitleVia.EXCEPTIONAL
+    if route.startswith("transfer"):
+        return TitleVia.TRANSFER
+    return TitleVia.REVIEW
+
+
+def issue_for_application(app, actor, now: dt.datetime) -> Certificate:
+    """七（五）2: the region's e-certificate for a declaration that was filed; its title enters the archive."""
+    from zhicheng.declarations.holders import regional_hr_department
+
+    from .filing import approved_filing_of
+
+    if Certificate.objects.filter(application=app).exists():
+        raise CertificateError("该申报已制发电子证书。")
+    filing = approved_filing_of(app)
+    if filing is None:
+        raise CertificateError("该申报没有核准备案记录，不能制发证书（七（五）2）。")
+    issuer = getattr(actor, "organisation", None) or regional_hr_department()
+    title = title_name_for(app.series, app.level)
+    number = next_certificate_number(issuer.area.code, now.year, app.level, app.series)
+    held = TitleHeld.objects.create(
+        person=app.person, series=app.series.code, level=app.level, title_name=title, obtained_on=filing.approved_on,
+        via=_via_for(app.route or ""), certificate_number=number, issued_by=app.committee.name,
+    )
+    cert = seal(Certificate(
+        number=number, kind=CertificateKind.REVIEW, person=app.person, application=app, title_held=held,
+        holder_name=app.person.name, id_number=app.person.id_number, series=app.series, series_name=app.series.name,
+        specialty=app.specialty.name if app.specialty else "", title_name=title, level=app.level,
+        committee_name=app.committee.name, approval_document_number=filing.document_number, approval_date=filing.approved_on,
+        issuer=issuer, issuer_name=issuer.name, issued_on=now.date(), check_code=new_check_code(),
+    ))
+    cert.save()
+    audit("certificate.issue", cert, actor=actor, after={"number": number, "application": app.pk, "key_id": cert.key_id},
+          summary=f"制发职称电子证书 {number}：{app.person.name} {title}")
+    return cert
+
+
+# ---- verification -----------------------------------------------------------------------
+
+@dataclass
+class Verification:
+    certificate: Certificate
+    signature_valid: bool
+    status_consistent: bool
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def authentic(self) -> bool:
+        return self.signature_valid and self.status_consistent
+
+    @property
+    def valid(self) -> bool:
+        return self.authentic and self.certificate.status == CertificateStatus.VALID
+
+
+def _revocation_recorded(cert: Certificate) -> bool:
+    from zhicheng.audit.models import AuditEntry
+
+    return AuditEntry.objects.filter(object_type="certificates.certificate", object_id=str(cert.pk), action="certificate.revoke").exists()
+
+
+def verify(cert: Certificate) -> Verification:
+    """Recompute the signed fields from the database and check the signature; cross-check the
+    status against the hash-chained audit log (a revocation cannot be quietly undone)."""
+    problems = []
+    signature_valid = signing.check(payload(cert), cert.key_id, cert.signature)
+    if not signature_valid:
+        problems.append("证书信息与签名不符：证书内容可能被篡改。")
+    revoked = cert.status == CertificateStatus.REVOKED
+    status_consistent = revoked == _revocation_recorded(cert)
+    if not status_consistent:
+        problems.append("证书状态与撤销记录不符：状态可能被篡改。")
+    return Verification(cert, signature_valid, status_consistent, problems)
+
+
+def public_fields(cert: Certificate) -> dict:
+    """What anyone who looks the certificate up sees: the face, masked, with the status."""
+    fields = payload(cert)
+    fields.update({
+        "status": cert.status, "status_label": cert.get_status_display(),
+        "revoked_on": cert.revoked_on.isoformat() if cert.revoked_on else None,
+        "revocation_reason": cert.revocation_reason, "revocation_document_number": cert.revocation_document_number,
+    })
+    return fields
+
+
+# ---- revocation and the blacklist (八（三）) -------------------------------------------------
+
+def _require_region(actor) -> None:
+    if actor is None or actor.role != Role.REGIONAL_HR_DEPARTMENT:
+        raise CertificateError("只有自治区人力资源和社会保障厅可以撤销职称（八（三））。")
+
+
+def blacklist(person, actor, *, reason: str, document_number: str, on: dt.date) -> BlacklistEntry:
+    entry = BlacklistEntry.objects.create(person=person, listed_on=on, reason=reason[:200], document_number=document_number[:60])
+    audit("blacklist.add", entry, actor=actor, after={"person": person.pk, "listed_on": on, "bars": [on.year + 1, on.year + 3]},
+          summary=f"{person.name}记入失信黑名单，{on.year + 1}—{on.year + 3}年不得申报（八（三））")
+    return entry
+
+
+def _mark_revoked(cert: Certificate, actor, *, reason: str, document_number: str, on: dt.date) -> None:
+    before = {"status": cert.status}
+    cert.status, cert.revoked_on = CertificateStatus.REVOKED, on
+    cert.revocation_reason, cert.revocation_document_number = reason[:200], document_number[:60]
+    held = cert.title_held
+    cert.title_held = None
+    cert.save(update_fields=["status", "revoked_on", "revocation_reason", "revocation_document_number", "title_held"])
+    if held is not None:
+        held.delete()  # a revoked title no longer counts in the archive; the certificate row keeps the record
+    audit("certificate.revoke", cert, actor=actor, before=before,
+          after={"status": cert.status, "revoked_on": on, "reason": reason, "document_number": document_number},
+          summary=f"撤销职称电子证书 {cert.number}（{document_number}）：{reason}")
+
+
+def revoke_for_application(app, actor, *, reason: str, document_number: str, on: dt.date) -> None:
+    """Effect of the `revoke` transition: the certificate (if issued) is revoked, the person blacklisted."""
+    cert = Certificate.objects.filter(application=app).first()
+    if cert is not None:
+        _mark_revoked(cert, actor, reason=reason, document_number=document_number, on=on)
+    blacklist(app.person, actor, reason=reason, document_number=document_number, on=on)
+
+
+def revoke_certificate(cert: Certificate, actor, *, reason: str, document_number: str) -> Certificate:
+    """八（三）: the regional HR department revokes a title obtained by fraud, with reason and document number."""
+    from zhicheng.declarations.services import transition
+
+    _require_region(actor)
+    if not reason.strip() or not document_number.strip():
+        raise CertificateError("撤销须写明原因和处理文号。")
+    if cert.status == CertificateStatus.REVOKED:
+        raise CertificateError("该证书已撤销。")
+    if cert.application_id:
+        transition(cert.application_id, "revoke", actor, note=f"{reason.strip()}（{document_number.strip()}）",
+                   payload={"reason": reason.strip(), "document_number": document_number.strip()})
+    else:
+        with transaction.atomic():
+            _mark_revoked(cert, actor, reason=reason.strip(), document_number=document_number.strip(), on=clock.today())
+            blacklist(cert.person, actor, reason=reason.strip(), document_number=document_number.strip(), on=clock.today())
+    cert.refresh_from_db()
+    return cert
+

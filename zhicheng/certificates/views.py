@@ -1,0 +1,236 @@
+"""Pages: public verification and the public key; the holder's certificates; filing,
+revocation, exchange and history import for the HR bodies. Rules live in the services."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+
+from zhicheng.accounts.roles import Role
+from zhicheng.accounts.permissions import page
+from zhicheng.core import clock
+from zhicheng.declarations.services import TransitionError
+
+from . import exchange, filing, forms, history, lookups, rendering, scope, signing
+from .models import CertificateStatus, ExchangeStatus, Filing, FilingStatus, LookupChannel, VerificationLookup
+from .services import CertificateError, revoke_certificate
+
+
+def _pdf(data: bytes, filename: str, inline: bool = True) -> HttpResponse:
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f"{'inline' if inline else 'attachment'}; filename=\"{filename}\""
+    return response
+
+
+# ---- public ---------------------------------------------------------------------------------
+
+def _result(request, verification, status=200):
+    context = {"verification": verification, "fields": verification and rendering.face_rows(verification.certificate),
+               "form": forms.VerifyForm(), "searched": True}
+    return render(request, "certificates/verify.html", context, status=status)
+
+
+@page("certificate_verify")
+def verify_page(request):
+    form = forms.VerifyForm(request.GET or None)
+    if not request.GET or not form.is_valid():
+        return render(request, "certificates/verify.html", {"form": form})
+    try:
+        verification = lookups.look_up(ip=lookups.client_ip(request), channel=LookupChannel.FORM, number=form.cleaned_data["number"],
+                                       name=form.cleaned_data["name"], verifier=form.cleaned_data["verifier"])
+    except lookups.RateLimited as exc:
+        return render(request, "certificates/verify.html", {"form": form, "limited": str(exc)}, status=429)
+    return _result(request, verification)
+
+
+@page("certificate_verify")
+def scan_page(request, number: str, code: str):
+    try:
+        verification = lookups.look_up(ip=lookups.client_ip(request), channel=LookupChannel.QR, number=number, check_code=code)
+    except lookups.RateLimited as exc:
+        return render(request, "certificates/verify.html", {"form": forms.VerifyForm(), "limited": str(exc)}, status=429)
+    return _result(request, verification)
+
+
+@page("signing_key")
+def signing_key(request):
+    key = signing.current_key()
+    pem = signing.public_pem(key.public)
+    if request.GET.get("format") == "pem":
+        return HttpResponse(pem, content_type="application/x-pem-file")
+    return render(request, "certificates/public_key.html", {"key_id": key.key_id, "pem": pem, "algorithm": signing.ALGORITHM})
+
+
+# ---- the holder -----------------------------------------------------------------------------
+
+@page("my_certificates")
+def my_certificates(request):
+    certificates = scope.certificates_for(request.user)
+    return render(request, "certificates/mine.html", {
+        "certificates": certificates,
+        "lookups": [(lookup, lookups.masked_ip(lookup.ip)) for lookup in
+                    VerificationLookup.objects.filter(certificate__in=certificates).select_related("certificate")[:200]],
+        "exchanges": scope.exchanges_for(request.user),
+        "pledges": scope.pledges_for(request.user),
+    })
+
+
+@page("certificate_pdf")
+def certificate_pdf(request, pk: int):
+    cert = get_object_or_404(scope.certificates_for(request.user), pk=pk)
+    return _pdf(rendering.certificate_pdf(cert), f"certificate-{cert.number}.pdf", inline=request.GET.get("download") is None)
+
+
+@page("pledge_pdf")
+def pledge_pdf(request, pk: int):
+    record = get_object_or_404(scope.pledges_for(request.user), application_id=pk)
+    return _pdf(rendering.pledge_pdf(record), f"pledge-{pk}.pdf")
+
+
+@page("exchange_new")
+def exchange_new(request):
+    from zhicheng.files.services import store_upload
+
+    form = forms.ExchangeForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            evidence = store_upload(data.pop("evidence"), uploaded_by=request.user)
+            exchange.file_exchange(actor=request.user, evidence=evidence, **data)
+        except (CertificateError, ValidationError) as exc:
+            form.add_error(None, exc.messages[0] if isinstance(exc, ValidationError) else str(exc))
+        else:
+            messages.success(request, "换发申请已提交，请等待人社部门核准。")
+            return redirect("my_certificates")
+    return render(request, "certificates/exchange_new.html", {"form": form})
+
+
+# ---- HR bodies ------------------------------------------------------------------------------
+
+@page("certificate_list")
+def certificate_list(request):
+    certificates = scope.certificates_for(request.user).order_by("-issued_on", "-pk")
+    if q := request.GET.get("q", "").strip():
+        certificates = certificates.filter(number=q) | certificates.filter(holder_name=q)
+    return render(request, "certificates/list.html", {"certificates": certificates[:200], "q": q})
+
+
+@page("certificate_revoke")
+def certificate_revoke(request, pk: int):
+    cert = get_object_or_404(scope.certificates_for(request.user), pk=pk)
+    form = forms.RevokeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            revoke_certificate(cert, request.user, **form.cleaned_data)
+        except (CertificateError, TransitionError) as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"证书 {cert.number} 已撤销，持证人已记入失信黑名单。")
+            return redirect("certificate_list")
+    return render(request, "certificates/revoke.html", {"cert": cert, "form": form, "revoked": cert.status == CertificateStatus.REVOKED})
+
+
+@page("filing_queue")
+def filing_queue(request):
+    user = request.user
+    form = forms.FilingSubmitForm(request.POST or None, initial={"year": clock.today().year})
+    if request.method == "POST" and user.role == Role.COMMITTEE_OFFICE and form.is_valid():
+        committee = getattr(user.organisation, "committee", None)
+        try:
+            if committee is None:
+                raise CertificateError("您的机构不是评委会办事机构。")
+            made = filing.submit_filings(committee=committee, year=form.cleaned_data["year"], actor=user, report=form.cleaned_data["report"])
+        except CertificateError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"已报送{len(made)}批核准备案。")
+            return redirect("filing_detail", pk=made[0].pk)
+    return render(request, "certificates/filing_queue.html", {
+        "warnings": filing.filing_warnings(user), "filings": filing.filings_in_scope(user)[:200], "form": form,
+        "can_submit": user.role == Role.COMMITTEE_OFFICE,
+    })
+
+
+@page("filing_detail")
+def filing_detail(request, pk: int):
+    item: Filing = get_object_or_404(filing.filings_in_scope(request.user), pk=pk)
+    download = request.GET.get("download")
+    if download == "pdf":
+        return _pdf(rendering.filing_pdf(item), f"filing-{item.pk}.pdf")
+    if download == "xlsx":
+        response = HttpResponse(rendering.roster_xlsx(item), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response["Content-Disposition"] = f'attachment; filename="roster-{item.pk}.xlsx"'
+        return response
+    approve, give_back = forms.FilingApproveForm(request.POST or None), forms.ReturnForm(request.POST or None)
+    if request.method == "POST" and not request.user.read_only:
+        try:
+            if request.POST.get("decision") == "approve" and approve.is_valid():
+                filing.approve_filing(item, request.user, document_number=approve.cleaned_data["document_number"])
+                messages.success(request, "已核准备案。")
+            elif request.POST.get("decision") == "return" and give_back.is_valid():
+                filing.return_filing(item, request.user, reason=give_back.cleaned_data["reason"])
+                messages.success(request, "已退回。")
+        except (CertificateError, TransitionError) as exc:
+            messages.error(request, str(exc))
+        return redirect("filing_detail", pk=pk)
+    return render(request, "certificates/filing_detail.html", {
+        "filing": item, "roster": rendering.roster_rows(item), "objections": rendering.objection_rows(item),
+        "can_decide": item.status == FilingStatus.SUBMITTED and request.user.organisation_id == item.filing_body_id,
+        "approve": forms.FilingApproveForm(), "give_back": forms.ReturnForm(),
+    })
+
+
+@page("exchange_list")
+def exchange_list(request):
+    return render(request, "certificates/exchange_list.html", {"requests": scope.exchanges_for(request.user)[:200]})
+
+
+@page("exchange_detail")
+def exchange_detail(request, pk: int):
+    req = get_object_or_404(scope.exchanges_for(request.user), pk=pk)
+    form = forms.ExchangeDecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid() and not request.user.read_only:
+        try:
+            if request.POST.get("decision") == "approve":
+                exchange.approve_exchange(req, request.user, document_number=form.cleaned_data["document_number"],
+                                          note=form.cleaned_data["note"])
+                messages.success(request, "已核准并换发电子证书。")
+            else:
+                exchange.reject_exchange(req, request.user, note=form.cleaned_data["note"])
+                messages.success(request, "已决定不予换发。")
+        except CertificateError as exc:
+            messages.error(request, str(exc))
+        return redirect("exchange_detail", pk=pk)
+    return render(request, "certificates/exchange_detail.html", {
+        "req": req, "form": form,
+        "can_decide": req.status == ExchangeStatus.SUBMITTED and request.user.organisation_id == req.competent_body_id,
+    })
+
+
+@page("exchange_evidence")
+def exchange_evidence(request, pk: int):
+    from zhicheng.files.services import read_verified
+
+    req = get_object_or_404(scope.exchanges_for(request.user), pk=pk)
+    try:
+        data = read_verified(req.evidence)
+    except Exception as exc:
+        raise Http404("原证书扫描件无法读取。") from exc
+    return HttpResponse(data, content_type=req.evidence.content_type)
+
+
+@page("history_import")
+def history_import(request):
+    if request.GET.get("template"):
+        response = HttpResponse(history.template_xlsx(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response["Content-Disposition"] = 'attachment; filename="history-template.xlsx"'
+        return response
+    form = forms.HistoryImportForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        report = history.import_history(form.cleaned_data["workbook"], request.user, today=clock.today())
+        if report.ok:
+            messages.success(request, f"已导入{report.imported}条历年职称记录，新建人员{report.people_created}人。")
+    return render(request, "certificates/history_import.html", {"form": form, "report": report})

@@ -1,0 +1,65 @@
+"""Reading and writing Excel workbooks with openpyxl (read-only / write-only modes for large files)."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from openpyxl import Workbook, load_workbook
+
+
+class WorkbookUnreadable(ValueError):
+    pass
+
+
+@dataclass
+class SheetRow:
+    number: int  # the row number as Excel shows it
+    values: dict[str, object]
+
+
+def read_rows(source, columns: dict[str, tuple[str, ...]]) -> tuple[list[str], Iterator[SheetRow]]:
+    """Rows of the first sheet as dicts keyed by our field names.
+
+    ``columns`` maps a field name to the header texts accepted for it. Returns the fields
+    whose header is missing, and an iterator over the non-empty data rows.
+    """
+    try:
+        workbook = load_workbook(source, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
+        raise WorkbookUnreadable("无法读取该文件，请上传 .xlsx 格式的 Excel 文件。") from exc
+    sheet = workbook.worksheets[0]
+    rows = sheet.iter_rows(values_only=True)
+    header = [str(h).strip() if h is not None else "" for h in next(rows, ())]
+    index = {}
+    for name, labels in columns.items():
+        for i, h in enumerate(header):
+            if h in labels:
+                index[name] = i
+                break
+    missing = [name for name in columns if name not in index]
+
+    def iterate() -> Iterator[SheetRow]:
+        try:
+            for number, row in enumerate(rows, start=2):
+                if row is None or all(v is None or (isinstance(v, str) and not v.strip()) for v in row):
+                    continue
+                yield SheetRow(number, {name: (row[i] if i < len(row) else None) for name, i in index.items()})
+        finally:
+            workbook.close()
+
+    return missing, iterate()
+
+
+def write_workbook(sheets: Iterable[tuple[str, list[str], Iterable[Iterable]]]) -> bytes:
+    """A workbook of (sheet title, header, rows); write-only, so it streams large row sets."""
+    workbook = Workbook(write_only=True)
+    for title, header, rows in sheets:
+        sheet = workbook.create_sheet(title=title[:31])
+        sheet.append(header)
+        for row in rows:
+            sheet.append(list(row))
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
