@@ -66,7 +66,7 @@ def _holder_name(app: Application, state: str) -> str:
 
 def steps(app: Application, events) -> list[Step]:
     """Done steps from the timeline, the current one, and the ones ahead on this channel."""
-    done = [Step(state=State.DRAFT, label=State.DRAFT.label, holder="申报人本人", at=app.created_at, status="done")]
+    done = [Step(state=State.DRAFT, label=State.DRAFT.label, holder="申报人本人", status="done")]
     for e in events:
         done.append(Step(state=e.to_state, label=State(e.to_state).label,
                          holder=e.actor_organisation.name if e.actor_organisation_id else "",

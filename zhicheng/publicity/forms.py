@@ -18,12 +18,13 @@ class PublicityOptionsForm(forms.Form):
 
 
 class ObjectionForm(forms.Form):
-    """A real-name objection from the public page; the phone is for checking and never shown."""
+    """A real-name objection from the public page; the phone is for checking and never shown.
+    What makes an objection acceptable is checked by publicity.services.raise_objection alone."""
 
     entry = forms.TypedChoiceField(label=_("异议对象"), coerce=int, choices=())
-    name = forms.CharField(label=_("您的姓名（实名）"), max_length=40)
-    phone = forms.CharField(label=_("您的联系电话"), max_length=20)
-    content = forms.CharField(label=_("异议内容"), widget=forms.Textarea(attrs={"rows": 4}))
+    name = forms.CharField(label=_("您的姓名（实名）"), max_length=40, required=False)
+    phone = forms.CharField(label=_("您的联系电话"), max_length=20, required=False)
+    content = forms.CharField(label=_("异议内容"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
 
     def __init__(self, *args, entries=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -81,7 +81,8 @@ def application_detail(request, pk: int):
         "rows": [r for r in checklist(app, version=version) if r.applies],
         "actions": [t for t in actions if t.action not in PAYLOAD_ACTIONS and t.action not in ("submit", "resubmit")],
         "payload_actions": [t for t in actions if t.action in PAYLOAD_ACTIONS and t.action != "request_correction"],
-        "can_correct": any(t.action == "request_correction" for t in actions),
+        # 六（二）: one notice only, so the button goes once it was sent.
+        "can_correct": any(t.action == "request_correction" for t in actions) and not app.correction_notices.exists(),
         "can_submit": owner and app.state in drafting.EDITABLE_STATES,
         "corrections": list(app.correction_notices.all()),
         "objections": list(app.objections.select_related("publicity")) if user.role != Role.APPLICANT else [],

@@ -1,0 +1,144 @@
+"""Files on the web: refused by content with a Chinese reason and a size limit in the message, the rest of
+the form kept; served only to those who may see them; re-checked against their hash when read. The
+archive: nothing deleted in one click, submitted versions keep their copy."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from zhicheng.core import clock
+from zhicheng.declarations.models import SelectedRecord
+from zhicheng.demo import applicants as P
+from zhicheng.files.models import StoredFile
+from zhicheng.files.services import MAX_UPLOAD_BYTES, store_file
+from zhicheng.people.models import Education
+
+from ..conftest import staff_of
+from ..cycle_helpers import advance
+from .helpers import EXECUTABLE, pdf_bytes, png_bytes, upload
+
+D = dt.date
+HX = {"HTTP_HX_REQUEST": "true"}
+
+EDUCATION = {"level": "master", "school": "北京工业大学", "major": "结构工程", "full_time": "on", "graduated_on": "2010-07-01",
+             "related_major": "on"}
+
+
+@pytest.fixture
+def applicant(make_applicant, client):
+    app = make_applicant(P.regular_engineer())
+    client.force_login(app.person.account)
+    return app
+
+
+@pytest.mark.django_db
+def test_forged_executable_is_refused_in_chinese_and_the_form_survives(client, applicant):
+    before = Education.objects.filter(person=applicant.person).count()
+    response = client.post(reverse("archive_record_new", args=["education"]),
+                           {**EDUCATION, "evidence_files": [upload("学位证书.pdf", EXECUTABLE)]})
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "文件“学位证书.pdf”的内容不是有效的PDF、JPEG、PNG文件（系统按文件内容而非扩展名判断）" in body
+    assert 'value="北京工业大学"' in body and 'value="结构工程"' in body and 'value="2010-07-01"' in body
+    assert Education.objects.filter(person=applicant.person).count() == before
+    assert not StoredFile.objects.filter(original_name="学位证书.pdf").exists()
+
+
+@pytest.mark.django_db
+def test_oversize_file_is_refused_with_the_limit_in_the_message(client, applicant):
+    big = b"%PDF-1.4\n" + b"0" * MAX_UPLOAD_BYTES + b"\n%%EOF\n"
+    response = client.post(reverse("archive_record_new", args=["education"]),
+                           {**EDUCATION, "evidence_files": [upload("扫描件.pdf", big)]})
+    body = response.content.decode()
+    assert "超过了10.0 MB的上限，请压缩后重新上传" in body and "文件“扫描件.pdf”大小为10.0 MB" in body
+    assert 'value="北京工业大学"' in body
+
+
+@pytest.mark.django_db
+def test_good_files_are_kept_when_another_is_refused(client, applicant):
+    response = client.post(reverse("archive_record_new", args=["education"]), {
+        **EDUCATION, "evidence_files": [upload("毕业证书.pdf", pdf_bytes("ok")), upload("照片.png", png_bytes(), "image/png"),
+                                        upload("病毒.pdf", EXECUTABLE)]})
+    body = response.content.decode()
+    assert "毕业证书.pdf" in body and "照片.png" in body and "病毒.pdf" in body
+    kept = response.context["form"]["kept"].value()
+    # Sent again without files, the record is saved with the two files that passed.
+    response = client.post(reverse("archive_record_new", args=["education"]), {**EDUCATION, "kept": kept})
+    assert response.status_code == 302
+    record = Education.objects.get(person=applicant.person, school="北京工业大学")
+    assert sorted(f.original_name for f in record.evidence.all()) == ["毕业证书.pdf", "照片.png"]
+    # A forged token keeps nothing.
+    client.post(reverse("archive_record_new", args=["education"]), {**EDUCATION, "school": "伪造", "kept": kept + "x"})
+    assert not Education.objects.get(person=applicant.person, school="伪造").evidence.exists()
+
+
+@pytest.mark.django_db
+def test_a_refused_material_leaves_the_checklist_as_it_was(client, applicant):
+    from zhicheng.catalogue.models import MaterialItem
+
+    item = MaterialItem.objects.get(code="work_summary")
+    client.post(reverse("declaration_material", args=[applicant.pk]), {"item": item.pk, "file": upload("总结.pdf", pdf_bytes())}, **HX)
+    row = client.post(reverse("declaration_material", args=[applicant.pk]), {"item": item.pk, "file": upload("总结2.pdf", EXECUTABLE)}, **HX)
+    body = row.content.decode()
+    assert 'role="alert"' in body and "不是有效的PDF、JPEG、PNG文件" in body and "总结.pdf" in body
+    assert applicant.materials.count() == 1
+
+
+@pytest.mark.django_db
+def test_deleting_asks_first_and_submitted_versions_keep_their_copy(client, applicant):
+    record = applicant.person.education_records.first()
+    client.post(reverse("declaration_records", args=[applicant.pk]), {"kind": "education", "record": [record.pk]})
+    with clock.frozen(D(2021, 6, 2)):
+        from zhicheng.declarations.services import transition
+
+        transition(applicant, "submit", applicant.person.account)
+    confirm = client.get(reverse("archive_record_delete", args=["education", record.pk]))
+    assert confirm.status_code == 200 and "确认删除" in confirm.content.decode()
+    assert Education.objects.filter(pk=record.pk).exists(), "a GET deletes nothing"
+    client.post(reverse("archive_record_delete", args=["education", record.pk]))
+    assert not Education.objects.filter(pk=record.pk).exists()
+    frozen = SelectedRecord.objects.get(application=applicant, kind="education", version=1)
+    assert frozen.snapshot["school"] == record.school and frozen.snapshot["graduated_on"] == "2004-07-01"
+    dossier = client.get(reverse("application_detail", args=[applicant.pk])).content.decode()
+    assert record.school in dossier
+
+
+@pytest.mark.django_db
+def test_files_are_served_only_to_those_who_may_see_them(client, make_applicant, settings):
+    app = make_applicant(P.regular_engineer())
+    other = make_applicant(P.regular_engineer())
+    stored = store_file("聘书.pdf", pdf_bytes("appointment"))
+    record = app.person.titleheld_records.first()
+    record.evidence.add(stored)
+    client.force_login(app.person.account)
+    client.post(reverse("declaration_records", args=[app.pk]), {"kind": "title", "record": [record.pk]})
+    archive_url = reverse("archive_file", args=[stored.sha256])
+    file_url = reverse("application_file", args=[app.pk, stored.sha256])
+    assert client.get(archive_url).status_code == 200
+    response = client.get(file_url)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response["X-Content-Type-Options"] == "nosniff"
+
+    client.force_login(other.person.account)
+    assert client.get(archive_url).status_code == 404
+    assert client.get(file_url).status_code == 404
+    assert client.get(reverse("application_file", args=[other.pk, stored.sha256])).status_code == 404
+
+    app, _, day = advance(app, "submitted")
+    client.force_login(staff_of(app.unit))
+    with clock.frozen(day):
+        assert client.get(file_url).status_code == 200, "the employer sees the file of a submitted declaration"
+    client.force_login(staff_of(other.unit.__class__.objects.get(name="包头钢铁（集团）有限责任公司")))
+    assert client.get(file_url).status_code == 404, "another employer does not"
+
+    # A changed byte on disk is noticed, not served.
+    from zhicheng.files.services import _blob_path
+
+    path = _blob_path(stored.sha256)
+    path.write_bytes(path.read_bytes().replace(b"appointment", b"appointmenT"))
+    client.force_login(app.person.account)
+    tampered = client.get(file_url)
+    assert tampered.status_code == 409 and "文件校验失败" in tampered.content.decode()

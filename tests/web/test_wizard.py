@@ -1,0 +1,120 @@
+"""The applicant's side: registration with the 身份证 checked, the wizard's instant answer, the checklist
+adapted to the route, saving as you go, the progress page and its countdown."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from zhicheng.accounts.models import User
+from zhicheng.accounts.roles import Role
+from zhicheng.catalogue.models import Series
+from zhicheng.core import clock
+from zhicheng.declarations.checklist import checklist, missing_materials
+from zhicheng.declarations.states import State
+from zhicheng.demo import applicants as P
+from zhicheng.orgs.models import Organisation
+from zhicheng.people.models import Person
+
+from ..cycle_helpers import advance
+from .helpers import PRIVATE_UNIT, registration
+
+D = dt.date
+HX = {"HTTP_HX_REQUEST": "true"}
+
+
+@pytest.mark.django_db
+def test_registration_checks_the_id_number_and_creates_person_and_account(client):
+    unit = Organisation.objects.get(name=PRIVATE_UNIT)
+    data = registration(unit.pk, serial=77)
+    wrong = dict(data, id_number=data["id_number"][:-1] + ("0" if data["id_number"][-1] != "0" else "1"))
+    body = client.post(reverse("register"), wrong).content.decode()
+    assert "身份证号码校验位不正确，请核对。" in body and 'value="乌兰其其格"' in body
+    assert "请填写11位手机号。" in client.post(reverse("register"), dict(data, phone="0471")).content.decode()
+    assert client.post(reverse("register"), data).status_code == 302
+    person = Person.objects.get(id_number=data["id_number"])
+    user = User.objects.get(username=person.id_number)
+    assert user.role == Role.APPLICANT and user.person == person and person.unit == unit
+    assert person.birth_date == D(1992, 3, 14), "birth date read from the number, never typed"
+    client.logout()
+    again = client.post(reverse("register"), data).content.decode()
+    assert "该身份证号码已有档案" in again
+
+
+@pytest.mark.django_db
+def test_the_wizard_shows_routes_and_why_before_anything_is_saved(client, make_applicant):
+    app = make_applicant(P.regular_engineer())
+    client.force_login(app.person.account)
+    engineering = Series.objects.get(code="engineering")
+    with clock.frozen(D(2021, 6, 1)):
+        page = client.get(reverse("declare_preview"), {"series": engineering.pk, "level": "full_senior"}, **HX).content.decode()
+    assert "暂不符合申报条件" in page and "正常申报（三（一））" in page and "【三（一）" in page
+    assert "土木工程" in page, "the specialty list follows the series"
+    with clock.frozen(D(2021, 6, 1)):
+        page = client.get(reverse("declare_preview"), {"series": engineering.pk, "level": "associate_senior"}, **HX).content.decode()
+    assert "符合申报条件" in page and "该途径的要求" in page
+    health = Series.objects.get(code="health")
+    with clock.frozen(D(2021, 6, 1)):
+        response = client.post(reverse("declare_start"), {"series": health.pk, "level": "associate_senior"})
+    created = app.person.applications.get(series=health)
+    assert response["Location"] == reverse("declaration_edit", args=[created.pk]) and created.decision
+    with clock.frozen(D(2021, 6, 1)):
+        again = client.post(reverse("declare_start"), {"series": health.pk, "level": "associate_senior"})
+    assert again["Location"] == reverse("declaration_edit", args=[created.pk]), "one declaration per series and year"
+
+
+@pytest.mark.django_db
+def test_the_checklist_follows_the_engine_conditions(make_applicant):
+    township = make_applicant(P.township_direct_intermediate())
+    city = make_applicant(P.regular_engineer())
+    by_code = lambda app: {row.item.code: row for row in checklist(app)}  # noqa: E731
+    assert township.decision["conditions"]["continuing_education"] == "not_required"
+    assert not by_code(township)["continuing_education_card"].applies, "五（六）1: no card in a township"
+    assert by_code(city)["continuing_education_card"].required
+    assert not by_code(township)["current_title_certificate"].applies, "holds no title yet"
+    assert "专业技术资格证书" not in " ".join(missing_materials(township))
+    assert "继续教育审验卡" in " ".join(missing_materials(city))
+
+
+@pytest.mark.django_db
+def test_autosave_renews_the_decision_and_submission_needs_every_material(client, make_applicant):
+    app = make_applicant(P.epidemic_direct())
+    client.force_login(app.person.account)
+    app.epidemic_hubei_aid = False
+    app.save()
+    from zhicheng.declarations.screening import screen
+
+    with clock.frozen(D(2021, 6, 1)):
+        screen(app)
+        assert not any(r["route"] == "epidemic_direct" and r["eligible"] for r in app.decision["routes"])
+        response = client.post(reverse("declaration_autosave", args=[app.pk]), {
+            "epidemic_hubei_aid": "on", "epidemic_commended_provincial": "on", "exam_score": app.exam_score}, **HX)
+    body = response.content.decode()
+    assert "已自动保存" in body and 'hx-swap-oob="true"' in body and "抗疫突出贡献直接申报（五（八））" in body
+    app.refresh_from_db()
+    assert app.epidemic_hubei_aid and app.route == "epidemic_direct"
+    with clock.frozen(D(2021, 6, 2)):
+        response = client.post(reverse("application_act", args=[app.pk]), {"action": "submit"}, follow=True)
+    app.refresh_from_db()
+    assert app.state == State.DRAFT
+    assert "缺少申报材料：专业技术职务任职资格评审表" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_progress_page_shows_every_step_who_holds_it_and_the_countdown(client, make_applicant):
+    app = make_applicant(P.regular_county_doctor())
+    client.force_login(app.person.account)
+    with clock.frozen(dt.datetime(2021, 6, 28, 9, 0, tzinfo=clock.CHINA)):
+        page = client.get(reverse("application_detail", args=[app.pk])).content.decode()
+    assert "2021年度申报截止" in page and "2021-06-30 23:59" in page and "2天14小时" in page
+    for holder in ("准格尔旗人民医院", "鄂尔多斯市卫生健康委员会", "鄂尔多斯市准格尔旗人力资源和社会保障局",
+                   "鄂尔多斯市人力资源和社会保障局", "内蒙古自治区人事人才公共服务中心"):
+        assert holder in page
+    app, _, day = advance(app, "department_review")
+    with clock.frozen(day):
+        page = client.get(reverse("application_detail", args=[app.pk])).content.decode()
+    page = page[page.index("办理进度"):page.index('id="facts-h"')]
+    assert page.index("待单位审核") < page.index("主管部门审核中") < page.index("旗县人社局审核中")
+    assert "申报人本人" in page and "继续填写申报" not in page
