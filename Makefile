@@ -14,12 +14,17 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q -e '.[test]'
 	touch $(STAMP)
 
-install: $(STAMP)
+# The English catalogue: the .po is kept in git, the .mo is built here (msgfmt from Debian's gettext).
+LOCALE_MO := zhicheng/locale/en/LC_MESSAGES/django.mo
+$(LOCALE_MO): zhicheng/locale/en/LC_MESSAGES/django.po $(STAMP)
+	cd zhicheng && ../$(BIN)/zhicheng compilemessages -l en --ignore 'policy/*'
+
+install: $(STAMP) $(LOCALE_MO)
 
 # Debian packages the project needs at run and test time: CJK fonts for PDFs,
 # Chromium for the browser tests, poppler for rendering PDF pages in tests; WenQuanYi Micro Hei is
 # the TrueType CJK font ReportLab embeds, zbar decodes QR codes in tests.
-SYSTEM_PACKAGES := chromium fonts-noto-cjk fonts-wqy-microhei poppler-utils zbar-tools
+SYSTEM_PACKAGES := chromium fonts-noto-cjk fonts-wqy-microhei poppler-utils zbar-tools gettext
 system-deps:
 	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
@@ -45,8 +50,11 @@ test: install system-deps
 test-fast: install
 	$(BIN)/pytest -m "not browser" -x -q
 
+# Regenerate the domain's labels, extract every string into the English .po, compile it.
 messages: install
-	cd zhicheng && ../$(BIN)/zhicheng makemessages -l en --ignore 'policy/*' && ../$(BIN)/zhicheng compilemessages
+	$(BIN)/zhicheng domain_labels
+	cd zhicheng && ../$(BIN)/zhicheng makemessages -l en --ignore 'policy/*' --ignore 'demo/*' --add-location=file \
+	  && ../$(BIN)/zhicheng compilemessages -l en --ignore 'policy/*'
 
 # OpenFisca is a benchmark-only dependency: it lives in its own virtualenv.
 bench-policy:

@@ -179,6 +179,13 @@ class MaterialItem(models.Model):
     def __str__(self):
         return f"{self.number}. {self.name}" if self.number else self.name
 
+    @property
+    def display_name(self) -> str:
+        """The name in the reader's language, where the department gave an English one."""
+        from django.utils.translation import get_language
+
+        return self.name_en if self.name_en and (get_language() or "").startswith("en") else self.name
+
 
 class CorrectionItem(models.Model):
     """A standard deficiency the checker can tick in the one-time correction notice (六（二））."""
@@ -195,3 +202,9 @@ class CorrectionItem(models.Model):
 
     def __str__(self):
         return self.text
+
+    @property
+    def display_text(self) -> str:
+        from django.utils.translation import get_language
+
+        return self.text_en if self.text_en and (get_language() or "").startswith("en") else self.text

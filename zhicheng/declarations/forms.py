@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from zhicheng.catalogue.models import Level, MaterialItem, Series, Specialty
-from zhicheng.catalogue.models import CorrectionItem
+from zhicheng.catalogue.models import CorrectionItem, Level, MaterialItem, Series, Specialty
 from zhicheng.core import clock
 from zhicheng.orgs.models import Organisation, OrgKind
+from zhicheng.people.forms import translate_labels
 
 from .models import Application
 
@@ -29,6 +30,7 @@ class StartForm(forms.Form):
 
     def __init__(self, *args, private: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["series"].label_from_instance = lambda series: gettext(series.name)
         series_id = self.data.get("series") or self.initial.get("series")
         if series_id and str(series_id).isdigit():
             self.fields["specialty"].queryset = Specialty.objects.filter(series_id=series_id)
@@ -57,6 +59,7 @@ class DraftForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["specialty"].queryset = Specialty.objects.filter(series_id=self.instance.series_id)
         self.fields["specialty"].required = False
+        translate_labels(self)
 
 
 class FeeForm(forms.Form):
@@ -81,6 +84,7 @@ class CorrectionForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["deadline"].initial = clock.today() + dt.timedelta(days=10)
+        self.fields["standard"].label_from_instance = lambda item: item.display_text
 
 
 class NoteForm(forms.Form):

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+
 from zhicheng import policy
 from zhicheng.catalogue.models import FeeStandard, Level, MaterialItem, Series
 from zhicheng.orgs.models import Committee
@@ -68,11 +70,13 @@ def _table(rs, series: str, level: str) -> list[tuple[str, str]]:
         if entry is None:
             continue
         if entry.get("after_graduation"):
-            text = f"毕业后从事专业技术工作满{entry['years']}年"
+            text = _("毕业后从事专业技术工作满%(years)d年") % {"years": entry["years"]}
         elif entry.get("title"):
-            text = f"取得{_level_zh(entry['title'])}职称后满{entry['years']}年"
+            text = _("取得%(title)s职称后满%(years)d年") % {"title": _(_level_zh(entry["title"])), "years": entry["years"]}
+        elif entry["years"]:
+            text = _("从事专业技术工作满%(years)d年") % {"years": entry["years"]}
         else:
-            text = "可直接申报" if not entry["years"] else f"从事专业技术工作满{entry['years']}年"
+            text = _("可直接申报")
         rows.append((label, text))
     return rows
 
@@ -101,18 +105,18 @@ def _conditions(rs, series: str, level: str) -> list[tuple[str, str, str]]:
     rows = []
     rep_series = rs.p("representative_work.senior_series")
     if (senior and series in rep_series) or (level == "full_senior" and series in rs.p("representative_work.full_senior_series")):
-        rows.append(("论文", "盟市及以上单位人员实行代表作制度；旗县及以下基层、非公有制领域人员不作论文要求", "五（一）2；五（六）1；五（七）2"))
+        rows.append((_("论文"), _("盟市及以上单位人员实行代表作制度；旗县及以下基层、非公有制领域人员不作论文要求"), "五（一）2；五（六）1；五（七）2"))
     else:
-        rows.append(("论文", "论文不作限制性条件，可用专利、项目报告、工作总结、工程方案、设计文件、教案、病历等替代；"
-                           "旗县及以下基层、非公有制领域人员不作论文要求", "五（一）2；五（六）1；五（七）2"))
-    rows.append(("继续教育", "按内人社发〔2021〕53号执行，提交继续教育审验卡；苏木乡镇、非公有制领域人员不要求继续教育学时",
+        rows.append((_("论文"), _("论文不作限制性条件，可用专利、项目报告、工作总结、工程方案、设计文件、教案、病历等替代；"
+                                  "旗县及以下基层、非公有制领域人员不作论文要求"), "五（一）2；五（六）1；五（七）2"))
+    rows.append((_("继续教育"), _("按内人社发〔2021〕53号执行，提交继续教育审验卡；苏木乡镇、非公有制领域人员不要求继续教育学时"),
                  "五（一）4；五（六）1；五（七）2"))
     if senior and series in rs.p("rural_service.series"):
-        rows.append(("基层服务经历", "城市中小学教师、医生晋升高级职称，原则上要有一年以上农村牧区基层工作服务经历", "五（六）6"))
+        rows.append((_("基层服务经历"), _("城市中小学教师、医生晋升高级职称，原则上要有一年以上农村牧区基层工作服务经历"), "五（六）6"))
     if senior or series in rs.p("post_quota.every_level_series"):
-        rows.append(("岗位数额", "实行岗位管理的事业单位按高级岗位空岗数推荐，超岗不超过已设高级岗位数的5%；"
-                              "破格申报人员不受岗位数额限制", "五（五）2"))
-    rows.append(("外语和计算机", "不作统一要求", "五（一）3"))
+        rows.append((_("岗位数额"), _("实行岗位管理的事业单位按高级岗位空岗数推荐，超岗不超过已设高级岗位数的5%；"
+                                    "破格申报人员不受岗位数额限制"), "五（五）2"))
+    rows.append((_("外语和计算机"), _("不作统一要求"), "五（一）3"))
     return rows
 
 
@@ -135,9 +139,9 @@ def one_time_notice(series: Series, level: str, plan) -> OneTimeNotice:
     notice.materials = list(MaterialItem.objects.filter(active=True))
     notice.fee = FeeStandard.objects.filter(level=level).first()
     if plan.contact_phone:
-        notice.contacts.append(("自治区人力资源和社会保障厅专业技术人员管理处", plan.contact_phone))
+        notice.contacts.append((_("自治区人力资源和社会保障厅专业技术人员管理处"), plan.contact_phone))
     for committee in Committee.objects.filter(series=series).select_related("office").order_by("name"):
         if level in committee.levels and committee.office.phone:
-            notice.contacts.append((f"{committee.name}办事机构", committee.office.phone))
+            notice.contacts.append((_("%(committee)s办事机构") % {"committee": committee.name}, committee.office.phone))
     return notice
 

@@ -6,12 +6,25 @@ from django import forms
 from django.contrib.auth.password_validation import validate_password
 from django.core import signing
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from zhicheng.core.identifiers import normalise_id_number
 from zhicheng.orgs.models import Organisation, OrgKind
 
 from .models import ARCHIVE_MODELS, Person
+
+
+def translate_labels(form) -> None:
+    """Model fields carry Chinese names; show them in the reader's language (zhicheng/web/domain_labels.py
+    puts them in the catalogue)."""
+    for field in form.fields.values():
+        if field.label:
+            field.label = gettext(str(field.label))
+        if field.help_text:
+            field.help_text = gettext(str(field.help_text))
+        if isinstance(field, forms.TypedChoiceField) or type(field) is forms.ChoiceField:
+            field.choices = [(value, gettext(str(label))) for value, label in field.choices]
 
 
 class RegistrationForm(forms.Form):
@@ -98,6 +111,10 @@ def record_form_class(kind: str) -> type[forms.ModelForm]:
 
     Meta.model, Meta.exclude, Meta.widgets = model, exclude, widgets
 
+    def __init__(self, *args, **kwargs):
+        forms.ModelForm.__init__(self, *args, **kwargs)
+        translate_labels(self)
+
     def clean(self):
         data = forms.ModelForm.clean(self)
         # The form leaves out the person, so Django skips the per-person unique constraints: check them here.
@@ -111,6 +128,7 @@ def record_form_class(kind: str) -> type[forms.ModelForm]:
 
     return type(f"{model.__name__}Form", (forms.ModelForm,), {
         "Meta": Meta,
+        "__init__": __init__,
         "clean": clean,
         "evidence_files": EvidenceField(label=_("佐证材料（PDF、JPEG、PNG，可多选）"), required=False),
         "kept": forms.CharField(widget=forms.HiddenInput, required=False),
