@@ -211,13 +211,13 @@ def exchange_detail(request, pk: int):
 
 @page("exchange_evidence")
 def exchange_evidence(request, pk: int):
-    from zhicheng.files.services import read_verified
+    from zhicheng.files.services import FileIntegrityError, read_verified
 
     req = get_object_or_404(scope.exchanges_for(request.user), pk=pk)
     try:
         data = read_verified(req.evidence)
-    except Exception as exc:
-        raise Http404("原证书扫描件无法读取。") from exc
+    except (OSError, FileIntegrityError) as exc:
+        raise Http404("原证书扫描件无法读取或已被改动。") from exc
     return HttpResponse(data, content_type=req.evidence.content_type)
 
 
