@@ -81,7 +81,7 @@ def test_public_api_verifies_and_any_altered_field_fails(client, certified):
     load_pem_public_key(key["public_key_pem"].encode()).verify(base64.b64decode(body["signature"]), canonical_json(body["signed_payload"]))
 
     for field, value in [("title_name", "正高级工程师（改）"), ("approval_date", dt.date(2020, 1, 1)),
-                         ("id_number", "150102198001011236"), ("holder_name", "李四")]:
+                         ("id_number", "150121198001011235"), ("holder_name", "李四")]:
         original = getattr(cert, field)
         Certificate.objects.filter(pk=cert.pk).update(**{field: value})
         name = value if field == "holder_name" else cert.holder_name

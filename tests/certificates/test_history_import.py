@@ -99,3 +99,22 @@ def test_missing_columns_and_non_workbooks_are_refused(scene):
     assert not report.ok and "缺少列" in str(report.errors[0]) and "证书编号" in str(report.errors[0])
     report = import_history(io.BytesIO(b"not a workbook"), scene["roles"].regional_hr, today=TODAY)
     assert not report.ok and "xlsx" in str(report.errors[0])
+
+
+@pytest.mark.django_db
+def test_import_page_lists_bad_rows_then_imports_a_good_file(client, scene):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+    from openpyxl import DEFUSEDXML
+
+    assert DEFUSEDXML, "uploaded workbooks must be parsed through defusedxml"
+    client.force_login(scene["roles"].regional_hr)
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    bad = _good_rows() + [["孙七", id_number("150102", dt.date(1979, 1, 1), 71), "工程", "中级", "工程师", "去年", "某评委会", "X-6"]]
+    page = client.post(reverse("history_import"), {"workbook": SimpleUploadedFile("h.xlsx", _workbook(bad).read(), xlsx)})
+    assert page.status_code == 200 and "第5行" in page.content.decode() and not Certificate.objects.filter(number="X-6").exists()
+    page = client.post(reverse("history_import"), {"workbook": SimpleUploadedFile("h.xlsx", _workbook(_good_rows()).read(), xlsx)})
+    assert page.status_code == 200 and "已导入3条" in page.content.decode()
+    template = client.get(reverse("history_import"), {"template": 1})
+    report = import_history(io.BytesIO(template.content), scene["roles"].regional_hr, today=TODAY)
+    assert report.ok, report.errors  # the template's sample row is itself valid

@@ -49,4 +49,12 @@ class ExchangeDecisionForm(forms.Form):
 
 
 class HistoryImportForm(forms.Form):
-    workbook = forms.FileField(label="历年职称记录（.xlsx）")
+    MAX_BYTES = 50 * 1024 * 1024  # about a million rows; larger files are split by year
+
+    workbook = forms.FileField(label="历年职称记录（.xlsx，不超过50MB）")
+
+    def clean_workbook(self):
+        workbook = self.cleaned_data["workbook"]
+        if workbook.size > self.MAX_BYTES:
+            raise forms.ValidationError("文件超过50MB，请按年度拆分后分批导入。")
+        return workbook

@@ -252,5 +252,5 @@ def import_history(source, actor, *, today: dt.date) -> ImportReport:
 def template_xlsx() -> bytes:
     from zhicheng.documents.excel import write_workbook
 
-    return write_workbook([("历年职称记录", HEADER, [["张三", "150102198001011236", "工程", "副高级", "高级工程师", "2015-12-20",
+    return write_workbook([("历年职称记录", HEADER, [["张三", "150121198001011235", "工程", "副高级", "高级工程师", "2015-12-20",
                                                    "内蒙古自治区工程系列高级职称评审委员会", "2015150004090001"]])])

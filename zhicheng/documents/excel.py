@@ -1,4 +1,8 @@
-"""Reading and writing Excel workbooks with openpyxl (read-only / write-only modes for large files)."""
+"""Reading and writing Excel workbooks with openpyxl (read-only / write-only modes for large files).
+
+Workbooks are often uploads: openpyxl parses them through defusedxml (a project dependency),
+which refuses entity-expansion bombs.
+"""
 
 from __future__ import annotations
 
