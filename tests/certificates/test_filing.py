@@ -98,3 +98,21 @@ def test_filing_queue_page_shows_the_warning(client, make_applicant):
     with clock.frozen(one_month_after(review_end) + dt.timedelta(days=2)):
         page = client.get(reverse("filing_queue")).content.decode()
     assert app.committee.name in page and "已逾期2天" in page
+
+
+@pytest.mark.django_db
+def test_filing_is_submitted_and_approved_through_the_pages(client, make_applicant):
+    app, _, _ = advance(make_applicant(P.regular_engineer()), State.RESULT_PUBLISHED)
+    review_end = ReviewPlan.objects.get(committee=app.committee, year=2021).review_ends_on
+    with clock.frozen(review_end + dt.timedelta(days=5)):
+        client.force_login(staff_of(app.committee.office))
+        response = client.post(reverse("filing_queue"), {"year": 2021, "report": ""})
+        filing = Filing.objects.get(entries__application=app)
+        assert response.status_code == 302 and response["Location"] == reverse("filing_detail", args=[filing.pk])
+        page = client.get(reverse("filing_detail", args=[filing.pk])).content.decode()
+        assert app.person.name in page and "核准备案" in page and 'value="approve"' not in page  # the office cannot approve
+        client.force_login(staff_of(regional_hr_department()))
+        client.post(reverse("filing_detail", args=[filing.pk]), {"decision": "approve", "document_number": "内人社职备〔2021〕9号"})
+    filing.refresh_from_db()
+    app.refresh_from_db()
+    assert filing.status == FilingStatus.APPROVED and filing.document_number == "内人社职备〔2021〕9号" and app.state == State.FILED

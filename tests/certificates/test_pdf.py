@@ -50,3 +50,19 @@ def test_certificate_pdf_renders_chinese_and_its_qr_code_leads_to_verification(m
     assert decoded == verification_url(cert)
     page = client.get(decoded.split("://", 1)[1].split("/", 1)[1].join(["/", ""]))
     assert page.status_code == 200 and "证书有效，电子签名核验通过" in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_revoked_certificate_prints_as_revoked(make_applicant, tmp_path):
+    from zhicheng.certificates.services import revoke_certificate
+    from zhicheng.declarations.holders import regional_hr_department
+
+    from ..conftest import staff_of
+
+    app, _, _ = advance(make_applicant(P.regular_engineer()), State.CERTIFIED)
+    cert = revoke_certificate(Certificate.objects.get(application=app), staff_of(regional_hr_department()),
+                              reason="论文抄袭", document_number="内人社职撤〔2021〕4号")
+    pdf = tmp_path / "revoked.pdf"
+    pdf.write_bytes(certificate_pdf(cert))
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "已撤销" in text and "内人社职撤〔2021〕4号" in text
