@@ -65,4 +65,4 @@ def test_revoked_certificate_prints_as_revoked(make_applicant, tmp_path):
     pdf = tmp_path / "revoked.pdf"
     pdf.write_bytes(certificate_pdf(cert))
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
-    assert "已撤销" in text and "内人社职撤〔2021〕4号" in text
+    assert f"本证书已于{cert.revoked_on:%Y年%m月%d日}撤销（内人社职撤〔2021〕4号）" in text
