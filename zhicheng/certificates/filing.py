@@ -67,8 +67,9 @@ def _default_report(committee, year, apps, review_end, filing_body) -> str:
     publicities = Publicity.objects.filter(kind="result", entries__application__in=apps).distinct().order_by("starts_on")
     objections = Objection.objects.filter(application__in=apps, publicity__kind="result").count()
     periods = "；".join(f"{p.starts_on:%Y年%m月%d日}至{p.ends_on:%Y年%m月%d日}" for p in publicities)
+    handled = f"公示期间收到举报、异议{objections}件，均已核实处理" if objections else "公示期间未收到举报和异议"
     return (f"{committee.name}于{review_end:%Y年%m月%d日}完成{year}年度职称评审工作，评审通过{len(apps)}人。"
-            f"评审结果已于{periods}公示（六（三）），公示期间收到举报、异议{objections}件，均已核实处理。"
+            f"评审结果已于{periods}公示（六（三）），{handled}。"
             f"现将评审通过人员花名册、公示期间举报事项处理情况报请{filing_body.name}核准备案（七（五））。")
 
 

@@ -159,7 +159,7 @@ def filing_pdf(filing: Filing) -> bytes:
         ]),
         PageBreak(),
         pdf.text(f"二、{'高级' if filing.committee.is_region_level else ''}专业技术资格评审通过人员花名册", "heading"),
-        pdf.table(ROSTER_HEADER, roster_rows(filing), [10 * mm, 18 * mm, 10 * mm, 36 * mm, 45 * mm, 20 * mm, 20 * mm, 28 * mm, 16 * mm]),
+        pdf.table(ROSTER_HEADER, roster_rows(filing), [12 * mm, 22 * mm, 12 * mm, 44 * mm, 70 * mm, 24 * mm, 26 * mm, 32 * mm, 19 * mm]),
         PageBreak(),
         pdf.text("三、公示期间举报事项处理情况", "heading"),
     ]
@@ -170,10 +170,10 @@ def filing_pdf(filing: Filing) -> bytes:
     objections = objection_rows(filing)
     if objections:
         story.append(pdf.table(["序号", "被举报人", "收到日期", "举报内容", "核实结果", "处理意见", "处理日期"], objections,
-                               [10 * mm, 18 * mm, 20 * mm, 45 * mm, 20 * mm, 40 * mm, 20 * mm]))
+                               [12 * mm, 22 * mm, 24 * mm, 80 * mm, 24 * mm, 75 * mm, 24 * mm]))
     else:
         story.append(pdf.text("公示期间未收到举报和异议。"))
-    return pdf.flowing_pdf(pdf.DocumentMeta(title=title), story, footer=title)
+    return pdf.flowing_pdf(pdf.DocumentMeta(title=title, wide=True), story, footer=title)
 
 
 def roster_xlsx(filing: Filing) -> bytes:

@@ -26,10 +26,10 @@ def _pdf(data: bytes, filename: str, inline: bool = True) -> HttpResponse:
 
 # ---- public ---------------------------------------------------------------------------------
 
-def _result(request, verification, status=200):
+def _result(request, verification):
     context = {"verification": verification, "fields": verification and rendering.face_rows(verification.certificate),
                "form": forms.VerifyForm(), "searched": True}
-    return render(request, "certificates/verify.html", context, status=status)
+    return render(request, "certificates/verify.html", context)
 
 
 @page("certificate_verify")
