@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: install run serve demo test test-fast system-deps bench-policy bench-cycle bench-draw bench-import messages clean
+.PHONY: install run serve demo test test-fast system-deps bench-policy bench-cycle bench-draw bench-import bench-rush messages clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "需要 Python 3.11（$(PYTHON) 未找到）"; exit 1; }
@@ -70,6 +70,10 @@ bench-draw: install
 	test -x .venv-bench/bin/python || $(PYTHON) -m venv .venv-bench
 	.venv-bench/bin/pip install -q 'sortition-algorithms==0.12.15'
 	$(BIN)/python -m bench.draw
+
+# The deadline day against a real server: concurrent submits and page loads, ours beside a naive baseline.
+bench-rush: install
+	$(BIN)/python -m bench.rush $(RUSH_ARGS)
 
 bench-import: install
 	$(BIN)/python -m bench.history_import

@@ -118,3 +118,28 @@ def test_progress_page_shows_every_step_who_holds_it_and_the_countdown(client, m
     page = page[page.index("办理进度"):page.index('id="facts-h"')]
     assert page.index("待单位审核") < page.index("主管部门审核中") < page.index("旗县人社局审核中")
     assert "申报人本人" in page and "继续填写申报" not in page
+
+
+@pytest.mark.django_db
+def test_the_submit_request_stays_lean(client, make_applicant, django_assert_max_num_queries, monkeypatch):
+    """The deadline day: submitting checks the checklist and moves the state; it does not run the engine."""
+    from zhicheng.catalogue.models import MaterialItem
+    from zhicheng.declarations.checklist import attach
+    from zhicheng.files.services import store_file
+
+    app = make_applicant(P.non_public_direct())
+    for row in checklist(app):
+        if row.missing:
+            attach(app, app.person.account, row.item, store_file(f"{row.item.code}.pdf", b"%PDF-1.4\n%" + row.item.code.encode() + b"\n%%EOF\n"))
+    assert MaterialItem.objects.exists() and not missing_materials(app)
+    client.force_login(app.person.account)
+
+    def engine_must_not_run(*args, **kwargs):
+        raise AssertionError("the engine ran in the submit request")
+
+    monkeypatch.setattr("zhicheng.policy.evaluate", engine_must_not_run)
+    with clock.frozen(dt.datetime(2021, 6, 30, 23, 50, tzinfo=clock.CHINA)):
+        with django_assert_max_num_queries(45):
+            response = client.post(reverse("application_act", args=[app.pk]), {"action": "submit"})
+    app.refresh_from_db()
+    assert response.status_code == 302 and app.state == State.SUBMITTED, [str(m) for m in response.wsgi_request._messages]

@@ -32,6 +32,7 @@ class StartForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["series"].label_from_instance = lambda series: gettext(series.name)
         series_id = self.data.get("series") or self.initial.get("series")
+        self.fields["specialty"].label_from_instance = lambda specialty: specialty.name
         if series_id and str(series_id).isdigit():
             self.fields["specialty"].queryset = Specialty.objects.filter(series_id=series_id)
         if private:
@@ -59,6 +60,7 @@ class DraftForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["specialty"].queryset = Specialty.objects.filter(series_id=self.instance.series_id)
         self.fields["specialty"].required = False
+        self.fields["specialty"].label_from_instance = lambda specialty: specialty.name
         translate_labels(self)
 
 

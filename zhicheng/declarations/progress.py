@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 from zhicheng.core import clock
 
 from . import guards
@@ -66,14 +68,14 @@ def _holder_name(app: Application, state: str) -> str:
 
 def steps(app: Application, events) -> list[Step]:
     """Done steps from the timeline, the current one, and the ones ahead on this channel."""
-    done = [Step(state=State.DRAFT, label=State.DRAFT.label, holder="申报人本人", status="done")]
+    done = [Step(state=State.DRAFT, label=State.DRAFT.label, holder=_("申报人本人"), status="done")]
     for e in events:
         done.append(Step(state=e.to_state, label=State(e.to_state).label,
                          holder=e.actor_organisation.name if e.actor_organisation_id else "",
-                         at=e.at, by=str(e.actor) if e.actor_id else "系统", note=e.note, status="done"))
+                         at=e.at, by=str(e.actor) if e.actor_id else _("系统"), note=e.note, status="done"))
     current = done[-1]
     current.status = "current"
-    current.holder = app.holder.name if app.holder_id else ("申报人本人" if app.state not in FINAL_STATES else "—")
+    current.holder = app.holder.name if app.holder_id else (_("申报人本人") if app.state not in FINAL_STATES else "—")
     ahead, state, seen = [], app.state, {app.state}
     while state not in FINAL_STATES:
         t = forward_step(app, state)
@@ -89,6 +91,10 @@ def steps(app: Application, events) -> list[Step]:
 class Deadline:
     label: str
     ends_at: dt.datetime
+
+    @property
+    def now(self) -> dt.datetime:
+        return clock.now()
 
     @property
     def remaining(self) -> dt.timedelta:
@@ -110,13 +116,16 @@ class Deadline:
 def next_deadline(app: Application) -> Deadline | None:
     """The date that matters now, at the end of that day in Asia/Shanghai."""
     if app.state == State.DRAFT:
-        return Deadline(f"{app.plan.year}年度申报截止", clock.end_of_day(app.plan.declaration_deadline))
+        return Deadline(_("%(year)s年度申报截止") % {"year": app.plan.year}, clock.end_of_day(app.plan.declaration_deadline))
     if app.state == State.CORRECTION_REQUESTED:
         notice = app.correction_notices.filter(resolved_at__isnull=True).first()
         if notice:
-            return Deadline("补正截止（逾期视为放弃申报）", clock.end_of_day(notice.deadline))
+            return Deadline(_("补正截止（逾期视为放弃申报）"), clock.end_of_day(notice.deadline))
     if app.state in guards.PUBLICITY_KIND_BY_STATE:
-        publicity = guards._current_publicity(app)
+        from zhicheng.publicity.models import Publicity
+
+        publicity = (Publicity.objects.filter(kind=guards.PUBLICITY_KIND_BY_STATE[app.state], entries__application=app)
+                     .order_by("-starts_on", "-pk").first())
         if publicity:
-            return Deadline("公示期满", clock.end_of_day(publicity.ends_on))
+            return Deadline(_("公示期满"), clock.end_of_day(publicity.ends_on))
     return None

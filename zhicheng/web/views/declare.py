@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -165,6 +166,8 @@ def select_records(request, pk: int):
 
 def _row_response(request, app, item_id: int, error: str = ""):
     row = next((r for r in checklist(app) if r.item.pk == item_id), None)
+    if row is None:
+        return HttpResponseBadRequest(error or _("没有这一项材料。"))
     return render(request, "web/_checklist_row.html", {"app": app, "row": row, "error": error, "editable": True,
                                                         "missing": missing_materials(app), "oob_missing": True})
 
@@ -186,7 +189,8 @@ def upload_material(request, pk: int):
             error = "；".join(exc.messages)
         except TransitionError as exc:
             error = "；".join(exc.reasons)
-    item_id = int(request.POST.get("item") or 0)
+    item = form.cleaned_data.get("item") if hasattr(form, "cleaned_data") else None
+    item_id = item.pk if item else 0
     if _is_htmx(request):
         return _row_response(request, app, item_id, error)
     if error:

@@ -24,15 +24,17 @@ from zhicheng.publicity.forms import PublicityOptionsForm
 from zhicheng.publicity.services import publish
 from zhicheng.publicity.workdays import CalendarNotConfigured
 
-from .shell import _quota
+from .shell import employer_quota
 
 LIST_PAGE_SIZE = 50
 FILTERS = ("state", "series", "level", "channel", "unit", "route")
 
 # Steps that start a publicity over the chosen declarations, and its kind.
 PUBLISHING = {"employer_publish": "employer", "publish_roster": "roster", "publish_result": "result"}
-# Decisions about one person that never go in bulk: the applicant's own steps, returns, corrections.
-NOT_IN_BULK = frozenset({"submit", "resubmit", "withdraw", "request_correction", "deem_withdrawn", "veto", "revoke"})
+# Decisions about one person that never go in bulk: the applicant's own steps, returns, corrections;
+# and the filing and certificate steps, which their own pages take with the data they need.
+NOT_IN_BULK = frozenset({"submit", "resubmit", "withdraw", "request_correction", "deem_withdrawn", "veto", "revoke",
+                         "file", "certify"})
 # One name for steps whose label names the channel's next body.
 BULK_LABELS = {"report": "公示无异议，上报", "department_approve": "审核通过，报人社部门", "forward": "花名册公示无异议，报送"}
 
@@ -81,7 +83,7 @@ def application_list(request):
         "series_list": Series.objects.all(), "units": list(units),
         "bulk_actions": [] if user.read_only else bulk_actions(user.role), "publishing": PUBLISHING,
         "publicity_form": PublicityOptionsForm(initial={"contact": getattr(user.organisation, "phone", "")}),
-        "quota": _quota(user), "employer": employer,
+        "quota": employer_quota(user), "employer": employer,
     })
 
 

@@ -68,12 +68,12 @@ def dashboard(request):
         "recent": queue.select_related("person", "series", "plan", "unit").order_by("-state_since")[:10],
         "unread": unread_count(user),
         "can_read_audit": user.role in AUDIT_READERS,
-        "quota": _quota(user),
+        "quota": employer_quota(user),
     }
     return render(request, "web/dashboard.html", context)
 
 
-def _quota(user):
+def employer_quota(user):
     """五（五）2: an employer under post management sees its senior vacancies and the 5% ceiling."""
     org = user.organisation
     if user.role != Role.EMPLOYER_HR or org is None or not org.post_management or org.sector != "public_institution":

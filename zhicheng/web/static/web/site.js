@@ -1,10 +1,13 @@
 // Small progressive enhancements; every page works without them.
 (function () {
   "use strict";
-  // Deadline countdowns: <span data-countdown="ISO end"> is refreshed every minute.
+  // Deadline countdowns: <span data-countdown="ISO end" data-now="server's ISO now"> is refreshed every
+  // minute, counted from the server's clock (Asia/Shanghai, possibly pinned), not the visitor's.
+  var loaded = Date.now();
   function tick() {
     document.querySelectorAll("[data-countdown]").forEach(function (el) {
-      var end = new Date(el.getAttribute("data-countdown")), ms = end - new Date();
+      var end = new Date(el.getAttribute("data-countdown")), serverNow = new Date(el.getAttribute("data-now"));
+      var ms = end - serverNow - (Date.now() - loaded);
       if (isNaN(ms)) return;
       var days = Math.floor(ms / 86400000), hours = Math.floor((ms % 86400000) / 3600000);
       var fmt = el.getAttribute("data-format") || "{d}天{h}小时";
