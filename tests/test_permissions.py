@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from zhicheng.accounts.permissions import PAGES, can_open
+from zhicheng.accounts.permissions import PAGES, SECOND_FACTOR_SESSION_KEY, can_open
 from zhicheng.accounts.roles import Role
 from zhicheng.core import clock
 from zhicheng.declarations.models import Application
@@ -34,6 +34,15 @@ SCOPE = [
 ]
 
 
+def login(client, user):
+    """Log in as the page would after the password; experts have also passed their second factor."""
+    client.force_login(user)
+    if user.role == Role.EXPERT:
+        session = client.session
+        session[SECOND_FACTOR_SESSION_KEY] = user.pk
+        session.save()
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("who, sees_a, sees_b", SCOPE)
 def test_querysets_are_scoped(scene, who, sees_a, sees_b):
@@ -49,7 +58,7 @@ def test_querysets_are_scoped(scene, who, sees_a, sees_b):
 @pytest.mark.parametrize("who, sees_a, sees_b", SCOPE)
 def test_list_and_detail_pages_follow_the_scope(client, scene, who, sees_a, sees_b):
     user = getattr(scene["roles"], who)
-    client.force_login(user)
+    login(client, user)
     with clock.frozen(scene["review_day"]):
         listing = client.get(reverse("application_list")).content.decode()
         for key, sees in (("a", sees_a), ("b", sees_b), ("c", False)):
@@ -67,7 +76,7 @@ def test_the_owner_sees_the_draft(client, scene):
 
 @pytest.mark.django_db
 def test_expert_sees_nothing_outside_the_review_window(client, scene):
-    client.force_login(scene["roles"].expert)
+    login(client, scene["roles"].expert)
     url = reverse("application_detail", args=[scene["a"].pk])
     with clock.frozen(scene["review_day"]):
         assert client.get(url).status_code == 200
@@ -78,9 +87,31 @@ def test_expert_sees_nothing_outside_the_review_window(client, scene):
 @pytest.mark.django_db
 def test_recused_expert_sees_nothing(client, scene):
     scene["a"].assignments.update(recused=True)
-    client.force_login(scene["roles"].expert)
+    login(client, scene["roles"].expert)
     with clock.frozen(scene["review_day"]):
         assert client.get(reverse("application_detail", args=[scene["a"].pk])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_recusal_record_alone_hides_the_dossier(client, scene):
+    from zhicheng.review.models import Recusal
+
+    assignment = scene["a"].assignments.get()
+    Recusal.objects.create(plan=assignment.plan, expert=assignment.expert, application=scene["a"], source="declared",
+                           reasons=["本人申请：近亲属"], recorded_at=clock.now())
+    login(client, scene["roles"].expert)
+    with clock.frozen(scene["review_day"]):
+        assert not Application.objects.for_user(scene["roles"].expert).exists()
+        assert client.get(reverse("application_detail", args=[scene["a"].pk])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_experts_pass_the_second_factor_first(client, scene):
+    client.force_login(scene["roles"].expert)
+    with clock.frozen(scene["review_day"]):
+        response = client.get(reverse("application_detail", args=[scene["a"].pk]))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("second_factor"))
+    assert client.get(reverse("public_draws")).status_code == 200  # public pages stay public
 
 
 def _routes(resolver=None, prefix="", namespace=""):
@@ -134,7 +165,72 @@ SPECIAL_URLS = {
     "publicity_detail": lambda scene: reverse("publicity_detail", args=[_publicity_pk(scene)]),
     "publicity_close": lambda scene: reverse("publicity_close", args=[_publicity_pk(scene)]),
     "objection_handle": lambda scene: reverse("objection_handle", args=[10**9]),
+    # the committee side: a's committee's plan, a published draw of it, its meeting, the scene's expert
+    **{name: (lambda scene, name=name, kind=kind: reverse(name, args=[_review_objects(scene)[kind]])) for name, kind in {
+        "review_plan_detail": "plan", "review_plan_act": "plan", "public_draw_detail": "draw", "draw_detail": "draw",
+        "draw_act": "draw", "draw_record": "draw", "meeting_detail": "meeting", "meeting_act": "meeting", "minutes_pdf": "meeting",
+        "ballot": "meeting", "minutes_sign": "meeting", "expert_detail": "expert", "expert_act": "expert",
+        "expert_opinion": "assignment",
+    }.items()},
 }
+
+
+def _review_objects(scene):
+    """a's committee's plan with a published draw and a meeting; created once per scene."""
+    if "review" not in scene:
+        from zhicheng.review.models import DrawStatus, ExpertDraw, Meeting, ReviewPlan
+
+        plan = ReviewPlan.objects.get(committee=scene["a"].committee, year=2021)
+        draw = ExpertDraw.objects.create(
+            plan=plan, status=DrawStatus.PUBLISHED, spec={"size": 25}, publication={"pool": {"sha256": "0" * 64}},
+            publication_sha256="1" * 64, published_at=clock.now(), objections_until=scene["review_day"],
+            created_by=scene["roles"].committee_office,
+        )
+        meeting = Meeting.objects.create(plan=plan, held_on=scene["review_day"], place="呼和浩特市")
+        assignment = scene["a"].assignments.get()
+        scene["review"] = {"plan": plan.pk, "draw": draw.pk, "meeting": meeting.pk, "expert": assignment.expert_id,
+                           "assignment": assignment.pk}
+    return scene["review"]
+
+
+# (role attribute, what it gets on a's committee's plan, draw and meeting pages)
+REVIEW_SCOPE = [
+    ("committee_office", 200), ("other_committee_office", 404), ("regional_hr", 200), ("supervisor", 200),
+    ("employer", 403), ("city_bureau", 403), ("talent_centre", 403), ("applicant", 403), ("expert", 403),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("who, status", REVIEW_SCOPE)
+@pytest.mark.parametrize("page_name", ["review_plan_detail", "draw_detail", "meeting_detail"])
+def test_committee_pages_follow_the_committee(client, scene, who, status, page_name):
+    url = SPECIAL_URLS[page_name](scene)
+    login(client, getattr(scene["roles"], who))
+    with clock.frozen(scene["review_day"]):
+        assert client.get(url).status_code == status
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("who, status", [("committee_office", 302), ("supervisor", 302), ("other_committee_office", 404),
+                                         ("regional_hr", 403), ("expert", 403)])
+def test_only_the_office_and_the_supervisor_act_on_a_draw(client, scene, who, status):
+    login(client, getattr(scene["roles"], who))
+    with clock.frozen(scene["review_day"]):
+        assert client.post(SPECIAL_URLS["draw_act"](scene), {"action": "commit", "value": "2" * 64}).status_code == status
+
+
+@pytest.mark.django_db
+def test_an_expert_opens_only_their_own_review_pages(client, scene):
+    login(client, scene["roles"].other_expert)
+    with clock.frozen(scene["review_day"]):
+        assert client.get(SPECIAL_URLS["expert_opinion"](scene)).status_code == 404
+        assert client.get(SPECIAL_URLS["ballot"](scene)).status_code == 404
+        assert client.get(reverse("expert_tasks")).status_code == 200
+    login(client, scene["roles"].expert)
+    with clock.frozen(scene["review_day"]):
+        assert client.get(SPECIAL_URLS["expert_opinion"](scene)).status_code == 200
+    with clock.frozen(scene["review_day"].replace(month=9)):
+        assert client.get(SPECIAL_URLS["expert_opinion"](scene)).status_code == 404  # outside the review window
 
 # Pages that only take POST (a GET would be 405 for everyone).
 POST_ONLY = frozenset({

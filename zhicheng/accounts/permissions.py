@@ -7,6 +7,9 @@ from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import urlencode
 
 from .roles import AUDIT_READERS, STAFF_ROLES, Role
 
@@ -21,6 +24,10 @@ QUEUE_HOLDERS = frozenset({
 })
 # The bodies that publish publicities (六（一）、六（二）、六（三）).
 PUBLISHERS = frozenset({Role.EMPLOYER_HR, Role.COMPETENT_DEPARTMENT, Role.HR_BUREAU, Role.COMMITTEE_OFFICE})
+# The committee side (七): the offices and the region keep pools and plans, the supervisor watches.
+POOL_KEEPERS = frozenset({Role.COMMITTEE_OFFICE, Role.REGIONAL_HR_DEPARTMENT})
+COMMITTEE_READERS = POOL_KEEPERS | {Role.SUPERVISOR}
+EXPERTS = frozenset({Role.EXPERT})
 
 PAGES: dict[str, frozenset | None] = {
     "home": EVERYONE,
@@ -76,7 +83,33 @@ PAGES: dict[str, frozenset | None] = {
     "publicity_detail": PUBLISHERS | {Role.REGIONAL_HR_DEPARTMENT, Role.SUPERVISOR},
     "publicity_close": PUBLISHERS,
     "objection_handle": PUBLISHERS,
+    # —— the committee side: pool, plan, draw, panels, meeting (七) ——
+    "public_draws": EVERYONE,
+    "public_draw_detail": EVERYONE,  # the published hashes and the real-name objection form
+    "second_factor": EXPERTS,
+    "expert_pool": COMMITTEE_READERS,
+    "expert_detail": COMMITTEE_READERS,
+    "expert_act": POOL_KEEPERS,
+    "expert_import": POOL_KEEPERS,
+    "pool_filings": COMMITTEE_READERS,
+    "pool_filing_act": POOL_KEEPERS,
+    "review_plans": COMMITTEE_READERS,
+    "review_plan_detail": COMMITTEE_READERS,
+    "review_plan_act": POOL_KEEPERS,
+    "draw_detail": COMMITTEE_READERS,
+    "draw_act": frozenset({Role.COMMITTEE_OFFICE, Role.SUPERVISOR}),  # the supervisor commits and reveals its secret
+    "draw_record": COMMITTEE_READERS,
+    "meeting_detail": COMMITTEE_READERS,
+    "meeting_act": frozenset({Role.COMMITTEE_OFFICE}),
+    "minutes_pdf": COMMITTEE_READERS | EXPERTS,
+    "expert_tasks": EXPERTS,
+    "expert_opinion": EXPERTS,
+    "ballot": EXPERTS,
+    "minutes_sign": EXPERTS,
 }
+# Pages an expert opens before passing the second factor.
+SECOND_FACTOR_EXEMPT = frozenset({"second_factor"})
+SECOND_FACTOR_SESSION_KEY = "second_factor_passed"
 
 STAFF_PAGES = frozenset(STAFF_ROLES)
 
@@ -86,6 +119,12 @@ def can_open(user, page_name: str) -> bool:
     if allowed is None:
         return True
     return user.is_authenticated and user.is_active and user.role in allowed
+
+
+def needs_second_factor(request, page_name: str) -> bool:
+    """Experts pass their TOTP second factor once per session before any page but the public ones (七（四）5)."""
+    return (PAGES[page_name] is not None and request.user.role == Role.EXPERT and page_name not in SECOND_FACTOR_EXEMPT
+            and request.session.get(SECOND_FACTOR_SESSION_KEY) != request.user.pk)
 
 
 def page(name: str):
@@ -100,6 +139,8 @@ def page(name: str):
                 return redirect_to_login(request.get_full_path())
             if not can_open(request.user, name):
                 raise PermissionDenied("您的角色无权访问此页面。")
+            if needs_second_factor(request, name):
+                return redirect(f"{reverse('second_factor')}?{urlencode({'next': request.get_full_path()})}")
             return view(request, *args, **kwargs)
 
         wrapped.page_name = name

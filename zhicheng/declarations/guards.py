@@ -279,13 +279,28 @@ def review_plan_approved(app, ctx):
     from zhicheng.review.models import PlanStatus, ReviewPlan
 
     plan = ReviewPlan.objects.filter(committee_id=app.committee_id, year=app.plan.year).first()
-    if plan is None or plan.status != PlanStatus.APPROVED:
+    if plan is None or plan.status != PlanStatus.APPROVED or plan.filed_on is None:
         return "评审实施方案尚未经自治区人社厅备案同意（七（三））。"
     if (plan.review_starts_on - plan.filed_on).days < 7:
         return "评审实施方案须在开评一周前报备（七（三））。"
     if clock.today() < plan.review_starts_on:
         return f"评审实施方案确定的评审日期为{plan.review_starts_on:%Y年%m月%d日}。"
+    if clock.today() > plan.review_ends_on:
+        return f"评审实施方案确定的评审已于{plan.review_ends_on:%Y年%m月%d日}结束，须调整方案重新报备（七（三））。"
     return None
+
+
+def ballot_passed(app, ctx):
+    """Where the committee met in the system, the result is the ballot's, pushed after the chair signs."""
+    from zhicheng.review.meeting import ballot_refusal
+
+    return ballot_refusal(app, passed=True)
+
+
+def ballot_failed(app, ctx):
+    from zhicheng.review.meeting import ballot_refusal
+
+    return ballot_refusal(app, passed=False)
 
 
 def result_was_published(app, ctx):
@@ -313,6 +328,8 @@ GUARDS = {
     "within_committee_scope": (within_committee_scope, "在评委会受理范围内"),
     "exam_result_confirmed": (exam_result_confirmed, "考评结合系列已核验考试成绩"),
     "review_in_plan_year": (review_in_plan_year, "在申报年度内（不跨年度）"),
-    "review_plan_approved": (review_plan_approved, "评审实施方案已备案同意且开评前一周报备"),
+    "review_plan_approved": (review_plan_approved, "评审实施方案已备案同意、开评前一周报备，且在方案确定的评审期内"),
+    "ballot_passed": (ballot_passed, "在系统中召开评审会议的：表决通过且会议纪要已签署"),
+    "ballot_failed": (ballot_failed, "在系统中召开评审会议的：表决未通过且会议纪要已签署"),
     "result_was_published": (result_was_published, "评审结果已公示"),
 }

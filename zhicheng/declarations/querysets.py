@@ -50,7 +50,7 @@ class ApplicationQuerySet(models.QuerySet):
             assignments__recused=False,
             assignments__plan__review_starts_on__lte=today,
             assignments__plan__review_ends_on__gte=today,
-        ).distinct()
+        ).exclude(recusals__expert__user_id=user.pk).distinct()
 
     def in_queue_of(self, user):
         """What waits for this user to act: held by their organisation (or by the applicant)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import random
 from collections import Counter
 
@@ -12,7 +13,7 @@ from django.test.utils import override_settings
 
 from zhicheng.accounts.models import User
 from zhicheng.accounts.roles import Role
-from zhicheng.catalogue.models import AnnualPlan, Series, Specialty
+from zhicheng.catalogue.models import AnnualPlan, Level, Series, Specialty, TitleName
 from zhicheng.core import clock
 from zhicheng.declarations.models import Application
 from zhicheng.declarations.screening import screen
@@ -23,7 +24,8 @@ from zhicheng.orgs.models import Committee, Organisation, OrgKind
 from zhicheng.people.models import (
     AnnualAssessment, BlacklistEntry, ContinuingEducation, Education, Honour, Award, Person, TitleHeld, WorkPeriod,
 )
-from zhicheng.review.models import Assignment, Expert, PlanStatus, ReviewPlan
+from zhicheng.review.models import Expert, PlanStatus, ReviewPlan, ServiceYear
+from zhicheng.review.pool import apply_title
 
 from . import applicants as A
 from .cycle import Driver, Intent, schedule_2021
@@ -31,6 +33,11 @@ from .ids import id_number
 from .region import load_areas, load_catalogue, load_committees, load_organisations
 
 DEMO_PASSWORD = "zhicheng2021"
+# The demo experts' TOTP secret (enter it in any authenticator app) and the draw's two secrets:
+# published here so that anyone can re-run the demo draw. A real office and supervisor keep theirs.
+DEMO_TOTP_SECRET = "ZHICHENGDEMOEXPERTSECRETKEY23456"
+DEMO_OFFICE_SECRET = "5eed" * 16
+DEMO_SUPERVISOR_SECRET = "c0de" * 16
 DEMO_DAY = dt.date(2021, 9, 15)
 LATE = {State.DRAFT: dt.date(2021, 6, 28), State.SUBMITTED: dt.date(2021, 9, 1)}
 LATEST = {State.DRAFT: dt.date(2021, 6, 28), State.SUBMITTED: dt.date(2021, 9, 13)}
@@ -189,25 +196,34 @@ class DemoLoader:
         return areas, orgs, committees
 
     def load_experts(self, orgs, count: int = 320):
+        """The pools: each expert's title is a title record of the person, their category comes from the unit."""
         if Expert.objects.exists():
             return
         units = list(Organisation.objects.filter(kind=OrgKind.UNIT).select_related("area"))
         committees = list(Committee.objects.select_related("series"))
-        series_weights = Counter(c.series_id for c in committees)
-        series_ids = list(series_weights)
+        series_ids = list(Counter(c.series_id for c in committees))
         for i in range(count):
-            series_id = series_ids[i % len(series_ids)]
-            unit = self.rng.choice(units)
-            person = self._new_person(unit, self.rng.randint(1960, 1980))
-            level = "full_senior" if i % 3 == 0 else "associate_senior"
-            series = Series.objects.get(pk=series_id)
-            expert = Expert.objects.create(
-                person=person, unit=unit, series=series, title_level=level,
-                title_name=f"{series.name}{'正高级' if level == 'full_senior' else '副高级'}",
-                specialty=Specialty.objects.filter(series=series).order_by("?").first(),
-                available=self.rng.random() > 0.05,
-            )
-            expert.committees.set([c for c in committees if c.series_id == series_id])
+            self._pool_expert(Series.objects.get(pk=series_ids[i % len(series_ids)]), self.rng.choice(units), i, committees)
+
+    def _pool_expert(self, series, unit, i: int, committees) -> Expert:
+        person = self._new_person(unit, self.rng.randint(1960, 1980))
+        level = "full_senior" if i % 3 == 0 else "associate_senior"
+        title = TitleName.objects.filter(series=series, level=level).first()
+        TitleHeld.objects.create(person=person, series=series.code, level=level, obtained_on=dt.date(2005 + i % 12, 12, 1),
+                                 title_name=title.name if title else f"{series.name}{Level(level).label}",
+                                 issued_by="内蒙古自治区人力资源和社会保障厅")
+        available = self.rng.random() > 0.05
+        expert = Expert(person=person, unit=unit, series=series, available=available,
+                        unavailable_reason="" if available else "本年度外出访学",
+                        specialty=Specialty.objects.filter(series=series).order_by("pk")[i % 3:i % 3 + 1].first())
+        apply_title(expert)
+        expert.save()
+        pools = [c for c in committees if c.series_id == series.pk]
+        expert.committees.set(pools)
+        # Rotation: some served last year, a few the last three years running (七（四）5).
+        years = (2018, 2019, 2020) if i % 17 == 0 else (2020,) if i % 4 == 0 else ()
+        ServiceYear.objects.bulk_create([ServiceYear(expert=expert, committee=c, year=y) for c in pools for y in years])
+        return expert
 
     def review_plans(self, committees):
         for committee in committees.values():
@@ -218,6 +234,10 @@ class DemoLoader:
                 "approved_on": dt.date(2021, 9, 3) if september else dt.date(2021, 7, 23),
                 "review_starts_on": dt.date(2021, 9, 13) if september else dt.date(2021, 8, 9),
                 "review_ends_on": dt.date(2021, 9, 17) if september else dt.date(2021, 8, 13),
+                "declarations_summary": "本年度受理的申报见所附花名册。",
+                "composition": "从本评委会专家评委库中随机抽选评委，基层一线和非公有制领域专家不少于规定人数，至少三分之一轮换。",
+                "procedure": "评议组审阅材料并提出书面意见；评审会议听取评议组意见后无记名投票，同意票达到出席评委三分之二为通过。",
+                "measures": "封闭评审；评委回避；纪检监察部门全程监督；评审结果公示不少于5个工作日。",
             })
 
     # ---- declarations ---------------------------------------------------------------------
@@ -269,18 +289,65 @@ class DemoLoader:
         elif profile["route"] and not any(r["route"] == profile["route"] and r["eligible"] for r in decision["routes"]):
             self.out(f"  ! {app.person.name}: 期望途径 {profile['route']} 不符合；阻止 {[b['block'] for b in decision['blocks']]}")
 
-    def assign_experts(self):
-        """Economics experts read the economics dossiers under review in September."""
-        plan = ReviewPlan.objects.get(committee__series__code="economics", year=2021)
-        experts = list(Expert.objects.filter(series__code="economics", available=True).order_by("pk")[:5])
-        for app in Application.objects.filter(state=State.UNDER_REVIEW, committee=plan.committee):
-            for expert in experts:
-                Assignment.objects.get_or_create(plan=plan, expert=expert, application=app)
-        for i, expert in enumerate(experts):
-            user = self._account("expert" if i == 0 else f"expert{i + 1}", Role.EXPERT, person=None, first_name=expert.person.name)
-            if expert.user_id is None:
-                expert.user = user
-                expert.save(update_fields=["user"])
+    def review_demo(self):
+        """The economics committee's review in progress on the demo day (15 September 2021): pool filed
+        with the region, committee drawn by commit-reveal, panels with their dossiers (recusals found),
+        first opinions written, the meeting set for 16 September."""
+        from zhicheng.review import drawing, meeting, otp, panels, pool
+
+        committee = Committee.objects.select_related("series", "office").get(series__code="economics")
+        plan = ReviewPlan.objects.get(committee=committee, year=2021)
+        office = User.objects.filter(organisation=committee.office).order_by("pk").first()
+        regional = User.objects.filter(role=Role.REGIONAL_HR_DEPARTMENT, is_superuser=False).order_by("pk").first()
+        supervisor = self._account("supervisor", Role.SUPERVISOR, organisation=regional.organisation, first_name="纪检监察（演示）")
+        self._top_up_pool(committee)
+        with clock.frozen(dt.date(2021, 8, 20)):
+            filing = pool.file_pool(committee, 2021, office)
+        with clock.frozen(dt.date(2021, 8, 23)):
+            pool.acknowledge_filing(filing, regional)
+        spec = drawing.default_spec(plan) | {
+            "quotas": {"grassroots": {"true": {"min": 5}}, "private_sector": {"true": {"min": 2}}}, "employer_cap": 3,
+        }
+        with clock.frozen(dt.date(2021, 9, 3)):
+            draw = drawing.start_draw(plan, office, spec)
+            drawing.commit(draw, office, hashlib.sha256(DEMO_OFFICE_SECRET.encode()).hexdigest())
+            drawing.commit(draw, supervisor, hashlib.sha256(DEMO_SUPERVISOR_SECRET.encode()).hexdigest())
+            drawing.publish(draw, office, 3)
+        with clock.frozen(dt.date(2021, 9, 10)):
+            drawing.reveal(draw, office, DEMO_OFFICE_SECRET)
+            drawing.reveal(draw, supervisor, DEMO_SUPERVISOR_SECRET)
+            drawing.perform(draw, office)
+            members = [m.expert for m in drawing.sitting_members(plan).order_by("expert__pk")]
+            drawing.set_chair(draw.members.get(expert=members[0]), office)
+        for i, expert in enumerate(members[:5]):
+            user = self._account("expert" if i == 0 else f"expert{i + 1}", Role.EXPERT, first_name=expert.person.name)
+            expert.user = user
+            expert.save(update_fields=["user"])
+            otp.set_secret(user, DEMO_TOTP_SECRET)
+        dossiers = list(Application.objects.filter(committee=committee, state=State.UNDER_REVIEW).order_by("pk"))
+        with clock.frozen(dt.date(2021, 9, 13)):
+            panel = panels.create_panel(plan, office, "工商管理组", members[:7])
+            panels.assign(panel, office, dossiers)
+            panels.create_panel(plan, office, "金融与人力资源组", members[7:14])
+            m = meeting.schedule(plan, office, held_on=dt.date(2021, 9, 16), place="内蒙古自治区人力资源和社会保障厅评审中心")
+            meeting.configure_groups(m, office, {"general": 100, "grassroots": 80, "private_sector": None})
+        with clock.frozen(dt.date(2021, 9, 14)):
+            for assignment in panel.assignments.filter(recused=False, expert__in=members[1:4]).select_related("expert__user"):
+                if assignment.expert.user_id:
+                    panels.submit_opinion(assignment, assignment.expert.user, recommendation="support",
+                                          text="业绩材料完整，企业管理成果突出，符合高级经济师评审条件。")
+
+    def _top_up_pool(self, committee):
+        """Enough economics experts, grassroots and private-sector ones among them, for a committee of 25."""
+        committees = list(Committee.objects.select_related("series"))
+        units = list(Organisation.objects.filter(kind=OrgKind.UNIT).select_related("area").order_by("pk"))
+        grassroots = [u for u in units if u.level in ("county", "township")]
+        private = [u for u in units if u.sector == "private"]
+        i = 0
+        while committee.pool.count() < 44:
+            unit = (grassroots + private + units)[i % (len(grassroots) + len(private) + len(units))]
+            self._pool_expert(committee.series, unit, 1000 + i, committees)
+            i += 1
 
     # ---- logins ---------------------------------------------------------------------------
     def friendly_logins(self) -> list[tuple[str, str, str]]:
@@ -311,7 +378,11 @@ class DemoLoader:
             account.username = "applicant"
             account.save(update_fields=["username"])
         logins.insert(0, ("applicant", Role.APPLICANT.label, "有待补正的申报"))
-        logins.append(("expert", Role.EXPERT.label, "经济系列高评委（2021年9月13日至17日评审）"))
+        economics = Organisation.objects.get(committee__series__code="economics")
+        if not any(name == economics.name for _, _, name in logins):
+            self._account("economics_office", Role.COMMITTEE_OFFICE, organisation=economics, first_name=f"{economics.name[:20]}（演示）")
+            logins.append(("economics_office", Role.COMMITTEE_OFFICE.label, economics.name))
+        logins.append(("expert", Role.EXPERT.label, f"经济系列高评委主任委员（9月13日至17日评审）；动态口令密钥 {DEMO_TOTP_SECRET}"))
         if not User.objects.filter(username="admin").exists():
             User.objects.create_superuser("admin", "admin@demo.zhicheng.local", DEMO_PASSWORD, role=Role.REGIONAL_HR_DEPARTMENT,
                                           organisation=Organisation.objects.get(kind=OrgKind.REGIONAL_HR_DEPARTMENT))
@@ -331,7 +402,7 @@ class DemoLoader:
             driver = self.load_declarations(orgs)
             for pk, action, msg in driver.refused:
                 self.out(f"  ! 申报{pk} {action}: {msg}")
-            self.assign_experts()
+            self.review_demo()
             missing = set(State.values) - set(Application.objects.values_list("state", flat=True))
             if missing:
                 self.out(f"  ! 演示数据缺少以下状态：{sorted(missing)}")

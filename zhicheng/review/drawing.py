@@ -1,0 +1,370 @@
+"""The random draw of a committee inside the application (七（二）、七（四）5), on zhicheng.draw.
+
+1. The office starts a draw for an approved or filed plan with its parameters (the spec).
+2. The office and the supervisor (纪检监察) each commit to a secret: they publish its SHA-256.
+3. The office publishes (公示): the pool is frozen from the records, the fair lottery computed,
+   and the hashes of pool, parameters, code version and lottery published with both
+   commitments; objections to the pool may be raised until ``objections_until``.
+4. After the objection period both reveal their secrets (checked against the commitments),
+   the office enters the named public lottery result if one was announced, and draws: the
+   committee and reserves are seated and the full record is stored; it re-verifies from
+   itself alone (``zhicheng draw verify-stored ID`` or ``zhicheng draw verify`` on the export).
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from zhicheng.accounts.roles import Role
+from zhicheng.audit.services import record as audit
+from zhicheng.catalogue.models import SENIOR_LEVELS
+from zhicheng.core import clock
+from zhicheng.draw import draw as drawlib
+from zhicheng.draw.lottery import Lottery
+from zhicheng.draw.model import KIND_MINIMUM_SIZE, DrawInputError, parse_spec
+from zhicheng.draw.randomness import PARTIES, check_secret, commitment, digest, seed_from_key, seed_key
+from zhicheng.draw.record import build_record, verify
+from zhicheng.publicity.workdays import publicity_end
+
+from . import pool as pool_service
+from .models import CommitteeMember, DrawObjection, DrawStatus, Expert, ExpertDraw, PlanStatus, ReviewPlan
+
+# Committees outside the senior rule have no national minimum; seven is the default we offer.
+DEFAULT_SIZE = {"senior_by_series": 25, "senior_by_specialty": 11, "other": 7}
+DEFAULT_OBJECTION_DAYS = 5
+MIN_OBJECTION_DAYS = 3
+HEX64 = re.compile(r"^[0-9a-f]{64}$")
+
+
+class DrawError(ValidationError):
+    """A refused step of the draw; ``messages`` are Chinese sentences; nothing was changed."""
+
+
+def committee_kind(committee) -> str:
+    if set(committee.levels) & SENIOR_LEVELS:
+        return "senior_by_specialty" if committee.specialties.exists() else "senior_by_series"
+    return "other"
+
+
+def default_spec(plan: ReviewPlan) -> dict:
+    kind = committee_kind(plan.committee)
+    size = DEFAULT_SIZE[kind]
+    return {
+        "committee": pool_service.committee_code(plan.committee_id), "year": plan.year, "kind": kind, "size": size,
+        "quotas": {}, "max_served_last_year": 2 * size // 3, "employer_cap": None, "reserves_per_type": 2,
+    }
+
+
+def draws_for(user):
+    if user.role in (Role.REGIONAL_HR_DEPARTMENT, Role.SUPERVISOR):
+        return ExpertDraw.objects.all()
+    if user.role == Role.COMMITTEE_OFFICE and user.organisation_id:
+        return ExpertDraw.objects.filter(plan__committee__office_id=user.organisation_id)
+    return ExpertDraw.objects.none()
+
+
+def party_of(user, draw: ExpertDraw) -> str | None:
+    """Which commit-reveal party this user speaks for, if any."""
+    if user.role == Role.COMMITTEE_OFFICE and draw.plan.committee.office_id == user.organisation_id:
+        return "office"
+    if user.role == Role.SUPERVISOR:
+        return "supervisor"
+    return None
+
+
+def _check_spec(spec: dict) -> None:
+    try:
+        parse_spec(spec)
+    except DrawInputError as exc:
+        raise DrawError(exc.problems) from exc
+    if spec["size"] < KIND_MINIMUM_SIZE.get(spec["kind"], 1):
+        raise DrawError(f"评委会人数不少于{KIND_MINIMUM_SIZE[spec['kind']]}人。")
+
+
+def start_draw(plan: ReviewPlan, actor, spec: dict, public_source: str = "") -> ExpertDraw:
+    if actor.role != Role.COMMITTEE_OFFICE or plan.committee.office_id != actor.organisation_id:
+        raise DrawError("只有本评委会办事机构可以组织抽选。")
+    if plan.status not in (PlanStatus.FILED, PlanStatus.APPROVED):
+        raise DrawError("评审实施方案报备后方可抽选评委。")
+    if spec.get("committee") != pool_service.committee_code(plan.committee_id) or spec.get("year") != plan.year:
+        raise DrawError("抽选参数与评审实施方案的评委会或年度不符。")
+    if plan.draws.exclude(status=DrawStatus.CANCELLED).exists():
+        raise DrawError("本年度已有进行中或已完成的抽选；如需重抽，请先作废原抽选并说明原因。")
+    _check_spec(spec)
+    with transaction.atomic():
+        draw = ExpertDraw.objects.create(plan=plan, spec=spec, public_source=public_source.strip(), created_by=actor)
+        audit("draw.start", draw, actor=actor, after={"spec": spec, "public_source": draw.public_source},
+              summary=f"{plan.committee.name}{plan.year}年评委抽选：确定抽选参数")
+    return draw
+
+
+def rehearse(draw: ExpertDraw) -> dict:
+    """A dry run on the pool as it stands now: the summary, or the conflicting constraints."""
+    pool = pool_service.snapshot(draw.plan.committee, draw.plan.year)
+    try:
+        prepared = drawlib.prepare(pool, draw.spec)
+    except DrawInputError as exc:
+        return {"conflict": exc.problems}
+    except drawlib.NoFeasibleCommittee as exc:
+        return {"conflict": exc.messages}
+    return {"summary": drawlib.summary(prepared), "pool_size": len(pool)}
+
+
+def commit(draw: ExpertDraw, actor, value: str) -> ExpertDraw:
+    party = party_of(actor, draw)
+    if party is None:
+        raise DrawError("只有评委会办事机构和纪检监察机构提交承诺值。")
+    if draw.status != DrawStatus.COMMITTING:
+        raise DrawError("公示后不能再提交或更改承诺值。")
+    value = value.strip().lower()
+    if not HEX64.match(value):
+        raise DrawError("承诺值应为秘密值的SHA-256摘要（64位十六进制数）。")
+    field = f"{party}_commitment"
+    with transaction.atomic():
+        before = getattr(draw, field)
+        setattr(draw, field, value)
+        draw.save(update_fields=[field])
+        audit("draw.commit", draw, actor=actor, before={field: before}, after={field: value},
+              summary=f"{PARTIES[party]}提交承诺值 {value[:16]}…")
+    return draw
+
+
+def publish(draw: ExpertDraw, actor, objection_days: int = DEFAULT_OBJECTION_DAYS) -> ExpertDraw:
+    """Freeze the pool, compute the lottery, publish its hashes with both commitments."""
+    if party_of(actor, draw) != "office":
+        raise DrawError("只有本评委会办事机构可以公示抽选方案。")
+    if draw.status != DrawStatus.COMMITTING:
+        raise DrawError("该抽选已公示。")
+    missing = [PARTIES[p] for p in PARTIES if not getattr(draw, f"{p}_commitment")]
+    if missing:
+        raise DrawError(f"公示前须收到{'、'.join(missing)}的承诺值。")
+    if objection_days < MIN_OBJECTION_DAYS:
+        raise DrawError(f"异议期不少于{MIN_OBJECTION_DAYS}个工作日。")
+    pool = pool_service.snapshot(draw.plan.committee, draw.plan.year)
+    try:
+        prepared = drawlib.prepare(pool, draw.spec)
+    except DrawInputError as exc:
+        raise DrawError(exc.problems) from exc
+    except drawlib.NoFeasibleCommittee as exc:
+        raise DrawError(["没有任何评委会组合能满足全部条件，未进行抽选："] + exc.messages) from exc
+    commitments = {p: getattr(draw, f"{p}_commitment") for p in PARTIES}
+    notice = drawlib.publication(prepared, commitments, draw.public_source or None)
+    today = clock.today()
+    with transaction.atomic():
+        draw.pool, draw.publication, draw.publication_sha256 = pool, notice, digest(notice)
+        draw.status, draw.published_at = DrawStatus.PUBLISHED, clock.now()
+        draw.objections_until = publicity_end(today, objection_days)
+        draw.save()
+        audit("draw.publish", draw, actor=actor, after={
+            "publication_sha256": draw.publication_sha256, "pool_sha256": notice["pool"]["sha256"],
+            "spec_sha256": notice["spec"]["sha256"], "lottery_sha256": notice["lottery_sha256"], "objections_until": draw.objections_until,
+        }, summary=f"公示{draw.plan.committee.name}{draw.plan.year}年评委抽选方案（摘要 {draw.publication_sha256[:16]}…）")
+    return draw
+
+
+def object_to(draw: ExpertDraw, *, name: str, phone: str, content: str) -> DrawObjection:
+    if draw.status != DrawStatus.PUBLISHED or clock.today() > draw.objections_until:
+        raise DrawError("不在专家库公示异议期内。")
+    if not (name.strip() and phone.strip() and content.strip()):
+        raise DrawError("请实名提出异议：填写姓名、联系电话和异议内容。")
+    with transaction.atomic():
+        objection = DrawObjection.objects.create(draw=draw, name=name.strip(), phone=phone.strip(), content=content.strip(),
+                                                 submitted_at=clock.now())
+        audit("draw.objection", objection, actor=None, after={"draw": draw.pk, "name": objection.name},
+              summary=f"{objection.name}对{draw.plan.committee.name}专家库公示提出异议")
+    return objection
+
+
+def handle_objection(objection: DrawObjection, actor, *, upheld: bool, finding: str) -> DrawObjection:
+    draw = objection.draw
+    if party_of(actor, draw) != "office":
+        raise DrawError("异议由本评委会办事机构核实处理。")
+    if objection.handled_at:
+        raise DrawError("该异议已处理。")
+    if not finding.strip():
+        raise DrawError("请填写核实情况。")
+    with transaction.atomic():
+        objection.upheld, objection.finding, objection.handled_by, objection.handled_at = upheld, finding.strip(), actor, clock.now()
+        objection.save()
+        audit("draw.objection_handle", objection, actor=actor, after={"upheld": upheld, "finding": objection.finding},
+              summary=f"处理专家库异议：{'属实' if upheld else '不属实'}")
+        if upheld:
+            _cancel(draw, actor, f"专家库异议经核实属实：{objection.finding}")
+    return objection
+
+
+def _cancel(draw: ExpertDraw, actor, reason: str) -> None:
+    draw.status, draw.cancel_reason = DrawStatus.CANCELLED, reason[:200]
+    draw.save(update_fields=["status", "cancel_reason"])
+    draw.members.update(active=False)
+    audit("draw.cancel", draw, actor=actor, after={"reason": draw.cancel_reason}, summary=f"作废评委抽选：{draw.cancel_reason}")
+
+
+def cancel(draw: ExpertDraw, actor, reason: str) -> ExpertDraw:
+    if party_of(actor, draw) != "office":
+        raise DrawError("只有本评委会办事机构可以作废抽选。")
+    if draw.status == DrawStatus.CANCELLED:
+        raise DrawError("该抽选已作废。")
+    if not reason.strip():
+        raise DrawError("请说明作废原因。")
+    if hasattr(draw.plan, "meeting") and draw.plan.meeting.ballot_opened_at:
+        raise DrawError("评审会议已开始表决，不能作废抽选。")
+    with transaction.atomic():
+        _cancel(draw, actor, reason.strip())
+    return draw
+
+
+def reveal(draw: ExpertDraw, actor, secret: str) -> ExpertDraw:
+    party = party_of(actor, draw)
+    if party is None:
+        raise DrawError("只有评委会办事机构和纪检监察机构揭示秘密值。")
+    if draw.status != DrawStatus.PUBLISHED:
+        raise DrawError("只能在公示之后、抽选之前揭示秘密值。")
+    if clock.today() <= draw.objections_until:
+        raise DrawError(f"专家库公示异议期至{draw.objections_until:%Y年%m月%d日}，期满后方可揭示。")
+    secret = secret.strip()
+    complaint = check_secret(party, secret)
+    if complaint:
+        raise DrawError(complaint)
+    if commitment(secret) != getattr(draw, f"{party}_commitment"):
+        raise DrawError(f"{PARTIES[party]}的揭示值与其事先公布的承诺值不符。")
+    field = f"{party}_reveal"
+    with transaction.atomic():
+        setattr(draw, field, secret)
+        draw.save(update_fields=[field])
+        audit("draw.reveal", draw, actor=actor, after={field: secret}, summary=f"{PARTIES[party]}揭示秘密值")
+    return draw
+
+
+def enter_public_result(draw: ExpertDraw, actor, values: list[int]) -> ExpertDraw:
+    if party_of(actor, draw) != "office":
+        raise DrawError("公开开奖结果由办事机构录入，纪检监察机构核对。")
+    if not draw.public_source:
+        raise DrawError("本次抽选未事先公布使用公开开奖结果。")
+    if draw.status != DrawStatus.PUBLISHED or clock.today() <= draw.objections_until:
+        raise DrawError("公开开奖结果须在异议期满后、抽选前录入。")
+    if not values or any(v < 0 for v in values):
+        raise DrawError("请按开出顺序填写开奖号码（非负整数）。")
+    with transaction.atomic():
+        draw.public_values = list(values)
+        draw.save(update_fields=["public_values"])
+        audit("draw.public_result", draw, actor=actor, after={"name": draw.public_source, "values": values},
+              summary=f"录入公开开奖结果 {draw.public_source}：{'.'.join(map(str, values))}")
+    return draw
+
+
+def _prepared_from_publication(draw: ExpertDraw) -> drawlib.Prepared:
+    lottery_data = draw.publication["lottery"]
+    lottery = Lottery.from_json(lottery_data, len(lottery_data["types"]))
+    return drawlib.prepare(draw.pool, draw.spec, lottery)
+
+
+def seed_of(draw: ExpertDraw) -> bytes:
+    reveals = {"office": draw.office_reveal, "supervisor": draw.supervisor_reveal}
+    return seed_from_key(seed_key(reveals, draw.public_values))
+
+
+def perform(draw: ExpertDraw, actor) -> ExpertDraw:
+    """Draw from exactly the published lottery with the revealed seed; seat committee and reserves."""
+    if party_of(actor, draw) != "office":
+        raise DrawError("只有本评委会办事机构可以执行抽选。")
+    if draw.status != DrawStatus.PUBLISHED:
+        raise DrawError("只能对已公示的抽选方案执行抽选。")
+    problems = []
+    if clock.today() <= draw.objections_until:
+        problems.append(f"专家库公示异议期至{draw.objections_until:%Y年%m月%d日}。")
+    problems += [f"尚未收到{label}的揭示值。" for p, label in PARTIES.items() if not getattr(draw, f"{p}_reveal")]
+    if draw.public_source and draw.public_values is None:
+        problems.append(f"尚未录入公开开奖结果（{draw.public_source}）。")
+    if draw.objections.filter(handled_at__isnull=True).exists():
+        problems.append("专家库公示期间的异议尚未处理完毕。")
+    if problems:
+        raise DrawError(problems)
+    prepared = _prepared_from_publication(draw)
+    commitments = {p: getattr(draw, f"{p}_commitment") for p in PARTIES}
+    fresh = drawlib.publication(prepared, commitments, draw.public_source or None)
+    fresh["code"] = draw.publication["code"]
+    if digest(fresh) != digest(draw.publication):
+        raise DrawError("冻结的专家库或参数与公示内容不一致，不能抽选。")
+    seed = seed_of(draw)
+    reveals = {"office": draw.office_reveal, "supervisor": draw.supervisor_reveal}
+    record = build_record(prepared, seed, commitments=commitments, reveals=reveals, public_source=draw.public_source or None,
+                          public_values=draw.public_values, published=draw.publication)
+    by_code = {e.draw_id: e for e in Expert.objects.filter(pk__in=[int(code[1:]) for code in record["result"]["committee"]])}
+    with transaction.atomic():
+        draw.record, draw.record_sha256 = record, digest(record)
+        draw.status, draw.drawn_at = DrawStatus.DRAWN, clock.now()
+        draw.save()
+        CommitteeMember.objects.bulk_create([CommitteeMember(draw=draw, expert=by_code[code]) for code in record["result"]["committee"]])
+        audit("draw.perform", draw, actor=actor, after={
+            "record_sha256": draw.record_sha256, "ticket": record["result"]["ticket"], "seed_sha256": record["seed"]["sha256"],
+            "committee": record["result"]["committee"],
+        }, summary=f"{draw.plan.committee.name}{draw.plan.year}年抽选评委{len(by_code)}人（记录摘要 {draw.record_sha256[:16]}…）")
+    return draw
+
+
+def decline(member: CommitteeMember, actor, reason: str) -> CommitteeMember | None:
+    """A drawn member declines: the next reserve of the same type takes the seat (zhicheng.draw.substitute)."""
+    draw = member.draw
+    if party_of(actor, draw) != "office":
+        raise DrawError("只有本评委会办事机构可以登记评委辞退。")
+    if draw.status != DrawStatus.DRAWN or not member.active:
+        raise DrawError("该评委不在本年度评委会中。")
+    if not reason.strip():
+        raise DrawError("请填写辞退原因。")
+    if hasattr(draw.plan, "meeting") and draw.plan.meeting.ballot_opened_at:
+        raise DrawError("评审会议已开始表决，不能再更换评委。")
+    prepared = _prepared_from_publication(draw)
+    seed = seed_of(draw)
+    result = drawlib.draw(prepared, seed)
+    declined = list(draw.members.filter(active=False, declined_reason__gt="").order_by("pk").values_list("expert_id", flat=True))
+    codes = [Expert(pk=pk).draw_id for pk in declined] + [member.expert.draw_id]
+    outcome = drawlib.substitute(prepared, seed, result, codes)
+    successor_code = outcome["replacements"].get(member.expert.draw_id)
+    with transaction.atomic():
+        member.active, member.declined_reason, member.is_chair = False, reason.strip(), False
+        member.save(update_fields=["active", "declined_reason", "is_chair"])
+        successor = None
+        if successor_code is not None:
+            successor = CommitteeMember.objects.create(draw=draw, expert=Expert.objects.get(pk=int(successor_code[1:])),
+                                                       via_substitution=True)
+        audit("draw.decline", member, actor=actor, after={
+            "declined": member.expert.draw_id, "reason": member.declined_reason, "successor": successor_code,
+            "problems": outcome["problems"],
+        }, summary=f"{member.expert.person.name}辞退，" + (f"由候补{successor.expert.person.name}递补" if successor else "无符合条件的候补，需重新抽选"))
+    return successor
+
+
+def set_chair(member: CommitteeMember, actor) -> None:
+    if party_of(actor, member.draw) != "office" or not member.active:
+        raise DrawError("只能由办事机构从在任评委中确定主任委员。")
+    with transaction.atomic():
+        member.draw.members.update(is_chair=False)
+        member.is_chair = True
+        member.save(update_fields=["is_chair"])
+        audit("draw.chair", member, actor=actor, after={"chair": member.expert.draw_id}, summary=f"确定{member.expert.person.name}为主任委员")
+
+
+def current_draw(plan: ReviewPlan) -> ExpertDraw | None:
+    return plan.draws.filter(status=DrawStatus.DRAWN).first()
+
+
+def sitting_members(plan: ReviewPlan):
+    draw = current_draw(plan)
+    if draw is None:
+        return CommitteeMember.objects.none()
+    return draw.members.filter(active=True).select_related("expert__person", "expert__unit", "expert__specialty")
+
+
+def verify_stored(draw: ExpertDraw):
+    """Re-run the stored record from itself alone, against the publication digest announced."""
+    if draw.record is None:
+        raise DrawError("该抽选尚未完成，没有抽选记录。")
+    check = verify(draw.record, draw.publication_sha256)
+    if draw.record_sha256 and digest(draw.record) != draw.record_sha256:
+        check.problems.append("抽选记录与抽选时登记的记录摘要不符（记录被改动）")
+    return check
+

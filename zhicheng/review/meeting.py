@@ -1,0 +1,334 @@
+"""The review meeting (七（四）): quorum, the secret ballot, the two-thirds rule and pass rates.
+
+* Quorum: at least two thirds of the committee (its drawn size) present: 25 sit with 17, not 16.
+* Ballot: one paper per present expert, one choice (同意/不同意/弃权) per declaration they are not
+  recused from; cast by the expert's own login only (no proxy), only while the ballot is open
+  (no late votes). Who voted (VoteCast) and what was voted (Tally, counts only) are stored
+  apart, so no stored row links a voter to a choice.
+* A declaration reaches the threshold with yes votes of at least two thirds of the experts
+  present and not recused from it (17 present: 12 pass, 11 fail; 18 present: 12 pass, 11 fail).
+* Pass rate (七（四）6): the committee may put grassroots and private-sector applicants in
+  their own groups. A group's pass rate caps the share of its declarations that may pass:
+  at most ⌊rate × declarations in the group / 100⌋ pass, taken from those over the threshold
+  by yes share; declarations tied at the cut that do not all fit do not pass.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, F
+
+from zhicheng.accounts.roles import Role
+from zhicheng.audit.services import record as audit
+from zhicheng.core import clock
+from zhicheng.declarations.states import State
+
+from . import recusal
+from .drawing import current_draw, sitting_members
+from .models import (
+    Assignment, Attendance, Expert, GroupKind, Meeting, MeetingResult, MeetingStatus, Opinion, Panel, ReviewPlan, Tally,
+    VoteCast, VotingGroup,
+)
+from .panels import review_window_open
+from .plans import declarations_of, is_office_of
+from .pool import is_grassroots, is_private_sector
+
+CHOICES = {"yes": "同意", "no": "不同意", "abstain": "弃权"}
+
+
+class MeetingError(ValidationError):
+    pass
+
+
+# ---- the arithmetic, exact in integers -------------------------------------------------------
+
+def quorum(size: int) -> int:
+    """The fewest present members that make two thirds of the committee."""
+    return (2 * size + 2) // 3
+
+
+def has_quorum(present: int, size: int) -> bool:
+    return 3 * present >= 2 * size
+
+
+def yes_needed(eligible: int) -> int:
+    return (2 * eligible + 2) // 3
+
+
+def reaches_two_thirds(yes: int, eligible: int) -> bool:
+    return eligible > 0 and 3 * yes >= 2 * eligible
+
+
+@dataclass
+class Row:
+    application_id: int
+    group: str
+    eligible: int
+    yes: int
+
+
+def decide(rows: list[Row], rates: dict[str, int]) -> dict[int, tuple[bool, bool, str]]:
+    """Per declaration: (reached two thirds, passed, note), applying each group's pass rate."""
+    outcome = {}
+    for group in {r.group for r in rows}:
+        members = [r for r in rows if r.group == group]
+        rate = rates.get(group, 100)
+        cap = rate * len(members) // 100
+        over = sorted((r for r in members if reaches_two_thirds(r.yes, r.eligible)),
+                      key=lambda r: Fraction(r.yes, r.eligible), reverse=True)
+        passing = set()
+        if len(over) <= cap:
+            passing = {r.application_id for r in over}
+        elif cap > 0:
+            cut = Fraction(over[cap - 1].yes, over[cap - 1].eligible)
+            passing = {r.application_id for r in over if Fraction(r.yes, r.eligible) > cut}
+            tied = [r for r in over if Fraction(r.yes, r.eligible) == cut]
+            if len(passing) + len(tied) <= cap:
+                passing |= {r.application_id for r in tied}
+        for r in members:
+            reached = reaches_two_thirds(r.yes, r.eligible)
+            if not reached:
+                note = f"同意{r.yes}票，未达到应参加表决{r.eligible}人的三分之二（{yes_needed(r.eligible)}票）"
+            elif r.application_id in passing:
+                note = ""
+            else:
+                note = f"超出本组通过率{rate}%（本组{len(members)}份，至多通过{cap}份）"
+            outcome[r.application_id] = (reached, r.application_id in passing, note)
+    return outcome
+
+
+def group_of(application, kinds: set[str]) -> str:
+    """Grassroots first (七（四）6 names it first), then private sector, from the unit's record."""
+    if GroupKind.GRASSROOTS in kinds and is_grassroots(application.unit):
+        return GroupKind.GRASSROOTS
+    if GroupKind.PRIVATE_SECTOR in kinds and is_private_sector(application.unit):
+        return GroupKind.PRIVATE_SECTOR
+    return GroupKind.GENERAL
+
+
+# ---- the meeting ---------------------------------------------------------------------------
+
+def _office(actor, plan: ReviewPlan) -> None:
+    if not is_office_of(actor, plan):
+        raise MeetingError("评审会议由本评委会办事机构组织。")
+
+
+def schedule(plan: ReviewPlan, actor, *, held_on, place: str) -> Meeting:
+    _office(actor, plan)
+    if current_draw(plan) is None:
+        raise MeetingError("请先完成评委抽选。")
+    if not plan.review_starts_on <= held_on <= plan.review_ends_on:
+        raise MeetingError(f"会议日期须在评审实施方案确定的评审期内（{plan.review_starts_on:%m月%d日}至{plan.review_ends_on:%m月%d日}）。")
+    if hasattr(plan, "meeting"):
+        raise MeetingError("本评审实施方案已安排评审会议。")
+    with transaction.atomic():
+        meeting = Meeting.objects.create(plan=plan, held_on=held_on, place=place.strip() or plan.place)
+        VotingGroup.objects.create(meeting=meeting, kind=GroupKind.GENERAL, pass_rate=100)
+        audit("meeting.schedule", meeting, actor=actor, after={"held_on": held_on, "place": meeting.place},
+              summary=f"安排{plan.committee.name}{plan.year}年评审会议")
+    return meeting
+
+
+def configure_groups(meeting: Meeting, actor, rates: dict[str, int | None]) -> None:
+    """rates: kind → pass rate in percent, or None to not form that group (general always exists)."""
+    _office(actor, meeting.plan)
+    if meeting.status != MeetingStatus.SCHEDULED:
+        raise MeetingError("表决开始后不能调整分组和通过率。")
+    for kind, rate in rates.items():
+        if rate is not None and not 1 <= rate <= 100:
+            raise MeetingError("通过率应为1至100之间的整数（%）。")
+    if rates.get(GroupKind.GENERAL) is None:
+        raise MeetingError("综合组必须设立。")
+    with transaction.atomic():
+        before = dict(meeting.groups.values_list("kind", "pass_rate"))
+        for kind, rate in rates.items():
+            if rate is None:
+                meeting.groups.filter(kind=kind).delete()
+            else:
+                VotingGroup.objects.update_or_create(meeting=meeting, kind=kind, defaults={"pass_rate": rate})
+        audit("meeting.groups", meeting, actor=actor, before=before, after=dict(meeting.groups.values_list("kind", "pass_rate")),
+              summary="设置评审分组与通过率（七（四）6）")
+
+
+def record_attendance(meeting: Meeting, actor, present_ids) -> None:
+    _office(actor, meeting.plan)
+    if meeting.status != MeetingStatus.SCHEDULED:
+        raise MeetingError("表决开始后出席名单不能更改。")
+    sitting = [m.expert for m in sitting_members(meeting.plan)]
+    present_ids = set(present_ids)
+    unknown = present_ids - {e.pk for e in sitting}
+    if unknown:
+        raise MeetingError("出席名单中有非本年度评委会在任评委。")
+    now = clock.now()
+    with transaction.atomic():
+        for expert in sitting:
+            Attendance.objects.update_or_create(meeting=meeting, expert=expert,
+                                                defaults={"present": expert.pk in present_ids, "recorded_at": now})
+        audit("meeting.attendance", meeting, actor=actor, after={"present": sorted(present_ids), "sitting": len(sitting)},
+              summary=f"登记出席评委{len(present_ids)}人（在任{len(sitting)}人）")
+
+
+def present_experts(meeting: Meeting) -> list[Expert]:
+    return [a.expert for a in meeting.attendance.filter(present=True).select_related("expert__person").order_by("expert__person__name")]
+
+
+def ballot_applications(meeting: Meeting):
+    return declarations_of(meeting.plan).filter(state=State.UNDER_REVIEW).select_related("person", "unit", "series").order_by("pk")
+
+
+def opening_problems(meeting: Meeting) -> list[str]:
+    plan = meeting.plan
+    draw = current_draw(plan)
+    size = draw.spec["size"]
+    present = present_experts(meeting)
+    problems = []
+    if not has_quorum(len(present), size):
+        problems.append(f"出席评委{len(present)}人，不足评委会{size}人的三分之二（至少{quorum(size)}人），不能开会表决（七（四））。")
+    chair = draw.members.filter(active=True, is_chair=True).first()
+    if chair is None or chair.expert_id not in {e.pk for e in present}:
+        problems.append("主任委员须出席并主持会议：请确定出席的主任委员。")
+    if not review_window_open(plan) or clock.today() != meeting.held_on:
+        problems.append(f"表决须在会议当日（{meeting.held_on:%Y年%m月%d日}）、评审期内进行。")
+    apps = list(ballot_applications(meeting))
+    if not apps:
+        problems.append("没有处于评审中的申报。")
+    assigned = dict(Assignment.objects.filter(plan=plan, application__in=apps, panel__isnull=False)
+                    .values_list("application_id", "panel__name").distinct())
+    opinions = dict(Opinion.objects.filter(assignment__plan=plan, assignment__recused=False, assignment__application__in=apps)
+                    .values_list("assignment__application_id").annotate(n=Count("pk")))
+    for app in apps:
+        if app.pk not in assigned:
+            problems.append(f"{app.person.name}的申报尚未分配评议组。")
+        elif opinions.get(app.pk, 0) < Panel.MIN_MEMBERS:
+            problems.append(f"{app.person.name}的申报只有{opinions.get(app.pk, 0)}份评议意见，评议组至少{Panel.MIN_MEMBERS}人提出意见后方可表决。")
+    return problems
+
+
+def open_ballot(meeting: Meeting, actor) -> Meeting:
+    _office(actor, meeting.plan)
+    if meeting.status != MeetingStatus.SCHEDULED:
+        raise MeetingError("表决已经开始或已结束。")
+    problems = opening_problems(meeting)
+    if problems:
+        raise MeetingError(problems)
+    plan = meeting.plan
+    apps = list(ballot_applications(meeting))
+    with transaction.atomic():
+        recusal.detect(plan, [m.expert for m in sitting_members(plan)], apps, actor)
+        Tally.objects.bulk_create([Tally(meeting=meeting, application=a) for a in apps])
+        meeting.committee_size = current_draw(plan).spec["size"]
+        meeting.status, meeting.ballot_opened_at = MeetingStatus.VOTING, clock.now()
+        meeting.save(update_fields=["committee_size", "status", "ballot_opened_at"])
+        audit("meeting.open_ballot", meeting, actor=actor, after={
+            "present": [e.pk for e in present_experts(meeting)], "size": meeting.committee_size, "applications": [a.pk for a in apps],
+        }, summary=f"开始无记名投票：出席{len(present_experts(meeting))}人，表决{len(apps)}份申报")
+    return meeting
+
+
+def ballot_paper(meeting: Meeting, expert: Expert) -> list:
+    """The declarations this expert votes on: all on the ballot except those they are recused from."""
+    recused = {a for e, a in recusal.recused_pairs(meeting.plan) if e == expert.pk}
+    return [a for a in ballot_applications(meeting) if a.pk not in recused]
+
+
+def has_voted(meeting: Meeting, expert: Expert) -> bool:
+    return VoteCast.objects.filter(meeting=meeting, expert=expert).exists()
+
+
+def cast_ballot(meeting: Meeting, user, choices: dict[int, str]) -> int:
+    """Cast the expert's whole ballot paper at once; returns the number of votes cast."""
+    expert = getattr(user, "expert", None) if user.role == Role.EXPERT else None
+    if expert is None:
+        raise MeetingError("只有评委本人可以投票，不得委托他人代为投票。")
+    with transaction.atomic():
+        Meeting.objects.select_for_update().filter(pk=meeting.pk).first()  # one ballot at a time against a close
+        meeting.refresh_from_db(fields=["status"])
+        if meeting.status == MeetingStatus.SCHEDULED:
+            raise MeetingError("表决尚未开始。")
+        if meeting.status != MeetingStatus.VOTING:
+            raise MeetingError("表决已经结束，不再接受投票。")
+        if not Attendance.objects.filter(meeting=meeting, expert=expert, present=True).exists():
+            raise MeetingError("您未登记出席本次会议，不能投票。")
+        if has_voted(meeting, expert):
+            raise MeetingError("您已经投过票，每人每份申报只能投一票。")
+        paper = {a.pk for a in ballot_paper(meeting, expert)}
+        if set(choices) - paper:
+            raise MeetingError("选票中有您须回避或不在本次表决范围内的申报。")
+        if set(choices) != paper:
+            raise MeetingError("请对选票上的每一份申报都作出选择（同意、不同意或弃权）。")
+        if any(choice not in CHOICES for choice in choices.values()):
+            raise MeetingError("选择只能是同意、不同意或弃权。")
+        VoteCast.objects.bulk_create([VoteCast(meeting=meeting, expert=expert, application_id=pk) for pk in sorted(paper)])
+        for choice in CHOICES:
+            chosen = [pk for pk, c in choices.items() if c == choice]
+            if chosen:
+                Tally.objects.filter(meeting=meeting, application_id__in=chosen).update(**{choice: F(choice) + 1})
+        audit("meeting.ballot_cast", meeting, actor=user, after={"expert": expert.pk, "applications": sorted(paper)},
+              summary=f"{expert.person.name}投票（{len(paper)}份申报，票面不记名）")
+    return len(paper)
+
+
+def close_ballot(meeting: Meeting, actor) -> list[MeetingResult]:
+    _office(actor, meeting.plan)
+    with transaction.atomic():
+        Meeting.objects.select_for_update().filter(pk=meeting.pk).first()
+        meeting.refresh_from_db(fields=["status", "ballot_opened_at", "committee_size"])
+        if meeting.status != MeetingStatus.VOTING:
+            raise MeetingError("没有正在进行的表决。")
+        plan = meeting.plan
+        present = {e.pk for e in present_experts(meeting)}
+        recused = recusal.recused_pairs(plan)
+        tallies = {t.application_id: t for t in meeting.tallies.select_related("application__unit")}
+        cast = dict(VoteCast.objects.filter(meeting=meeting).values_list("application_id").annotate(n=Count("pk")))
+        broken = [pk for pk, t in tallies.items() if t.yes + t.no + t.abstain != cast.get(pk, 0)]
+        if broken:
+            raise MeetingError(f"计票与投票记录不一致（申报{broken}），请核查。")
+        kinds = set(meeting.groups.values_list("kind", flat=True))
+        rates = dict(meeting.groups.values_list("kind", "pass_rate"))
+        rows = []
+        for pk, tally in tallies.items():
+            eligible = len([e for e in present if (e, pk) not in recused])
+            rows.append(Row(pk, group_of(tally.application, kinds), eligible, tally.yes))
+        decided = decide(rows, rates)
+        results = [MeetingResult(
+            meeting=meeting, application_id=r.application_id, group=r.group, eligible=r.eligible, yes=r.yes,
+            no=tallies[r.application_id].no, abstain=tallies[r.application_id].abstain,
+            reached_two_thirds=decided[r.application_id][0], passed=decided[r.application_id][1], note=decided[r.application_id][2],
+        ) for r in rows]
+        MeetingResult.objects.bulk_create(results)
+        meeting.status, meeting.ballot_closed_at = MeetingStatus.CLOSED, clock.now()
+        meeting.save(update_fields=["status", "ballot_closed_at"])
+        audit("meeting.close_ballot", meeting, actor=actor, after={
+            "results": {r.application_id: {"group": r.group, "eligible": r.eligible, "yes": r.yes, "no": r.no, "abstain": r.abstain,
+                                           "passed": r.passed} for r in results},
+        }, summary=f"表决结束：{sum(r.passed for r in results)}份通过，{sum(not r.passed for r in results)}份未通过")
+    return results
+
+
+def meetings_for(user):
+    if user.role in (Role.REGIONAL_HR_DEPARTMENT, Role.SUPERVISOR):
+        return Meeting.objects.all()
+    if user.role == Role.COMMITTEE_OFFICE and user.organisation_id:
+        return Meeting.objects.filter(plan__committee__office_id=user.organisation_id)
+    if user.role == Role.EXPERT:
+        return Meeting.objects.filter(plan__draws__members__expert__user=user, plan__draws__members__active=True).distinct()
+    return Meeting.objects.none()
+
+
+def ballot_refusal(app, *, passed: bool) -> str | None:
+    """For the workflow guards: where the committee met in the system, only the signed ballot decides."""
+    meeting = Meeting.objects.filter(plan__committee_id=app.committee_id, plan__year=app.plan.year).first()
+    if meeting is None:
+        return None
+    if meeting.status != MeetingStatus.SIGNED:
+        return "评审会议已安排，评审结果以无记名投票表决结果为准，须待主任委员签署会议纪要后由系统登记（七（四））。"
+    result = meeting.results.filter(application=app).first()
+    if result is None:
+        return "该申报未经评审会议表决，不能登记评审结果。"
+    if result.passed != passed:
+        return f"评审会议表决结果为“{'通过' if result.passed else '未通过'}”，不能登记为“{'通过' if passed else '未通过'}”。"
+    return None

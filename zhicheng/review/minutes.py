@@ -1,0 +1,141 @@
+"""The minutes (评审会议纪要): attendance, panels' opinions, tallies and results as a PDF; signed by
+the chair with their second factor; the results then go into the workflow through transition()."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from reportlab.lib.units import mm
+
+from zhicheng.audit.services import record as audit
+from zhicheng.core import clock
+from zhicheng.documents.pdf import DocumentMeta, flowing_pdf, key_values, table, text
+from zhicheng.files.services import FileIntegrityError, read_verified, store_file
+
+from . import otp
+from .drawing import current_draw, sitting_members
+from .meeting import CHOICES, present_experts, yes_needed
+from .models import GroupKind, Meeting, MeetingStatus, Minutes, Opinion, Recusal
+
+RECOMMENDATION_SHORT = {"support": "同意", "oppose": "不同意"}
+
+
+class MinutesError(ValidationError):
+    pass
+
+
+def render(meeting: Meeting) -> bytes:
+    plan = meeting.plan
+    draw = current_draw(plan)
+    sitting = list(sitting_members(plan))
+    present = {e.pk for e in present_experts(meeting)}
+    chair = next((m.expert for m in sitting if m.is_chair), None)
+    results = list(meeting.results.select_related("application__person", "application__unit", "application__series"))
+    groups = dict(meeting.groups.values_list("kind", "pass_rate"))
+    story = [
+        text(f"{plan.committee.name}", "title"),
+        text(f"{plan.year}年度职称评审会议纪要", "subtitle"),
+        key_values([
+            ("会议日期", f"{meeting.held_on:%Y年%m月%d日}"),
+            ("会议地点", meeting.place),
+            ("评审实施方案", (f"{plan.filed_on:%Y年%m月%d日}报备，{plan.approved_on:%Y年%m月%d日}备案同意"
+                        + (f"（报备内容摘要 {plan.filed_sha256}）" if plan.filed_sha256 else "")) if plan.filed_on and plan.approved_on else "—"),
+            ("评委抽选", f"抽选记录摘要 {draw.record_sha256}" if draw else "—"),
+            ("评委会人数", f"{meeting.committee_size}人；出席{len(present)}人（法定人数{(2 * meeting.committee_size + 2) // 3}人）"),
+            ("主任委员", chair.person.name if chair else "—"),
+            ("表决方式", "无记名投票；同意票达到出席且无须回避评委的三分之二为通过"),
+            ("分组及通过率", "；".join(f"{GroupKind(k).label}{v}%" for k, v in sorted(groups.items()))),
+        ]),
+        text("一、出席情况", "heading"),
+        table(["评委", "工作单位", "职称", "出席"],
+              [[m.expert.person.name, m.expert.unit.name, m.expert.title_name, "出席" if m.expert_id in present else "缺席"] for m in sitting],
+              col_widths=[30 * mm, 80 * mm, 40 * mm, 20 * mm]),
+    ]
+    recusals = defaultdict(list)
+    for r in Recusal.objects.filter(plan=plan).select_related("expert__person"):
+        recusals[r.application_id].append(f"{r.expert.person.name}（{r.get_source_display()}：{'；'.join(r.reasons)}）")
+    opinions = defaultdict(list)
+    for o in (Opinion.objects.filter(assignment__plan=plan).select_related("assignment__expert__person", "assignment__panel")
+              .order_by("assignment__panel_id", "assignment__expert__person__name")):
+        a = o.assignment
+        scores = "" if o.record_score is None else f"（讲课说课{o.lesson_score}、面试答辩{o.interview_score}、量化评审{o.record_score}）"
+        opinions[a.application_id].append(f"{a.panel.name if a.panel else ''} {a.expert.person.name}：{RECOMMENDATION_SHORT[o.recommendation]}{scores}。{o.text}")
+    story.append(text("二、评议组意见", "heading"))
+    for r in results:
+        app = r.application
+        story.append(text(f"{app.person.name}（{app.unit.name}，申报{app.title_label}）", "body"))
+        for line in opinions.get(app.pk, []) or ["—"]:
+            story.append(text(line, "small"))
+        if recusals.get(app.pk):
+            story.append(text("回避：" + "；".join(recusals[app.pk]), "small"))
+    story += [
+        text("三、表决结果", "heading"),
+        table(["申报人", "申报职称", "分组", "应表决", "需同意", f"{CHOICES['yes']}", f"{CHOICES['no']}", f"{CHOICES['abstain']}", "结果", "说明"],
+              [[r.application.person.name, r.application.title_label, GroupKind(r.group).label, r.eligible, yes_needed(r.eligible),
+                r.yes, r.no, r.abstain, "通过" if r.passed else "未通过", r.note] for r in results],
+              col_widths=[18 * mm, 24 * mm, 16 * mm, 12 * mm, 12 * mm, 11 * mm, 13 * mm, 11 * mm, 14 * mm, 43 * mm]),
+        text(f"表决于{meeting.ballot_opened_at.astimezone(clock.CHINA):%H:%M}开始、"
+             f"{meeting.ballot_closed_at.astimezone(clock.CHINA):%H:%M}结束；投票记录与票面分开保存，无法对应到个人。", "small")
+        if meeting.ballot_opened_at and meeting.ballot_closed_at else text("", "small"),
+        text("主任委员签署：在系统中以动态口令确认，签署人、时间及本纪要SHA-256摘要记录在案。", "small"),
+    ]
+    meta = DocumentMeta(title=f"{plan.committee.name}{plan.year}年度职称评审会议纪要", subject="评审会议纪要")
+    return flowing_pdf(meta, story, footer=f"{plan.committee.name} {plan.year}年度评审会议纪要")
+
+
+def generate(meeting: Meeting, actor) -> Minutes:
+    from .plans import is_office_of
+
+    if not is_office_of(actor, meeting.plan):
+        raise MinutesError("会议纪要由本评委会办事机构生成。")
+    meeting.refresh_from_db(fields=["status"])
+    if meeting.status != MeetingStatus.CLOSED:
+        raise MinutesError("表决结束后方可生成会议纪要；签署后不能重新生成。")
+    data = render(meeting)
+    with transaction.atomic():
+        stored = store_file(f"评审会议纪要-{meeting.plan.committee_id}-{meeting.plan.year}.pdf", data, uploaded_by=actor)
+        minutes, _ = Minutes.objects.update_or_create(meeting=meeting, defaults={
+            "file": stored, "sha256": stored.sha256, "generated_at": clock.now(),
+        })
+        audit("meeting.minutes", minutes, actor=actor, after={"sha256": stored.sha256, "size": stored.size},
+              summary=f"生成评审会议纪要（SHA-256 {stored.sha256[:16]}…）")
+    return minutes
+
+
+def sign(minutes: Minutes, user, code: str) -> list[tuple[int, str]]:
+    """The chair confirms the minutes with a fresh TOTP code; then every result is recorded by transition()."""
+    from zhicheng.declarations.services import TransitionError, transition
+
+    meeting = minutes.meeting
+    meeting.refresh_from_db(fields=["status"])
+    chair = current_draw(meeting.plan).members.filter(active=True, is_chair=True).select_related("expert").first()
+    if chair is None or chair.expert.user_id != user.pk:
+        raise MinutesError("会议纪要由主任委员本人签署。")
+    if meeting.status != MeetingStatus.CLOSED:
+        raise MinutesError("会议纪要已签署，或表决尚未结束。")
+    try:
+        read_verified(minutes.file)
+    except FileIntegrityError as exc:
+        raise MinutesError("会议纪要文件与登记的摘要不符，不能签署。") from exc
+    if not otp.check(user, code):
+        raise MinutesError("动态口令不正确或已使用过，请输入认证器上新的6位口令。")
+    pushed = []
+    try:
+        with transaction.atomic():
+            minutes.signed_by, minutes.signed_at = user, clock.now()
+            minutes.save(update_fields=["signed_by", "signed_at"])
+            meeting.status = MeetingStatus.SIGNED
+            meeting.save(update_fields=["status"])
+            audit("meeting.minutes_sign", minutes, actor=user, after={"sha256": minutes.sha256, "signed_at": minutes.signed_at},
+                  summary=f"主任委员{chair.expert.person.name}签署评审会议纪要（SHA-256 {minutes.sha256[:16]}…）")
+            for result in meeting.results.select_related("application").order_by("pk"):
+                action = "record_pass" if result.passed else "record_fail"
+                note = (f"评审会议{meeting.held_on:%Y年%m月%d日}无记名投票：应表决{result.eligible}人，同意{result.yes}票、"
+                        f"不同意{result.no}票、弃权{result.abstain}票；会议纪要SHA-256 {minutes.sha256[:16]}…")
+                transition(result.application, action, None, note=note)
+                pushed.append((result.application_id, action))
+    except TransitionError as exc:
+        raise MinutesError(["评审结果未能全部登记，签署未生效：", *exc.reasons]) from exc
+    return pushed

@@ -1,0 +1,187 @@
+"""The review plan (评审实施方案, 七（三））: written and filed by the committee office, approved by
+the regional HR department at least a week before the review opens."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from zhicheng.accounts.roles import Role
+from zhicheng.audit.services import record as audit
+from zhicheng.core import clock
+from zhicheng.core.canonical import jsonable, sha256_hex
+from zhicheng.declarations.states import State
+
+from .models import DrawStatus, PlanStatus, ReviewPlan
+
+FILING_LEAD_DAYS = 7  # 七（三）: 在开评一周前向自治区人力资源社会保障厅备案
+CONTENT_FIELDS = ("declarations_summary", "composition", "procedure", "measures", "place")
+# The declarations a plan covers: those the committee has accepted or is reviewing.
+PLAN_STATES = (State.ACCEPTED, State.UNDER_REVIEW)
+
+
+class PlanError(ValidationError):
+    pass
+
+
+def plans_for(user):
+    """An office sees its committees' plans; the region and the supervisor see all; experts none."""
+    if user.role in (Role.REGIONAL_HR_DEPARTMENT, Role.SUPERVISOR):
+        return ReviewPlan.objects.all()
+    if user.role == Role.COMMITTEE_OFFICE and user.organisation_id:
+        return ReviewPlan.objects.filter(committee__office_id=user.organisation_id)
+    return ReviewPlan.objects.none()
+
+
+def is_office_of(user, plan: ReviewPlan) -> bool:
+    return user.role == Role.COMMITTEE_OFFICE and plan.committee.office_id == user.organisation_id
+
+
+def declarations_of(plan: ReviewPlan):
+    from zhicheng.declarations.models import Application
+
+    return Application.objects.filter(committee_id=plan.committee_id, plan__year=plan.year)
+
+
+def roster(plan: ReviewPlan) -> list[dict]:
+    """申报人员花名册: the declarations the plan covers."""
+    apps = declarations_of(plan).filter(state__in=PLAN_STATES).select_related("person", "unit", "series", "specialty").order_by("pk")
+    return [{"application": a.pk, "name": a.person.name, "unit": a.unit.name, "title": a.title_label,
+             "specialty": a.specialty.name if a.specialty_id else ""} for a in apps]
+
+
+def _state(plan: ReviewPlan) -> dict:
+    return {name: getattr(plan, name) for name in (*CONTENT_FIELDS, "status", "review_starts_on", "review_ends_on",
+                                                    "quantitative_review", "recusal_years")}
+
+
+def create_plan(committee, year: int, actor, **fields) -> ReviewPlan:
+    if actor.role != Role.COMMITTEE_OFFICE or committee.office_id != actor.organisation_id:
+        raise PlanError("只有本评委会办事机构可以制定评审实施方案。")
+    if ReviewPlan.objects.filter(committee=committee, year=year).exists():
+        raise PlanError(f"{committee.name}{year}年已有评审实施方案。")
+    plan = ReviewPlan(committee=committee, year=year, quantitative_review=committee.series.code == "school_teacher")
+    return save_plan(plan, actor, **fields)
+
+
+def save_plan(plan: ReviewPlan, actor, **fields) -> ReviewPlan:
+    if not is_office_of(actor, plan):
+        raise PlanError("只有本评委会办事机构可以修改评审实施方案。")
+    if plan.pk and plan.status not in (PlanStatus.DRAFT, PlanStatus.REJECTED):
+        raise PlanError("已报备的评审实施方案不能修改；如需调整请联系自治区人社厅退回。")
+    starts, ends = fields.get("review_starts_on", plan.review_starts_on), fields.get("review_ends_on", plan.review_ends_on)
+    if starts and ends and ends < starts:
+        raise PlanError("评审结束日期不能早于开始日期。")
+    if starts and starts.year != plan.year:
+        raise PlanError(f"职称评审不得跨年度进行：评审须在{plan.year}年内（三（二））。")
+    with transaction.atomic():
+        before = _state(plan) if plan.pk else None
+        for name, value in fields.items():
+            setattr(plan, name, value)
+        plan.save()
+        audit("review_plan.save", plan, actor=actor, before=before, after=_state(plan), summary=f"编辑{plan}")
+    return plan
+
+
+def add_attachment(plan: ReviewPlan, actor, stored_file) -> None:
+    if not is_office_of(actor, plan) or plan.status not in (PlanStatus.DRAFT, PlanStatus.REJECTED):
+        raise PlanError("只能在报备前由本评委会办事机构添加附件。")
+    with transaction.atomic():
+        plan.attachments.add(stored_file)
+        audit("review_plan.attach", plan, actor=actor, after={"file": stored_file.sha256, "name": stored_file.original_name},
+              summary=f"{plan}添加附件{stored_file.original_name}")
+
+
+def filing_problems(plan: ReviewPlan, today: dt.date) -> list[str]:
+    problems = [f"请填写“{ReviewPlan._meta.get_field(name).verbose_name}”。" for name in CONTENT_FIELDS if not getattr(plan, name).strip()]
+    if (plan.review_starts_on - today).days < FILING_LEAD_DAYS:
+        problems.append(f"评审实施方案须在开评一周前报备：评审开始日期{plan.review_starts_on:%Y年%m月%d日}距今不足{FILING_LEAD_DAYS}天（七（三））。")
+    if not plan.attachments.exists():
+        problems.append("请附上送审表等附件（七（三））。")
+    return problems
+
+
+def filed_content(plan: ReviewPlan) -> dict:
+    """What is filed: the text, the roster, the attachments and the committee's composition."""
+    draw = plan.draws.filter(status=DrawStatus.DRAWN).first()
+    members = [] if draw is None else [
+        {"expert": m.expert.draw_id, "name": m.expert.person.name, "unit": m.expert.unit.name, "title": m.expert.title_name}
+        for m in draw.members.filter(active=True).select_related("expert__person", "expert__unit")
+    ]
+    return {
+        "committee": plan.committee.name, "year": plan.year, "place": plan.place,
+        "review_starts_on": plan.review_starts_on, "review_ends_on": plan.review_ends_on,
+        **{name: getattr(plan, name) for name in CONTENT_FIELDS if name != "place"},
+        "roster": roster(plan),
+        "attachments": sorted((f.original_name, f.sha256) for f in plan.attachments.all()),
+        "experts": members,
+        "draw": None if draw is None else {"id": draw.pk, "publication_sha256": draw.publication_sha256, "record_sha256": draw.record_sha256},
+    }
+
+
+def file_plan(plan: ReviewPlan, actor) -> ReviewPlan:
+    if not is_office_of(actor, plan):
+        raise PlanError("只有本评委会办事机构可以报备评审实施方案。")
+    if plan.status not in (PlanStatus.DRAFT, PlanStatus.REJECTED):
+        raise PlanError("该评审实施方案已报备。")
+    today = clock.today()
+    problems = filing_problems(plan, today)
+    if problems:
+        raise PlanError(problems)
+    with transaction.atomic():
+        before = _state(plan)
+        content = jsonable(filed_content(plan))
+        plan.filed_snapshot, plan.filed_sha256 = content, sha256_hex(content)
+        plan.status, plan.filed_on, plan.filed_by, plan.return_note = PlanStatus.FILED, today, actor, ""
+        plan.save()
+        audit("review_plan.file", plan, actor=actor, before=before, after={"status": plan.status, "sha256": plan.filed_sha256},
+              summary=f"报备{plan}（{len(content['roster'])}人）")
+    return plan
+
+
+def approve_plan(plan: ReviewPlan, actor) -> ReviewPlan:
+    if actor.role != Role.REGIONAL_HR_DEPARTMENT:
+        raise PlanError("评审实施方案由自治区人社厅备案同意（七（三））。")
+    if plan.status != PlanStatus.FILED:
+        raise PlanError("只能对已报备的评审实施方案备案同意。")
+    today = clock.today()
+    if today > plan.review_starts_on:
+        raise PlanError("评审开始日期已过，请退回办事机构调整评审时间后重新报备。")
+    with transaction.atomic():
+        plan.status, plan.approved_on, plan.approved_by = PlanStatus.APPROVED, today, actor
+        plan.save(update_fields=["status", "approved_on", "approved_by"])
+        audit("review_plan.approve", plan, actor=actor, after={"status": plan.status, "sha256": plan.filed_sha256},
+              summary=f"{plan}备案同意")
+    return plan
+
+
+def return_plan(plan: ReviewPlan, actor, note: str) -> ReviewPlan:
+    if actor.role != Role.REGIONAL_HR_DEPARTMENT:
+        raise PlanError("评审实施方案由自治区人社厅审核。")
+    if plan.status not in (PlanStatus.FILED, PlanStatus.APPROVED):
+        raise PlanError("只能退回已报备的评审实施方案。")
+    if not note.strip():
+        raise PlanError("请填写退回意见。")
+    with transaction.atomic():
+        plan.status, plan.return_note, plan.approved_on, plan.approved_by = PlanStatus.REJECTED, note.strip(), None, None
+        plan.save(update_fields=["status", "return_note", "approved_on", "approved_by"])
+        audit("review_plan.return", plan, actor=actor, after={"status": plan.status, "note": plan.return_note},
+              summary=f"{plan}退回修改：{plan.return_note}")
+    return plan
+
+
+def open_review(plan: ReviewPlan, actor) -> tuple[list[int], dict[int, str]]:
+    """Open the review of every accepted declaration of the plan, each through transition()."""
+    from zhicheng.declarations.services import TransitionError, transition
+
+    opened, refused = [], {}
+    for app in declarations_of(plan).filter(state=State.ACCEPTED).order_by("pk"):
+        try:
+            transition(app, "open_review", actor)
+        except TransitionError as exc:
+            refused[app.pk] = str(exc)
+        else:
+            opened.append(app.pk)
+    return opened, refused

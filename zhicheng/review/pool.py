@@ -1,0 +1,564 @@
+"""The expert pool (专家评委库, 七（二）): derived attributes, import from Excel, edits, filing, and the
+frozen snapshot the draw reads.
+
+The quota attributes (grassroots, private sector, outside the self-review unit, region, title
+level) are computed from the unit and title records every time, never stored as something an
+expert says of themselves.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Prefetch
+
+from zhicheng.accounts.roles import Role
+from zhicheng.audit.services import record as audit
+from zhicheng.catalogue.models import LEVEL_ORDER, SENIOR_LEVELS, Series, Specialty, TitleName
+from zhicheng.core import clock
+from zhicheng.core.canonical import sha256_hex
+from zhicheng.core.identifiers import normalise_id_number
+from zhicheng.orgs.models import Committee, Organisation, OrgKind, Sector, UnitLevel
+from zhicheng.people.models import Person, TitleHeld
+
+from .models import Expert, ExpertRelation, PoolFiling, RelationKind, Sanction, ServiceYear
+
+GRASSROOTS_LEVELS = (UnitLevel.COUNTY, UnitLevel.TOWNSHIP)
+NO_SPECIALTY = "未分专业"
+
+
+class PoolError(ValidationError):
+    """A refused change of the pool; the messages are Chinese sentences."""
+
+
+def committee_code(committee_id: int) -> str:
+    return f"C{committee_id}"
+
+
+def employer_code(unit_id: int) -> str:
+    return f"U{unit_id}"
+
+
+# ---- attributes from records ----------------------------------------------------------------
+
+def is_grassroots(unit: Organisation) -> bool:
+    """基层一线: a unit at county (旗县) or township (苏木乡镇) level, by the unit's record."""
+    return unit.level in GRASSROOTS_LEVELS
+
+
+def is_private_sector(unit: Organisation) -> bool:
+    return unit.sector == Sector.PRIVATE
+
+
+def region_of(unit: Organisation) -> str:
+    league = unit.area.league_city
+    return league.name if league is not None else "自治区本级"
+
+
+def highest_title(person: Person, series: Series) -> TitleHeld | None:
+    """The person's highest title record in the series: the expert's title comes from here."""
+    titles = [t for t in person.titleheld_records.all() if t.series == series.code]
+    return max(titles, key=lambda t: (LEVEL_ORDER.index(t.level), t.obtained_on), default=None)
+
+
+def apply_title(expert: Expert) -> None:
+    title = highest_title(expert.person, expert.series)
+    if title is None or title.level not in SENIOR_LEVELS:
+        raise PoolError(f"{expert.person.name}在{expert.series.name}系列没有副高级以上职称记录，不能入选评委库。")
+    expert.title_level, expert.title_name = title.level, title.title_name
+
+
+def attributes(expert: Expert, committee: Committee) -> dict:
+    """The quota categories of the draw, for this committee (docs/draw.md: pool format)."""
+    unit = expert.unit
+    return {
+        "specialty_group": expert.specialty.name if expert.specialty_id else NO_SPECIALTY,
+        "grassroots": is_grassroots(unit),
+        "private_sector": is_private_sector(unit),
+        "outside_self_review_unit": committee.self_review_unit_id != unit.pk,
+        "region": region_of(unit),
+        "level": expert.title_level,
+    }
+
+
+def sanction_reasons(expert: Expert, day: dt.date) -> list[str]:
+    reasons = [f"{s.reason}（{s.document_number or s.imposed_on}）" for s in expert.sanctions.all() if s.active_on(day)]
+    reasons += [f"记入失信黑名单（{b.document_number or b.listed_on}）" for b in expert.person.blacklist_entries.all() if b.bars(day.year)]
+    return reasons
+
+
+def experts_with_records():
+    return Expert.objects.select_related(
+        "person", "unit__area__parent__parent", "series", "specialty", "user",
+    ).prefetch_related(
+        "sanctions", "person__blacklist_entries", "service_years", "committees",
+        Prefetch("person__titleheld_records", queryset=TitleHeld.objects.order_by("pk")),
+    )
+
+
+def pool_of(committee: Committee):
+    return experts_with_records().filter(committees=committee).order_by("pk")
+
+
+def declaring_people(year: int, person_ids) -> set[int]:
+    from zhicheng.declarations.models import Application
+
+    return set(Application.objects.filter(plan__year=year, person_id__in=person_ids).values_list("person_id", flat=True))
+
+
+def snapshot(committee: Committee, year: int, day: dt.date | None = None) -> list[dict]:
+    """The pool of one committee for one year's draw, in the draw's pool format, ordered by id."""
+    day = day or clock.today()
+    experts = list(pool_of(committee))
+    declaring = declaring_people(year, [e.person_id for e in experts])
+    entries = []
+    for expert in experts:
+        served: dict[str, list[int]] = {}
+        for service in expert.service_years.all():
+            served.setdefault(committee_code(service.committee_id), []).append(service.year)
+        entries.append({
+            "id": expert.draw_id,
+            "name": expert.person.name,
+            "employer": employer_code(expert.unit_id),
+            "attributes": attributes(expert, committee),
+            "served": {key: sorted(years) for key, years in sorted(served.items())},
+            "declaring": expert.person_id in declaring,
+            "sanctioned": bool(sanction_reasons(expert, day)),
+            "available": expert.available,
+        })
+    return entries
+
+
+def experts_for(user):
+    """The pool a user may see: a committee office its committees' pools; the region and the supervisor all."""
+    if user.role in (Role.REGIONAL_HR_DEPARTMENT, Role.SUPERVISOR):
+        return Expert.objects.all()
+    if user.role == Role.COMMITTEE_OFFICE and user.organisation_id:
+        return Expert.objects.filter(committees__office_id=user.organisation_id).distinct()
+    return Expert.objects.none()
+
+
+def committees_for(user):
+    if user.role in (Role.REGIONAL_HR_DEPARTMENT, Role.SUPERVISOR):
+        return Committee.objects.all()
+    if user.role == Role.COMMITTEE_OFFICE and user.organisation_id:
+        return Committee.objects.filter(office_id=user.organisation_id)
+    return Committee.objects.none()
+
+
+def can_manage(user) -> bool:
+    return user.role in (Role.COMMITTEE_OFFICE, Role.REGIONAL_HR_DEPARTMENT)
+
+
+def _state(expert: Expert) -> dict:
+    return {
+        "unit": expert.unit_id, "series": expert.series_id, "specialty": expert.specialty_id,
+        "title": [expert.title_level, expert.title_name], "available": expert.available,
+        "unavailable_reason": expert.unavailable_reason,
+        "committees": sorted(expert.committees.values_list("pk", flat=True)) if expert.pk else [],
+    }
+
+
+# ---- editing, each change audited ----------------------------------------------------------
+
+def update_expert(expert: Expert, actor, *, unit, specialty, available: bool, unavailable_reason: str = "", committees=None) -> Expert:
+    if not can_manage(actor):
+        raise PoolError("只有评委会办事机构或自治区人社厅可以维护评委库。")
+    if specialty is not None and specialty.series_id != expert.series_id:
+        raise PoolError("专业不属于该专家的系列。")
+    if not available and not unavailable_reason.strip():
+        raise PoolError("请说明不能参加评审的原因。")
+    with transaction.atomic():
+        before = _state(expert)
+        expert.unit, expert.specialty, expert.available = unit, specialty, available
+        expert.unavailable_reason = "" if available else unavailable_reason.strip()
+        apply_title(expert)
+        expert.save()
+        if committees is not None:
+            allowed = set(committees_for(actor).values_list("pk", flat=True))
+            keep = [c for c in expert.committees.all() if c.pk not in allowed]
+            expert.committees.set(keep + [c for c in committees if c.pk in allowed])
+        audit("expert.update", expert, actor=actor, before=before, after=_state(expert), summary=f"修改评委库专家{expert.person.name}")
+    return expert
+
+
+def add_service_year(expert: Expert, actor, committee: Committee, year: int) -> ServiceYear:
+    with transaction.atomic():
+        service, created = ServiceYear.objects.get_or_create(expert=expert, committee=committee, year=year)
+        if created:
+            audit("expert.service_year", expert, actor=actor, after={"committee": committee.pk, "year": year},
+                  summary=f"登记{expert.person.name}{year}年担任{committee.name}评委")
+    return service
+
+
+def add_relation(expert: Expert, actor, **fields) -> ExpertRelation:
+    relation = ExpertRelation(expert=expert, **fields)
+    if relation.kind == RelationKind.RELATIVE:
+        if not relation.relative_name.strip() or not relation.relative_id_number.strip():
+            raise PoolError("请填写亲属的姓名和身份证号码。")
+        try:
+            relation.relative_id_number = normalise_id_number(relation.relative_id_number)
+        except ValidationError as exc:
+            raise PoolError(exc.messages) from exc
+    else:
+        if relation.former_unit is None or relation.ended_on is None:
+            raise PoolError("请选择曾工作单位并填写离开日期。")
+        if relation.started_on and relation.started_on > relation.ended_on:
+            raise PoolError("离开日期不能早于起始日期。")
+    with transaction.atomic():
+        relation.save()
+        audit("expert.relation_add", expert, actor=actor, after={"relation": relation.pk, "kind": relation.kind, "text": str(relation)},
+              summary=f"{expert.person.name}申报回避关系：{relation}")
+    return relation
+
+
+def remove_relation(relation: ExpertRelation, actor) -> None:
+    with transaction.atomic():
+        audit("expert.relation_remove", relation.expert, actor=actor, before={"relation": relation.pk, "text": str(relation)},
+              summary=f"删除{relation.expert.person.name}的回避关系：{relation}")
+        relation.delete()
+
+
+def add_sanction(expert: Expert, actor, *, reason: str, imposed_on: dt.date, until: dt.date | None, document_number: str = "") -> Sanction:
+    if not reason.strip():
+        raise PoolError("请填写处理原因。")
+    if until is not None and until < imposed_on:
+        raise PoolError("期限不能早于处理日期。")
+    with transaction.atomic():
+        sanction = Sanction.objects.create(expert=expert, reason=reason.strip(), imposed_on=imposed_on, until=until,
+                                           document_number=document_number.strip())
+        audit("expert.sanction", expert, actor=actor, after={"reason": sanction.reason, "imposed_on": imposed_on, "until": until},
+              summary=f"{expert.person.name}受到处理：{sanction.reason}")
+    return sanction
+
+
+# ---- filing the pool with the region (七（二）) -----------------------------------------------
+
+def filing_snapshot(committee: Committee) -> list[dict]:
+    rows = []
+    for expert in pool_of(committee):
+        attrs = attributes(expert, committee)
+        rows.append({
+            "id": expert.draw_id, "name": expert.person.name, "unit": expert.unit.name, "title": expert.title_name,
+            "specialty": attrs["specialty_group"], "grassroots": attrs["grassroots"], "private_sector": attrs["private_sector"],
+            "region": attrs["region"], "available": expert.available,
+        })
+    return rows
+
+
+def file_pool(committee: Committee, year: int, actor) -> PoolFiling:
+    if actor.role != Role.COMMITTEE_OFFICE or committee.office_id != actor.organisation_id:
+        raise PoolError("只有本评委会办事机构可以报送评委库。")
+    rows = filing_snapshot(committee)
+    if not rows:
+        raise PoolError("评委库中还没有专家。")
+    with transaction.atomic():
+        filing = PoolFiling.objects.create(committee=committee, year=year, snapshot=rows, sha256=sha256_hex(rows),
+                                           filed_by=actor, filed_at=clock.now())
+        audit("pool.file", filing, actor=actor, after={"experts": len(rows), "sha256": filing.sha256},
+              summary=f"{committee.name}报送{year}年评委库（{len(rows)}人）")
+    return filing
+
+
+def acknowledge_filing(filing: PoolFiling, actor) -> PoolFiling:
+    if actor.role != Role.REGIONAL_HR_DEPARTMENT:
+        raise PoolError("评委库由自治区人社厅备案。")
+    if filing.acknowledged_at:
+        raise PoolError("该评委库报送已备案。")
+    with transaction.atomic():
+        filing.acknowledged_by, filing.acknowledged_at = actor, clock.now()
+        filing.save(update_fields=["acknowledged_by", "acknowledged_at"])
+        audit("pool.acknowledge", filing, actor=actor, after={"sha256": filing.sha256}, summary=f"{filing.committee.name}{filing.year}年评委库备案")
+    return filing
+
+
+# ---- import from Excel ----------------------------------------------------------------------
+
+COLUMNS = {
+    "id_number": ("身份证号码", "身份证号"),
+    "name": ("姓名",),
+    "unit": ("工作单位", "工作单位（名称或统一社会信用代码）"),
+    "series": ("系列",),
+    "specialty": ("专业",),
+    "title_name": ("职称", "职称名称"),
+    "title_obtained_on": ("职称取得时间", "取得时间"),
+    "certificate_number": ("证书编号",),
+    "committee": ("评委库", "评委会"),
+    "served": ("担任评委年度",),
+    "available": ("可参加评审",),
+    "phone": ("手机号",),
+    "relatives": ("回避亲属",),
+    "former_units": ("曾工作单位",),
+}
+REQUIRED = ("id_number", "name", "unit", "series", "title_name", "title_obtained_on")
+LABEL = {name: labels[0] for name, labels in COLUMNS.items()}
+SPLIT = re.compile(r"[；;\n]+")
+
+
+@dataclass
+class ImportRow:
+    number: int
+    id_number: str
+    name: str
+    unit: Organisation
+    series: Series
+    specialty: Specialty | None
+    title: TitleName
+    title_obtained_on: dt.date
+    certificate_number: str
+    committee: Committee
+    served: list[int]
+    available: bool
+    phone: str
+    relatives: list[tuple[str, str, str]]  # relationship, name, id number
+    former_units: list[tuple[Organisation, dt.date | None, dt.date]]
+
+
+@dataclass
+class ImportReport:
+    created: int = 0
+    updated: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def _date(value) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = _text(value).replace("/", "-").replace(".", "-")
+    return dt.date.fromisoformat(text)
+
+
+class _Lookups:
+    """Units, series, specialties, titles and committees, read once per import."""
+
+    def __init__(self):
+        units = list(Organisation.objects.filter(kind=OrgKind.UNIT))
+        self.units = {u.name: u for u in units} | {u.credit_code: u for u in units if u.credit_code}
+        series = list(Series.objects.all())
+        self.series = {s.name: s for s in series} | {s.code: s for s in series}
+        self.specialties = {(s.series_id, s.name): s for s in Specialty.objects.all()}
+        self.titles = {(t.series_id, t.name): t for t in TitleName.objects.all()}
+        self.committees = {c.name: c for c in Committee.objects.all()}
+
+
+def _parse_row(row, lookups: _Lookups, allowed_committees: dict[int, Committee], default_committee) -> tuple[ImportRow | None, list[str]]:
+    v = {name: row.values.get(name) for name in COLUMNS}
+    errors = []
+
+    def err(column: str, message: str):
+        errors.append(f"第{row.number}行“{LABEL[column]}”：{message}")
+
+    for name in REQUIRED:
+        if not _text(v[name]):
+            err(name, "不能为空")
+    if errors:
+        return None, errors
+    try:
+        id_number = normalise_id_number(_text(v["id_number"]))
+    except ValidationError as exc:
+        err("id_number", "；".join(exc.messages))
+        id_number = ""
+    unit = lookups.units.get(_text(v["unit"]))
+    if unit is None:
+        err("unit", f"系统中没有名称或统一社会信用代码为“{_text(v['unit'])}”的用人单位")
+    series = lookups.series.get(_text(v["series"]))
+    if series is None:
+        err("series", f"没有“{_text(v['series'])}”系列")
+    specialty = title = None
+    if series is not None:
+        if _text(v["specialty"]):
+            specialty = lookups.specialties.get((series.pk, _text(v["specialty"])))
+            if specialty is None:
+                err("specialty", f"{series.name}系列没有“{_text(v['specialty'])}”专业")
+        title = lookups.titles.get((series.pk, _text(v["title_name"])))
+        if title is None:
+            err("title_name", f"{series.name}系列没有“{_text(v['title_name'])}”这一职称")
+        elif title.level not in SENIOR_LEVELS:
+            err("title_name", "评委须具有副高级以上职称")
+    try:
+        obtained = _date(v["title_obtained_on"])
+    except ValueError:
+        err("title_obtained_on", "应为日期，如 2015-12-01")
+        obtained = None
+    committee_name = _text(v["committee"])
+    if committee_name:
+        committee = lookups.committees.get(committee_name)
+        if committee is None or committee.pk not in allowed_committees:
+            err("committee", f"“{committee_name}”不是您可以维护的评委库")
+            committee = None
+    elif default_committee is not None:
+        committee = default_committee
+    else:
+        err("committee", "请填写评委库（评委会名称）")
+        committee = None
+    if committee is not None and series is not None and committee.series_id != series.pk:
+        err("committee", f"{committee.name}评审{committee.series.name}系列，专家为{series.name}系列")
+    served = []
+    for token in re.split(r"[、,，\s]+", _text(v["served"])):
+        if token:
+            if not token.isdigit() or not 1980 <= int(token) <= clock.today().year:
+                err("served", f"“{token}”不是年份")
+            else:
+                served.append(int(token))
+    available_text = _text(v["available"]) or "是"
+    if available_text not in ("是", "否"):
+        err("available", "请填“是”或“否”")
+    relatives = []
+    for item in SPLIT.split(_text(v["relatives"])):
+        if not item.strip():
+            continue
+        parts = [p.strip() for p in re.split(r"[:：]", item)]
+        if len(parts) != 3:
+            err("relatives", f"“{item}”应写成 关系:姓名:身份证号码")
+            continue
+        try:
+            relatives.append((parts[0], parts[1], normalise_id_number(parts[2])))
+        except ValidationError:
+            err("relatives", f"“{parts[2]}”不是有效的身份证号码")
+    former = []
+    for item in SPLIT.split(_text(v["former_units"])):
+        if not item.strip():
+            continue
+        parts = [p.strip() for p in re.split(r"[:：]", item)]
+        if len(parts) != 3:
+            err("former_units", f"“{item}”应写成 单位名称:起始日期:离开日期")
+            continue
+        former_unit = lookups.units.get(parts[0])
+        if former_unit is None:
+            err("former_units", f"系统中没有用人单位“{parts[0]}”")
+            continue
+        try:
+            start = _date(parts[1]) if parts[1] else None
+            end = _date(parts[2])
+        except ValueError:
+            err("former_units", f"“{item}”中的日期应写成 2015-03-01")
+            continue
+        former.append((former_unit, start, end))
+    if errors:
+        return None, errors
+    return ImportRow(
+        number=row.number, id_number=id_number, name=_text(v["name"]), unit=unit, series=series, specialty=specialty,
+        title=title, title_obtained_on=obtained, certificate_number=_text(v["certificate_number"]), committee=committee,
+        served=served, available=available_text == "是", phone=_text(v["phone"]), relatives=relatives, former_units=former,
+    ), []
+
+
+def import_experts(source, actor) -> ImportReport:
+    """Read every row; import all of them in one transaction, or none when any row has an error."""
+    from zhicheng.documents.excel import WorkbookUnreadable, read_rows
+
+    report = ImportReport()
+    if not can_manage(actor):
+        report.errors.append("只有评委会办事机构或自治区人社厅可以导入评委库。")
+        return report
+    try:
+        missing, rows = read_rows(source, COLUMNS)
+    except WorkbookUnreadable as exc:
+        report.errors.append(str(exc))
+        return report
+    missing_required = [LABEL[name] for name in REQUIRED if name in missing]
+    if missing_required:
+        report.errors.append(f"表头缺少以下列：{'、'.join(missing_required)}")
+        return report
+    lookups = _Lookups()
+    allowed = {c.pk: c for c in committees_for(actor)}
+    default = next(iter(allowed.values())) if actor.role == Role.COMMITTEE_OFFICE and len(allowed) == 1 else None
+    parsed, seen = [], {}
+    for row in rows:
+        item, errors = _parse_row(row, lookups, allowed, default)
+        report.errors += errors
+        if item is not None:
+            key = (item.id_number, item.committee.pk)
+            if key in seen:
+                report.errors.append(f"第{row.number}行与第{seen[key]}行是同一专家、同一评委库")
+            seen[key] = row.number
+            parsed.append(item)
+    if not parsed and not report.errors:
+        report.errors.append("表中没有数据行。")
+    if report.errors:
+        return report
+    try:
+        with transaction.atomic():
+            for item in parsed:
+                created = _write(item, actor)
+                report.created += created
+                report.updated += not created
+            audit("pool.import", None, actor=actor, object_type="review.expert", object_id="import",
+                  after={"created": report.created, "updated": report.updated},
+                  summary=f"导入评委库：新增{report.created}人，更新{report.updated}人")
+    except PoolError as exc:
+        report.created = report.updated = 0
+        report.errors += exc.messages
+    return report
+
+
+def _write(item: ImportRow, actor) -> bool:
+    """One row: the person, their title record, the expert, pool membership, years, relations."""
+    where = f"第{item.number}行"
+    person = Person.objects.filter(id_number=item.id_number).first()
+    if person is None:
+        person = Person.objects.create(name=item.name, id_number=item.id_number, unit=item.unit, phone=item.phone)
+    elif person.name != item.name:
+        raise PoolError(f"{where}：身份证号码{item.id_number}在系统中登记的姓名为{person.name}，与“{item.name}”不符")
+    if not TitleHeld.objects.filter(person=person, series=item.series.code, level=item.title.level).exists():
+        TitleHeld.objects.create(person=person, series=item.series.code, level=item.title.level, title_name=item.title.name,
+                                 obtained_on=item.title_obtained_on, certificate_number=item.certificate_number,
+                                 issued_by="（评委库导入）")
+    expert = Expert.objects.filter(person=person).first()
+    created = expert is None
+    if expert is None:
+        expert = Expert(person=person)
+    elif expert.series_id != item.series.pk:
+        raise PoolError(f"{where}：{item.name}已在{expert.series.name}系列评委库中")
+    before = None if created else _state(expert)
+    expert.unit, expert.series, expert.specialty = item.unit, item.series, item.specialty
+    expert.available = item.available
+    expert.unavailable_reason = "" if item.available else (expert.unavailable_reason or "导入时标注不能参加")
+    person = Person.objects.prefetch_related("titleheld_records").get(pk=person.pk)
+    expert.person = person
+    try:
+        apply_title(expert)
+    except PoolError as exc:
+        raise PoolError(f"{where}：{exc.messages[0]}") from exc
+    expert.save()
+    expert.committees.add(item.committee)
+    for year in item.served:
+        ServiceYear.objects.get_or_create(expert=expert, committee=item.committee, year=year)
+    for relationship, name, id_number in item.relatives:
+        ExpertRelation.objects.get_or_create(expert=expert, kind=RelationKind.RELATIVE, relative_id_number=id_number,
+                                             defaults={"relative_name": name, "relationship": relationship})
+    for unit, start, end in item.former_units:
+        ExpertRelation.objects.get_or_create(expert=expert, kind=RelationKind.FORMER_UNIT, former_unit=unit, ended_on=end,
+                                             defaults={"started_on": start})
+    audit("expert.import", expert, actor=actor, before=before, after=_state(expert) | {"served": item.served},
+          summary=f"{'新增' if created else '更新'}评委库专家{person.name}（{where}）")
+    return created
+
+
+def template_workbook() -> bytes:
+    from zhicheng.documents.excel import write_workbook
+
+    header = [LABEL[name] for name in COLUMNS]
+    example = ["150121197001011230", "张三", "内蒙古自治区建筑勘察设计研究院", "工程", "土木工程", "正高级工程师", "2015-12-01",
+               "NMG2015001", "", "2019、2020", "是", "13900000000", "配偶:李四:150121197203041243",
+               "包头钢铁（集团）有限责任公司:2010-01-01:2018-06-30"]
+    return write_workbook([("评委库", header, [example])])
+

@@ -1,0 +1,615 @@
+"""Pages of the committee side. Thin: read the form, call the service, say what happened.
+
+Every object is looked up through the role's scope (pool.experts_for, plans.plans_for,
+drawing.draws_for, meeting.meetings_for, panels.assignments_for), so an object outside it is a 404.
+"""
+
+from __future__ import annotations
+
+import json
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from zhicheng.accounts.permissions import page
+from zhicheng.accounts.roles import Role
+from zhicheng.core import clock
+from zhicheng.draw.model import describe_value
+from zhicheng.files.services import read_verified, store_upload
+
+from . import drawing, forms, meeting as meeting_service, minutes as minutes_service, otp, panels as panel_service
+from . import plans as plan_service, pool as pool_service, recusal as recusal_service
+from .models import (
+    Assignment, CommitteeMember, DrawObjection, DrawStatus, ExpertDraw, ExpertRelation, GroupKind, Meeting, MeetingStatus,
+    Opinion, PlanStatus, PoolFiling, ReviewPlan, VoteCast,
+)
+
+POOL_PAGE_SIZE = 100
+
+
+def _attempt(request, action, success: str = "") -> bool:
+    """Run a service call; its refusal becomes error messages, its success a message."""
+    try:
+        action()
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return False
+    if success:
+        messages.success(request, success)
+    return True
+
+
+def _form_errors(request, form) -> None:
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else ""
+        for error in errors:
+            messages.error(request, f"{label}：{error}" if label else error)
+
+
+# ---- the second factor -----------------------------------------------------------------------
+
+@page("second_factor")
+def second_factor(request):
+    factor = otp.start_enrolment(request.user)
+    form = forms.CodeForm(request.POST or None)
+    next_url = request.GET.get("next") or request.POST.get("next") or ""
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = ""
+    if request.method == "POST" and form.is_valid():
+        if otp.check(request.user, form.cleaned_data["code"]):
+            otp.pass_in_session(request)
+            return redirect(next_url or "expert_tasks")
+        messages.error(request, _("动态口令不正确或已使用过，请输入认证器上新的6位口令。"))
+    enrolling = factor.confirmed_at is None
+    uri = otp.provisioning_uri(factor) if enrolling else ""
+    return render(request, "review/second_factor.html", {
+        "form": form, "enrolling": enrolling, "qr": otp.qr_svg(uri) if enrolling else "", "secret": factor.secret if enrolling else "",
+        "next": next_url,
+    })
+
+
+# ---- the pool --------------------------------------------------------------------------------
+
+@page("expert_pool")
+def expert_pool(request):
+    committees = pool_service.committees_for(request.user).order_by("name")
+    experts = pool_service.experts_for(request.user)
+    committee_id = request.GET.get("committee")
+    if committee_id and committee_id.isdigit():
+        experts = experts.filter(committees__pk=int(committee_id))
+    query = request.GET.get("q", "").strip()
+    if query:
+        experts = experts.filter(Q(person__name__contains=query) | Q(unit__name__contains=query))
+    total = experts.count()
+    rows = list(pool_service.experts_with_records().filter(pk__in=experts.values("pk")).order_by("person__name", "pk")[:POOL_PAGE_SIZE])
+    today = clock.today()
+    listing = [{
+        "expert": e, "grassroots": pool_service.is_grassroots(e.unit), "private": pool_service.is_private_sector(e.unit),
+        "region": pool_service.region_of(e.unit), "sanctioned": bool(pool_service.sanction_reasons(e, today)),
+        "served": sorted({s.year for s in e.service_years.all()}),
+    } for e in rows]
+    return render(request, "review/expert_pool.html", {
+        "rows": listing, "total": total, "committees": committees, "committee_id": committee_id, "q": query,
+        "can_manage": pool_service.can_manage(request.user),
+    })
+
+
+def _expert_or_404(user, pk):
+    return get_object_or_404(pool_service.experts_with_records().filter(pk__in=pool_service.experts_for(user).values("pk")), pk=pk)
+
+
+@page("expert_detail")
+def expert_detail(request, pk: int):
+    expert = _expert_or_404(request.user, pk)
+    committees = pool_service.committees_for(request.user)
+    today = clock.today()
+    context = {
+        "expert": expert, "can_manage": pool_service.can_manage(request.user),
+        "grassroots": pool_service.is_grassroots(expert.unit), "private": pool_service.is_private_sector(expert.unit),
+        "region": pool_service.region_of(expert.unit), "sanction_reasons": pool_service.sanction_reasons(expert, today),
+        "relations": expert.relations.select_related("former_unit"), "service_years": expert.service_years.select_related("committee"),
+        "sanctions": expert.sanctions.all(),
+        "form": forms.ExpertForm(expert=expert, committees=committees, initial={
+            "unit": expert.unit_id, "specialty": expert.specialty_id, "available": expert.available,
+            "unavailable_reason": expert.unavailable_reason, "committees": list(expert.committees.all()),
+        }),
+        "relation_form": forms.RelationForm(), "sanction_form": forms.SanctionForm(),
+        "service_form": forms.ServiceYearForm(committees=committees),
+    }
+    return render(request, "review/expert_detail.html", context)
+
+
+@page("expert_act")
+@require_POST
+def expert_act(request, pk: int):
+    expert = _expert_or_404(request.user, pk)
+    user, action = request.user, request.POST.get("action")
+    committees = pool_service.committees_for(user)
+    if action == "update":
+        form = forms.ExpertForm(request.POST, expert=expert, committees=committees)
+        if form.is_valid():
+            d = form.cleaned_data
+            _attempt(request, lambda: pool_service.update_expert(
+                expert, user, unit=d["unit"], specialty=d["specialty"], available=d["available"],
+                unavailable_reason=d["unavailable_reason"], committees=list(d["committees"])), _("已保存。"))
+        else:
+            _form_errors(request, form)
+    elif action == "relation_add":
+        form = forms.RelationForm(request.POST)
+        if form.is_valid():
+            _attempt(request, lambda: pool_service.add_relation(expert, user, **form.cleaned_data), _("已登记回避关系。"))
+        else:
+            _form_errors(request, form)
+    elif action == "relation_remove":
+        relation = get_object_or_404(ExpertRelation, pk=request.POST.get("relation") or 0, expert=expert)
+        _attempt(request, lambda: pool_service.remove_relation(relation, user), _("已删除。"))
+    elif action == "sanction":
+        form = forms.SanctionForm(request.POST)
+        if form.is_valid():
+            _attempt(request, lambda: pool_service.add_sanction(expert, user, **form.cleaned_data), _("已登记处理记录。"))
+        else:
+            _form_errors(request, form)
+    elif action == "service_year":
+        form = forms.ServiceYearForm(request.POST, committees=committees)
+        if form.is_valid():
+            _attempt(request, lambda: pool_service.add_service_year(expert, user, form.cleaned_data["committee"],
+                                                                    form.cleaned_data["year"]), _("已登记。"))
+        else:
+            _form_errors(request, form)
+    return redirect("expert_detail", pk=expert.pk)
+
+
+@page("expert_import")
+def expert_import(request):
+    if request.GET.get("template"):
+        response = HttpResponse(pool_service.template_workbook(),
+                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response["Content-Disposition"] = 'attachment; filename="expert-pool-template.xlsx"'
+        return response
+    form = forms.ImportForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        report = pool_service.import_experts(form.cleaned_data["workbook"], request.user)
+        if report.ok:
+            messages.success(request, _("导入完成：新增%(c)d人，更新%(u)d人。") % {"c": report.created, "u": report.updated})
+    return render(request, "review/expert_import.html", {"form": form, "report": report, "columns": pool_service.COLUMNS,
+                                                          "required": pool_service.REQUIRED})
+
+
+@page("pool_filings")
+def pool_filings(request):
+    committees = pool_service.committees_for(request.user)
+    filings = (PoolFiling.objects.filter(committee__in=committees).select_related("committee", "filed_by", "acknowledged_by")
+               .order_by("-filed_at")[:200])
+    return render(request, "review/pool_filings.html", {
+        "filings": filings, "committees": committees.order_by("name"), "year": clock.today().year,
+        "is_office": request.user.role == Role.COMMITTEE_OFFICE, "is_region": request.user.role == Role.REGIONAL_HR_DEPARTMENT,
+    })
+
+
+@page("pool_filing_act")
+@require_POST
+def pool_filing_act(request):
+    user = request.user
+    committees = pool_service.committees_for(user)
+    if request.POST.get("action") == "acknowledge":
+        filing = get_object_or_404(PoolFiling, pk=request.POST.get("filing") or 0, committee__in=committees)
+        _attempt(request, lambda: pool_service.acknowledge_filing(filing, user), _("已备案。"))
+    else:
+        committee = get_object_or_404(committees, pk=request.POST.get("committee") or 0)
+        year = int(request.POST.get("year") or clock.today().year)
+        _attempt(request, lambda: pool_service.file_pool(committee, year, user), _("评委库已报送自治区人社厅。"))
+    return redirect("pool_filings")
+
+
+# ---- review plans ----------------------------------------------------------------------------
+
+@page("review_plans")
+def review_plans(request):
+    user = request.user
+    committees = pool_service.committees_for(user)
+    form = None
+    if user.role == Role.COMMITTEE_OFFICE:
+        form = forms.NewPlanForm(request.POST or None, committees=committees, initial={"year": clock.today().year})
+        if request.method == "POST" and form.is_valid():
+            data = dict(form.cleaned_data)
+            committee, year = data.pop("committee"), data.pop("year")
+            holder = {}
+            if _attempt(request, lambda: holder.update(plan=plan_service.create_plan(committee, year, user, **data)), _("已保存草稿。")):
+                return redirect("review_plan_detail", pk=holder["plan"].pk)
+    plans = plan_service.plans_for(user).select_related("committee").order_by("-year", "committee__name")[:200]
+    return render(request, "review/plan_list.html", {"plans": plans, "form": form})
+
+
+def _plan_or_404(user, pk) -> ReviewPlan:
+    return get_object_or_404(plan_service.plans_for(user).select_related("committee__office", "committee__series"), pk=pk)
+
+
+@page("review_plan_detail")
+def review_plan_detail(request, pk: int):
+    user = request.user
+    plan = _plan_or_404(user, pk)
+    is_office = plan_service.is_office_of(user, plan)
+    editable = is_office and plan.status in (PlanStatus.DRAFT, PlanStatus.REJECTED)
+    draw = plan.draws.exclude(status=DrawStatus.CANCELLED).first()
+    sitting = drawing.sitting_members(plan)
+    apps = recusal_service.plan_applications(plan).select_related("series").order_by("pk")
+    panels = plan.panels.prefetch_related("members__person")
+    assigned = dict(Assignment.objects.filter(plan=plan, panel__isnull=False).values_list("application_id", "panel__name").distinct())
+    spec_initial = dict(drawing.default_spec(plan))
+    context = {
+        "plan": plan, "is_office": is_office, "editable": editable, "is_region": user.role == Role.REGIONAL_HR_DEPARTMENT,
+        "form": forms.PlanForm(instance=plan) if editable else None, "file_form": forms.FileForm(), "note_form": forms.NoteForm(),
+        "roster": [(a, assigned.get(a.pk)) for a in apps], "draws": plan.draws.all(), "draw": draw,
+        "spec_form": forms.SpecForm(plan=plan, initial=spec_initial) if is_office and draw is None else None,
+        "panels": panels, "sitting": sitting,
+        "panel_form": forms.PanelForm(experts=_sitting_experts(plan)) if is_office and draw and draw.status == DrawStatus.DRAWN else None,
+        "assign_form": forms.AssignForm(panels=plan.panels.all(), applications=apps) if is_office and panels else None,
+        "meeting": getattr(plan, "meeting", None), "meeting_form": forms.MeetingForm(initial={"held_on": plan.review_starts_on, "place": plan.place}),
+        "filing_problems": plan_service.filing_problems(plan, clock.today()) if editable else [],
+        "lead_days": plan_service.FILING_LEAD_DAYS,
+    }
+    return render(request, "review/plan_detail.html", context)
+
+
+def _sitting_experts(plan):
+    from .models import Expert
+
+    return Expert.objects.filter(pk__in=[m.expert_id for m in drawing.sitting_members(plan)]).select_related("person", "unit", "specialty")
+
+
+@page("review_plan_act")
+@require_POST
+def review_plan_act(request, pk: int):
+    user = request.user
+    plan = _plan_or_404(user, pk)
+    action = request.POST.get("action")
+    if action == "save":
+        form = forms.PlanForm(request.POST, instance=ReviewPlan.objects.get(pk=plan.pk))
+        if form.is_valid():
+            fields = {name: form.cleaned_data[name] for name in forms.PlanForm.Meta.fields}
+            _attempt(request, lambda: plan_service.save_plan(plan, user, **fields), _("已保存。"))
+        else:
+            _form_errors(request, form)
+    elif action == "attach":
+        form = forms.FileForm(request.POST, request.FILES)
+        if form.is_valid():
+            _attempt(request, lambda: plan_service.add_attachment(plan, user, store_upload(form.cleaned_data["file"], user)), _("已添加附件。"))
+        else:
+            _form_errors(request, form)
+    elif action == "file":
+        _attempt(request, lambda: plan_service.file_plan(plan, user), _("评审实施方案已报备自治区人社厅。"))
+    elif action == "approve":
+        _attempt(request, lambda: plan_service.approve_plan(plan, user), _("已备案同意。"))
+    elif action == "return":
+        _attempt(request, lambda: plan_service.return_plan(plan, user, request.POST.get("note", "")), _("已退回。"))
+    elif action == "open_review":
+        if plan_service.is_office_of(user, plan):
+            opened, refused = plan_service.open_review(plan, user)
+            messages.success(request, _("%(n)d份申报进入评审。") % {"n": len(opened)})
+            for app_id, reason in refused.items():
+                messages.error(request, _("申报%(id)d：%(reason)s") % {"id": app_id, "reason": reason})
+        else:
+            messages.error(request, _("只有本评委会办事机构可以开始评审。"))
+    elif action == "draw":
+        form = forms.SpecForm(request.POST, plan=plan)
+        if form.is_valid():
+            holder = {}
+            spec = form.spec(drawing.default_spec(plan))
+            if _attempt(request, lambda: holder.update(draw=drawing.start_draw(plan, user, spec, form.cleaned_data["public_source"])),
+                        _("抽选参数已确定，请办事机构和纪检监察机构提交承诺值。")):
+                return redirect("draw_detail", pk=holder["draw"].pk)
+        else:
+            _form_errors(request, form)
+    elif action == "panel":
+        form = forms.PanelForm(request.POST, experts=_sitting_experts(plan))
+        if form.is_valid():
+            _attempt(request, lambda: panel_service.create_panel(plan, user, form.cleaned_data["name"], form.cleaned_data["members"]),
+                     _("评议组已组建。"))
+        else:
+            _form_errors(request, form)
+    elif action == "assign":
+        form = forms.AssignForm(request.POST, panels=plan.panels.all(), applications=recusal_service.plan_applications(plan))
+        if form.is_valid():
+            _attempt(request, lambda: panel_service.assign(form.cleaned_data["panel"], user, form.cleaned_data["applications"]),
+                     _("评审材料已分配；有利害关系的评委已回避。"))
+        else:
+            _form_errors(request, form)
+    elif action == "meeting":
+        form = forms.MeetingForm(request.POST)
+        if form.is_valid():
+            holder = {}
+            if _attempt(request, lambda: holder.update(meeting=meeting_service.schedule(plan, user, **form.cleaned_data)), _("已安排评审会议。")):
+                return redirect("meeting_detail", pk=holder["meeting"].pk)
+        else:
+            _form_errors(request, form)
+    return redirect("review_plan_detail", pk=plan.pk)
+
+
+# ---- the draw --------------------------------------------------------------------------------
+
+def _draw_or_404(user, pk) -> ExpertDraw:
+    return get_object_or_404(drawing.draws_for(user).select_related("plan__committee__office"), pk=pk)
+
+
+@page("draw_detail")
+def draw_detail(request, pk: int):
+    user = request.user
+    draw = _draw_or_404(user, pk)
+    party = drawing.party_of(user, draw)
+    rehearsal = drawing.rehearse(draw) if request.GET.get("rehearse") and draw.status == DrawStatus.COMMITTING else None
+    verification = None
+    if request.GET.get("verify") and draw.record:
+        verification = drawing.verify_stored(draw)
+    members = draw.members.select_related("expert__person", "expert__unit").order_by("-active", "expert__person__name")
+    names = {entry["id"]: entry["name"] for entry in draw.pool or []}
+    reserves = [{**group, "reserve_names": [names.get(i, i) for i in group["reserves"]]}
+                for group in (draw.record or {}).get("result", {}).get("reserves", [])]
+    quota_lines = [f"{describe_value(category, value)}" + "".join(
+        part for part in (f"至少{b['min']}人" if b.get("min") else "", f"至多{b['max']}人" if b.get("max") is not None else ""))
+        for category, values in sorted(draw.spec.get("quotas", {}).items()) for value, b in sorted(values.items())]
+    return render(request, "review/draw_detail.html", {
+        "draw": draw, "quota_lines": quota_lines, "plan": draw.plan, "party": party, "is_office": party == "office", "today": clock.today(),
+        "commit_form": forms.CommitForm(), "reveal_form": forms.RevealForm(), "publish_form": forms.PublishForm(),
+        "public_form": forms.PublicResultForm(), "cancel_form": forms.CancelForm(), "handle_form": forms.HandleObjectionForm(),
+        "rehearsal": rehearsal, "verification": verification, "members": members, "reserves": reserves,
+        "objections": draw.objections.all(), "excluded": (draw.publication or {}).get("excluded", {}), "names": names,
+        "my_commitment": getattr(draw, f"{party}_commitment", "") if party else "",
+        "my_reveal": getattr(draw, f"{party}_reveal", "") if party else "",
+    })
+
+
+@page("draw_act")
+@require_POST
+def draw_act(request, pk: int):
+    user = request.user
+    draw = _draw_or_404(user, pk)
+    action = request.POST.get("action")
+    if action == "commit":
+        form = forms.CommitForm(request.POST)
+        if form.is_valid():
+            _attempt(request, lambda: drawing.commit(draw, user, form.cleaned_data["value"]), _("承诺值已提交。"))
+        else:
+            _form_errors(request, form)
+    elif action == "publish":
+        form = forms.PublishForm(request.POST)
+        if form.is_valid():
+            _attempt(request, lambda: drawing.publish(draw, user, form.cleaned_data["objection_days"]), _("抽选方案已公示。"))
+        else:
+            _form_errors(request, form)
+    elif action == "reveal":
+        form = forms.RevealForm(request.POST)
+        if form.is_valid():
+            _attempt(request, lambda: drawing.reveal(draw, user, form.cleaned_data["secret"]), _("秘密值已揭示并与承诺值核对一致。"))
+        else:
+            _form_errors(request, form)
+    elif action == "public_result":
+        form = forms.PublicResultForm(request.POST)
+        if form.is_valid():
+            _attempt(request, lambda: drawing.enter_public_result(draw, user, form.cleaned_data["values"]), _("已录入开奖结果。"))
+        else:
+            _form_errors(request, form)
+    elif action == "perform":
+        _attempt(request, lambda: drawing.perform(draw, user), _("抽选完成，抽选记录已保存。"))
+    elif action == "objection":
+        form = forms.HandleObjectionForm(request.POST)
+        if form.is_valid():
+            objection = get_object_or_404(DrawObjection, pk=form.cleaned_data["objection"], draw=draw)
+            _attempt(request, lambda: drawing.handle_objection(objection, user, upheld=form.cleaned_data["upheld"],
+                                                               finding=form.cleaned_data["finding"]), _("异议已处理。"))
+        else:
+            _form_errors(request, form)
+    elif action in ("decline", "chair"):
+        member = get_object_or_404(CommitteeMember, pk=request.POST.get("member") or 0, draw=draw)
+        if action == "chair":
+            _attempt(request, lambda: drawing.set_chair(member, user), _("已确定主任委员。"))
+        else:
+            _attempt(request, lambda: drawing.decline(member, user, request.POST.get("reason", "")), _("已登记辞退并按候补顺序递补。"))
+    elif action == "cancel":
+        _attempt(request, lambda: drawing.cancel(draw, user, request.POST.get("reason", "")), _("抽选已作废。"))
+    return redirect("draw_detail", pk=draw.pk)
+
+
+@page("draw_record")
+def draw_record(request, pk: int):
+    draw = _draw_or_404(request.user, pk)
+    if draw.record is None:
+        raise Http404("该抽选尚未完成。")
+    response = HttpResponse(json.dumps(draw.record, ensure_ascii=False, indent=2) + "\n", content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="draw-record-{draw.pk}.json"'
+    return response
+
+
+@page("public_draws")
+def public_draws(request):
+    draws = (ExpertDraw.objects.filter(status__in=(DrawStatus.PUBLISHED, DrawStatus.DRAWN, DrawStatus.CANCELLED), published_at__isnull=False)
+             .select_related("plan__committee").order_by("-published_at")[:100])
+    return render(request, "review/public_draws.html", {"draws": draws, "today": clock.today()})
+
+
+@page("public_draw_detail")
+def public_draw_detail(request, pk: int):
+    draw = get_object_or_404(ExpertDraw.objects.select_related("plan__committee"), pk=pk, published_at__isnull=False)
+    form = forms.ObjectionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if _attempt(request, lambda: drawing.object_to(draw, **form.cleaned_data), _("异议已收到，办事机构将核实处理。")):
+            return redirect("public_draw_detail", pk=draw.pk)
+    notice = draw.publication or {}
+    return render(request, "review/public_draw_detail.html", {
+        "draw": draw, "form": form, "notice": notice, "today": clock.today(),
+        "open_for_objections": draw.status == DrawStatus.PUBLISHED and clock.today() <= draw.objections_until,
+        "seed": (draw.record or {}).get("seed"), "result": (draw.record or {}).get("result"),
+    })
+
+
+# ---- the meeting -----------------------------------------------------------------------------
+
+def _meeting_or_404(user, pk) -> Meeting:
+    return get_object_or_404(meeting_service.meetings_for(user).select_related("plan__committee__office"), pk=pk)
+
+
+@page("meeting_detail")
+def meeting_detail(request, pk: int):
+    user = request.user
+    meeting = _meeting_or_404(user, pk)
+    plan = meeting.plan
+    is_office = plan_service.is_office_of(user, meeting.plan)
+    draw = drawing.current_draw(plan)
+    size = draw.spec["size"] if draw else 0
+    present = meeting_service.present_experts(meeting)
+    experts = _sitting_experts(plan)
+    rates = dict(meeting.groups.values_list("kind", "pass_rate"))
+    voters = VoteCast.objects.filter(meeting=meeting).values("expert").distinct().count()
+    return render(request, "review/meeting_detail.html", {
+        "meeting": meeting, "plan": plan, "is_office": is_office, "size": size, "present": present, "quorum": meeting_service.quorum(size),
+        "has_quorum": meeting_service.has_quorum(len(present), size),
+        "attendance_form": forms.AttendanceForm(experts=experts, initial={"present": [e.pk for e in present]}),
+        "groups_form": forms.GroupsForm(initial={"general": rates.get(GroupKind.GENERAL, 100), "grassroots": rates.get(GroupKind.GRASSROOTS),
+                                                  "private_sector": rates.get(GroupKind.PRIVATE_SECTOR)}),
+        "rates": sorted(rates.items()), "group_labels": dict(GroupKind.choices),
+        "problems": meeting_service.opening_problems(meeting) if meeting.status == MeetingStatus.SCHEDULED and draw else [],
+        "voters": voters, "results": meeting.results.select_related("application__person", "application__unit"),
+        "minutes": getattr(meeting, "minutes", None),
+    })
+
+
+@page("meeting_act")
+@require_POST
+def meeting_act(request, pk: int):
+    user = request.user
+    meeting = _meeting_or_404(user, pk)
+    action = request.POST.get("action")
+    if action == "attendance":
+        form = forms.AttendanceForm(request.POST, experts=_sitting_experts(meeting.plan))
+        if form.is_valid():
+            _attempt(request, lambda: meeting_service.record_attendance(meeting, user, [e.pk for e in form.cleaned_data["present"]]),
+                     _("出席情况已登记。"))
+        else:
+            _form_errors(request, form)
+    elif action == "groups":
+        form = forms.GroupsForm(request.POST)
+        if form.is_valid():
+            _attempt(request, lambda: meeting_service.configure_groups(meeting, user, form.rates()), _("分组和通过率已设置。"))
+        else:
+            _form_errors(request, form)
+    elif action == "open":
+        _attempt(request, lambda: meeting_service.open_ballot(meeting, user), _("无记名投票开始。"))
+    elif action == "close":
+        _attempt(request, lambda: meeting_service.close_ballot(meeting, user), _("表决结束，已计票。"))
+    elif action == "minutes":
+        _attempt(request, lambda: minutes_service.generate(meeting, user), _("会议纪要已生成，请主任委员签署。"))
+    return redirect("meeting_detail", pk=meeting.pk)
+
+
+@page("minutes_pdf")
+def minutes_pdf(request, pk: int):
+    meeting = _meeting_or_404(request.user, pk)
+    minutes = getattr(meeting, "minutes", None)
+    if minutes is None:
+        raise Http404("会议纪要尚未生成。")
+    response = HttpResponse(read_verified(minutes.file), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="minutes-{meeting.pk}.pdf"'
+    return response
+
+
+# ---- the expert's own pages ------------------------------------------------------------------
+
+@page("expert_tasks")
+def expert_tasks(request):
+    user = request.user
+    assignments = (panel_service.assignments_for(user).select_related("application__person", "application__unit", "application__series",
+                                                                       "panel", "plan__committee", "opinion"))
+    meetings = []
+    for meeting in meeting_service.meetings_for(user).select_related("plan__committee"):
+        expert = user.expert
+        chair = drawing.current_draw(meeting.plan).members.filter(active=True, is_chair=True, expert=expert).exists()
+        meetings.append({
+            "meeting": meeting, "present": meeting.attendance.filter(expert=expert, present=True).exists(),
+            "voted": meeting_service.has_voted(meeting, expert), "chair": chair, "minutes": getattr(meeting, "minutes", None),
+        })
+    return render(request, "review/expert_tasks.html", {"assignments": assignments, "meetings": meetings, "today": clock.today()})
+
+
+@page("expert_opinion")
+def expert_opinion(request, pk: int):
+    user = request.user
+    assignment = get_object_or_404(panel_service.assignments_for(user).select_related(
+        "application__person", "application__unit", "application__series", "application__specialty", "plan", "panel"), pk=pk)
+    plan = assignment.plan
+    existing = Opinion.objects.filter(assignment=assignment).first()
+    initial = {} if existing is None else {"recommendation": existing.recommendation, "text": existing.text,
+                                           "lesson_score": existing.lesson_score, "interview_score": existing.interview_score,
+                                           "record_score": existing.record_score}
+    form = forms.OpinionForm(request.POST if request.POST.get("action") == "opinion" else None,
+                             quantitative=plan.quantitative_review, initial=initial)
+    recuse_form = forms.DeclareRecusalForm(request.POST if request.POST.get("action") == "recuse" else None)
+    if request.method == "POST":
+        if request.POST.get("action") == "opinion" and form.is_valid():
+            d = form.cleaned_data
+            scores = {name: d.get(name) for name in panel_service.SCORE_FIELDS}
+            if _attempt(request, lambda: panel_service.submit_opinion(assignment, user, recommendation=d["recommendation"],
+                                                                     text=d["text"], scores=scores), _("评议意见已提交。")):
+                return redirect("expert_tasks")
+        elif request.POST.get("action") == "recuse" and recuse_form.is_valid():
+            if _attempt(request, lambda: recusal_service.declare(plan, assignment.expert, assignment.application,
+                                                                 recuse_form.cleaned_data["reason"], user), _("已申请回避，您将不再看到该申报。")):
+                return redirect("expert_tasks")
+    return render(request, "review/expert_opinion.html", {
+        "assignment": assignment, "app": assignment.application, "form": form, "recuse_form": recuse_form, "existing": existing,
+    })
+
+
+@page("ballot")
+def ballot(request, pk: int):
+    user = request.user
+    meeting = _meeting_or_404(user, pk)
+    expert = getattr(user, "expert", None)
+    if expert is None:
+        raise Http404("您不是评审专家。")
+    voted = meeting_service.has_voted(meeting, expert)
+    present = meeting.attendance.filter(expert=expert, present=True).exists()
+    paper = meeting_service.ballot_paper(meeting, expert) if meeting.status == MeetingStatus.VOTING and present and not voted else []
+    form = forms.BallotForm(request.POST or None, applications=paper)
+    if request.method == "POST":
+        if form.is_valid() and paper:
+            if _attempt(request, lambda: meeting_service.cast_ballot(meeting, user, form.choices()), _("投票成功。票面不记名，任何人无法查到您的选择。")):
+                return redirect("expert_tasks")
+        elif not paper:
+            _attempt(request, lambda: meeting_service.cast_ballot(meeting, user, {}))
+        else:
+            messages.error(request, _("请对每一份申报都作出选择。"))
+    summaries = _panel_summaries(meeting, [a.pk for a in paper])
+    rows = [(form[f"app_{a.pk}"], summaries.get(a.pk, {})) for a in paper]
+    return render(request, "review/ballot.html", {"meeting": meeting, "form": form, "rows": rows, "voted": voted, "present": present})
+
+
+def _panel_summaries(meeting: Meeting, application_ids: list[int]) -> dict[int, dict]:
+    counts = (Opinion.objects.filter(assignment__plan=meeting.plan, assignment__application_id__in=application_ids)
+              .values("assignment__application_id", "recommendation").annotate(n=Count("pk")))
+    summary: dict[int, dict] = {}
+    for row in counts:
+        summary.setdefault(row["assignment__application_id"], {})[row["recommendation"]] = row["n"]
+    return summary
+
+
+@page("minutes_sign")
+def minutes_sign(request, pk: int):
+    user = request.user
+    meeting = _meeting_or_404(user, pk)
+    minutes = getattr(meeting, "minutes", None)
+    if minutes is None:
+        raise Http404("会议纪要尚未生成。")
+    form = forms.CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        holder = {}
+        if _attempt(request, lambda: holder.update(pushed=minutes_service.sign(minutes, user, form.cleaned_data["code"]))):
+            messages.success(request, _("会议纪要已签署，%(n)d份申报的评审结果已登记。") % {"n": len(holder["pushed"])})
+            return redirect("expert_tasks")
+    return render(request, "review/minutes_sign.html", {"meeting": meeting, "minutes": minutes, "form": form})
