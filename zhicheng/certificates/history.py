@@ -1,9 +1,9 @@
 """Importing past years' title records from Excel (八（四）2: 历年职称评审信息数据采集整理).
 
 All rows are read and checked first; any bad row means nothing is written and every bad row
-is named. Good files are written in one transaction with bulk inserts: new people, their
-TitleHeld archive records, and a signed certificate per row so that the old numbers verify
-like new ones.
+is named. Good files are written in one transaction with bulk inserts (bulk_create where the new keys are needed,
+prepared-statement batches otherwise): new people, their TitleHeld archive records, and a
+signed certificate per row so that the old numbers verify like new ones.
 """
 
 from __future__ import annotations
@@ -160,6 +160,20 @@ def _check(raw, catalogue: _Catalogue, ids: _IdChecker, today: dt.date) -> tuple
     return _Row(raw.number, name, id_number, series, level, title, obtained, committee[:120], number), []
 
 
+def _insert_many(model, objects) -> None:
+    """Insert rows whose keys are not needed back with one prepared statement (executemany):
+    half the CPU of bulk_create, whose SQL compiler wraps every one of the 25 values of a
+    certificate. Values are prepared by the fields themselves, as bulk_create would."""
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    quote = connection.ops.quote_name
+    sql = (f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+           f"VALUES ({', '.join(['%s'] * len(fields))})")
+    rows = [[f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields] for obj in objects]
+    if rows:
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, rows)
+
+
 def _chunks(values: list, size: int):
     # SQLite allows a limited number of query parameters.
     for i in range(0, len(values), size):
@@ -225,15 +239,17 @@ def import_history(source, actor, *, today: dt.date) -> ImportReport:
             if row.id_number not in people and row.id_number not in new_people:
                 new_people[row.id_number] = Person(name=row.name, id_number=row.id_number,
                                                    birth_date=birth_date_from_id(row.id_number), sex=sex_from_id(row.id_number))
-        Person.objects.bulk_create(new_people.values(), batch_size=BATCH)
-        person_ids = {i: pk for i, (pk, _) in people.items()} | {i: p.pk for i, p in new_people.items()}
+        _insert_many(Person, new_people.values())
+        person_ids = {i: pk for i, (pk, _) in people.items()}
+        for chunk in _chunks(list(new_people), size):
+            person_ids.update(Person.objects.filter(id_number__in=chunk).values_list("id_number", "pk"))
         for batch in _chunks(good, BATCH):
             held = TitleHeld.objects.bulk_create([
                 TitleHeld(person_id=person_ids[r.id_number], series=r.series.code, level=r.level, title_name=r.title,
                           obtained_on=r.obtained_on, via=TitleVia.REVIEW, certificate_number=r.certificate_number, issued_by=r.committee)
                 for r in batch
             ])
-            Certificate.objects.bulk_create([
+            _insert_many(Certificate, [
                 seal(Certificate(
                     number=r.certificate_number, kind=CertificateKind.HISTORY, person_id=person_ids[r.id_number], title_held=h,
                     holder_name=r.name, id_number=r.id_number, series=r.series, series_name=r.series.name, title_name=r.title,
