@@ -107,11 +107,12 @@ def _free_port() -> int:
 
 
 class Server:
-    def __init__(self, env: dict):
+    def __init__(self, env: dict, log_path: str):
         self.port = _free_port()
+        self.log = open(log_path, "wb")  # the server logs every request: a pipe nobody reads would block it
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "zhicheng.cli", "runserver", f"127.0.0.1:{self.port}", "--noreload"],
-            env=dict(env, ZHICHENG_TODAY=DEADLINE), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            env=dict(env, ZHICHENG_TODAY=DEADLINE), stdout=self.log, stderr=subprocess.STDOUT,
         )
         for _ in range(100):
             try:
@@ -119,9 +120,9 @@ class Server:
                     return
             except OSError:
                 time.sleep(0.2)
-        raise RuntimeError("server did not start: " + self.proc.stderr.read1(4000).decode(errors="replace"))
+        raise RuntimeError(f"server did not start, see {log_path}")
 
-    def request(self, method: str, path: str, cookies: dict, body: str = "") -> tuple[int, float, int]:
+    def request(self, method: str, path: str, cookies: dict, body: str = "") -> tuple[int, float, int, str]:
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
         csrf = secrets.token_hex(16)
         headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in {**cookies, "csrftoken": csrf}.items()), "X-CSRFToken": csrf}
@@ -133,11 +134,12 @@ class Server:
         response.read()
         elapsed = time.perf_counter() - started
         conn.close()
-        return response.status, elapsed, int(response.getheader("X-Queries") or 0)
+        return response.status, elapsed, int(response.getheader("X-Queries") or 0), response.getheader("Location") or ""
 
     def stop(self):
         self.proc.terminate()
         self.proc.wait(timeout=10)
+        self.log.close()
 
 
 def run_scenario(server: Server, submitters: list[dict], readers: list[dict], concurrency: int, naive: bool) -> dict:
@@ -152,14 +154,15 @@ def run_scenario(server: Server, submitters: list[dict], readers: list[dict], co
             outcome = server.request("POST", f"/bench/naive-submit/{mine['pk']}/", cookie, "x=1")
             ok = outcome[0] == 200
         else:
+            # A refused submit also redirects, back to the workspace: only the progress page means done.
             outcome = server.request("POST", f"/applications/{mine['pk']}/act/", cookie, "action=submit")
-            ok = outcome[0] == 302
+            ok = outcome[0] == 302 and outcome[3] == f"/applications/{mine['pk']}/"
         page = server.request("GET", f"/applications/{mine['pk']}/", cookie)
         draft = server.request("GET", f"/applications/{other['pk']}/edit/", {"sessionid": other["session"]})
         with lock:
-            results["submit"].append((ok, *outcome[1:]))
-            results["progress"].append((page[0] == 200, *page[1:]))
-            results["workspace"].append((draft[0] == 200, *draft[1:]))
+            results["submit"].append((ok, *outcome[1:3]))
+            results["progress"].append((page[0] == 200, *page[1:3]))
+            results["workspace"].append((draft[0] == 200, *draft[1:3]))
 
     started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=concurrency) as pool:
@@ -185,7 +188,7 @@ def bench(backend: str, n: int, concurrency: int) -> list[tuple]:
         if out.returncode:
             raise RuntimeError(out.stderr[-3000:])
         groups = json.loads(out.stdout.strip().splitlines()[-1])
-        server = Server(env)
+        server = Server(env, os.environ.get("RUSH_SERVER_LOG") or os.path.join(tmp, "server.log"))
         try:
             lean = run_scenario(server, groups["lean"], groups["pages"], concurrency, naive=False)
             naive = run_scenario(server, groups["naive"], groups["pages"], concurrency, naive=True)
