@@ -116,3 +116,17 @@ def test_filing_is_submitted_and_approved_through_the_pages(client, make_applica
     filing.refresh_from_db()
     app.refresh_from_db()
     assert filing.status == FilingStatus.APPROVED and filing.document_number == "内人社职备〔2021〕9号" and app.state == State.FILED
+
+
+@pytest.mark.django_db
+def test_a_declaration_in_a_submitted_batch_is_not_filed_on_its_own(make_applicant):
+    from zhicheng.declarations.services import GuardFailed
+
+    app, _, _ = advance(make_applicant(P.regular_engineer()), State.RESULT_PUBLISHED)
+    review_end = ReviewPlan.objects.get(committee=app.committee, year=2021).review_ends_on
+    with clock.frozen(review_end + dt.timedelta(days=2)):
+        submit_filings(committee=app.committee, year=2021, actor=staff_of(app.committee.office))
+        with pytest.raises(GuardFailed, match="整批办理"):
+            transition(app, "file", staff_of(regional_hr_department()))
+    app.refresh_from_db()
+    assert app.state == State.RESULT_PUBLISHED
