@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 
 from zhicheng.catalogue.models import Level
+from zhicheng.core import clock
 
 
 class Expert(models.Model):
@@ -184,7 +185,7 @@ class ExpertDraw(models.Model):
     drawn_at = models.DateTimeField("抽选时间", null=True, blank=True)
     cancel_reason = models.CharField("作废原因", max_length=200, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField("创建时间", default=clock.now)  # the business date, as everywhere (core.clock)
 
     class Meta:
         verbose_name = verbose_name_plural = "评委抽选"
