@@ -190,6 +190,10 @@ class FilingWarning:
     def overdue(self) -> bool:
         return self.days_left < 0
 
+    @property
+    def days_overdue(self) -> int:
+        return max(-self.days_left, 0)
+
 
 def committees_in_scope(user):
     from zhicheng.orgs.models import Committee
