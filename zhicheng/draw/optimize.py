@@ -2,15 +2,23 @@
 
 Stage 1 maximises the smallest selection probability of any expert (Flanigan et al.,
 "Fair algorithms for selecting citizens' assemblies", Nature 2021); stage 2 keeps that
-minimum and minimises the largest probability. Both run column generation over *types*:
-a member of type t is selected with probability E[c_t] / |t| when the members of a type
-are chosen uniformly, so the per-individual problem and the per-type problem have the same
-optimum, and the per-type one is far smaller.
+minimum and minimises the largest. Both run column generation over *types*: a member of
+type t is selected with probability E[c_t] / |t| when the members of a type are chosen
+uniformly, so the per-individual problem and the per-type problem have the same optimum,
+and the per-type one is far smaller.
 
-Each master LP lives in one highspy model to which columns are added (warm-started
-simplex); new columns come from the composition MILP priced with the master's duals. The
-LP relaxation over fractional counts bounds each stage from the other side, which often
-proves optimality long before pricing stops finding columns.
+The LP relaxation over fractional type counts bounds each stage from the other side. When
+the bound is attained (the usual case), every composition an optimal lottery uses must be
+an optimal answer to pricing at the relaxation's duals, so it meets each quota row that is
+tight at the relaxation optimum exactly. The heuristics that propose columns therefore work
+in that *target face*: systematic samples of the relaxation optimum, repaired by swaps that
+keep the tight rows exact, and swap local search on the master's duals. Only the exact
+pricing MILP, which proves optimality, uses the constraints as they are; so the target face
+steers the search and never restricts the answer.
+
+Each master LP lives in one highspy model to which columns are added (warm-started primal
+simplex). The hot loops use integer arithmetic: no BLAS, whose worker threads stall on a
+busy machine.
 """
 
 from __future__ import annotations
@@ -19,8 +27,6 @@ from dataclasses import dataclass, field
 
 import highspy
 import numpy as np
-from scipy.optimize import linprog
-from scipy import sparse
 
 from .solver import INF, CompositionMilp, quiet_highs
 from .structure import Structure
@@ -31,8 +37,23 @@ GAP = 1e-9
 MAX_ROUNDS = 20000
 # Category orders along which the LP-relaxation optimum is sampled for starting columns.
 SAMPLE_ORDERS = 4
-# Known compositions the swap heuristic starts from in each round.
+# Known compositions the swap heuristic starts from in each round, per direction.
 STARTS = 10
+# Systematic samples of the error-feedback target drawn per round, and how far that target
+# is pushed past the target counts, in multiples of the current error.
+FEEDBACK_SAMPLES = 128
+PUSH = 16
+# Columns kept in the master after each round, per type (those in use first).
+KEEP_PER_TYPE = 2
+
+
+_SUBSCRIPTS = {(2, 2): "ij,jk->ik", (2, 1): "ij,j->i", (1, 2): "j,jk->k"}
+
+
+def _dot(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Matrix products by einsum's own loops: BLAS would start worker threads, which stall
+    when the machine is busy, and numpy's integer matmul is several times slower."""
+    return np.einsum(_SUBSCRIPTS[a.ndim, b.ndim], a, b)
 
 
 @dataclass
@@ -53,31 +74,35 @@ class Distribution:
 
 
 class _Master:
-    """A master LP over columns λ_c with rows per type; one extra variable (z or u)."""
+    """The master LP over columns λ_c, in one highspy model for both stages so that stage 2
+    starts from the stage-1 basis (a_ct = c_t / n_t below).
 
-    def __init__(self, sizes: np.ndarray, stage: int, target_min: float = 0.0):
+    Stage 1: max z  s.t. Σ_c a_ct λ_c - z >= 0 per type, Σ λ = 1.
+    Stage 2: z fixed at the target minimum; min u  s.t. also Σ_c a_ct λ_c - u <= 0 per type.
+
+    Rows are added lazily: a type gets its lower row when its marginal could be the minimum
+    and its upper row when it could be the maximum (`watch`); `check` adds the row of any
+    other type whose marginal crosses the line. A solution feasible for every row and
+    optimal with a subset of them is optimal with all of them.
+    """
+
+    def __init__(self, sizes: np.ndarray, covered: np.ndarray):
         self.sizes = sizes.astype(float)
-        self.stage = stage
+        self.covered = covered
+        self.stage = 1
         t = len(sizes)
         self.highs = quiet_highs()
         h = self.highs
         # Warm-started simplex after each added column; presolve would discard the basis.
         h.setOptionValue("presolve", "off")
         h.setOptionValue("simplex_strategy", 4)
-        # Column 0: z (stage 1, maximised) or u (stage 2, minimised).
-        h.addVar(0.0, INF)
-        h.changeColCost(0, -1.0 if stage == 1 else 1.0)
-        rows = np.arange(t, dtype=np.int32)
-        if stage == 1:
-            # Σ_c a_ct λ_c - z >= 0 for each type t
-            h.addRows(t, np.zeros(t), np.full(t, INF), t, rows, np.zeros(t, dtype=np.int32), -np.ones(t))
-        else:
-            # Σ_c a_ct λ_c >= target (rows 0..t-1); Σ_c a_ct λ_c - u <= 0 (rows t..2t-1)
-            h.addRows(t, np.full(t, target_min), np.full(t, INF), 0, np.zeros(t, dtype=np.int32),
-                      np.array([], dtype=np.int32), np.array([]))
-            h.addRows(t, np.full(t, -INF), np.zeros(t), t, rows, np.zeros(t, dtype=np.int32), -np.ones(t))
-        self.sum_row = h.getNumRow()
-        h.addRow(1.0, 1.0, 0, np.array([], dtype=np.int32), np.array([]))
+        h.addVar(0.0, INF)  # column 0: z
+        h.changeColCost(0, -1.0)
+        h.addVar(0.0, 0.0)  # column 1: u, free from stage 2 on
+        h.addRow(1.0, 1.0, 0, np.array([], dtype=np.int32), np.array([]))  # row 0: Σ λ = 1
+        self.low_row = np.full(t, -1)
+        self.high_row = np.full(t, -1)
+        self.target_min = 0.0
         self._columns = np.zeros((64, t), dtype=np.int64)
         self.count = 0
         self.known: set[bytes] = set()
@@ -86,110 +111,211 @@ class _Master:
     def columns(self) -> np.ndarray:
         return self._columns[: self.count]
 
-    def add(self, counts: np.ndarray) -> bool:
-        key = counts.astype(np.int64).tobytes()
-        if key in self.known:
-            return False
-        self.known.add(key)
-        if self.count == len(self._columns):
-            self._columns = np.vstack([self._columns, np.zeros_like(self._columns)])
-        self._columns[self.count] = counts
-        self.count += 1
-        nz = np.flatnonzero(counts)
-        values = counts[nz] / self.sizes[nz]
-        rows = [nz]
-        vals = [values]
+    def _add_rows(self, types: np.ndarray, upper: bool) -> None:
+        """Lower rows Σ a λ - z >= 0 or upper rows Σ a λ - u <= 0 for these types."""
+        types = types[self.covered[types] & ((self.high_row if upper else self.low_row)[types] < 0)]
+        if not len(types):
+            return
+        shares = self.columns[:, types].T / self.sizes[types, None]  # types × columns
+        starts, indices, values = [], [], []
+        position = 0
+        for i in range(len(types)):
+            nz = np.flatnonzero(shares[i])
+            starts.append(position)
+            indices.append(np.r_[nz + 2, [1 if upper else 0]])
+            values.append(np.r_[shares[i, nz], [-1.0]])
+            position += len(nz) + 1
+        first = self.highs.getNumRow()
+        k = len(types)
+        low, high = (np.full(k, -INF), np.zeros(k)) if upper else (np.zeros(k), np.full(k, INF))
+        self.highs.addRows(k, low, high, position, np.array(starts, dtype=np.int32),
+                           np.concatenate(indices).astype(np.int32), np.concatenate(values).astype(float))
+        (self.high_row if upper else self.low_row)[types] = first + np.arange(k)
+
+    def watch(self, low: np.ndarray, high: np.ndarray) -> None:
+        """Give these types (bool masks) their lower / upper rows now."""
+        self._add_rows(np.flatnonzero(low), upper=False)
         if self.stage == 2:
-            rows.append(nz + len(self.sizes))
-            vals.append(values)
-        rows.append(np.array([self.sum_row]))
-        vals.append(np.array([1.0]))
-        index = np.concatenate(rows).astype(np.int32)
-        value = np.concatenate(vals)
-        self.highs.addCol(0.0, 0.0, INF, len(index), index, value)
-        return True
+            self._add_rows(np.flatnonzero(high), upper=True)
+
+    def add(self, columns: list[np.ndarray]) -> int:
+        """Add the columns not yet in the master; returns how many were new."""
+        new = []
+        for counts in columns:
+            key = counts.astype(np.int64).tobytes()
+            if key not in self.known:
+                self.known.add(key)
+                new.append(counts)
+        if not new:
+            return 0
+        while self.count + len(new) > len(self._columns):
+            self._columns = np.vstack([self._columns, np.zeros_like(self._columns)])
+        starts, indices, values = [], [], []
+        position = 0
+        for counts in new:
+            self._columns[self.count] = counts
+            self.count += 1
+            nz = np.flatnonzero(counts)
+            share = counts[nz] / self.sizes[nz]
+            low, high = self.low_row[nz], self.high_row[nz]
+            index = np.r_[[0], low[low >= 0], high[high >= 0]]
+            value = np.r_[[1.0], share[low >= 0], share[high >= 0]]
+            starts.append(position)
+            indices.append(index)
+            values.append(value)
+            position += len(index)
+        k = len(new)
+        self.highs.addCols(k, np.zeros(k), np.zeros(k), np.full(k, INF), position, np.array(starts, dtype=np.int32),
+                           np.concatenate(indices).astype(np.int32), np.concatenate(values).astype(float))
+        return k
+
+    def start_stage2(self, target_min: float, high: np.ndarray) -> None:
+        """Fix z at the target minimum, free u, and give the `high` types upper rows."""
+        self.highs.changeColCost(0, 0.0)
+        self.highs.changeColBounds(0, target_min, target_min)
+        self.highs.changeColBounds(1, 0.0, INF)
+        self.highs.changeColCost(1, 1.0)
+        self.target_min = target_min
+        self.stage = 2
+        self._add_rows(np.flatnonzero(high), upper=True)
 
     def solve(self) -> tuple[float, np.ndarray, float]:
-        """(objective variable value, pricing weights per type, constant) after optimising."""
-        self.highs.run()
-        status = self.highs.getModelStatus()
-        if status != highspy.HighsModelStatus.kOptimal:
-            raise RuntimeError(f"HiGHS master: {self.highs.modelStatusToString(status)}")
-        solution = self.highs.getSolution()
+        """(z or u, pricing weights per type, constant) after optimising with every row a
+        marginal needs."""
+        while True:
+            self.highs.run()
+            status = self.highs.getModelStatus()
+            if status != highspy.HighsModelStatus.kOptimal:
+                raise RuntimeError(f"HiGHS master: {self.highs.modelStatusToString(status)}")
+            solution = self.highs.getSolution()
+            value = solution.col_value[0] if self.stage == 1 else solution.col_value[1]
+            marginals = self.marginals()
+            floor = value if self.stage == 1 else self.target_min
+            below = self.covered & (self.low_row < 0) & (marginals < floor - GAP)
+            above = self.covered & (self.high_row < 0) & (marginals > value + GAP) & (self.stage == 2)
+            if not below.any() and not above.any():
+                break
+            self._add_rows(np.flatnonzero(below), upper=False)
+            self._add_rows(np.flatnonzero(above), upper=True)
         duals = np.array(solution.row_dual)
-        t = len(self.sizes)
-        type_duals = duals[:t] if self.stage == 1 else duals[:t] + duals[t : 2 * t]
+        type_duals = np.zeros(len(self.sizes))
+        for rows in (self.low_row, self.high_row):
+            has = rows >= 0
+            type_duals[has] += duals[rows[has]]
         # Reduced cost of a column c is -(Σ_t type_duals_t c_t / n_t) - sum_dual.
-        return solution.col_value[0], type_duals / self.sizes, duals[self.sum_row]
+        return value, type_duals / self.sizes, duals[0]
 
     def weights(self) -> np.ndarray:
-        return np.array(self.highs.getSolution().col_value[1 : self.count + 1])
+        return np.array(self.highs.getSolution().col_value[2 : self.count + 2])
+
+    def prune(self, keep: int) -> None:
+        """Drop all but `keep` columns: those in use first, then by reduced cost."""
+        if self.count <= keep:
+            return
+        solution = self.highs.getSolution()
+        weights = np.array(solution.col_value[2 : self.count + 2])
+        reduced = np.array(solution.col_dual[2 : self.count + 2])
+        rank = np.lexsort((reduced, weights <= 1e-12))
+        drop = np.sort(rank[keep:])
+        self.highs.deleteCols(len(drop), (drop + 2).astype(np.int32))
+        for counts in self.columns[drop]:
+            self.known.discard(counts.tobytes())
+        kept = np.setdiff1d(np.arange(self.count), drop)
+        self._columns[: len(kept)] = self.columns[kept]
+        self.count = len(kept)
 
     def marginals(self) -> np.ndarray:
-        return (self.weights() @ self.columns) / self.sizes
+        return _dot(self.weights(), self.columns) / self.sizes
 
 
 def _relaxation(structure: Structure, covered: np.ndarray, stage: int, target_min: float = 0.0) -> tuple[float, np.ndarray]:
     """Stage bound from the LP relaxation over fractional type counts x (last variable: z or u)."""
     sizes = structure.sizes.astype(float)
     t = len(sizes)
-    matrix = structure.matrix()
-    a_ub = [sparse.hstack([matrix, sparse.csr_matrix((matrix.shape[0], 1))]),
-            -sparse.hstack([matrix, sparse.csr_matrix((matrix.shape[0], 1))])]
-    b_ub = [np.array([c.high for c in structure.constraints], float),
-            -np.array([c.low for c in structure.constraints], float)]
+    matrix = structure.matrix().tocsc()
     idx = np.flatnonzero(covered)
-    pick = sparse.csr_matrix((np.ones(len(idx)), (np.arange(len(idx)), idx)), shape=(len(idx), t))
-    scale = sparse.csr_matrix(sizes[idx].reshape(-1, 1))
-    if stage == 1:  # n_t z - x_t <= 0
-        a_ub.append(sparse.hstack([-pick, scale]))
-        b_ub.append(np.zeros(len(idx)))
-        cost = np.r_[np.zeros(t), -1.0]
-        bounds_x = [(0, s) for s in sizes]
-    else:  # x_t - n_t u <= 0, x_t >= n_t * target
-        a_ub.append(sparse.hstack([pick, -scale]))
-        b_ub.append(np.zeros(len(idx)))
-        cost = np.r_[np.zeros(t), 1.0]
-        lows = np.zeros(t)
-        lows[idx] = np.minimum(sizes[idx] * target_min, sizes[idx])
-        bounds_x = list(zip(lows, sizes))
-    result = linprog(cost, A_ub=sparse.vstack(a_ub).tocsr(), b_ub=np.concatenate(b_ub),
-                     bounds=bounds_x + [(0, None)], method="highs")
-    if result.status != 0:
-        raise RuntimeError(f"LP relaxation failed: {result.message}")
-    return float(result.x[-1]), result.x[:-1]
+    # Columns: x_0..x_{t-1}, then z (stage 1) or u (stage 2). Rows: the constraints, then
+    # x_t - n_t z >= 0 (stage 1) or x_t - n_t u <= 0 (stage 2) per covered type.
+    starts, indices, values = [0], [], []
+    for column in range(t):
+        rows = matrix.indices[matrix.indptr[column] : matrix.indptr[column + 1]]
+        link = np.searchsorted(idx, column)
+        extra = [matrix.shape[0] + link] if covered[column] else []
+        indices.append(np.r_[rows, extra])
+        values.append(np.ones(len(rows) + len(extra)))
+        starts.append(starts[-1] + len(rows) + len(extra))
+    indices.append(matrix.shape[0] + np.arange(len(idx)))
+    values.append(-sizes[idx])
+    starts.append(starts[-1] + len(idx))
+    lp = highspy.HighsLp()
+    lp.num_col_ = t + 1
+    lp.num_row_ = matrix.shape[0] + len(idx)
+    lower = np.zeros(t)
+    upper = np.where(covered, sizes, 0.0)
+    if stage == 2:
+        lower[idx] = np.minimum(sizes[idx] * target_min, sizes[idx])
+    lp.col_lower_ = np.r_[lower, 0.0]
+    lp.col_upper_ = np.r_[upper, INF]
+    lp.col_cost_ = np.r_[np.zeros(t), -1.0 if stage == 1 else 1.0]
+    links_low, links_high = (np.zeros(len(idx)), np.full(len(idx), INF)) if stage == 1 else (np.full(len(idx), -INF), np.zeros(len(idx)))
+    lp.row_lower_ = np.r_[[float(c.low) for c in structure.constraints], links_low]
+    lp.row_upper_ = np.r_[[float(c.high) for c in structure.constraints], links_high]
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = np.array(starts, dtype=np.int32)
+    lp.a_matrix_.index_ = np.concatenate(indices).astype(np.int32)
+    lp.a_matrix_.value_ = np.concatenate(values).astype(float)
+    highs = quiet_highs()
+    highs.passModel(lp)
+    highs.run()
+    status = highs.getModelStatus()
+    if status != highspy.HighsModelStatus.kOptimal:
+        raise RuntimeError(f"LP relaxation failed: {highs.modelStatusToString(status)}")
+    x = np.array(highs.getSolution().col_value)
+    return float(x[-1]), x[:-1]
 
 
 class SwapSearch:
-    """Cheap pricing heuristic: steepest-ascent swaps (one member out, one in) that keep
-    every constraint, starting from known compositions. Only when it finds nothing is the
-    exact MILP called, which also proves optimality at the end."""
+    """Cheap column heuristics: steepest swaps (one member out, one in) between rows bounds
+    `low` and `high`, on the 0/1 constraint matrix in integers."""
 
-    def __init__(self, structure: Structure):
-        self.matrix = structure.matrix().toarray().astype(np.float32)
-        self.low = np.array([c.low for c in structure.constraints], dtype=np.float32)
-        self.high = np.array([c.high for c in structure.constraints], dtype=np.float32)
+    def __init__(self, structure: Structure, low: np.ndarray, high: np.ndarray):
+        self.matrix = structure.matrix().toarray().astype(np.int32)  # rows × types
+        self.by_type = np.ascontiguousarray(self.matrix.T)  # types × rows
+        self.low = np.asarray(low, dtype=np.int64)
+        self.high = np.asarray(high, dtype=np.int64)
         self.sizes = structure.sizes
+
+    def totals(self, counts: np.ndarray) -> np.ndarray:
+        return _dot(self.matrix, counts.astype(np.int32))
+
+    def feasible(self, counts: np.ndarray) -> bool:
+        totals = self.totals(counts)
+        return bool(np.all(totals >= self.low) and np.all(totals <= self.high))
+
+    def _violation(self, totals: np.ndarray) -> np.ndarray:
+        return np.maximum(self.low - totals, 0) + np.maximum(totals - self.high, 0)
 
     def repair(self, counts: np.ndarray, preference: np.ndarray) -> np.ndarray | None:
         """Swap towards feasibility, least total violation first, then by preference (higher:
         rather add, lower: rather remove). None when stuck before reaching feasibility."""
         counts = counts.copy()
-        totals = self.matrix @ counts.astype(np.float32)
-        violation = lambda v: np.maximum(self.low - v, 0) + np.maximum(v - self.high, 0)  # noqa: E731
-        scale = 0.5 / (np.abs(preference).max() + 1e-30)
+        totals = self.totals(counts)
+        scale = 0.5e-3 / (np.abs(preference).max() + 1e-30)
         for _ in range(4 * int(counts.sum()) + 4):
-            now = violation(totals)
+            now = self._violation(totals)
             if not now.any():
                 return counts
-            down = violation(totals - 1) - now
-            up = violation(totals + 1) - now
+            # A row without members in the committee cannot lose one.
+            down = np.where(totals > 0, self._violation(totals - 1) - now, 0)
+            up = self._violation(totals + 1) - now
+            rows = np.flatnonzero(down | up)
             support = np.flatnonzero(counts)
             if not len(support):
                 return None
-            both = (self.matrix[:, support] * (down + up)[:, None]).T @ self.matrix
-            change = (down @ self.matrix)[support][:, None] + (up @ self.matrix)[None, :] - both
-            change += scale * (preference[support][:, None] - preference[None, :]) * 1e-3
+            block = self.matrix[rows]
+            both = _dot((block[:, support] * (down + up)[rows, None]).T, block)
+            change = _dot(down[rows], block)[support][:, None] + _dot(up[rows], block)[None, :] - both
+            change = change + scale * (preference[support][:, None] - preference[None, :])
             change[:, counts >= self.sizes] = np.inf
             best = int(np.argmin(change))
             i, t = divmod(best, len(preference))
@@ -198,21 +324,22 @@ class SwapSearch:
             s = support[i]
             counts[s] -= 1
             counts[t] += 1
-            totals += self.matrix[:, t] - self.matrix[:, s]
+            totals += self.by_type[t] - self.by_type[s]
         return None
 
     def improve(self, counts: np.ndarray, weights: np.ndarray) -> np.ndarray:
+        """Steepest ascent of weights·counts by swaps that keep every row within bounds."""
         counts = counts.copy()
-        totals = self.matrix @ counts.astype(np.float32)
+        totals = self.totals(counts)
         for _ in range(4 * int(counts.sum()) + 4):
             support = np.flatnonzero(counts)
             if not len(support):
                 return counts
-            at_low = self.matrix[totals <= self.low]
+            at_low = self.matrix[(totals <= self.low) & (totals > 0)]
             at_high = self.matrix[totals >= self.high]
             # Removing s breaks a row at its lower bound unless t is in it too; adding t
             # breaks a row at its upper bound unless s is in it too.
-            breaks = at_low[:, support].T @ (1.0 - at_low) + (1.0 - at_high[:, support]).T @ at_high
+            breaks = _dot(at_low[:, support].T, 1 - at_low) + _dot((1 - at_high[:, support]).T, at_high)
             gain = weights[None, :] - weights[support][:, None]
             gain[breaks > 0] = -np.inf
             gain[:, counts >= self.sizes] = -np.inf
@@ -223,8 +350,18 @@ class SwapSearch:
             s = support[i]
             counts[s] -= 1
             counts[t] += 1
-            totals += self.matrix[:, t] - self.matrix[:, s]
+            totals += self.by_type[t] - self.by_type[s]
         return counts
+
+
+def _target_face(structure: Structure, target: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Row bounds of the target face: rows tight at the relaxation optimum become equalities."""
+    low = np.array([c.low for c in structure.constraints], dtype=np.int64)
+    high = np.array([c.high for c in structure.constraints], dtype=np.int64)
+    totals = structure.matrix() @ target
+    tight = (np.abs(totals - low) < 1e-6) | (np.abs(totals - high) < 1e-6)
+    value = np.rint(totals).astype(np.int64)
+    return np.where(tight, value, low), np.where(tight, value, high)
 
 
 def _column_generation(
@@ -234,8 +371,8 @@ def _column_generation(
     stage: int,
     bound: float,
     stats: dict,
+    target_counts: np.ndarray,
     low_target: float = 0.0,
-    target_counts: np.ndarray | None = None,
 ) -> float:
     value = 0.0
     rng = np.random.default_rng(1)
@@ -244,37 +381,36 @@ def _column_generation(
         stats["master_solves"] = stats.get("master_solves", 0) + 1
         if (stage == 1 and value >= bound - GAP) or (stage == 2 and value <= bound + GAP):
             return value
+        marginals = master.marginals()
+        master.prune(KEEP_PER_TYPE * len(master.sizes))
         known = master.columns
-        added = 0
+        found = []
         # Besides the LP duals (which tend to sit on a few types), steer columns towards
         # the types whose marginals are furthest from the target window.
-        marginals = master.marginals()
         if stage == 1:
             steer = np.maximum(bound - marginals, 0.0)
         else:
             steer = np.maximum(low_target - marginals, 0.0) - np.maximum(marginals - bound, 0.0)
         for direction in (weights, steer / master.sizes):
-            for start in np.argsort(-(known @ direction))[:STARTS]:
+            for start in np.argsort(-_dot(known, direction))[:STARTS]:
                 column = swaps.improve(known[start], direction)
                 stats["swap_searches"] = stats.get("swap_searches", 0) + 1
-                if float(weights @ column) + constant > GAP and master.add(column):
-                    added += 1
-        if target_counts is not None:
-            # Error feedback: sample a target pushed past the current marginals.
-            current = marginals * master.sizes
-            pushed = np.clip(2 * target_counts - current, 0, master.sizes)
-            pushed *= target_counts.sum() / pushed.sum()
-            order = rng.permutation(len(pushed))
-            for outcome in _systematic(order, pushed):
-                repaired = swaps.repair(outcome, pushed - outcome)
-                if repaired is not None and float(weights @ repaired) + constant > GAP and master.add(repaired):
-                    added += 1
-        if added:
+                if float(weights @ column) + constant > GAP:
+                    found.append(column)
+        # Error feedback: sample a target pushed past the current marginals.
+        current = marginals * master.sizes
+        pushed = np.clip(target_counts + PUSH * (target_counts - current), 0, master.sizes)
+        pushed *= target_counts.sum() / pushed.sum()
+        for outcome in _systematic(rng.permutation(len(pushed)), pushed, rng.random(FEEDBACK_SAMPLES)):
+            repaired = swaps.repair(outcome, pushed - outcome)
+            if repaired is not None and float(weights @ repaired) + constant > GAP:
+                found.append(repaired)
+        if master.add(found):
             continue
         column = pricing.solve(weights)
         stats["pricing_solves"] = stats.get("pricing_solves", 0) + 1
         gain = float(weights @ column) + constant
-        if gain <= GAP or not master.add(column):
+        if gain <= GAP or not master.add([column]):
             return value
     raise RuntimeError("column generation did not converge")
 
@@ -283,33 +419,33 @@ def fair_distribution(structure: Structure) -> Distribution:
     """Maximin, then minimax, distribution over feasible compositions (assumes some exist)."""
     sizes = structure.sizes
     pricing = CompositionMilp(structure)
-    swaps = SwapSearch(structure)
+    low = np.array([c.low for c in structure.constraints], dtype=np.int64)
+    high = np.array([c.high for c in structure.constraints], dtype=np.int64)
     stats: dict = {}
-    columns, covered = _cover(pricing, swaps, len(sizes), stats)
+    columns, covered = _cover(pricing, SwapSearch(structure, low, high), len(sizes), stats)
     bound, _ = _relaxation(structure, covered, 1)
     _, target_counts = _relaxation(structure, covered, 2, max(bound - GAP, 0.0))
-    columns += _sampled_columns(structure, swaps, target_counts)
-    master = _Master(sizes, 1)
-    _restrict(master, covered)
-    for column in columns:
-        master.add(column)
-    minimum = _column_generation(master, pricing, swaps, 1, bound, stats, target_counts=target_counts)
+    swaps = SwapSearch(structure, *_target_face(structure, target_counts))
+    sampled = _sampled_columns(structure, swaps, target_counts)
+    # Lower rows for the types the relaxation puts nearer the minimum, upper rows for those
+    # nearer the maximum; the others get theirs when they need them.
+    level = target_counts / sizes
+    middle = (level[covered].min() + level[covered].max()) / 2 if covered.any() else 0.0
+    master = _Master(sizes, covered)
+    master.watch(level <= middle + GAP, level >= middle - GAP)
+    master.add(columns + sampled)
+    minimum = _column_generation(master, pricing, swaps, 1, bound, stats, target_counts)
 
-    # Only the columns in use carry over: a smaller stage-2 master solves much faster.
-    stage1_columns = list(master.columns[master.weights() > 0])
     # Stage 2: keep the minimum (less a hair for numerical slack), minimise the maximum.
     target = max(minimum - GAP, 0.0)
-    master2 = _Master(sizes, 2, target)
-    _restrict(master2, covered)
-    for column in stage1_columns:
-        master2.add(column)
+    master.start_stage2(target, level >= middle - GAP)
     bound2, _ = _relaxation(structure, covered, 2, target)
-    maximum = _column_generation(master2, pricing, swaps, 2, bound2, stats, target, target_counts)
-    weights = master2.weights()
+    maximum = _column_generation(master, pricing, swaps, 2, bound2, stats, target_counts, target)
+    weights = master.weights()
     keep = weights > 1e-12
-    compositions = [tuple(int(x) for x in c) for c in master2.columns[keep]]
+    compositions = [tuple(int(x) for x in c) for c in master.columns[keep]]
     kept = weights[keep] / weights[keep].sum()
-    stats["columns"] = master2.count
+    stats["columns"] = master.count
     stats["types"] = len(sizes)
     return Distribution(
         compositions=compositions,
@@ -323,36 +459,25 @@ def fair_distribution(structure: Structure) -> Distribution:
     )
 
 
-def _restrict(master: _Master, covered: np.ndarray) -> None:
-    """Drop the rows of types that no feasible composition can include."""
-    t = len(covered)
-    for index in np.flatnonzero(~covered):
-        if master.stage == 1:
-            master.highs.changeRowBounds(int(index), -INF, INF)
-        else:
-            master.highs.changeRowBounds(int(index), -INF, INF)
-            master.highs.changeRowBounds(int(index) + t, -INF, INF)
-
-
-def _systematic(order: np.ndarray, expected: np.ndarray) -> list[np.ndarray]:
-    """All outcomes of systematic sampling along `order`: weighted by the lengths of their
-    start intervals, they have exactly the expected counts."""
+def _systematic(order: np.ndarray, expected: np.ndarray, starts: np.ndarray | None = None) -> list[np.ndarray]:
+    """Outcomes of systematic sampling along `order` from the given starts in [0, 1); by
+    default all of them: weighted by the lengths of their start intervals, they have exactly
+    the expected counts."""
     cumulative = np.concatenate([[0.0], np.cumsum(expected[order])])
-    cuts = np.unique(np.concatenate([np.mod(cumulative, 1.0), [1.0]]))
-    keep = cuts[1:] - cuts[:-1] >= 1e-12
-    starts = ((cuts[:-1] + cuts[1:]) / 2)[keep]
-    outcomes = []
-    for start in starts:
-        counts = np.zeros(len(expected), dtype=np.int64)
-        counts[order] = (np.floor(cumulative[1:] - start) - np.floor(cumulative[:-1] - start)).astype(np.int64)
-        outcomes.append(counts)
-    return outcomes
+    if starts is None:
+        cuts = np.unique(np.concatenate([np.mod(cumulative, 1.0), [1.0]]))
+        keep = cuts[1:] - cuts[:-1] >= 1e-12
+        starts = ((cuts[:-1] + cuts[1:]) / 2)[keep]
+    floors = np.floor(cumulative[None, :] - np.asarray(starts)[:, None])
+    outcomes = np.zeros((len(starts), len(expected)), dtype=np.int64)
+    outcomes[:, order] = (floors[:, 1:] - floors[:, :-1]).astype(np.int64)
+    return list(outcomes)
 
 
 def _sampled_columns(structure: Structure, swaps: SwapSearch, expected: np.ndarray) -> list[np.ndarray]:
     """Starting columns near the LP-relaxation optimum: systematic-sampling outcomes along
-    several category orders, each repaired into a feasible composition by swaps. Orders come
-    from a fixed seed so that the same inputs give the same lottery."""
+    several category orders, each repaired into the target face by swaps. Orders come from a
+    fixed seed so that the same inputs give the same lottery."""
     rng = np.random.default_rng(0)
     keys = [tuple(value for _, value in t.values) + (str(t.served_last_year), t.employer or "") for t in structure.types]
     width = len(keys[0]) if keys else 0
@@ -372,7 +497,7 @@ def _cover(pricing: CompositionMilp, swaps: SwapSearch, num_types: int, stats: d
     """Compositions that together include every type some feasible composition includes.
 
     Each new composition maximises the number of still uncovered types it takes in; when
-    even the MILP cannot take in any, the rest can be in no feasible committee at all.
+    even the MILP cannot take in any, the rest can be in no feasible composition at all.
     """
     missing = np.ones(num_types, dtype=bool)
     columns: list[np.ndarray] = []
