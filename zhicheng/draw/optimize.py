@@ -7,18 +7,20 @@ type t is selected with probability E[c_t] / |t| when the members of a type are 
 uniformly, so the per-individual problem and the per-type problem have the same optimum,
 and the per-type one is far smaller.
 
-The LP relaxation over fractional type counts bounds each stage from the other side. When
-the bound is attained (the usual case), every composition an optimal lottery uses must be
-an optimal answer to pricing at the relaxation's duals, so it meets each quota row that is
-tight at the relaxation optimum exactly. The heuristics that propose columns therefore work
-in that *target face*: systematic samples of the relaxation optimum, repaired by swaps that
-keep the tight rows exact, and swap local search on the master's duals. Only the exact
-pricing MILP, which proves optimality, uses the constraints as they are; so the target face
-steers the search and never restricts the answer.
+The LP relaxation over fractional type counts bounds each stage from the other side, and in
+practice the bound is attained: column generation then stops as soon as the master reaches
+it, and the exact pricing MILP (which proves optimality otherwise) is hardly ever needed. A
+lottery whose expected counts are the relaxation optimum x* must meet every quota row that
+is tight at x* exactly in each composition (a row at its bound on average is at that bound
+every time). So the heuristics that propose columns work in that *target face*: systematic
+samples of x* and of feedback targets around it, repaired by swaps that keep the tight rows
+exact, and swap local search on the master's duals. The exact pricing MILP uses the
+constraints as they are, so the target face steers the search and never restricts the
+answer.
 
-Each master LP lives in one highspy model to which columns are added (warm-started primal
-simplex). The hot loops use integer arithmetic: no BLAS, whose worker threads stall on a
-busy machine.
+Both stages share one highspy model (warm-started primal simplex); rows are added lazily
+and unused columns pruned, which keeps the LP small. The hot loops multiply with einsum,
+not BLAS, whose worker threads stall on a busy machine.
 """
 
 from __future__ import annotations
@@ -36,11 +38,11 @@ from .structure import Structure
 GAP = 1e-9
 MAX_ROUNDS = 20000
 # Category orders along which the LP-relaxation optimum is sampled for starting columns.
-SAMPLE_ORDERS = 4
+SAMPLE_ORDERS = 2
 # Known compositions the swap heuristic starts from in each round, per direction.
 STARTS = 10
-# Systematic samples of the error-feedback target drawn per round, and how far that target
-# is pushed past the target counts, in multiples of the current error.
+# Systematic samples of the feedback target drawn per round, and how far that target is
+# pushed past the target counts, in multiples of the columns' average shortfall.
 FEEDBACK_SAMPLES = 128
 PUSH = 16
 # Columns kept in the master after each round, per type (those in use first).
@@ -397,9 +399,11 @@ def _column_generation(
                 stats["swap_searches"] = stats.get("swap_searches", 0) + 1
                 if float(weights @ column) + constant > GAP:
                     found.append(column)
-        # Error feedback: sample a target pushed past the current marginals.
-        current = marginals * master.sizes
-        pushed = np.clip(target_counts + PUSH * (target_counts - current), 0, master.sizes)
+        # Feedback: sample a target pushed away from what the columns kept so far hold on
+        # average, towards the types they under-represent. (Pushing away from the master's
+        # own marginals instead, which are already the best mix of these columns, needs
+        # about twice as many rounds.)
+        pushed = np.clip(target_counts + PUSH * (target_counts - known.mean(axis=0)), 0, master.sizes)
         pushed *= target_counts.sum() / pushed.sum()
         for outcome in _systematic(rng.permutation(len(pushed)), pushed, rng.random(FEEDBACK_SAMPLES)):
             repaired = swaps.repair(outcome, pushed - outcome)
