@@ -4,7 +4,6 @@ approval, and the guard that keeps the review closed until then)."""
 import io
 
 import pytest
-from django.urls import reverse
 from openpyxl import Workbook
 
 from zhicheng.audit.models import AuditEntry
