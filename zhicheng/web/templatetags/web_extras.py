@@ -39,3 +39,11 @@ def get(mapping, key):
 @register.filter
 def is_image(stored_file) -> bool:
     return getattr(stored_file, "content_type", "").startswith("image/")
+
+
+@register.filter
+def can_open(user, page_name: str) -> bool:
+    """Whether the menu shows a page: the same rule as the page itself (accounts.permissions.PAGES)."""
+    from zhicheng.accounts.permissions import can_open as rule
+
+    return rule(user, page_name)

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from zhicheng.accounts.permissions import page
-from zhicheng.accounts.roles import AUDIT_READERS, Role
+from zhicheng.accounts.roles import Role
 from zhicheng.audit.models import AuditEntry
 from zhicheng.catalogue.models import AnnualPlan
 from zhicheng.core import clock
@@ -67,7 +67,6 @@ def dashboard(request):
         "scope_total": scope.count(),
         "recent": queue.select_related("person", "series", "plan", "unit").order_by("-state_since")[:10],
         "unread": unread_count(user),
-        "can_read_audit": user.role in AUDIT_READERS,
         "quota": employer_quota(user),
     }
     return render(request, "web/dashboard.html", context)
