@@ -40,7 +40,7 @@ MAX_ROUNDS = 20000
 # Category orders along which the LP-relaxation optimum is sampled for starting columns.
 SAMPLE_ORDERS = 2
 # Known compositions the swap heuristic starts from in each round, per direction.
-STARTS = 10
+STARTS = 5
 # Systematic samples of the feedback target drawn per round, and how far that target is
 # pushed past the target counts, in multiples of the columns' average shortfall.
 FEEDBACK_SAMPLES = 128
