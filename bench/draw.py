@@ -38,6 +38,8 @@ SAMPLING_BUDGET = float(os.environ.get("DRAW_BENCH_SAMPLING", "20"))  # seconds 
 
 
 def _ours_child(pool, spec, pipe) -> None:
+    # HiGHS prints a banner on fd 1 from C++; keep the table clean.
+    os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
     wall, cpu = time.perf_counter(), time.process_time()
     prepared = prepare(pool, spec)
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu

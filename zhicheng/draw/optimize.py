@@ -277,7 +277,7 @@ def _relaxation(structure: Structure, covered: np.ndarray, stage: int, target_mi
 
 
 class SwapSearch:
-    """Cheap column heuristics: steepest swaps (one member out, one in) between rows bounds
+    """Cheap column heuristics: steepest swaps (one member out, one in) within row bounds
     `low` and `high`, on the 0/1 constraint matrix in integers."""
 
     def __init__(self, structure: Structure, low: np.ndarray, high: np.ndarray):
@@ -289,10 +289,6 @@ class SwapSearch:
 
     def totals(self, counts: np.ndarray) -> np.ndarray:
         return _dot(self.matrix, counts.astype(np.int32))
-
-    def feasible(self, counts: np.ndarray) -> bool:
-        totals = self.totals(counts)
-        return bool(np.all(totals >= self.low) and np.all(totals <= self.high))
 
     def _violation(self, totals: np.ndarray) -> np.ndarray:
         return np.maximum(self.low - totals, 0) + np.maximum(totals - self.high, 0)
