@@ -58,6 +58,8 @@ def dashboard(request):
     user = request.user
     if user.role == Role.APPLICANT:
         return _applicant_dashboard(request)
+    if user.role == Role.EXPERT:
+        return redirect("expert_tasks")  # an expert's work is the review tasks, not a queue of declarations
     queue = Application.objects.in_queue_of(user)
     scope = Application.objects.for_user(user)
     context = {
