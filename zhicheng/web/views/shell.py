@@ -10,10 +10,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from zhicheng.accounts.permissions import page
+from zhicheng.accounts.permissions import can_open, page
 from zhicheng.accounts.roles import Role
 from zhicheng.audit.models import AuditEntry
 from zhicheng.catalogue.models import AnnualPlan
+from zhicheng.certificates.filing import filing_warnings
 from zhicheng.core import clock
 from zhicheng.declarations import guards
 from zhicheng.declarations.models import Application
@@ -70,6 +71,7 @@ def dashboard(request):
         "recent": queue.select_related("person", "series", "plan", "unit").order_by("-state_since")[:10],
         "unread": unread_count(user),
         "quota": employer_quota(user),
+        "filing_warnings": filing_warnings(user) if can_open(user, "filing_queue") else [],
     }
     return render(request, "web/dashboard.html", context)
 
