@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema, Status
 
 from zhicheng.certificates import lookups, services, signing
@@ -46,7 +47,7 @@ class Refusal(Schema):
 
 def _out(verification) -> VerificationOut:
     if verification is None:
-        return VerificationOut(found=False, problems=["未查到与该证书编号和姓名相符的证书。"])
+        return VerificationOut(found=False, problems=[_("未查到与该证书编号和姓名相符的证书。")])
     cert = verification.certificate
     return VerificationOut(
         found=True, valid=verification.valid, signature_valid=verification.signature_valid,

@@ -4,6 +4,7 @@ the competent HR body and exchanged for a region e-certificate that records the 
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from zhicheng.accounts.roles import Role
 from zhicheng.audit.services import record as audit
@@ -32,10 +33,10 @@ def competent_body_for(person, level: str):
 def file_exchange(*, actor, origin: str, original_issuer: str, original_number: str, original_committee: str, series,
                   level: str, title_name: str, specialty: str, obtained_on, evidence) -> ExchangeRequest:
     if actor.role != Role.APPLICANT or actor.person_id is None:
-        raise CertificateError("换发申请由持证人本人提出。")
+        raise CertificateError(_("换发申请由持证人本人提出。"))
     person = actor.person
     if Certificate.objects.filter(person=person, original__number=original_number.strip()).exists():
-        raise CertificateError("该证书已换发过电子证书。")
+        raise CertificateError(_("该证书已换发过电子证书。"))
     with transaction.atomic():
         req = ExchangeRequest.objects.create(
             person=person, origin=origin, original_issuer=original_issuer.strip(), original_number=original_number.strip(),
@@ -50,11 +51,11 @@ def file_exchange(*, actor, origin: str, original_issuer: str, original_number: 
 
 def approve_exchange(req: ExchangeRequest, actor, *, document_number: str, note: str = "") -> Certificate:
     if actor.organisation_id != req.competent_body_id:
-        raise CertificateError(f"该申请应由{req.competent_body.name}核准（七（五）4）。")
+        raise CertificateError(_("该申请应由%(body)s核准（七（五）4）。") % {"body": req.competent_body.name})
     if req.status != ExchangeStatus.SUBMITTED:
-        raise CertificateError("该申请已办理。")
+        raise CertificateError(_("该申请已办理。"))
     if not document_number.strip():
-        raise CertificateError("请填写核准文号。")
+        raise CertificateError(_("请填写核准文号。"))
     now = clock.now()
     body = req.competent_body
     with transaction.atomic():
@@ -82,11 +83,11 @@ def approve_exchange(req: ExchangeRequest, actor, *, document_number: str, note:
 
 def reject_exchange(req: ExchangeRequest, actor, *, note: str) -> ExchangeRequest:
     if actor.organisation_id != req.competent_body_id:
-        raise CertificateError(f"该申请应由{req.competent_body.name}办理。")
+        raise CertificateError(_("该申请应由%(body)s办理。") % {"body": req.competent_body.name})
     if req.status != ExchangeStatus.SUBMITTED:
-        raise CertificateError("该申请已办理。")
+        raise CertificateError(_("该申请已办理。"))
     if len(note.strip()) < 4:
-        raise CertificateError("请写明不予换发的理由。")
+        raise CertificateError(_("请写明不予换发的理由。"))
     with transaction.atomic():
         req.status, req.decided_by, req.decided_at, req.decision_note = ExchangeStatus.REJECTED, actor, clock.now(), note.strip()[:200]
         req.save()

@@ -16,10 +16,12 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Max
+from django.utils.translation import gettext as _
 
 from zhicheng.accounts.roles import Role
 from zhicheng.audit.services import record as audit
 from zhicheng.core import clock
+from zhicheng.core.wording import enumeration
 from zhicheng.declarations.states import State
 
 from .models import Filing, FilingEntry, FilingStatus
@@ -79,13 +81,13 @@ def submit_filings(*, committee, year: int, actor, report: str = "") -> list[Fil
     from zhicheng.declarations.holders import filing_body
 
     if actor.role != Role.COMMITTEE_OFFICE or actor.organisation_id != committee.office_id:
-        raise CertificateError("只有本评委会办事机构可以报送评审结果核准备案。")
+        raise CertificateError(_("只有本评委会办事机构可以报送评审结果核准备案。"))
     apps = list(_unfiled(committee, year))
     if not apps:
-        raise CertificateError("没有公示期满、待报核准备案的评审结果。")
+        raise CertificateError(_("没有公示期满、待报核准备案的评审结果。"))
     unpublished = [a.person.name for a in apps if result_was_published(a, None)]
     if unpublished:
-        raise CertificateError(f"以下人员的评审结果未履行公示程序，不予核准备案（八（二）2）：{'、'.join(unpublished)}")
+        raise CertificateError(_("以下人员的评审结果未履行公示程序，不予核准备案（八（二）2）：%(names)s") % {"names": enumeration(unpublished)})
     review_end = review_ended_on(committee, year) or clock.today()
     due, today = one_month_after(review_end), clock.today()
     groups: dict[int, list] = defaultdict(list)
@@ -116,9 +118,9 @@ def approve_filing(filing: Filing, actor, *, document_number: str = "", approved
     from zhicheng.declarations.services import transition
 
     if actor.organisation_id != filing.filing_body_id:
-        raise CertificateError(f"该批评审结果应由{filing.filing_body.name}核准备案（七（五）1、3）。")
+        raise CertificateError(_("该批评审结果应由%(body)s核准备案（七（五）1、3）。") % {"body": filing.filing_body.name})
     if filing.status != FilingStatus.SUBMITTED:
-        raise CertificateError("该批核准备案已办理。")
+        raise CertificateError(_("该批核准备案已办理。"))
     with transaction.atomic():
         filing.status, filing.approved_by = FilingStatus.APPROVED, actor
         filing.approved_on = approved_on or clock.today()
@@ -133,11 +135,11 @@ def approve_filing(filing: Filing, actor, *, document_number: str = "", approved
 
 def return_filing(filing: Filing, actor, *, reason: str) -> Filing:
     if actor.organisation_id != filing.filing_body_id:
-        raise CertificateError("只有核准备案机关可以退回。")
+        raise CertificateError(_("只有核准备案机关可以退回。"))
     if filing.status != FilingStatus.SUBMITTED:
-        raise CertificateError("该批核准备案已办理。")
+        raise CertificateError(_("该批核准备案已办理。"))
     if len(reason.strip()) < 4:
-        raise CertificateError("请写明退回原因。")
+        raise CertificateError(_("请写明退回原因。"))
     with transaction.atomic():
         filing.status, filing.return_reason = FilingStatus.RETURNED, reason.strip()[:200]
         filing.save(update_fields=["status", "return_reason"])
@@ -222,7 +224,7 @@ def filing_warnings(user) -> list[FilingWarning]:
     for key in waiting:
         counts[key] += 1
     ends = {(p.committee_id, p.year): p.review_ends_on
-            for p in ReviewPlan.objects.filter(committee_id__in=[c for c, _ in counts], review_ends_on__lte=today)}
+            for p in ReviewPlan.objects.filter(committee_id__in=[committee for committee, year in counts], review_ends_on__lte=today)}
     rows = []
     for (committee_id, year), n in sorted(counts.items()):
         end = ends.get((committee_id, year))

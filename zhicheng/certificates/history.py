@@ -13,12 +13,14 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.utils.translation import gettext as _
 from stdnum import exceptions as stdnum_errors
 from stdnum.cn import ric
 
 from zhicheng.audit.services import record as audit
 from zhicheng.catalogue.models import Level, Series, TitleName
 from zhicheng.core.identifiers import birth_date_from_id, normalise_id_number, sex_from_id
+from zhicheng.core.wording import clauses, enumeration
 from zhicheng.documents.excel import WorkbookUnreadable, read_rows
 from zhicheng.people.models import Person, TitleHeld, TitleVia
 
@@ -47,7 +49,7 @@ class RowError:
     messages: list[str]
 
     def __str__(self):
-        return f"第{self.row}行：" + "；".join(self.messages)
+        return _("第%(row)d行：%(problems)s") % {"row": self.row, "problems": clauses(self.messages)}
 
 
 @dataclass
@@ -117,7 +119,7 @@ class _IdChecker:
                     return compact
                 except stdnum_errors.ValidationError:
                     pass
-        number = normalise_id_number(text)  # the full check, and its Chinese message when it fails
+        number = normalise_id_number(text)  # the full check, and its message when it fails
         self.places_known.add((number[:6], number[6:10]))
         return number
 
@@ -126,7 +128,7 @@ def _check(raw, catalogue: _Catalogue, ids: _IdChecker, today: dt.date) -> tuple
     v, problems = raw.values, []
     name = _text(v.get("name"))
     if not name or len(name) > 40:
-        problems.append("姓名为空或超过40字")
+        problems.append(_("姓名为空或超过40字"))
     id_number = ""
     try:
         id_number = ids(_text(v.get("id_number")))
@@ -134,27 +136,27 @@ def _check(raw, catalogue: _Catalogue, ids: _IdChecker, today: dt.date) -> tuple
         problems.append(exc.messages[0])
     series = catalogue.series.get(_text(v.get("series")))
     if series is None:
-        problems.append(f"系列“{_text(v.get('series'))}”不在职称目录中")
+        problems.append(_("系列“%(series)s”不在职称目录中") % {"series": _text(v.get("series"))})
     level = catalogue.levels.get(_text(v.get("level")))
     if level is None:
-        problems.append(f"层级“{_text(v.get('level'))}”应为员级、助理级、中级、副高级或正高级")
+        problems.append(_("层级“%(level)s”应为员级、助理级、中级、副高级或正高级") % {"level": _text(v.get("level"))})
     title = _text(v.get("title"))
     expected = catalogue.titles.get((series.pk, level)) if series and level else None
     if not title:
-        problems.append("职称名称为空")
+        problems.append(_("职称名称为空"))
     elif expected and title != expected:
-        problems.append(f"职称名称“{title}”与目录不符（应为“{expected}”）")
+        problems.append(_("职称名称“%(title)s”与目录不符（应为“%(expected)s”）") % {"title": title, "expected": expected})
     obtained = _date(v.get("obtained_on"))
     if obtained is None:
-        problems.append("取得时间无法识别（例：2015-12-20）")
+        problems.append(_("取得时间无法识别（例：2015-12-20）"))
     elif obtained > today:
-        problems.append("取得时间晚于今天")
+        problems.append(_("取得时间晚于今天"))
     committee = _text(v.get("committee"))
     if not committee:
-        problems.append("评审委员会为空")
+        problems.append(_("评审委员会为空"))
     number = _text(v.get("number"))
     if not number or len(number) > 40:
-        problems.append("证书编号为空或超过40位")
+        problems.append(_("证书编号为空或超过40位"))
     if problems:
         return None, problems
     return _Row(raw.number, name, id_number, series, level, title, obtained, committee[:120], number), []
@@ -188,7 +190,8 @@ def import_history(source, actor, *, today: dt.date) -> ImportReport:
         report.errors.append(RowError(1, [str(exc)]))
         return report
     if missing:
-        report.errors.append(RowError(1, ["缺少列：" + "、".join(HEADER[list(COLUMNS).index(m)] for m in missing)]))
+        columns = enumeration(HEADER[list(COLUMNS).index(m)] for m in missing)
+        report.errors.append(RowError(1, [_("缺少列：%(columns)s") % {"columns": columns}]))
         return report
 
     catalogue, ids = _Catalogue(), _IdChecker()
@@ -199,12 +202,12 @@ def import_history(source, actor, *, today: dt.date) -> ImportReport:
         row, problems = _check(raw, catalogue, ids, today)
         if row is not None:
             if row.certificate_number in first_row_of_number:
-                problems.append(f"证书编号与第{first_row_of_number[row.certificate_number]}行重复")
+                problems.append(_("证书编号与第%(row)d行重复") % {"row": first_row_of_number[row.certificate_number]})
             else:
                 first_row_of_number[row.certificate_number] = row.number
             seen = name_of_id.setdefault(row.id_number, (row.name, row.number))
             if seen[0] != row.name:
-                problems.append(f"同一身份证号码在第{seen[1]}行的姓名为“{seen[0]}”")
+                problems.append(_("同一身份证号码在第%(row)d行的姓名为“%(name)s”") % {"row": seen[1], "name": seen[0]})
         if problems:
             report.errors.append(RowError(raw.number, problems))
         else:
@@ -220,15 +223,15 @@ def import_history(source, actor, *, today: dt.date) -> ImportReport:
     for row in good:
         problems = []
         if row.certificate_number in taken:
-            problems.append("证书编号已存在于系统中")
+            problems.append(_("证书编号已存在于系统中"))
         known = people.get(row.id_number)
         if known and known[1] != row.name:
-            problems.append(f"该身份证号码在系统中登记的姓名为“{known[1]}”")
+            problems.append(_("该身份证号码在系统中登记的姓名为“%(name)s”") % {"name": known[1]})
         if problems:
             report.errors.append(RowError(row.number, problems))
     if report.errors or not good:
         if not report.errors:
-            report.errors.append(RowError(1, ["文件中没有数据行"]))
+            report.errors.append(RowError(1, [_("文件中没有数据行")]))
         report.errors.sort(key=lambda e: e.row)
         return report
 
@@ -240,7 +243,7 @@ def import_history(source, actor, *, today: dt.date) -> ImportReport:
                 new_people[row.id_number] = Person(name=row.name, id_number=row.id_number,
                                                    birth_date=birth_date_from_id(row.id_number), sex=sex_from_id(row.id_number))
         _insert_many(Person, new_people.values())
-        person_ids = {i: pk for i, (pk, _) in people.items()}
+        person_ids = {i: pk for i, (pk, name) in people.items()}
         for chunk in _chunks(list(new_people), size):
             person_ids.update(Person.objects.filter(id_number__in=chunk).values_list("id_number", "pk"))
         for batch in _chunks(good, BATCH):

@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 
+from django.utils.translation import gettext as _
+
 from zhicheng.audit.context import current
 from zhicheng.core import clock
 
@@ -16,8 +18,8 @@ from .services import Verification, verify
 
 class RateLimited(Exception):
     def __init__(self):
-        super().__init__(f"查询过于频繁：同一网络地址每分钟最多查询{conf.LOOKUPS_PER_MINUTE}次、"
-                         f"每小时最多{conf.LOOKUPS_PER_HOUR}次，请稍后再试。")
+        super().__init__(_("查询过于频繁：同一网络地址每分钟最多查询%(minute)d次、每小时最多%(hour)d次，请稍后再试。")
+                         % {"minute": conf.LOOKUPS_PER_MINUTE, "hour": conf.LOOKUPS_PER_HOUR})
 
 
 def client_ip(request) -> str:

@@ -12,6 +12,7 @@ import secrets
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from zhicheng.accounts.roles import Role
 from zhicheng.audit.services import record as audit
@@ -28,7 +29,7 @@ PAYLOAD_VERSION = 1
 
 
 class CertificateError(Exception):
-    """A refused certificate operation; the message is Chinese and nothing was changed."""
+    """A refused certificate operation, said in the reader's language; nothing was changed."""
 
 
 def id_digest(number: str, id_number: str) -> str:
@@ -90,10 +91,10 @@ def issue_for_application(app, actor, now: dt.datetime) -> Certificate:
     from .filing import approved_filing_of
 
     if Certificate.objects.filter(application=app).exists():
-        raise CertificateError("该申报已制发电子证书。")
+        raise CertificateError(_("该申报已制发电子证书。"))
     filing = approved_filing_of(app)
     if filing is None:
-        raise CertificateError("该申报没有核准备案记录，不能制发证书（七（五）2）。")
+        raise CertificateError(_("该申报没有核准备案记录，不能制发证书（七（五）2）。"))
     issuer = getattr(actor, "organisation", None) or regional_hr_department()
     title = title_name_for(app.series, app.level)
     number = next_certificate_number(issuer.area.code, now.year, app.level, app.series)
@@ -144,11 +145,11 @@ def verify(cert: Certificate) -> Verification:
     problems = []
     signature_valid = signing.check(payload(cert), cert.key_id, cert.signature)
     if not signature_valid:
-        problems.append("证书信息与签名不符：证书内容可能被篡改。")
+        problems.append(_("证书信息与签名不符：证书内容可能被篡改。"))
     revoked = cert.status == CertificateStatus.REVOKED
     status_consistent = revoked == _revocation_recorded(cert)
     if not status_consistent:
-        problems.append("证书状态与撤销记录不符：状态可能被篡改。")
+        problems.append(_("证书状态与撤销记录不符：状态可能被篡改。"))
     return Verification(cert, signature_valid, status_consistent, problems)
 
 
@@ -167,7 +168,7 @@ def public_fields(cert: Certificate) -> dict:
 
 def _require_region(actor) -> None:
     if actor is None or actor.role != Role.REGIONAL_HR_DEPARTMENT:
-        raise CertificateError("只有自治区人力资源和社会保障厅可以撤销职称（八（三））。")
+        raise CertificateError(_("只有自治区人力资源和社会保障厅可以撤销职称（八（三））。"))
 
 
 def blacklist(person, actor, *, reason: str, document_number: str, on: dt.date) -> BlacklistEntry:
@@ -205,9 +206,9 @@ def revoke_certificate(cert: Certificate, actor, *, reason: str, document_number
 
     _require_region(actor)
     if not reason.strip() or not document_number.strip():
-        raise CertificateError("撤销须写明原因和处理文号。")
+        raise CertificateError(_("撤销须写明原因和处理文号。"))
     if cert.status == CertificateStatus.REVOKED:
-        raise CertificateError("该证书已撤销。")
+        raise CertificateError(_("该证书已撤销。"))
     if cert.application_id:
         transition(cert.application_id, "revoke", actor, note=f"{reason.strip()}（{document_number.strip()}）",
                    payload={"reason": reason.strip(), "document_number": document_number.strip()})

@@ -7,6 +7,8 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from zhicheng.accounts.roles import Role
 from zhicheng.accounts.permissions import page
@@ -27,9 +29,7 @@ def _pdf(data: bytes, filename: str, inline: bool = True) -> HttpResponse:
 # ---- public ---------------------------------------------------------------------------------
 
 def _result(request, verification):
-    context = {"verification": verification, "fields": verification and rendering.face_rows(verification.certificate),
-               "form": forms.VerifyForm(), "searched": True}
-    return render(request, "certificates/verify.html", context)
+    return render(request, "certificates/verify.html", {"verification": verification, "form": forms.VerifyForm(), "searched": True})
 
 
 @page("certificate_verify")
@@ -102,7 +102,7 @@ def exchange_new(request):
         except (CertificateError, ValidationError) as exc:
             form.add_error(None, exc.messages[0] if isinstance(exc, ValidationError) else str(exc))
         else:
-            messages.success(request, "换发申请已提交，请等待人社部门核准。")
+            messages.success(request, _("换发申请已提交，请等待人社部门核准。"))
             return redirect("my_certificates")
     return render(request, "certificates/exchange_new.html", {"form": form})
 
@@ -127,7 +127,7 @@ def certificate_revoke(request, pk: int):
         except (CertificateError, TransitionError) as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, f"证书 {cert.number} 已撤销，持证人已记入失信黑名单。")
+            messages.success(request, _("证书 %(number)s 已撤销，持证人已记入失信黑名单。") % {"number": cert.number})
             return redirect("certificate_list")
     return render(request, "certificates/revoke.html", {"cert": cert, "form": form, "revoked": cert.status == CertificateStatus.REVOKED})
 
@@ -140,17 +140,26 @@ def filing_queue(request):
         committee = getattr(user.organisation, "committee", None)
         try:
             if committee is None:
-                raise CertificateError("您的机构不是评委会办事机构。")
+                raise CertificateError(_("您的机构不是评委会办事机构。"))
             made = filing.submit_filings(committee=committee, year=form.cleaned_data["year"], actor=user, report=form.cleaned_data["report"])
         except CertificateError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, f"已报送{len(made)}批核准备案。")
+            messages.success(request, ngettext("已报送%(n)d批核准备案。", "已报送%(n)d批核准备案。", len(made)) % {"n": len(made)})
             return redirect("filing_detail", pk=made[0].pk)
     return render(request, "certificates/filing_queue.html", {
         "warnings": filing.filing_warnings(user), "filings": filing.filings_in_scope(user)[:200], "form": form,
         "can_submit": user.role == Role.COMMITTEE_OFFICE,
     })
+
+
+# The columns of rendering.roster_rows / objection_rows that hold a label of the domain (sex, series,
+# level; the objection's status) rather than data: the page shows them in the reader's language.
+ROSTER_LABELS, OBJECTION_LABELS = (2, 5, 8), (4,)
+
+
+def _labels_translated(rows: list[list], columns: tuple[int, ...]) -> list[list]:
+    return [[_(str(value)) if i in columns and value else value for i, value in enumerate(row)] for row in rows]
 
 
 @page("filing_detail")
@@ -168,15 +177,16 @@ def filing_detail(request, pk: int):
         try:
             if request.POST.get("decision") == "approve" and approve.is_valid():
                 filing.approve_filing(item, request.user, document_number=approve.cleaned_data["document_number"])
-                messages.success(request, "已核准备案。")
+                messages.success(request, _("已核准备案。"))
             elif request.POST.get("decision") == "return" and give_back.is_valid():
                 filing.return_filing(item, request.user, reason=give_back.cleaned_data["reason"])
-                messages.success(request, "已退回。")
+                messages.success(request, _("已退回。"))
         except (CertificateError, TransitionError) as exc:
             messages.error(request, str(exc))
         return redirect("filing_detail", pk=pk)
     return render(request, "certificates/filing_detail.html", {
-        "filing": item, "roster": rendering.roster_rows(item), "objections": rendering.objection_rows(item),
+        "filing": item, "roster": _labels_translated(rendering.roster_rows(item), ROSTER_LABELS),
+        "objections": _labels_translated(rendering.objection_rows(item), OBJECTION_LABELS),
         "can_decide": item.status == FilingStatus.SUBMITTED and request.user.organisation_id == item.filing_body_id,
         "approve": forms.FilingApproveForm(), "give_back": forms.ReturnForm(),
     })
@@ -196,10 +206,10 @@ def exchange_detail(request, pk: int):
             if request.POST.get("decision") == "approve":
                 exchange.approve_exchange(req, request.user, document_number=form.cleaned_data["document_number"],
                                           note=form.cleaned_data["note"])
-                messages.success(request, "已核准并换发电子证书。")
+                messages.success(request, _("已核准并换发电子证书。"))
             else:
                 exchange.reject_exchange(req, request.user, note=form.cleaned_data["note"])
-                messages.success(request, "已决定不予换发。")
+                messages.success(request, _("已决定不予换发。"))
         except CertificateError as exc:
             messages.error(request, str(exc))
         return redirect("exchange_detail", pk=pk)
@@ -232,5 +242,5 @@ def history_import(request):
     if request.method == "POST" and form.is_valid():
         report = history.import_history(form.cleaned_data["workbook"], request.user, today=clock.today())
         if report.ok:
-            messages.success(request, f"已导入{report.imported}条历年职称记录，新建人员{report.people_created}人。")
+            messages.success(request, _("已导入%(n)d条历年职称记录，新建人员%(people)d人。") % {"n": report.imported, "people": report.people_created})
     return render(request, "certificates/history_import.html", {"form": form, "report": report})

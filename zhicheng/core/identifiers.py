@@ -1,10 +1,11 @@
-"""Validation of Chinese identifiers with python-stdnum, with messages in Chinese."""
+"""Validation of Chinese identifiers with python-stdnum, with messages in the reader's language (Chinese first)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 from stdnum import exceptions as stdnum_errors
 from stdnum.cn import ric, uscc
 
@@ -13,13 +14,13 @@ def normalise_id_number(value: str) -> str:
     try:
         return ric.validate(value)
     except stdnum_errors.InvalidLength:
-        raise ValidationError("身份证号码应为18位。", code="length")
+        raise ValidationError(_("身份证号码应为18位。"), code="length")
     except stdnum_errors.InvalidChecksum:
-        raise ValidationError("身份证号码校验位不正确，请核对。", code="checksum")
+        raise ValidationError(_("身份证号码校验位不正确，请核对。"), code="checksum")
     except stdnum_errors.InvalidComponent:
-        raise ValidationError("身份证号码中的出生日期或地区码无效。", code="component")
+        raise ValidationError(_("身份证号码中的出生日期或地区码无效。"), code="component")
     except stdnum_errors.ValidationError:
-        raise ValidationError("身份证号码格式不正确。", code="format")
+        raise ValidationError(_("身份证号码格式不正确。"), code="format")
 
 
 def validate_id_number(value: str) -> None:
@@ -46,11 +47,11 @@ def normalise_credit_code(value: str) -> str:
     try:
         return uscc.validate(value)
     except stdnum_errors.InvalidLength:
-        raise ValidationError("统一社会信用代码应为18位。", code="length")
+        raise ValidationError(_("统一社会信用代码应为18位。"), code="length")
     except stdnum_errors.InvalidChecksum:
-        raise ValidationError("统一社会信用代码校验位不正确。", code="checksum")
+        raise ValidationError(_("统一社会信用代码校验位不正确。"), code="checksum")
     except stdnum_errors.ValidationError:
-        raise ValidationError("统一社会信用代码格式不正确。", code="format")
+        raise ValidationError(_("统一社会信用代码格式不正确。"), code="format")
 
 
 def validate_credit_code(value: str) -> None:

@@ -10,6 +10,7 @@ import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 
 
@@ -32,7 +33,7 @@ def read_rows(source, columns: dict[str, tuple[str, ...]]) -> tuple[list[str], I
     try:
         workbook = load_workbook(source, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
-        raise WorkbookUnreadable("无法读取该文件，请上传 .xlsx 格式的 Excel 文件。") from exc
+        raise WorkbookUnreadable(_("无法读取该文件，请上传 .xlsx 格式的 Excel 文件。")) from exc
     sheet = workbook.worksheets[0]
     rows = sheet.iter_rows(values_only=True)
     header = [str(h).strip() if h is not None else "" for h in next(rows, ())]

@@ -17,11 +17,13 @@ import re
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from zhicheng.accounts.roles import Role
 from zhicheng.audit.services import record as audit
 from zhicheng.catalogue.models import SENIOR_LEVELS
 from zhicheng.core import clock
+from zhicheng.core.wording import enumeration, long_date
 from zhicheng.draw import draw as drawlib
 from zhicheng.draw.lottery import Lottery
 from zhicheng.draw.model import KIND_MINIMUM_SIZE, DrawInputError, parse_spec
@@ -40,7 +42,7 @@ HEX64 = re.compile(r"^[0-9a-f]{64}$")
 
 
 class DrawError(ValidationError):
-    """A refused step of the draw; ``messages`` are Chinese sentences; nothing was changed."""
+    """A refused step of the draw; ``messages`` are sentences in the reader's language; nothing was changed."""
 
 
 def committee_kind(committee) -> str:
@@ -81,18 +83,18 @@ def _check_spec(spec: dict) -> None:
     except DrawInputError as exc:
         raise DrawError(exc.problems) from exc
     if spec["size"] < KIND_MINIMUM_SIZE.get(spec["kind"], 1):
-        raise DrawError(f"评委会人数不少于{KIND_MINIMUM_SIZE[spec['kind']]}人。")
+        raise DrawError(_("评委会人数不少于%(n)d人。") % {"n": KIND_MINIMUM_SIZE[spec["kind"]]})
 
 
 def start_draw(plan: ReviewPlan, actor, spec: dict, public_source: str = "") -> ExpertDraw:
     if actor.role != Role.COMMITTEE_OFFICE or plan.committee.office_id != actor.organisation_id:
-        raise DrawError("只有本评委会办事机构可以组织抽选。")
+        raise DrawError(_("只有本评委会办事机构可以组织抽选。"))
     if plan.status not in (PlanStatus.FILED, PlanStatus.APPROVED):
-        raise DrawError("评审实施方案报备后方可抽选评委。")
+        raise DrawError(_("评审实施方案报备后方可抽选评委。"))
     if spec.get("committee") != pool_service.committee_code(plan.committee_id) or spec.get("year") != plan.year:
-        raise DrawError("抽选参数与评审实施方案的评委会或年度不符。")
+        raise DrawError(_("抽选参数与评审实施方案的评委会或年度不符。"))
     if plan.draws.exclude(status=DrawStatus.CANCELLED).exists():
-        raise DrawError("本年度已有进行中或已完成的抽选；如需重抽，请先作废原抽选并说明原因。")
+        raise DrawError(_("本年度已有进行中或已完成的抽选；如需重抽，请先作废原抽选并说明原因。"))
     _check_spec(spec)
     with transaction.atomic():
         draw = ExpertDraw.objects.create(plan=plan, spec=spec, public_source=public_source.strip(), created_by=actor)
@@ -116,12 +118,12 @@ def rehearse(draw: ExpertDraw) -> dict:
 def commit(draw: ExpertDraw, actor, value: str) -> ExpertDraw:
     party = party_of(actor, draw)
     if party is None:
-        raise DrawError("只有评委会办事机构和纪检监察机构提交承诺值。")
+        raise DrawError(_("只有评委会办事机构和纪检监察机构提交承诺值。"))
     if draw.status != DrawStatus.COMMITTING:
-        raise DrawError("公示后不能再提交或更改承诺值。")
+        raise DrawError(_("公示后不能再提交或更改承诺值。"))
     value = value.strip().lower()
     if not HEX64.match(value):
-        raise DrawError("承诺值应为秘密值的SHA-256摘要（64位十六进制数）。")
+        raise DrawError(_("承诺值应为秘密值的SHA-256摘要（64位十六进制数）。"))
     field = f"{party}_commitment"
     with transaction.atomic():
         before = getattr(draw, field)
@@ -135,21 +137,21 @@ def commit(draw: ExpertDraw, actor, value: str) -> ExpertDraw:
 def publish(draw: ExpertDraw, actor, objection_days: int = DEFAULT_OBJECTION_DAYS) -> ExpertDraw:
     """Freeze the pool, compute the lottery, publish its hashes with both commitments."""
     if party_of(actor, draw) != "office":
-        raise DrawError("只有本评委会办事机构可以公示抽选方案。")
+        raise DrawError(_("只有本评委会办事机构可以公示抽选方案。"))
     if draw.status != DrawStatus.COMMITTING:
-        raise DrawError("该抽选已公示。")
-    missing = [PARTIES[p] for p in PARTIES if not getattr(draw, f"{p}_commitment")]
+        raise DrawError(_("该抽选已公示。"))
+    missing = [_(PARTIES[p]) for p in PARTIES if not getattr(draw, f"{p}_commitment")]
     if missing:
-        raise DrawError(f"公示前须收到{'、'.join(missing)}的承诺值。")
+        raise DrawError(_("公示前须收到%(parties)s的承诺值。") % {"parties": enumeration(missing)})
     if objection_days < MIN_OBJECTION_DAYS:
-        raise DrawError(f"异议期不少于{MIN_OBJECTION_DAYS}个工作日。")
+        raise DrawError(_("异议期不少于%(n)d个工作日。") % {"n": MIN_OBJECTION_DAYS})
     pool = pool_service.snapshot(draw.plan.committee, draw.plan.year)
     try:
         prepared = drawlib.prepare(pool, draw.spec)
     except DrawInputError as exc:
         raise DrawError(exc.problems) from exc
     except drawlib.NoFeasibleCommittee as exc:
-        raise DrawError(["没有任何评委会组合能满足全部条件，未进行抽选："] + exc.messages) from exc
+        raise DrawError([_("没有任何评委会组合能满足全部条件，未进行抽选：")] + exc.messages) from exc
     commitments = {p: getattr(draw, f"{p}_commitment") for p in PARTIES}
     notice = drawlib.publication(prepared, commitments, draw.public_source or None)
     today = clock.today()
@@ -167,9 +169,9 @@ def publish(draw: ExpertDraw, actor, objection_days: int = DEFAULT_OBJECTION_DAY
 
 def object_to(draw: ExpertDraw, *, name: str, phone: str, content: str) -> DrawObjection:
     if draw.status != DrawStatus.PUBLISHED or clock.today() > draw.objections_until:
-        raise DrawError("不在专家库公示异议期内。")
+        raise DrawError(_("不在专家库公示异议期内。"))
     if not (name.strip() and phone.strip() and content.strip()):
-        raise DrawError("请实名提出异议：填写姓名、联系电话和异议内容。")
+        raise DrawError(_("请实名提出异议：填写姓名、联系电话和异议内容。"))
     with transaction.atomic():
         objection = DrawObjection.objects.create(draw=draw, name=name.strip(), phone=phone.strip(), content=content.strip(),
                                                  submitted_at=clock.now())
@@ -181,11 +183,11 @@ def object_to(draw: ExpertDraw, *, name: str, phone: str, content: str) -> DrawO
 def handle_objection(objection: DrawObjection, actor, *, upheld: bool, finding: str) -> DrawObjection:
     draw = objection.draw
     if party_of(actor, draw) != "office":
-        raise DrawError("异议由本评委会办事机构核实处理。")
+        raise DrawError(_("异议由本评委会办事机构核实处理。"))
     if objection.handled_at:
-        raise DrawError("该异议已处理。")
+        raise DrawError(_("该异议已处理。"))
     if not finding.strip():
-        raise DrawError("请填写核实情况。")
+        raise DrawError(_("请填写核实情况。"))
     with transaction.atomic():
         objection.upheld, objection.finding, objection.handled_by, objection.handled_at = upheld, finding.strip(), actor, clock.now()
         objection.save()
@@ -205,13 +207,13 @@ def _cancel(draw: ExpertDraw, actor, reason: str) -> None:
 
 def cancel(draw: ExpertDraw, actor, reason: str) -> ExpertDraw:
     if party_of(actor, draw) != "office":
-        raise DrawError("只有本评委会办事机构可以作废抽选。")
+        raise DrawError(_("只有本评委会办事机构可以作废抽选。"))
     if draw.status == DrawStatus.CANCELLED:
-        raise DrawError("该抽选已作废。")
+        raise DrawError(_("该抽选已作废。"))
     if not reason.strip():
-        raise DrawError("请说明作废原因。")
+        raise DrawError(_("请说明作废原因。"))
     if hasattr(draw.plan, "meeting") and draw.plan.meeting.ballot_opened_at:
-        raise DrawError("评审会议已开始表决，不能作废抽选。")
+        raise DrawError(_("评审会议已开始表决，不能作废抽选。"))
     with transaction.atomic():
         _cancel(draw, actor, reason.strip())
     return draw
@@ -220,17 +222,17 @@ def cancel(draw: ExpertDraw, actor, reason: str) -> ExpertDraw:
 def reveal(draw: ExpertDraw, actor, secret: str) -> ExpertDraw:
     party = party_of(actor, draw)
     if party is None:
-        raise DrawError("只有评委会办事机构和纪检监察机构揭示秘密值。")
+        raise DrawError(_("只有评委会办事机构和纪检监察机构揭示秘密值。"))
     if draw.status != DrawStatus.PUBLISHED:
-        raise DrawError("只能在公示之后、抽选之前揭示秘密值。")
+        raise DrawError(_("只能在公示之后、抽选之前揭示秘密值。"))
     if clock.today() <= draw.objections_until:
-        raise DrawError(f"专家库公示异议期至{draw.objections_until:%Y年%m月%d日}，期满后方可揭示。")
+        raise DrawError(_("专家库公示异议期至%(date)s，期满后方可揭示。") % {"date": long_date(draw.objections_until)})
     secret = secret.strip()
     complaint = check_secret(party, secret)
     if complaint:
         raise DrawError(complaint)
     if commitment(secret) != getattr(draw, f"{party}_commitment"):
-        raise DrawError(f"{PARTIES[party]}的揭示值与其事先公布的承诺值不符。")
+        raise DrawError(_("%(party)s的揭示值与其事先公布的承诺值不符。") % {"party": _(PARTIES[party])})
     field = f"{party}_reveal"
     with transaction.atomic():
         setattr(draw, field, secret)
@@ -241,13 +243,13 @@ def reveal(draw: ExpertDraw, actor, secret: str) -> ExpertDraw:
 
 def enter_public_result(draw: ExpertDraw, actor, values: list[int]) -> ExpertDraw:
     if party_of(actor, draw) != "office":
-        raise DrawError("公开开奖结果由办事机构录入，纪检监察机构核对。")
+        raise DrawError(_("公开开奖结果由办事机构录入，纪检监察机构核对。"))
     if not draw.public_source:
-        raise DrawError("本次抽选未事先公布使用公开开奖结果。")
+        raise DrawError(_("本次抽选未事先公布使用公开开奖结果。"))
     if draw.status != DrawStatus.PUBLISHED or clock.today() <= draw.objections_until:
-        raise DrawError("公开开奖结果须在异议期满后、抽选前录入。")
+        raise DrawError(_("公开开奖结果须在异议期满后、抽选前录入。"))
     if not values or any(v < 0 for v in values):
-        raise DrawError("请按开出顺序填写开奖号码（非负整数）。")
+        raise DrawError(_("请按开出顺序填写开奖号码（非负整数）。"))
     with transaction.atomic():
         draw.public_values = list(values)
         draw.save(update_fields=["public_values"])
@@ -270,17 +272,17 @@ def seed_of(draw: ExpertDraw) -> bytes:
 def perform(draw: ExpertDraw, actor) -> ExpertDraw:
     """Draw from exactly the published lottery with the revealed seed; seat committee and reserves."""
     if party_of(actor, draw) != "office":
-        raise DrawError("只有本评委会办事机构可以执行抽选。")
+        raise DrawError(_("只有本评委会办事机构可以执行抽选。"))
     if draw.status != DrawStatus.PUBLISHED:
-        raise DrawError("只能对已公示的抽选方案执行抽选。")
+        raise DrawError(_("只能对已公示的抽选方案执行抽选。"))
     problems = []
     if clock.today() <= draw.objections_until:
-        problems.append(f"专家库公示异议期至{draw.objections_until:%Y年%m月%d日}。")
-    problems += [f"尚未收到{label}的揭示值。" for p, label in PARTIES.items() if not getattr(draw, f"{p}_reveal")]
+        problems.append(_("专家库公示异议期至%(date)s。") % {"date": long_date(draw.objections_until)})
+    problems += [_("尚未收到%(party)s的揭示值。") % {"party": _(label)} for p, label in PARTIES.items() if not getattr(draw, f"{p}_reveal")]
     if draw.public_source and draw.public_values is None:
-        problems.append(f"尚未录入公开开奖结果（{draw.public_source}）。")
+        problems.append(_("尚未录入公开开奖结果（%(source)s）。") % {"source": draw.public_source})
     if draw.objections.filter(handled_at__isnull=True).exists():
-        problems.append("专家库公示期间的异议尚未处理完毕。")
+        problems.append(_("专家库公示期间的异议尚未处理完毕。"))
     if problems:
         raise DrawError(problems)
     prepared = _prepared_from_publication(draw)
@@ -288,7 +290,7 @@ def perform(draw: ExpertDraw, actor) -> ExpertDraw:
     fresh = drawlib.publication(prepared, commitments, draw.public_source or None)
     fresh["code"] = draw.publication["code"]
     if digest(fresh) != digest(draw.publication):
-        raise DrawError("冻结的专家库或参数与公示内容不一致，不能抽选。")
+        raise DrawError(_("冻结的专家库或参数与公示内容不一致，不能抽选。"))
     seed = seed_of(draw)
     reveals = {"office": draw.office_reveal, "supervisor": draw.supervisor_reveal}
     record = build_record(prepared, seed, commitments=commitments, reveals=reveals, public_source=draw.public_source or None,
@@ -310,13 +312,13 @@ def decline(member: CommitteeMember, actor, reason: str) -> CommitteeMember | No
     """A drawn member declines: the next reserve of the same type takes the seat (zhicheng.draw.substitute)."""
     draw = member.draw
     if party_of(actor, draw) != "office":
-        raise DrawError("只有本评委会办事机构可以登记评委辞退。")
+        raise DrawError(_("只有本评委会办事机构可以登记评委辞退。"))
     if draw.status != DrawStatus.DRAWN or not member.active:
-        raise DrawError("该评委不在本年度评委会中。")
+        raise DrawError(_("该评委不在本年度评委会中。"))
     if not reason.strip():
-        raise DrawError("请填写辞退原因。")
+        raise DrawError(_("请填写辞退原因。"))
     if hasattr(draw.plan, "meeting") and draw.plan.meeting.ballot_opened_at:
-        raise DrawError("评审会议已开始表决，不能再更换评委。")
+        raise DrawError(_("评审会议已开始表决，不能再更换评委。"))
     prepared = _prepared_from_publication(draw)
     seed = seed_of(draw)
     result = drawlib.draw(prepared, seed)
@@ -340,7 +342,7 @@ def decline(member: CommitteeMember, actor, reason: str) -> CommitteeMember | No
 
 def set_chair(member: CommitteeMember, actor) -> None:
     if party_of(actor, member.draw) != "office" or not member.active:
-        raise DrawError("只能由办事机构从在任评委中确定主任委员。")
+        raise DrawError(_("只能由办事机构从在任评委中确定主任委员。"))
     with transaction.atomic():
         member.draw.members.update(is_chair=False)
         member.is_chair = True
@@ -362,9 +364,9 @@ def sitting_members(plan: ReviewPlan):
 def verify_stored(draw: ExpertDraw):
     """Re-run the stored record from itself alone, against the publication digest announced."""
     if draw.record is None:
-        raise DrawError("该抽选尚未完成，没有抽选记录。")
+        raise DrawError(_("该抽选尚未完成，没有抽选记录。"))
     check = verify(draw.record, draw.publication_sha256)
     if draw.record_sha256 and digest(draw.record) != draw.record_sha256:
-        check.problems.append("抽选记录与抽选时登记的记录摘要不符（记录被改动）")
+        check.problems.append(_("抽选记录与抽选时登记的记录摘要不符（记录被改动）"))
     return check
 

@@ -5,14 +5,18 @@ from __future__ import annotations
 import re
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from zhicheng.catalogue.models import Specialty
+from zhicheng.core.wording import title_label
 from zhicheng.orgs.models import Organisation, OrgKind
+from zhicheng.people.forms import translate_labels
 
 from .drawing import DEFAULT_OBJECTION_DAYS, MIN_OBJECTION_DAYS
 from .meeting import CHOICES
 from .models import GroupKind, Recommendation, RelationKind, ReviewPlan
+from .pool import NO_SPECIALTY
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -37,7 +41,7 @@ class ExpertForm(forms.Form):
 
 
 class RelationForm(forms.Form):
-    kind = forms.ChoiceField(label=_("类别"), choices=RelationKind.choices)
+    kind = forms.ChoiceField(label=_("类别"), choices=[(value, _(label)) for value, label in RelationKind.choices])
     relationship = forms.CharField(label=_("关系（亲属）"), max_length=20, required=False)
     relative_name = forms.CharField(label=_("亲属姓名"), max_length=40, required=False)
     relative_id_number = forms.CharField(label=_("亲属身份证号码"), max_length=18, required=False)
@@ -77,6 +81,10 @@ class PlanForm(forms.ModelForm):
                   "quantitative_review", "recusal_years"]
         widgets = {"review_starts_on": DATE, "review_ends_on": DATE,
                    **{name: forms.Textarea(attrs={"rows": 3}) for name in ("declarations_summary", "composition", "procedure", "measures")}}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        translate_labels(self)
 
 
 class NewPlanForm(PlanForm):
@@ -204,7 +212,8 @@ class PanelForm(forms.Form):
     def __init__(self, *args, experts, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["members"].queryset = experts
-        self.fields["members"].label_from_instance = lambda e: f"{e.person.name}（{e.unit.name}，{e.specialty.name if e.specialty_id else '未分专业'}）"
+        self.fields["members"].label_from_instance = (
+            lambda e: f"{e.person.name}（{e.unit.name}，{e.specialty.name if e.specialty_id else gettext(NO_SPECIALTY)}）")
 
 
 class AssignForm(forms.Form):
@@ -215,7 +224,7 @@ class AssignForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["panel"].queryset = panels
         self.fields["applications"].queryset = applications
-        self.fields["applications"].label_from_instance = lambda a: f"{a.person.name}（{a.unit.name}，{a.title_label}）"
+        self.fields["applications"].label_from_instance = lambda a: f"{a.person.name}（{a.unit.name}，{title_label(a)}）"
 
 
 class MeetingForm(forms.Form):
@@ -243,7 +252,8 @@ class AttendanceForm(forms.Form):
 
 
 class OpinionForm(forms.Form):
-    recommendation = forms.ChoiceField(label=_("评议结论"), choices=Recommendation.choices, widget=forms.RadioSelect)
+    recommendation = forms.ChoiceField(label=_("评议结论"), choices=[(value, _(label)) for value, label in Recommendation.choices],
+                                       widget=forms.RadioSelect)
     text = forms.CharField(label=_("评议意见"), widget=forms.Textarea(attrs={"rows": 5}))
     lesson_score = forms.IntegerField(label=_("讲课说课（0—100）"), min_value=0, max_value=100, required=False)
     interview_score = forms.IntegerField(label=_("面试答辩（0—100）"), min_value=0, max_value=100, required=False)
@@ -268,7 +278,8 @@ class BallotForm(forms.Form):
         self.applications = applications
         for app in applications:
             self.fields[f"app_{app.pk}"] = forms.ChoiceField(
-                label=f"{app.person.name}（{app.unit.name}，{app.title_label}）", choices=list(CHOICES.items()), widget=forms.RadioSelect)
+                label=f"{app.person.name}（{app.unit.name}，{title_label(app)}）",
+                choices=[(value, _(label)) for value, label in CHOICES.items()], widget=forms.RadioSelect)
 
     def choices(self) -> dict[int, str]:
         return {app.pk: self.cleaned_data[f"app_{app.pk}"] for app in self.applications}

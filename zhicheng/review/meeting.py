@@ -21,10 +21,13 @@ from fractions import Fraction
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, F
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from zhicheng.accounts.roles import Role
 from zhicheng.audit.services import record as audit
 from zhicheng.core import clock
+from zhicheng.core.wording import long_date, month_day
 from zhicheng.declarations.states import State
 
 from . import recusal
@@ -114,17 +117,18 @@ def group_of(application, kinds: set[str]) -> str:
 
 def _office(actor, plan: ReviewPlan) -> None:
     if not is_office_of(actor, plan):
-        raise MeetingError("评审会议由本评委会办事机构组织。")
+        raise MeetingError(_("评审会议由本评委会办事机构组织。"))
 
 
 def schedule(plan: ReviewPlan, actor, *, held_on, place: str) -> Meeting:
     _office(actor, plan)
     if current_draw(plan) is None:
-        raise MeetingError("请先完成评委抽选。")
+        raise MeetingError(_("请先完成评委抽选。"))
     if not plan.review_starts_on <= held_on <= plan.review_ends_on:
-        raise MeetingError(f"会议日期须在评审实施方案确定的评审期内（{plan.review_starts_on:%m月%d日}至{plan.review_ends_on:%m月%d日}）。")
+        raise MeetingError(_("会议日期须在评审实施方案确定的评审期内（%(start)s至%(end)s）。")
+                           % {"start": month_day(plan.review_starts_on), "end": month_day(plan.review_ends_on)})
     if hasattr(plan, "meeting"):
-        raise MeetingError("本评审实施方案已安排评审会议。")
+        raise MeetingError(_("本评审实施方案已安排评审会议。"))
     with transaction.atomic():
         meeting = Meeting.objects.create(plan=plan, held_on=held_on, place=place.strip() or plan.place)
         VotingGroup.objects.create(meeting=meeting, kind=GroupKind.GENERAL, pass_rate=100)
@@ -137,12 +141,12 @@ def configure_groups(meeting: Meeting, actor, rates: dict[str, int | None]) -> N
     """rates: kind → pass rate in percent, or None to not form that group (general always exists)."""
     _office(actor, meeting.plan)
     if meeting.status != MeetingStatus.SCHEDULED:
-        raise MeetingError("表决开始后不能调整分组和通过率。")
+        raise MeetingError(_("表决开始后不能调整分组和通过率。"))
     for kind, rate in rates.items():
         if rate is not None and not 1 <= rate <= 100:
-            raise MeetingError("通过率应为1至100之间的整数（%）。")
+            raise MeetingError(_("通过率应为1至100之间的整数（%）。"))
     if rates.get(GroupKind.GENERAL) is None:
-        raise MeetingError("综合组必须设立。")
+        raise MeetingError(_("综合组必须设立。"))
     with transaction.atomic():
         before = dict(meeting.groups.values_list("kind", "pass_rate"))
         for kind, rate in rates.items():
@@ -157,12 +161,12 @@ def configure_groups(meeting: Meeting, actor, rates: dict[str, int | None]) -> N
 def record_attendance(meeting: Meeting, actor, present_ids) -> None:
     _office(actor, meeting.plan)
     if meeting.status != MeetingStatus.SCHEDULED:
-        raise MeetingError("表决开始后出席名单不能更改。")
+        raise MeetingError(_("表决开始后出席名单不能更改。"))
     sitting = [m.expert for m in sitting_members(meeting.plan)]
     present_ids = set(present_ids)
     unknown = present_ids - {e.pk for e in sitting}
     if unknown:
-        raise MeetingError("出席名单中有非本年度评委会在任评委。")
+        raise MeetingError(_("出席名单中有非本年度评委会在任评委。"))
     now = clock.now()
     with transaction.atomic():
         for expert in sitting:
@@ -187,31 +191,35 @@ def opening_problems(meeting: Meeting) -> list[str]:
     present = present_experts(meeting)
     problems = []
     if not has_quorum(len(present), size):
-        problems.append(f"出席评委{len(present)}人，不足评委会{size}人的三分之二（至少{quorum(size)}人），不能开会表决（七（四））。")
+        problems.append(_("出席评委%(present)d人，不足评委会%(size)d人的三分之二（至少%(quorum)d人），不能开会表决（七（四））。")
+                        % {"present": len(present), "size": size, "quorum": quorum(size)})
     chair = draw.members.filter(active=True, is_chair=True).first()
     if chair is None or chair.expert_id not in {e.pk for e in present}:
-        problems.append("主任委员须出席并主持会议：请确定出席的主任委员。")
+        problems.append(_("主任委员须出席并主持会议：请确定出席的主任委员。"))
     if not review_window_open(plan) or clock.today() != meeting.held_on:
-        problems.append(f"表决须在会议当日（{meeting.held_on:%Y年%m月%d日}）、评审期内进行。")
+        problems.append(_("表决须在会议当日（%(date)s）、评审期内进行。") % {"date": long_date(meeting.held_on)})
     apps = list(ballot_applications(meeting))
     if not apps:
-        problems.append("没有处于评审中的申报。")
+        problems.append(_("没有处于评审中的申报。"))
     assigned = dict(Assignment.objects.filter(plan=plan, application__in=apps, panel__isnull=False)
                     .values_list("application_id", "panel__name").distinct())
     opinions = dict(Opinion.objects.filter(assignment__plan=plan, assignment__recused=False, assignment__application__in=apps)
                     .values_list("assignment__application_id").annotate(n=Count("pk")))
     for app in apps:
         if app.pk not in assigned:
-            problems.append(f"{app.person.name}的申报尚未分配评议组。")
+            problems.append(_("%(name)s的申报尚未分配评议组。") % {"name": app.person.name})
         elif opinions.get(app.pk, 0) < Panel.MIN_MEMBERS:
-            problems.append(f"{app.person.name}的申报只有{opinions.get(app.pk, 0)}份评议意见，评议组至少{Panel.MIN_MEMBERS}人提出意见后方可表决。")
+            n = opinions.get(app.pk, 0)
+            problems.append(ngettext("%(name)s的申报只有%(n)d份评议意见，评议组至少%(min)d人提出意见后方可表决。",
+                                     "%(name)s的申报只有%(n)d份评议意见，评议组至少%(min)d人提出意见后方可表决。", n)
+                            % {"name": app.person.name, "n": n, "min": Panel.MIN_MEMBERS})
     return problems
 
 
 def open_ballot(meeting: Meeting, actor) -> Meeting:
     _office(actor, meeting.plan)
     if meeting.status != MeetingStatus.SCHEDULED:
-        raise MeetingError("表决已经开始或已结束。")
+        raise MeetingError(_("表决已经开始或已结束。"))
     problems = opening_problems(meeting)
     if problems:
         raise MeetingError(problems)
@@ -243,25 +251,25 @@ def cast_ballot(meeting: Meeting, user, choices: dict[int, str]) -> int:
     """Cast the expert's whole ballot paper at once; returns the number of votes cast."""
     expert = getattr(user, "expert", None) if user.role == Role.EXPERT else None
     if expert is None:
-        raise MeetingError("只有评委本人可以投票，不得委托他人代为投票。")
+        raise MeetingError(_("只有评委本人可以投票，不得委托他人代为投票。"))
     with transaction.atomic():
         Meeting.objects.select_for_update().filter(pk=meeting.pk).first()  # one ballot at a time against a close
         meeting.refresh_from_db(fields=["status"])
         if meeting.status == MeetingStatus.SCHEDULED:
-            raise MeetingError("表决尚未开始。")
+            raise MeetingError(_("表决尚未开始。"))
         if meeting.status != MeetingStatus.VOTING:
-            raise MeetingError("表决已经结束，不再接受投票。")
+            raise MeetingError(_("表决已经结束，不再接受投票。"))
         if not Attendance.objects.filter(meeting=meeting, expert=expert, present=True).exists():
-            raise MeetingError("您未登记出席本次会议，不能投票。")
+            raise MeetingError(_("您未登记出席本次会议，不能投票。"))
         if has_voted(meeting, expert):
-            raise MeetingError("您已经投过票，每人每份申报只能投一票。")
+            raise MeetingError(_("您已经投过票，每人每份申报只能投一票。"))
         paper = {a.pk for a in ballot_paper(meeting, expert)}
         if set(choices) - paper:
-            raise MeetingError("选票中有您须回避或不在本次表决范围内的申报。")
+            raise MeetingError(_("选票中有您须回避或不在本次表决范围内的申报。"))
         if set(choices) != paper:
-            raise MeetingError("请对选票上的每一份申报都作出选择（同意、不同意或弃权）。")
+            raise MeetingError(_("请对选票上的每一份申报都作出选择（同意、不同意或弃权）。"))
         if any(choice not in CHOICES for choice in choices.values()):
-            raise MeetingError("选择只能是同意、不同意或弃权。")
+            raise MeetingError(_("选择只能是同意、不同意或弃权。"))
         VoteCast.objects.bulk_create([VoteCast(meeting=meeting, expert=expert, application_id=pk) for pk in sorted(paper)])
         for choice in CHOICES:
             chosen = [pk for pk, c in choices.items() if c == choice]
@@ -278,7 +286,7 @@ def close_ballot(meeting: Meeting, actor) -> list[MeetingResult]:
         Meeting.objects.select_for_update().filter(pk=meeting.pk).first()
         meeting.refresh_from_db(fields=["status", "ballot_opened_at", "committee_size"])
         if meeting.status != MeetingStatus.VOTING:
-            raise MeetingError("没有正在进行的表决。")
+            raise MeetingError(_("没有正在进行的表决。"))
         plan = meeting.plan
         present = {e.pk for e in present_experts(meeting)}
         recused = recusal.recused_pairs(plan)
@@ -286,7 +294,7 @@ def close_ballot(meeting: Meeting, actor) -> list[MeetingResult]:
         cast = dict(VoteCast.objects.filter(meeting=meeting).values_list("application_id").annotate(n=Count("pk")))
         broken = [pk for pk, t in tallies.items() if t.yes + t.no + t.abstain != cast.get(pk, 0)]
         if broken:
-            raise MeetingError(f"计票与投票记录不一致（申报{broken}），请核查。")
+            raise MeetingError(_("计票与投票记录不一致（申报%(ids)s），请核查。") % {"ids": broken})
         kinds = set(meeting.groups.values_list("kind", flat=True))
         rates = dict(meeting.groups.values_list("kind", "pass_rate"))
         rows = []

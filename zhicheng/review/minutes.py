@@ -7,6 +7,7 @@ from collections import defaultdict
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 from reportlab.lib.units import mm
 
 from zhicheng.audit.services import record as audit
@@ -89,16 +90,16 @@ def generate(meeting: Meeting, actor) -> Minutes:
     from .plans import is_office_of
 
     if not is_office_of(actor, meeting.plan):
-        raise MinutesError("会议纪要由本评委会办事机构生成。")
+        raise MinutesError(_("会议纪要由本评委会办事机构生成。"))
     meeting.refresh_from_db(fields=["status"])
     if meeting.status != MeetingStatus.CLOSED:
-        raise MinutesError("表决结束后方可生成会议纪要；签署后不能重新生成。")
+        raise MinutesError(_("表决结束后方可生成会议纪要；签署后不能重新生成。"))
     data = render(meeting)
     with transaction.atomic():
         stored = store_file(f"评审会议纪要-{meeting.plan.committee_id}-{meeting.plan.year}.pdf", data, uploaded_by=actor)
-        minutes, _ = Minutes.objects.update_or_create(meeting=meeting, defaults={
+        minutes = Minutes.objects.update_or_create(meeting=meeting, defaults={
             "file": stored, "sha256": stored.sha256, "generated_at": clock.now(),
-        })
+        })[0]
         audit("meeting.minutes", minutes, actor=actor, after={"sha256": stored.sha256, "size": stored.size},
               summary=f"生成评审会议纪要（SHA-256 {stored.sha256[:16]}…）")
     return minutes
@@ -112,15 +113,15 @@ def sign(minutes: Minutes, user, code: str) -> list[tuple[int, str]]:
     meeting.refresh_from_db(fields=["status"])
     chair = current_draw(meeting.plan).members.filter(active=True, is_chair=True).select_related("expert").first()
     if chair is None or chair.expert.user_id != user.pk:
-        raise MinutesError("会议纪要由主任委员本人签署。")
+        raise MinutesError(_("会议纪要由主任委员本人签署。"))
     if meeting.status != MeetingStatus.CLOSED:
-        raise MinutesError("会议纪要已签署，或表决尚未结束。")
+        raise MinutesError(_("会议纪要已签署，或表决尚未结束。"))
     try:
         read_verified(minutes.file)
     except FileIntegrityError as exc:
-        raise MinutesError("会议纪要文件与登记的摘要不符，不能签署。") from exc
+        raise MinutesError(_("会议纪要文件与登记的摘要不符，不能签署。")) from exc
     if not otp.check(user, code):
-        raise MinutesError("动态口令不正确或已使用过，请输入认证器上新的6位口令。")
+        raise MinutesError(_("动态口令不正确或已使用过，请输入认证器上新的6位口令。"))
     pushed = []
     try:
         with transaction.atomic():
@@ -137,5 +138,5 @@ def sign(minutes: Minutes, user, code: str) -> list[tuple[int, str]]:
                 transition(result.application, action, None, note=note)
                 pushed.append((result.application_id, action))
     except TransitionError as exc:
-        raise MinutesError(["评审结果未能全部登记，签署未生效：", *exc.reasons]) from exc
+        raise MinutesError([_("评审结果未能全部登记，签署未生效："), *exc.reasons]) from exc
     return pushed

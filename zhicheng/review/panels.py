@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from zhicheng.accounts.roles import Role
 from zhicheng.audit.services import record as audit
 from zhicheng.core import clock
+from zhicheng.core.wording import enumeration
 
 from . import recusal
 from .drawing import sitting_members
@@ -29,20 +31,20 @@ def review_window_open(plan: ReviewPlan) -> bool:
 
 def create_panel(plan: ReviewPlan, actor, name: str, experts) -> Panel:
     if not is_office_of(actor, plan):
-        raise PanelError("只有本评委会办事机构可以组建评议组。")
+        raise PanelError(_("只有本评委会办事机构可以组建评议组。"))
     experts = list(experts)
     sitting = {m.expert_id for m in sitting_members(plan)}
     if not sitting:
-        raise PanelError("请先完成评委抽选。")
+        raise PanelError(_("请先完成评委抽选。"))
     outsiders = [e.person.name for e in experts if e.pk not in sitting]
     if outsiders:
-        raise PanelError(f"{'、'.join(outsiders)}不是本年度评委会在任评委。")
+        raise PanelError(_("%(names)s不是本年度评委会在任评委。") % {"names": enumeration(outsiders)})
     if len(experts) < Panel.MIN_MEMBERS:
-        raise PanelError(f"评议组至少{Panel.MIN_MEMBERS}名评委。")
+        raise PanelError(_("评议组至少%(n)d名评委。") % {"n": Panel.MIN_MEMBERS})
     if not name.strip():
-        raise PanelError("请填写评议组名称。")
+        raise PanelError(_("请填写评议组名称。"))
     if plan.panels.filter(name=name.strip()).exists():
-        raise PanelError(f"已有名为“{name.strip()}”的评议组。")
+        raise PanelError(_("已有名为“%(name)s”的评议组。") % {"name": name.strip()})
     with transaction.atomic():
         panel = Panel.objects.create(plan=plan, name=name.strip())
         panel.members.set(experts)
@@ -55,15 +57,16 @@ def assign(panel: Panel, actor, applications) -> list[Assignment]:
     """Give declarations to a panel: all of them or, when any cannot be read by three unconflicted members, none."""
     plan = panel.plan
     if not is_office_of(actor, plan):
-        raise PanelError("只有本评委会办事机构可以分配评审材料。")
+        raise PanelError(_("只有本评委会办事机构可以分配评审材料。"))
     if hasattr(plan, "meeting") and plan.meeting.ballot_opened_at:
-        raise PanelError("评审会议已开始表决，不能再分配评审材料。")
+        raise PanelError(_("评审会议已开始表决，不能再分配评审材料。"))
     in_plan = {a.pk: a for a in recusal.plan_applications(plan)}
     applications = list(applications)
-    problems = [f"{a.person.name}的申报不在本评审实施方案范围内。" for a in applications if a.pk not in in_plan]
+    problems = [_("%(name)s的申报不在本评审实施方案范围内。") % {"name": a.person.name} for a in applications if a.pk not in in_plan]
     taken = dict(Assignment.objects.filter(plan=plan, application__in=applications, panel__isnull=False)
                  .exclude(panel=panel).values_list("application_id", "panel__name"))
-    problems += [f"{a.person.name}的申报已分配给评议组“{taken[a.pk]}”。" for a in applications if a.pk in taken]
+    problems += [_("%(name)s的申报已分配给评议组“%(panel)s”。") % {"name": a.person.name, "panel": taken[a.pk]}
+                 for a in applications if a.pk in taken]
     if problems:
         raise PanelError(problems)
     members = list(panel.members.select_related("person"))
@@ -73,16 +76,17 @@ def assign(panel: Panel, actor, applications) -> list[Assignment]:
         for app in applications:
             readers = [e for e in members if (e.pk, app.pk) not in recused]
             if len(readers) < Panel.MIN_MEMBERS:
-                problems.append(f"评议组“{panel.name}”的评委回避{in_plan[app.pk].person.name}的申报后不足{Panel.MIN_MEMBERS}人，请调整评议组。")
+                problems.append(_("评议组“%(panel)s”的评委回避%(name)s的申报后不足%(n)d人，请调整评议组。")
+                                    % {"panel": panel.name, "name": in_plan[app.pk].person.name, "n": Panel.MIN_MEMBERS})
         if problems:
             raise PanelError(problems)  # leaving the block rolls back the recusals just found too
         created = []
         for app in applications:
             for expert in members:
-                assignment, _ = Assignment.objects.update_or_create(
+                assignment = Assignment.objects.update_or_create(
                     expert=expert, application=app,
                     defaults={"plan": plan, "panel": panel, "recused": (expert.pk, app.pk) in recused},
-                )
+                )[0]
                 created.append(assignment)
         audit("review.assign", panel, actor=actor, after={"applications": sorted(a.pk for a in applications)},
               summary=f"向评议组“{panel.name}”分配{len(applications)}份评审材料")
@@ -102,20 +106,20 @@ def assignments_for(user):
 def submit_opinion(assignment: Assignment, user, *, recommendation: str, text: str, scores: dict | None = None) -> Opinion:
     plan = assignment.plan
     if not assignments_for(user).filter(pk=assignment.pk).exists():
-        raise PanelError("该申报不在您当前可评议的范围内（评审期外、已回避或未分配）。")
+        raise PanelError(_("该申报不在您当前可评议的范围内（评审期外、已回避或未分配）。"))
     if hasattr(plan, "meeting") and plan.meeting.ballot_opened_at:
-        raise PanelError("评审会议已开始表决，评议意见不能再修改。")
+        raise PanelError(_("评审会议已开始表决，评议意见不能再修改。"))
     if recommendation not in Recommendation.values:
-        raise PanelError("请选择评议结论。")
+        raise PanelError(_("请选择评议结论。"))
     if not text.strip():
-        raise PanelError("请填写评议意见。")
+        raise PanelError(_("请填写评议意见。"))
     scores = scores or {}
     values = {}
     if plan.quantitative_review:
         for name in SCORE_FIELDS:
             value = scores.get(name)
             if value is None or not 0 <= value <= 100:
-                raise PanelError("本系列实行量化评审（五（二）3），请填写讲课说课、面试答辩、量化评审三项得分（0—100）。")
+                raise PanelError(_("本系列实行量化评审（五（二）3），请填写讲课说课、面试答辩、量化评审三项得分（0—100）。"))
             values[name] = value
     with transaction.atomic():
         opinion = Opinion.objects.filter(assignment=assignment).first()

@@ -7,11 +7,13 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from zhicheng.accounts.roles import Role
 from zhicheng.audit.services import record as audit
 from zhicheng.core import clock
 from zhicheng.core.canonical import jsonable, sha256_hex
+from zhicheng.core.wording import long_date
 from zhicheng.declarations.states import State
 
 from .models import DrawStatus, PlanStatus, ReviewPlan
@@ -59,23 +61,23 @@ def _state(plan: ReviewPlan) -> dict:
 
 def create_plan(committee, year: int, actor, **fields) -> ReviewPlan:
     if actor.role != Role.COMMITTEE_OFFICE or committee.office_id != actor.organisation_id:
-        raise PlanError("只有本评委会办事机构可以制定评审实施方案。")
+        raise PlanError(_("只有本评委会办事机构可以制定评审实施方案。"))
     if ReviewPlan.objects.filter(committee=committee, year=year).exists():
-        raise PlanError(f"{committee.name}{year}年已有评审实施方案。")
+        raise PlanError(_("%(committee)s%(year)d年已有评审实施方案。") % {"committee": committee.name, "year": year})
     plan = ReviewPlan(committee=committee, year=year, quantitative_review=committee.series.code == "school_teacher")
     return save_plan(plan, actor, **fields)
 
 
 def save_plan(plan: ReviewPlan, actor, **fields) -> ReviewPlan:
     if not is_office_of(actor, plan):
-        raise PlanError("只有本评委会办事机构可以修改评审实施方案。")
+        raise PlanError(_("只有本评委会办事机构可以修改评审实施方案。"))
     if plan.pk and plan.status not in (PlanStatus.DRAFT, PlanStatus.REJECTED):
-        raise PlanError("已报备的评审实施方案不能修改；如需调整请联系自治区人社厅退回。")
+        raise PlanError(_("已报备的评审实施方案不能修改；如需调整请联系自治区人社厅退回。"))
     starts, ends = fields.get("review_starts_on", plan.review_starts_on), fields.get("review_ends_on", plan.review_ends_on)
     if starts and ends and ends < starts:
-        raise PlanError("评审结束日期不能早于开始日期。")
+        raise PlanError(_("评审结束日期不能早于开始日期。"))
     if starts and starts.year != plan.year:
-        raise PlanError(f"职称评审不得跨年度进行：评审须在{plan.year}年内（三（二））。")
+        raise PlanError(_("职称评审不得跨年度进行：评审须在%(year)d年内（三（二））。") % {"year": plan.year})
     with transaction.atomic():
         before = _state(plan) if plan.pk else None
         for name, value in fields.items():
@@ -87,7 +89,7 @@ def save_plan(plan: ReviewPlan, actor, **fields) -> ReviewPlan:
 
 def add_attachment(plan: ReviewPlan, actor, stored_file) -> None:
     if not is_office_of(actor, plan) or plan.status not in (PlanStatus.DRAFT, PlanStatus.REJECTED):
-        raise PlanError("只能在报备前由本评委会办事机构添加附件。")
+        raise PlanError(_("只能在报备前由本评委会办事机构添加附件。"))
     with transaction.atomic():
         plan.attachments.add(stored_file)
         audit("review_plan.attach", plan, actor=actor, after={"file": stored_file.sha256, "name": stored_file.original_name},
@@ -95,11 +97,13 @@ def add_attachment(plan: ReviewPlan, actor, stored_file) -> None:
 
 
 def filing_problems(plan: ReviewPlan, today: dt.date) -> list[str]:
-    problems = [f"请填写“{ReviewPlan._meta.get_field(name).verbose_name}”。" for name in CONTENT_FIELDS if not getattr(plan, name).strip()]
+    problems = [_("请填写“%(field)s”。") % {"field": _(ReviewPlan._meta.get_field(name).verbose_name)}
+                for name in CONTENT_FIELDS if not getattr(plan, name).strip()]
     if (plan.review_starts_on - today).days < FILING_LEAD_DAYS:
-        problems.append(f"评审实施方案须在开评一周前报备：评审开始日期{plan.review_starts_on:%Y年%m月%d日}距今不足{FILING_LEAD_DAYS}天（七（三））。")
+        problems.append(_("评审实施方案须在开评一周前报备：评审开始日期%(date)s距今不足%(n)d天（七（三））。")
+                        % {"date": long_date(plan.review_starts_on), "n": FILING_LEAD_DAYS})
     if not plan.attachments.exists():
-        problems.append("请附上送审表等附件（七（三））。")
+        problems.append(_("请附上送审表等附件（七（三））。"))
     return problems
 
 
@@ -123,9 +127,9 @@ def filed_content(plan: ReviewPlan) -> dict:
 
 def file_plan(plan: ReviewPlan, actor) -> ReviewPlan:
     if not is_office_of(actor, plan):
-        raise PlanError("只有本评委会办事机构可以报备评审实施方案。")
+        raise PlanError(_("只有本评委会办事机构可以报备评审实施方案。"))
     if plan.status not in (PlanStatus.DRAFT, PlanStatus.REJECTED):
-        raise PlanError("该评审实施方案已报备。")
+        raise PlanError(_("该评审实施方案已报备。"))
     today = clock.today()
     problems = filing_problems(plan, today)
     if problems:
@@ -143,12 +147,12 @@ def file_plan(plan: ReviewPlan, actor) -> ReviewPlan:
 
 def approve_plan(plan: ReviewPlan, actor) -> ReviewPlan:
     if actor.role != Role.REGIONAL_HR_DEPARTMENT:
-        raise PlanError("评审实施方案由自治区人社厅备案同意（七（三））。")
+        raise PlanError(_("评审实施方案由自治区人社厅备案同意（七（三））。"))
     if plan.status != PlanStatus.FILED:
-        raise PlanError("只能对已报备的评审实施方案备案同意。")
+        raise PlanError(_("只能对已报备的评审实施方案备案同意。"))
     today = clock.today()
     if today > plan.review_starts_on:
-        raise PlanError("评审开始日期已过，请退回办事机构调整评审时间后重新报备。")
+        raise PlanError(_("评审开始日期已过，请退回办事机构调整评审时间后重新报备。"))
     with transaction.atomic():
         plan.status, plan.approved_on, plan.approved_by = PlanStatus.APPROVED, today, actor
         plan.save(update_fields=["status", "approved_on", "approved_by"])
@@ -159,11 +163,11 @@ def approve_plan(plan: ReviewPlan, actor) -> ReviewPlan:
 
 def return_plan(plan: ReviewPlan, actor, note: str) -> ReviewPlan:
     if actor.role != Role.REGIONAL_HR_DEPARTMENT:
-        raise PlanError("评审实施方案由自治区人社厅审核。")
+        raise PlanError(_("评审实施方案由自治区人社厅审核。"))
     if plan.status not in (PlanStatus.FILED, PlanStatus.APPROVED):
-        raise PlanError("只能退回已报备的评审实施方案。")
+        raise PlanError(_("只能退回已报备的评审实施方案。"))
     if not note.strip():
-        raise PlanError("请填写退回意见。")
+        raise PlanError(_("请填写退回意见。"))
     with transaction.atomic():
         plan.status, plan.return_note, plan.approved_on, plan.approved_by = PlanStatus.REJECTED, note.strip(), None, None
         plan.save(update_fields=["status", "return_note", "approved_on", "approved_by"])

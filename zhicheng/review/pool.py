@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Prefetch
+from django.utils.translation import gettext as _
 
 from zhicheng.accounts.roles import Role
 from zhicheng.audit.services import record as audit
@@ -22,6 +23,7 @@ from zhicheng.catalogue.models import LEVEL_ORDER, SENIOR_LEVELS, Series, Specia
 from zhicheng.core import clock
 from zhicheng.core.canonical import sha256_hex
 from zhicheng.core.identifiers import normalise_id_number
+from zhicheng.core.wording import enumeration
 from zhicheng.orgs.models import Committee, Organisation, OrgKind, Sector, UnitLevel
 from zhicheng.people.models import Person, TitleHeld
 
@@ -29,10 +31,11 @@ from .models import Expert, ExpertRelation, PoolFiling, RelationKind, Sanction, 
 
 GRASSROOTS_LEVELS = (UnitLevel.COUNTY, UnitLevel.TOWNSHIP)
 NO_SPECIALTY = "未分专业"
+REGION_LEVEL = "自治区本级"  # units of the region itself, outside any league or city
 
 
 class PoolError(ValidationError):
-    """A refused change of the pool; the messages are Chinese sentences."""
+    """A refused change of the pool; the messages are sentences in the reader's language."""
 
 
 def committee_code(committee_id: int) -> str:
@@ -56,7 +59,7 @@ def is_private_sector(unit: Organisation) -> bool:
 
 def region_of(unit: Organisation) -> str:
     league = unit.area.league_city
-    return league.name if league is not None else "自治区本级"
+    return league.name if league is not None else REGION_LEVEL
 
 
 def highest_title(person: Person, series: Series) -> TitleHeld | None:
@@ -68,7 +71,8 @@ def highest_title(person: Person, series: Series) -> TitleHeld | None:
 def apply_title(expert: Expert) -> None:
     title = highest_title(expert.person, expert.series)
     if title is None or title.level not in SENIOR_LEVELS:
-        raise PoolError(f"{expert.person.name}在{expert.series.name}系列没有副高级以上职称记录，不能入选评委库。")
+        raise PoolError(_("%(name)s在%(series)s系列没有副高级以上职称记录，不能入选评委库。")
+                        % {"name": expert.person.name, "series": _(expert.series.name)})
     expert.title_level, expert.title_name = title.level, title.title_name
 
 
@@ -87,7 +91,8 @@ def attributes(expert: Expert, committee: Committee) -> dict:
 
 def sanction_reasons(expert: Expert, day: dt.date) -> list[str]:
     reasons = [f"{s.reason}（{s.document_number or s.imposed_on}）" for s in expert.sanctions.all() if s.active_on(day)]
-    reasons += [f"记入失信黑名单（{b.document_number or b.listed_on}）" for b in expert.person.blacklist_entries.all() if b.bars(day.year)]
+    reasons += [_("记入失信黑名单（%(ref)s）") % {"ref": b.document_number or b.listed_on}
+                for b in expert.person.blacklist_entries.all() if b.bars(day.year)]
     return reasons
 
 
@@ -167,11 +172,11 @@ def _state(expert: Expert) -> dict:
 
 def update_expert(expert: Expert, actor, *, unit, specialty, available: bool, unavailable_reason: str = "", committees=None) -> Expert:
     if not can_manage(actor):
-        raise PoolError("只有评委会办事机构或自治区人社厅可以维护评委库。")
+        raise PoolError(_("只有评委会办事机构或自治区人社厅可以维护评委库。"))
     if specialty is not None and specialty.series_id != expert.series_id:
-        raise PoolError("专业不属于该专家的系列。")
+        raise PoolError(_("专业不属于该专家的系列。"))
     if not available and not unavailable_reason.strip():
-        raise PoolError("请说明不能参加评审的原因。")
+        raise PoolError(_("请说明不能参加评审的原因。"))
     with transaction.atomic():
         before = _state(expert)
         expert.unit, expert.specialty, expert.available = unit, specialty, available
@@ -199,16 +204,16 @@ def add_relation(expert: Expert, actor, **fields) -> ExpertRelation:
     relation = ExpertRelation(expert=expert, **fields)
     if relation.kind == RelationKind.RELATIVE:
         if not relation.relative_name.strip() or not relation.relative_id_number.strip():
-            raise PoolError("请填写亲属的姓名和身份证号码。")
+            raise PoolError(_("请填写亲属的姓名和身份证号码。"))
         try:
             relation.relative_id_number = normalise_id_number(relation.relative_id_number)
         except ValidationError as exc:
             raise PoolError(exc.messages) from exc
     else:
         if relation.former_unit is None or relation.ended_on is None:
-            raise PoolError("请选择曾工作单位并填写离开日期。")
+            raise PoolError(_("请选择曾工作单位并填写离开日期。"))
         if relation.started_on and relation.started_on > relation.ended_on:
-            raise PoolError("离开日期不能早于起始日期。")
+            raise PoolError(_("离开日期不能早于起始日期。"))
     with transaction.atomic():
         relation.save()
         audit("expert.relation_add", expert, actor=actor, after={"relation": relation.pk, "kind": relation.kind, "text": str(relation)},
@@ -225,9 +230,9 @@ def remove_relation(relation: ExpertRelation, actor) -> None:
 
 def add_sanction(expert: Expert, actor, *, reason: str, imposed_on: dt.date, until: dt.date | None, document_number: str = "") -> Sanction:
     if not reason.strip():
-        raise PoolError("请填写处理原因。")
+        raise PoolError(_("请填写处理原因。"))
     if until is not None and until < imposed_on:
-        raise PoolError("期限不能早于处理日期。")
+        raise PoolError(_("期限不能早于处理日期。"))
     with transaction.atomic():
         sanction = Sanction.objects.create(expert=expert, reason=reason.strip(), imposed_on=imposed_on, until=until,
                                            document_number=document_number.strip())
@@ -252,10 +257,10 @@ def filing_snapshot(committee: Committee) -> list[dict]:
 
 def file_pool(committee: Committee, year: int, actor) -> PoolFiling:
     if actor.role != Role.COMMITTEE_OFFICE or committee.office_id != actor.organisation_id:
-        raise PoolError("只有本评委会办事机构可以报送评委库。")
+        raise PoolError(_("只有本评委会办事机构可以报送评委库。"))
     rows = filing_snapshot(committee)
     if not rows:
-        raise PoolError("评委库中还没有专家。")
+        raise PoolError(_("评委库中还没有专家。"))
     with transaction.atomic():
         filing = PoolFiling.objects.create(committee=committee, year=year, snapshot=rows, sha256=sha256_hex(rows),
                                            filed_by=actor, filed_at=clock.now())
@@ -266,9 +271,9 @@ def file_pool(committee: Committee, year: int, actor) -> PoolFiling:
 
 def acknowledge_filing(filing: PoolFiling, actor) -> PoolFiling:
     if actor.role != Role.REGIONAL_HR_DEPARTMENT:
-        raise PoolError("评委库由自治区人社厅备案。")
+        raise PoolError(_("评委库由自治区人社厅备案。"))
     if filing.acknowledged_at:
-        raise PoolError("该评委库报送已备案。")
+        raise PoolError(_("该评委库报送已备案。"))
     with transaction.atomic():
         filing.acknowledged_by, filing.acknowledged_at = actor, clock.now()
         filing.save(update_fields=["acknowledged_by", "acknowledged_at"])
@@ -364,11 +369,11 @@ def _parse_row(row, lookups: _Lookups, allowed_committees: dict[int, Committee],
     errors = []
 
     def err(column: str, message: str):
-        errors.append(f"第{row.number}行“{LABEL[column]}”：{message}")
+        errors.append(_("第%(row)d行“%(column)s”：%(message)s") % {"row": row.number, "column": LABEL[column], "message": message})
 
     for name in REQUIRED:
         if not _text(v[name]):
-            err(name, "不能为空")
+            err(name, _("不能为空"))
     if errors:
         return None, errors
     try:
@@ -378,78 +383,79 @@ def _parse_row(row, lookups: _Lookups, allowed_committees: dict[int, Committee],
         id_number = ""
     unit = lookups.units.get(_text(v["unit"]))
     if unit is None:
-        err("unit", f"系统中没有名称或统一社会信用代码为“{_text(v['unit'])}”的用人单位")
+        err("unit", _("系统中没有名称或统一社会信用代码为“%(unit)s”的用人单位") % {"unit": _text(v["unit"])})
     series = lookups.series.get(_text(v["series"]))
     if series is None:
-        err("series", f"没有“{_text(v['series'])}”系列")
+        err("series", _("没有“%(series)s”系列") % {"series": _text(v["series"])})
     specialty = title = None
     if series is not None:
         if _text(v["specialty"]):
             specialty = lookups.specialties.get((series.pk, _text(v["specialty"])))
             if specialty is None:
-                err("specialty", f"{series.name}系列没有“{_text(v['specialty'])}”专业")
+                err("specialty", _("%(series)s系列没有“%(specialty)s”专业") % {"series": _(series.name), "specialty": _text(v["specialty"])})
         title = lookups.titles.get((series.pk, _text(v["title_name"])))
         if title is None:
-            err("title_name", f"{series.name}系列没有“{_text(v['title_name'])}”这一职称")
+            err("title_name", _("%(series)s系列没有“%(title)s”这一职称") % {"series": _(series.name), "title": _text(v["title_name"])})
         elif title.level not in SENIOR_LEVELS:
-            err("title_name", "评委须具有副高级以上职称")
+            err("title_name", _("评委须具有副高级以上职称"))
     try:
         obtained = _date(v["title_obtained_on"])
     except ValueError:
-        err("title_obtained_on", "应为日期，如 2015-12-01")
+        err("title_obtained_on", _("应为日期，如 2015-12-01"))
         obtained = None
     committee_name = _text(v["committee"])
     if committee_name:
         committee = lookups.committees.get(committee_name)
         if committee is None or committee.pk not in allowed_committees:
-            err("committee", f"“{committee_name}”不是您可以维护的评委库")
+            err("committee", _("“%(committee)s”不是您可以维护的评委库") % {"committee": committee_name})
             committee = None
     elif default_committee is not None:
         committee = default_committee
     else:
-        err("committee", "请填写评委库（评委会名称）")
+        err("committee", _("请填写评委库（评委会名称）"))
         committee = None
     if committee is not None and series is not None and committee.series_id != series.pk:
-        err("committee", f"{committee.name}评审{committee.series.name}系列，专家为{series.name}系列")
+        err("committee", _("%(committee)s评审%(its)s系列，专家为%(series)s系列")
+                % {"committee": committee.name, "its": _(committee.series.name), "series": _(series.name)})
     served = []
     for token in re.split(r"[、,，\s]+", _text(v["served"])):
         if token:
             if not token.isdigit() or not 1980 <= int(token) <= clock.today().year:
-                err("served", f"“{token}”不是年份")
+                err("served", _("“%(token)s”不是年份") % {"token": token})
             else:
                 served.append(int(token))
     available_text = _text(v["available"]) or "是"
     if available_text not in ("是", "否"):
-        err("available", "请填“是”或“否”")
+        err("available", _("请填“是”或“否”"))
     relatives = []
     for item in SPLIT.split(_text(v["relatives"])):
         if not item.strip():
             continue
         parts = [p.strip() for p in re.split(r"[:：]", item)]
         if len(parts) != 3:
-            err("relatives", f"“{item}”应写成 关系:姓名:身份证号码")
+            err("relatives", _("“%(item)s”应写成 关系:姓名:身份证号码") % {"item": item})
             continue
         try:
             relatives.append((parts[0], parts[1], normalise_id_number(parts[2])))
         except ValidationError:
-            err("relatives", f"“{parts[2]}”不是有效的身份证号码")
+            err("relatives", _("“%(number)s”不是有效的身份证号码") % {"number": parts[2]})
     former = []
     for item in SPLIT.split(_text(v["former_units"])):
         if not item.strip():
             continue
         parts = [p.strip() for p in re.split(r"[:：]", item)]
         if len(parts) != 3:
-            err("former_units", f"“{item}”应写成 单位名称:起始日期:离开日期")
+            err("former_units", _("“%(item)s”应写成 单位名称:起始日期:离开日期") % {"item": item})
             continue
         former_unit = lookups.units.get(parts[0])
         if former_unit is None:
-            err("former_units", f"系统中没有用人单位“{parts[0]}”")
+            err("former_units", _("系统中没有用人单位“%(unit)s”") % {"unit": parts[0]})
             continue
         try:
             start = _date(parts[1]) if parts[1] else None
             end = _date(parts[2])
         except ValueError:
-            err("former_units", f"“{item}”中的日期应写成 2015-03-01")
+            err("former_units", _("“%(item)s”中的日期应写成 2015-03-01") % {"item": item})
             continue
         former.append((former_unit, start, end))
     if errors:
@@ -467,7 +473,7 @@ def import_experts(source, actor) -> ImportReport:
 
     report = ImportReport()
     if not can_manage(actor):
-        report.errors.append("只有评委会办事机构或自治区人社厅可以导入评委库。")
+        report.errors.append(_("只有评委会办事机构或自治区人社厅可以导入评委库。"))
         return report
     try:
         missing, rows = read_rows(source, COLUMNS)
@@ -476,7 +482,7 @@ def import_experts(source, actor) -> ImportReport:
         return report
     missing_required = [LABEL[name] for name in REQUIRED if name in missing]
     if missing_required:
-        report.errors.append(f"表头缺少以下列：{'、'.join(missing_required)}")
+        report.errors.append(_("表头缺少以下列：%(columns)s") % {"columns": enumeration(missing_required)})
         return report
     lookups = _Lookups()
     allowed = {c.pk: c for c in committees_for(actor)}
@@ -488,11 +494,11 @@ def import_experts(source, actor) -> ImportReport:
         if item is not None:
             key = (item.id_number, item.committee.pk)
             if key in seen:
-                report.errors.append(f"第{row.number}行与第{seen[key]}行是同一专家、同一评委库")
+                report.errors.append(_("第%(row)d行与第%(first)d行是同一专家、同一评委库") % {"row": row.number, "first": seen[key]})
             seen[key] = row.number
             parsed.append(item)
     if not parsed and not report.errors:
-        report.errors.append("表中没有数据行。")
+        report.errors.append(_("表中没有数据行。"))
     if report.errors:
         return report
     try:
@@ -512,12 +518,13 @@ def import_experts(source, actor) -> ImportReport:
 
 def _write(item: ImportRow, actor) -> bool:
     """One row: the person, their title record, the expert, pool membership, years, relations."""
-    where = f"第{item.number}行"
+    where = _("第%(row)d行") % {"row": item.number}  # in messages; the audit summary keeps Chinese
     person = Person.objects.filter(id_number=item.id_number).first()
     if person is None:
         person = Person.objects.create(name=item.name, id_number=item.id_number, unit=item.unit, phone=item.phone)
     elif person.name != item.name:
-        raise PoolError(f"{where}：身份证号码{item.id_number}在系统中登记的姓名为{person.name}，与“{item.name}”不符")
+        raise PoolError(_("%(where)s：身份证号码%(number)s在系统中登记的姓名为%(known)s，与“%(name)s”不符")
+                        % {"where": where, "number": item.id_number, "known": person.name, "name": item.name})
     if not TitleHeld.objects.filter(person=person, series=item.series.code, level=item.title.level).exists():
         TitleHeld.objects.create(person=person, series=item.series.code, level=item.title.level, title_name=item.title.name,
                                  obtained_on=item.title_obtained_on, certificate_number=item.certificate_number,
@@ -527,7 +534,8 @@ def _write(item: ImportRow, actor) -> bool:
     if expert is None:
         expert = Expert(person=person)
     elif expert.series_id != item.series.pk:
-        raise PoolError(f"{where}：{item.name}已在{expert.series.name}系列评委库中")
+        raise PoolError(_("%(where)s：%(name)s已在%(series)s系列评委库中")
+                        % {"where": where, "name": item.name, "series": _(expert.series.name)})
     before = None if created else _state(expert)
     expert.unit, expert.series, expert.specialty = item.unit, item.series, item.specialty
     expert.available = item.available
@@ -537,7 +545,7 @@ def _write(item: ImportRow, actor) -> bool:
     try:
         apply_title(expert)
     except PoolError as exc:
-        raise PoolError(f"{where}：{exc.messages[0]}") from exc
+        raise PoolError(_("%(where)s：%(message)s") % {"where": where, "message": exc.messages[0]}) from exc
     expert.save()
     expert.committees.add(item.committee)
     for year in item.served:
@@ -549,7 +557,7 @@ def _write(item: ImportRow, actor) -> bool:
         ExpertRelation.objects.get_or_create(expert=expert, kind=RelationKind.FORMER_UNIT, former_unit=unit, ended_on=end,
                                              defaults={"started_on": start})
     audit("expert.import", expert, actor=actor, before=before, after=_state(expert) | {"served": item.served},
-          summary=f"{'新增' if created else '更新'}评委库专家{person.name}（{where}）")
+          summary=f"{'新增' if created else '更新'}评委库专家{person.name}（第{item.number}行）")
     return created
 
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from zhicheng.audit.services import record as audit
 from zhicheng.core import clock
@@ -136,9 +137,9 @@ def _record(plan, expert, app, source, reasons, actor) -> Recusal:
 def declare(plan: ReviewPlan, expert: Expert, application, reason: str, actor) -> Recusal:
     """The expert's own declaration of a conflict (本人申请回避)."""
     if not reason.strip():
-        raise RecusalError("请说明回避事由。")
+        raise RecusalError(_("请说明回避事由。"))
     if Recusal.objects.filter(plan=plan, expert=expert, application=application).exists():
-        raise RecusalError("您已就该申报回避。")
+        raise RecusalError(_("您已就该申报回避。"))
     with transaction.atomic():
         return _record(plan, expert, application, RecusalSource.DECLARED, [f"本人申请：{reason.strip()}"], actor)
 

@@ -15,12 +15,13 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from zhicheng.accounts.permissions import page
 from zhicheng.accounts.roles import Role
 from zhicheng.core import clock
-from zhicheng.draw.model import describe_value
+from zhicheng.draw.model import CATEGORY_LABEL
 from zhicheng.files.services import read_verified, store_upload
 
 from . import drawing, forms, meeting as meeting_service, minutes as minutes_service, otp, panels as panel_service
@@ -50,7 +51,7 @@ def _form_errors(request, form) -> None:
     for field, errors in form.errors.items():
         label = form.fields[field].label if field in form.fields else ""
         for error in errors:
-            messages.error(request, f"{label}：{error}" if label else error)
+            messages.error(request, _("%(label)s：%(error)s") % {"label": label, "error": error} if label else error)
 
 
 # ---- the second factor -----------------------------------------------------------------------
@@ -293,7 +294,7 @@ def review_plan_act(request, pk: int):
     elif action == "open_review":
         if plan_service.is_office_of(user, plan):
             opened, refused = plan_service.open_review(plan, user)
-            messages.success(request, _("%(n)d份申报进入评审。") % {"n": len(opened)})
+            messages.success(request, ngettext("%(n)d份申报进入评审。", "%(n)d份申报进入评审。", len(opened)) % {"n": len(opened)})
             for app_id, reason in refused.items():
                 messages.error(request, _("申报%(id)d：%(reason)s") % {"id": app_id, "reason": reason})
         else:
@@ -352,9 +353,8 @@ def draw_detail(request, pk: int):
     names = {entry["id"]: entry["name"] for entry in draw.pool or []}
     reserves = [{**group, "reserve_names": [names.get(i, i) for i in group["reserves"]]}
                 for group in (draw.record or {}).get("result", {}).get("reserves", [])]
-    quota_lines = [f"{describe_value(category, value)}" + "".join(
-        part for part in (f"至少{b['min']}人" if b.get("min") else "", f"至多{b['max']}人" if b.get("max") is not None else ""))
-        for category, values in sorted(draw.spec.get("quotas", {}).items()) for value, b in sorted(values.items())]
+    quota_lines = [_quota_line(category, value, bounds)
+                   for category, values in sorted(draw.spec.get("quotas", {}).items()) for value, bounds in sorted(values.items())]
     return render(request, "review/draw_detail.html", {
         "draw": draw, "quota_lines": quota_lines, "plan": draw.plan, "party": party, "is_office": party == "office", "today": clock.today(),
         "commit_form": forms.CommitForm(), "reveal_form": forms.RevealForm(), "publish_form": forms.PublishForm(),
@@ -364,6 +364,23 @@ def draw_detail(request, pk: int):
         "my_commitment": getattr(draw, f"{party}_commitment", "") if party else "",
         "my_reveal": getattr(draw, f"{party}_reveal", "") if party else "",
     })
+
+
+def _quota_line(category: str, value: str, bounds: dict) -> str:
+    """One quota of the draw's parameters, as zhicheng.draw.model.describe_value words it, in the reader's language."""
+    label = _(CATEGORY_LABEL.get(category, category))
+    if value in ("true", "false"):
+        what = label if value == "true" else _("非%(label)s") % {"label": label}
+    else:
+        what = _("%(label)s“%(value)s”") % {"label": label, "value": value}
+    low, high = bounds.get("min"), bounds.get("max")
+    if low and high is not None:
+        return _("%(what)s至少%(min)d人至多%(max)d人") % {"what": what, "min": low, "max": high}
+    if low:
+        return _("%(what)s至少%(min)d人") % {"what": what, "min": low}
+    if high is not None:
+        return _("%(what)s至多%(max)d人") % {"what": what, "max": high}
+    return what
 
 
 @page("draw_act")
@@ -610,6 +627,7 @@ def minutes_sign(request, pk: int):
     if request.method == "POST" and form.is_valid():
         holder = {}
         if _attempt(request, lambda: holder.update(pushed=minutes_service.sign(minutes, user, form.cleaned_data["code"]))):
-            messages.success(request, _("会议纪要已签署，%(n)d份申报的评审结果已登记。") % {"n": len(holder["pushed"])})
+            messages.success(request, ngettext("会议纪要已签署，%(n)d份申报的评审结果已登记。", "会议纪要已签署，%(n)d份申报的评审结果已登记。",
+                                              len(holder["pushed"])) % {"n": len(holder["pushed"])})
             return redirect("expert_tasks")
     return render(request, "review/minutes_sign.html", {"meeting": meeting, "minutes": minutes, "form": form})

@@ -3,6 +3,7 @@
 from django import template
 from django.utils.translation import gettext
 
+from zhicheng.core import wording
 from zhicheng.core.identifiers import mask_id_number
 from zhicheng.declarations.checklist import route_label as _route_label
 from zhicheng.files.services import human_size
@@ -14,6 +15,12 @@ register = template.Library()
 def tr(value) -> str:
     """A label the domain keeps in Chinese (state, level, role …), in the reader's language."""
     return gettext(str(value)) if value not in (None, "") else ""
+
+
+@register.filter
+def title_label(app) -> str:
+    """A declaration's series and level, in the reader's language."""
+    return wording.title_label(app)
 
 
 @register.filter

@@ -1,6 +1,7 @@
 """Write zhicheng/web/domain_labels.py: every label the domain keeps in Chinese (states, roles, levels,
-steps of the transition table, routes, archive fields …) as literal gettext_noop calls, so that
-makemessages puts them in the catalogue and the pages can show them in English (`|tr`)."""
+steps of the transition table, routes, archive fields, the committee's and the certificates' choices …)
+as literal gettext_noop calls, so that makemessages puts them in the catalogue and the pages can show
+them in English (`|tr`)."""
 
 from pathlib import Path
 
@@ -27,18 +28,29 @@ def collect() -> list[str]:
 
     from zhicheng.accounts.roles import Role
     from zhicheng.catalogue.models import Level, MaterialProvider, MaterialWhen
+    from zhicheng.certificates import models as certificates
     from zhicheng.declarations import guards
     from zhicheng.declarations.checklist import CONDITION_LABELS, ROUTE_LABELS
     from zhicheng.declarations.notice import DEGREE_LABELS
     from zhicheng.declarations.states import Channel, State
     from zhicheng.declarations.workflow import TABLE
     from zhicheng.demo.catalogue_data import SERIES
+    from zhicheng.draw.model import CATEGORY_LABEL
+    from zhicheng.draw.randomness import PARTIES
+    from zhicheng.orgs.models import Sector, UnitLevel
     from zhicheng.people.models import ARCHIVE_MODELS, Sex
     from zhicheng.publicity.models import ObjectionStatus, PublicityKind, PublicityOutcome
+    from zhicheng.review import meeting, pool
+    from zhicheng.review import models as review
 
     labels: list[str] = []
-    for choices in (State, Channel, Level, Role, Sex, MaterialWhen, MaterialProvider, PublicityKind, PublicityOutcome, ObjectionStatus):
+    for choices in (State, Channel, Level, Role, Sex, MaterialWhen, MaterialProvider, PublicityKind, PublicityOutcome, ObjectionStatus,
+                    UnitLevel, Sector, review.RelationKind, review.PlanStatus, review.DrawStatus, review.RecusalSource,
+                    review.Recommendation, review.MeetingStatus, review.GroupKind, certificates.FilingStatus,
+                    certificates.CertificateKind, certificates.CertificateStatus, certificates.LookupChannel,
+                    certificates.ExchangeOrigin, certificates.ExchangeStatus):
         labels += [str(label) for label in choices.labels]
+    labels += [*meeting.CHOICES.values(), *PARTIES.values(), *CATEGORY_LABEL.values(), pool.NO_SPECIALTY, pool.REGION_LEVEL]
     labels += [t.label for t in TABLE]
     labels += [text for _, text in guards.PATHS.values()] + [text for _, text in guards.GUARDS.values()]
     labels += list(ROUTE_LABELS.values()) + list(DEGREE_LABELS.values())
@@ -47,7 +59,7 @@ def collect() -> list[str]:
     for name, values in CONDITION_LABELS.values():
         labels += [name, *values.values()]
     labels += [name for _, name in SERIES]
-    forms_models = [*ARCHIVE_MODELS.values(), apps.get_model("declarations", "Application")]
+    forms_models = [*ARCHIVE_MODELS.values(), apps.get_model("declarations", "Application"), review.ReviewPlan]
     for model in forms_models:
         labels.append(str(model._meta.verbose_name))
         for field in model._meta.get_fields():
