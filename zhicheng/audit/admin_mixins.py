@@ -1,5 +1,6 @@
 """Back-office changes go into the same hash-chained log as everything else."""
 
+from django.contrib import admin
 from django.forms.models import model_to_dict
 
 from .services import record
@@ -27,3 +28,16 @@ class AuditedAdmin:
     def delete_queryset(self, request, queryset):
         for obj in queryset:
             self.delete_model(request, obj)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """For records that change only through their audited services: the back office may read them."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -3,18 +3,9 @@ audited services (issue, revoke, approve, exchange, import)."""
 
 from django.contrib import admin
 
+from zhicheng.audit.admin_mixins import ReadOnlyAdmin
+
 from . import models
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(models.Certificate)

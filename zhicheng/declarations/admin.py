@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from zhicheng.audit.admin_mixins import ReadOnlyAdmin
+
 from .models import Application, ApplicationEvent, CorrectionNotice
 
 
@@ -14,7 +16,7 @@ class EventInline(admin.TabularInline):
 
 
 @admin.register(Application)
-class ApplicationAdmin(admin.ModelAdmin):
+class ApplicationAdmin(ReadOnlyAdmin):
     """Read-only here: states move only through the workflow, never by editing a row."""
 
     list_display = ("person", "plan", "series", "level", "unit", "channel", "state", "holder")
@@ -22,15 +24,6 @@ class ApplicationAdmin(admin.ModelAdmin):
     search_fields = ("person__name", "person__id_number", "unit__name")
     list_select_related = ("person", "plan", "series", "unit", "holder")
     inlines = [EventInline]
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def has_add_permission(self, request):
-        return False
 
 
 @admin.register(CorrectionNotice)

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from zhicheng.audit.admin_mixins import AuditedAdmin
+from zhicheng.audit.admin_mixins import AuditedAdmin, ReadOnlyAdmin
 
 from .models import (
     Assignment, CommitteeMember, Expert, ExpertDraw, ExpertRelation, Meeting, MeetingResult, Minutes, Panel, PoolFiling, Recusal,
@@ -49,19 +49,6 @@ class ReviewPlanAdmin(AuditedAdmin, admin.ModelAdmin):
 class AssignmentAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ("plan", "panel", "expert", "application", "recused")
     raw_id_fields = ("application", "expert")
-
-
-# The records of the draw, the ballot and the minutes are changed only through the review pages;
-# the back office may read them.
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ExpertDraw)

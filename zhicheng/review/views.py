@@ -15,7 +15,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from zhicheng.accounts.permissions import page
@@ -383,46 +383,37 @@ def _quota_line(category: str, value: str, bounds: dict) -> str:
     return what
 
 
+def _handle_draw_objection(draw, user, data):
+    objection = get_object_or_404(DrawObjection, pk=data["objection"], draw=draw)
+    drawing.handle_objection(objection, user, upheld=data["upheld"], finding=data["finding"])
+
+
+# The draw's steps that take a form: the form, the service call, the message on success.
+DRAW_FORM_STEPS = {
+    "commit": (forms.CommitForm, lambda draw, user, data: drawing.commit(draw, user, data["value"]), gettext_lazy("承诺值已提交。")),
+    "publish": (forms.PublishForm, lambda draw, user, data: drawing.publish(draw, user, data["objection_days"]), gettext_lazy("抽选方案已公示。")),
+    "reveal": (forms.RevealForm, lambda draw, user, data: drawing.reveal(draw, user, data["secret"]), gettext_lazy("秘密值已揭示并与承诺值核对一致。")),
+    "public_result": (forms.PublicResultForm, lambda draw, user, data: drawing.enter_public_result(draw, user, data["values"]),
+                      gettext_lazy("已录入开奖结果。")),
+    "objection": (forms.HandleObjectionForm, _handle_draw_objection, gettext_lazy("异议已处理。")),
+}
+
+
 @page("draw_act")
 @require_POST
 def draw_act(request, pk: int):
     user = request.user
     draw = _draw_or_404(user, pk)
     action = request.POST.get("action")
-    if action == "commit":
-        form = forms.CommitForm(request.POST)
+    if action in DRAW_FORM_STEPS:
+        form_class, step, done = DRAW_FORM_STEPS[action]
+        form = form_class(request.POST)
         if form.is_valid():
-            _attempt(request, lambda: drawing.commit(draw, user, form.cleaned_data["value"]), _("承诺值已提交。"))
-        else:
-            _form_errors(request, form)
-    elif action == "publish":
-        form = forms.PublishForm(request.POST)
-        if form.is_valid():
-            _attempt(request, lambda: drawing.publish(draw, user, form.cleaned_data["objection_days"]), _("抽选方案已公示。"))
-        else:
-            _form_errors(request, form)
-    elif action == "reveal":
-        form = forms.RevealForm(request.POST)
-        if form.is_valid():
-            _attempt(request, lambda: drawing.reveal(draw, user, form.cleaned_data["secret"]), _("秘密值已揭示并与承诺值核对一致。"))
-        else:
-            _form_errors(request, form)
-    elif action == "public_result":
-        form = forms.PublicResultForm(request.POST)
-        if form.is_valid():
-            _attempt(request, lambda: drawing.enter_public_result(draw, user, form.cleaned_data["values"]), _("已录入开奖结果。"))
+            _attempt(request, lambda: step(draw, user, form.cleaned_data), done)
         else:
             _form_errors(request, form)
     elif action == "perform":
         _attempt(request, lambda: drawing.perform(draw, user), _("抽选完成，抽选记录已保存。"))
-    elif action == "objection":
-        form = forms.HandleObjectionForm(request.POST)
-        if form.is_valid():
-            objection = get_object_or_404(DrawObjection, pk=form.cleaned_data["objection"], draw=draw)
-            _attempt(request, lambda: drawing.handle_objection(objection, user, upheld=form.cleaned_data["upheld"],
-                                                               finding=form.cleaned_data["finding"]), _("异议已处理。"))
-        else:
-            _form_errors(request, form)
     elif action in ("decline", "chair"):
         member = get_object_or_404(CommitteeMember, pk=request.POST.get("member") or 0, draw=draw)
         if action == "chair":
