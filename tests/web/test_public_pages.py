@@ -69,3 +69,25 @@ def test_public_publicity_masks_personal_data_and_takes_real_name_objections(cli
     with clock.frozen(publicity.ends_on + dt.timedelta(days=1)):
         closed = client.get(url).content.decode()
         assert "不再受理异议" in closed and "实名提出异议" not in closed
+
+
+@pytest.mark.django_db
+def test_objections_refuse_repeats_and_floods_from_one_address(client, make_applicant, settings):
+    settings.OBJECTIONS_PER_ADDRESS_PER_HOUR = 2
+    app, _, day = advance(make_applicant(P.regular_engineer()), "employer_publicity")
+    url = reverse("public_publicity_detail", args=[app.publicities.get().pk])
+    content = "该同志的业绩材料与实际不符，有证据可以提供。"
+    with clock.frozen(day):
+        client.post(url, {"entry": app.pk, "name": "李明", "phone": "13800001111", "content": content})
+        repeat = client.post(url, {"entry": app.pk, "name": "李明", "phone": "13800001111", "content": content + "补充"})
+        assert "请勿重复提交" in repeat.content.decode()
+        assert Objection.objects.count() == 1
+        assert Objection.objects.get().objector_ip == "127.0.0.1"
+        client.post(url, {"entry": app.pk, "name": "王芳", "phone": "13800002222", "content": content})
+        flood = client.post(url, {"entry": app.pk, "name": "赵强", "phone": "13800003333", "content": content})
+        assert "同一网络地址每小时最多提出2件异议" in flood.content.decode()
+        assert "赵强" in flood.content.decode() and content in flood.content.decode(), "the form keeps what was typed"
+        assert Objection.objects.count() == 2
+        other = client.post(url, {"entry": app.pk, "name": "赵强", "phone": "13800003333", "content": content},
+                            REMOTE_ADDR="10.1.2.3")
+        assert other.status_code == 302 and Objection.objects.count() == 3

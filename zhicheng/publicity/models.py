@@ -95,6 +95,8 @@ class Objection(models.Model):
     objector_phone = models.CharField("联系电话", max_length=20)
     content = models.TextField("异议内容")
     raised_at = models.DateTimeField("提出时间")
+    # Where a public objection came from, for the per-address limit (never shown publicly).
+    objector_ip = models.GenericIPAddressField("提交地址", null=True, blank=True)
     status = models.CharField("核实结果", max_length=16, choices=ObjectionStatus.choices, default=ObjectionStatus.OPEN)
     finding = models.TextField("核实情况与处理意见", blank=True)
     handled_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")

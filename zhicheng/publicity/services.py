@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import datetime as dt
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from zhicheng.audit.context import current
 from zhicheng.audit.services import record as audit
 from zhicheng.core import clock
 
@@ -70,10 +74,19 @@ def raise_objection(*, publicity: Publicity, application, name: str, phone: str,
         raise ValidationError("该公示不在公示期内，不能提出异议。")
     if not publicity.entries.filter(application=application).exists():
         raise ValidationError("该人员不在本次公示名单中。")
+    # An open objection holds the declaration, so repeats and floods are refused: one open
+    # objection per caller and person, and a limit per network address.
+    if Objection.objects.filter(publicity=publicity, application=application, objector_phone=phone.strip(),
+                                status=ObjectionStatus.OPEN).exists():
+        raise ValidationError("您对该人员提出的异议已收到，正在核实中，请勿重复提交。")
+    ip = current.get().ip or None
+    limit = settings.OBJECTIONS_PER_ADDRESS_PER_HOUR
+    if ip and Objection.objects.filter(objector_ip=ip, raised_at__gt=clock.now() - dt.timedelta(hours=1)).count() >= limit:
+        raise ValidationError(f"同一网络地址每小时最多提出{limit}件异议，请稍后再试；也可向公示单位书面反映。")
     with transaction.atomic():
         objection = Objection.objects.create(
             publicity=publicity, application=application, objector_name=name.strip(), objector_phone=phone.strip(),
-            content=content.strip(), raised_at=clock.now(),
+            content=content.strip(), raised_at=clock.now(), objector_ip=ip,
         )
         audit("publicity.objection", objection, actor=None, after={"publicity": publicity.pk, "application": application.pk},
               summary=f"{name.strip()}对公示对象提出异议")

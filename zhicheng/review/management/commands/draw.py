@@ -14,7 +14,7 @@ from zhicheng.review.models import ExpertDraw
 
 
 class Command(BaseCommand):
-    help = "复核或导出系统中保存的评委抽选记录"
+    help = "复核或导出系统中保存的评委抽选记录（离线抽选与复核用 zhicheng draw run / zhicheng draw verify，不需要数据库）"
 
     def add_arguments(self, parser):
         commands = parser.add_subparsers(dest="command", required=True)
