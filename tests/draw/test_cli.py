@@ -3,7 +3,7 @@ import json
 from zhicheng.draw.cli import main
 from zhicheng.draw.randomness import commitment
 
-from .conftest import expert, spec
+from .conftest import spec
 
 OFFICE, SUPERVISOR = "ab" * 16, "cd" * 16
 

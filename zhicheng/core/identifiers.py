@@ -23,10 +23,6 @@ def normalise_id_number(value: str) -> str:
         raise ValidationError(_("身份证号码格式不正确。"), code="format")
 
 
-def validate_id_number(value: str) -> None:
-    normalise_id_number(value)
-
-
 def birth_date_from_id(value: str) -> dt.date:
     return ric.get_birth_date(value)
 
@@ -52,7 +48,3 @@ def normalise_credit_code(value: str) -> str:
         raise ValidationError(_("统一社会信用代码校验位不正确。"), code="checksum")
     except stdnum_errors.ValidationError:
         raise ValidationError(_("统一社会信用代码格式不正确。"), code="format")
-
-
-def validate_credit_code(value: str) -> None:
-    normalise_credit_code(value)

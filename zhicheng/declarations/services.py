@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 
 from django.db import transaction
 from django.forms.models import model_to_dict
@@ -234,10 +233,6 @@ def deem_overdue_withdrawn() -> list[int]:
         transition(pk, "deem_withdrawn", None)
         done.append(pk)
     return done
-
-
-def correction_deadline_default(days: int = 10) -> dt.date:
-    return clock.today() + dt.timedelta(days=days)
 
 
 # ---- starting and preparing a declaration ---------------------------------------------

@@ -12,7 +12,7 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
-from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from .fonts import cjk_font
 
@@ -41,10 +41,6 @@ def qr_png(data: str, scale: int = 8) -> bytes:
 
 def qr_image_reader(data: str) -> ImageReader:
     return ImageReader(io.BytesIO(qr_png(data)))
-
-
-def qr_flowable(data: str, size: float = 30 * mm) -> Image:
-    return Image(io.BytesIO(qr_png(data)), width=size, height=size)
 
 
 def text(value: str, style: str = "body") -> Paragraph:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
-from .model import CATEGORY_LABEL, DrawSpec, Expert, describe_value, served_last_year
+from .model import DrawSpec, Expert, describe_value, served_last_year
 
 ANY = "*"
 
@@ -187,7 +187,3 @@ def build_structure(eligible: list[Expert], spec: DrawSpec) -> Structure:
             )
         )
     return Structure(spec, types, constraints)
-
-
-def category_label(category: str) -> str:
-    return CATEGORY_LABEL.get(category, category)
