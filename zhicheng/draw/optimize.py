@@ -260,8 +260,9 @@ def _relaxation(structure: Structure, covered: np.ndarray, stage: int, target_mi
     lp.col_upper_ = np.r_[upper, INF]
     lp.col_cost_ = np.r_[np.zeros(t), -1.0 if stage == 1 else 1.0]
     links_low, links_high = (np.zeros(len(idx)), np.full(len(idx), INF)) if stage == 1 else (np.full(len(idx), -INF), np.zeros(len(idx)))
-    lp.row_lower_ = np.r_[[float(c.low) for c in structure.constraints], links_low]
-    lp.row_upper_ = np.r_[[float(c.high) for c in structure.constraints], links_high]
+    low, high = structure.bounds()
+    lp.row_lower_ = np.r_[low.astype(float), links_low]
+    lp.row_upper_ = np.r_[high.astype(float), links_high]
     lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
     lp.a_matrix_.start_ = np.array(starts, dtype=np.int32)
     lp.a_matrix_.index_ = np.concatenate(indices).astype(np.int32)
@@ -354,8 +355,7 @@ class SwapSearch:
 
 def _target_face(structure: Structure, target: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Row bounds of the target face: rows tight at the relaxation optimum become equalities."""
-    low = np.array([c.low for c in structure.constraints], dtype=np.int64)
-    high = np.array([c.high for c in structure.constraints], dtype=np.int64)
+    low, high = structure.bounds()
     totals = structure.matrix() @ target
     tight = (np.abs(totals - low) < 1e-6) | (np.abs(totals - high) < 1e-6)
     value = np.rint(totals).astype(np.int64)
@@ -419,8 +419,7 @@ def fair_distribution(structure: Structure) -> Distribution:
     """Maximin, then minimax, distribution over feasible compositions (assumes some exist)."""
     sizes = structure.sizes
     pricing = CompositionMilp(structure)
-    low = np.array([c.low for c in structure.constraints], dtype=np.int64)
-    high = np.array([c.high for c in structure.constraints], dtype=np.int64)
+    low, high = structure.bounds()
     stats: dict = {}
     columns, covered = _cover(pricing, SwapSearch(structure, low, high), len(sizes), stats)
     bound, _ = _relaxation(structure, covered, 1)

@@ -68,6 +68,12 @@ class Structure:
     def sizes(self) -> np.ndarray:
         return np.array([t.size for t in self.types], dtype=np.int64)
 
+    def bounds(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each constraint's lower and upper bound, in constraint order."""
+        low = np.array([c.low for c in self.constraints], dtype=np.int64)
+        high = np.array([c.high for c in self.constraints], dtype=np.int64)
+        return low, high
+
     def matrix(self, constraints: list[Constraint] | None = None) -> sparse.csr_matrix:
         rows = self.constraints if constraints is None else constraints
         indptr = np.cumsum([0] + [len(c.types) for c in rows])
