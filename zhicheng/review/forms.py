@@ -10,19 +10,20 @@ from django.utils.translation import gettext_lazy as _
 
 from zhicheng.catalogue.models import Specialty
 from zhicheng.core.wording import title_label
-from zhicheng.orgs.models import Organisation, OrgKind
+from zhicheng.orgs.models import Organisation
 from zhicheng.people.forms import translate_labels
 
 from .drawing import DEFAULT_OBJECTION_DAYS, MIN_OBJECTION_DAYS
 from .meeting import CHOICES
 from .models import GroupKind, Recommendation, RelationKind, ReviewPlan
+from .panels import SCORE_FIELDS
 from .pool import NO_SPECIALTY
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
 
 def units():
-    return Organisation.objects.filter(kind=OrgKind.UNIT).order_by("name")
+    return Organisation.objects.units().order_by("name")
 
 
 class ExpertForm(forms.Form):
@@ -183,11 +184,6 @@ class PublicResultForm(forms.Form):
         return [int(t) for t in tokens]
 
 
-class MemberForm(forms.Form):
-    member = forms.IntegerField(widget=forms.HiddenInput)
-    reason = forms.CharField(label=_("辞退原因"), max_length=200, required=False)
-
-
 class ObjectionForm(forms.Form):
     name = forms.CharField(label=_("姓名（实名）"), max_length=40)
     phone = forms.CharField(label=_("联系电话"), max_length=20)
@@ -262,7 +258,7 @@ class OpinionForm(forms.Form):
     def __init__(self, *args, quantitative: bool, **kwargs):
         super().__init__(*args, **kwargs)
         if not quantitative:
-            for name in ("lesson_score", "interview_score", "record_score"):
+            for name in SCORE_FIELDS:
                 del self.fields[name]
 
 

@@ -27,8 +27,8 @@ from zhicheng.files.services import read_verified, store_upload
 from . import drawing, forms, meeting as meeting_service, minutes as minutes_service, otp, panels as panel_service
 from . import plans as plan_service, pool as pool_service, recusal as recusal_service
 from .models import (
-    Assignment, CommitteeMember, DrawObjection, DrawStatus, ExpertDraw, ExpertRelation, GroupKind, Meeting, MeetingStatus,
-    Opinion, PlanStatus, PoolFiling, ReviewPlan, VoteCast,
+    Assignment, CommitteeMember, DrawObjection, DrawStatus, Expert, ExpertDraw, ExpertRelation, GroupKind, Meeting, MeetingStatus,
+    Minutes, Opinion, PlanStatus, PoolFiling, ReviewPlan, VoteCast,
 )
 
 POOL_PAGE_SIZE = 100
@@ -261,9 +261,7 @@ def review_plan_detail(request, pk: int):
 
 
 def _sitting_experts(plan):
-    from .models import Expert
-
-    return Expert.objects.filter(pk__in=[m.expert_id for m in drawing.sitting_members(plan)]).select_related("person", "unit", "specialty")
+    return Expert.objects.filter(pk__in=drawing.sitting_members(plan).values("expert_id")).select_related("person", "unit", "specialty")
 
 
 @page("review_plan_act")
@@ -361,7 +359,6 @@ def draw_detail(request, pk: int):
         "public_form": forms.PublicResultForm(), "cancel_form": forms.CancelForm(), "handle_form": forms.HandleObjectionForm(),
         "rehearsal": rehearsal, "verification": verification, "members": members, "reserves": reserves,
         "objections": draw.objections.all(), "excluded": (draw.publication or {}).get("excluded", {}), "names": names,
-        "my_commitment": getattr(draw, f"{party}_commitment", "") if party else "",
         "my_reveal": getattr(draw, f"{party}_reveal", "") if party else "",
     })
 
@@ -463,12 +460,19 @@ def _meeting_or_404(user, pk) -> Meeting:
     return get_object_or_404(meeting_service.meetings_for(user).select_related("plan__committee__office"), pk=pk)
 
 
+def _minutes_or_404(user, pk) -> Minutes:
+    minutes = getattr(_meeting_or_404(user, pk), "minutes", None)
+    if minutes is None:
+        raise Http404("会议纪要尚未生成。")
+    return minutes
+
+
 @page("meeting_detail")
 def meeting_detail(request, pk: int):
     user = request.user
     meeting = _meeting_or_404(user, pk)
     plan = meeting.plan
-    is_office = plan_service.is_office_of(user, meeting.plan)
+    is_office = plan_service.is_office_of(user, plan)
     draw = drawing.current_draw(plan)
     size = draw.spec["size"] if draw else 0
     present = meeting_service.present_experts(meeting)
@@ -518,12 +522,9 @@ def meeting_act(request, pk: int):
 
 @page("minutes_pdf")
 def minutes_pdf(request, pk: int):
-    meeting = _meeting_or_404(request.user, pk)
-    minutes = getattr(meeting, "minutes", None)
-    if minutes is None:
-        raise Http404("会议纪要尚未生成。")
+    minutes = _minutes_or_404(request.user, pk)
     response = HttpResponse(read_verified(minutes.file), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="minutes-{meeting.pk}.pdf"'
+    response["Content-Disposition"] = f'inline; filename="minutes-{minutes.meeting_id}.pdf"'
     return response
 
 
@@ -535,8 +536,8 @@ def expert_tasks(request):
     assignments = (panel_service.assignments_for(user).select_related("application__person", "application__unit", "application__series",
                                                                        "panel", "plan__committee", "opinion"))
     meetings = []
-    for meeting in meeting_service.meetings_for(user).select_related("plan__committee"):
-        expert = user.expert
+    expert = getattr(user, "expert", None)
+    for meeting in meeting_service.meetings_for(user).select_related("plan__committee", "minutes"):
         chair = drawing.current_draw(meeting.plan).members.filter(active=True, is_chair=True, expert=expert).exists()
         meetings.append({
             "meeting": meeting, "present": meeting.attendance.filter(expert=expert, present=True).exists(),
@@ -549,12 +550,11 @@ def expert_tasks(request):
 def expert_opinion(request, pk: int):
     user = request.user
     assignment = get_object_or_404(panel_service.assignments_for(user).select_related(
-        "application__person", "application__unit", "application__series", "application__specialty", "plan", "panel"), pk=pk)
+        "application__person", "application__unit", "application__series", "application__specialty", "plan", "panel", "opinion"), pk=pk)
     plan = assignment.plan
-    existing = Opinion.objects.filter(assignment=assignment).first()
+    existing = getattr(assignment, "opinion", None)
     initial = {} if existing is None else {"recommendation": existing.recommendation, "text": existing.text,
-                                           "lesson_score": existing.lesson_score, "interview_score": existing.interview_score,
-                                           "record_score": existing.record_score}
+                                           **{name: getattr(existing, name) for name in panel_service.SCORE_FIELDS}}
     form = forms.OpinionForm(request.POST if request.POST.get("action") == "opinion" else None,
                              quantitative=plan.quantitative_review, initial=initial)
     recuse_form = forms.DeclareRecusalForm(request.POST if request.POST.get("action") == "recuse" else None)
@@ -610,10 +610,7 @@ def _panel_summaries(meeting: Meeting, application_ids: list[int]) -> dict[int, 
 @page("minutes_sign")
 def minutes_sign(request, pk: int):
     user = request.user
-    meeting = _meeting_or_404(user, pk)
-    minutes = getattr(meeting, "minutes", None)
-    if minutes is None:
-        raise Http404("会议纪要尚未生成。")
+    minutes = _minutes_or_404(user, pk)
     form = forms.CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         holder = {}
@@ -621,4 +618,4 @@ def minutes_sign(request, pk: int):
             messages.success(request, ngettext("会议纪要已签署，%(n)d份申报的评审结果已登记。", "会议纪要已签署，%(n)d份申报的评审结果已登记。",
                                               len(holder["pushed"])) % {"n": len(holder["pushed"])})
             return redirect("expert_tasks")
-    return render(request, "review/minutes_sign.html", {"meeting": meeting, "minutes": minutes, "form": form})
+    return render(request, "review/minutes_sign.html", {"meeting": minutes.meeting, "minutes": minutes, "form": form})
