@@ -33,7 +33,7 @@ from zhicheng.declarations.states import State
 from . import recusal
 from .drawing import current_draw, sitting_members
 from .models import (
-    Assignment, Attendance, Expert, GroupKind, Meeting, MeetingResult, MeetingStatus, Opinion, Panel, ReviewPlan, Tally,
+    Assignment, Attendance, Expert, GroupKind, Meeting, MeetingResult, MeetingStatus, Opinion, Panel, Recusal, ReviewPlan, Tally,
     VoteCast, VotingGroup,
 )
 from .panels import review_window_open
@@ -231,16 +231,21 @@ def open_ballot(meeting: Meeting, actor) -> Meeting:
         meeting.committee_size = current_draw(plan).spec["size"]
         meeting.status, meeting.ballot_opened_at = MeetingStatus.VOTING, clock.now()
         meeting.save(update_fields=["committee_size", "status", "ballot_opened_at"])
+        present = [e.pk for e in present_experts(meeting)]
         audit("meeting.open_ballot", meeting, actor=actor, after={
-            "present": [e.pk for e in present_experts(meeting)], "size": meeting.committee_size, "applications": [a.pk for a in apps],
-        }, summary=f"开始无记名投票：出席{len(present_experts(meeting))}人，表决{len(apps)}份申报")
+            "present": present, "size": meeting.committee_size, "applications": [a.pk for a in apps],
+        }, summary=f"开始无记名投票：出席{len(present)}人，表决{len(apps)}份申报")
     return meeting
+
+
+def _paper(meeting: Meeting, expert: Expert):
+    recused = Recusal.objects.filter(plan_id=meeting.plan_id, expert=expert).values("application_id")
+    return ballot_applications(meeting).exclude(pk__in=recused)
 
 
 def ballot_paper(meeting: Meeting, expert: Expert) -> list:
     """The declarations this expert votes on: all on the ballot except those they are recused from."""
-    recused = {a for e, a in recusal.recused_pairs(meeting.plan) if e == expert.pk}
-    return [a for a in ballot_applications(meeting) if a.pk not in recused]
+    return list(_paper(meeting, expert))
 
 
 def has_voted(meeting: Meeting, expert: Expert) -> bool:
@@ -253,8 +258,8 @@ def cast_ballot(meeting: Meeting, user, choices: dict[int, str]) -> int:
     if expert is None:
         raise MeetingError(_("只有评委本人可以投票，不得委托他人代为投票。"))
     with transaction.atomic():
-        Meeting.objects.select_for_update().filter(pk=meeting.pk).first()  # one ballot at a time against a close
-        meeting.refresh_from_db(fields=["status"])
+        # one ballot at a time against a close
+        meeting.status = Meeting.objects.select_for_update().values_list("status", flat=True).get(pk=meeting.pk)
         if meeting.status == MeetingStatus.SCHEDULED:
             raise MeetingError(_("表决尚未开始。"))
         if meeting.status != MeetingStatus.VOTING:
@@ -263,7 +268,7 @@ def cast_ballot(meeting: Meeting, user, choices: dict[int, str]) -> int:
             raise MeetingError(_("您未登记出席本次会议，不能投票。"))
         if has_voted(meeting, expert):
             raise MeetingError(_("您已经投过票，每人每份申报只能投一票。"))
-        paper = {a.pk for a in ballot_paper(meeting, expert)}
+        paper = set(_paper(meeting, expert).values_list("pk", flat=True))
         if set(choices) - paper:
             raise MeetingError(_("选票中有您须回避或不在本次表决范围内的申报。"))
         if set(choices) != paper:
@@ -295,8 +300,8 @@ def close_ballot(meeting: Meeting, actor) -> list[MeetingResult]:
         broken = [pk for pk, t in tallies.items() if t.yes + t.no + t.abstain != cast.get(pk, 0)]
         if broken:
             raise MeetingError(_("计票与投票记录不一致（申报%(ids)s），请核查。") % {"ids": broken})
-        kinds = set(meeting.groups.values_list("kind", flat=True))
         rates = dict(meeting.groups.values_list("kind", "pass_rate"))
+        kinds = set(rates)
         rows = []
         for pk, tally in tallies.items():
             eligible = len([e for e in present if (e, pk) not in recused])

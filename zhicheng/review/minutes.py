@@ -17,7 +17,7 @@ from zhicheng.files.services import FileIntegrityError, read_verified, store_fil
 
 from . import otp
 from .drawing import current_draw, sitting_members
-from .meeting import CHOICES, present_experts, yes_needed
+from .meeting import CHOICES, present_experts, quorum, yes_needed
 from .models import GroupKind, Meeting, MeetingStatus, Minutes, Opinion, Recusal
 
 RECOMMENDATION_SHORT = {"support": "同意", "oppose": "不同意"}
@@ -44,7 +44,7 @@ def render(meeting: Meeting) -> bytes:
             ("评审实施方案", (f"{plan.filed_on:%Y年%m月%d日}报备，{plan.approved_on:%Y年%m月%d日}备案同意"
                         + (f"（报备内容摘要 {plan.filed_sha256}）" if plan.filed_sha256 else "")) if plan.filed_on and plan.approved_on else "—"),
             ("评委抽选", f"抽选记录摘要 {draw.record_sha256}" if draw else "—"),
-            ("评委会人数", f"{meeting.committee_size}人；出席{len(present)}人（法定人数{(2 * meeting.committee_size + 2) // 3}人）"),
+            ("评委会人数", f"{meeting.committee_size}人；出席{len(present)}人（法定人数{quorum(meeting.committee_size)}人）"),
             ("主任委员", chair.person.name if chair else "—"),
             ("表决方式", "无记名投票；同意票达到出席且无须回避评委的三分之二为通过"),
             ("分组及通过率", "；".join(f"{GroupKind(k).label}{v}%" for k, v in sorted(groups.items()))),
@@ -111,7 +111,7 @@ def sign(minutes: Minutes, user, code: str) -> list[tuple[int, str]]:
 
     meeting = minutes.meeting
     meeting.refresh_from_db(fields=["status"])
-    chair = current_draw(meeting.plan).members.filter(active=True, is_chair=True).select_related("expert").first()
+    chair = sitting_members(meeting.plan).filter(is_chair=True).first()
     if chair is None or chair.expert.user_id != user.pk:
         raise MinutesError(_("会议纪要由主任委员本人签署。"))
     if meeting.status != MeetingStatus.CLOSED:

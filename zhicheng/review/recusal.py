@@ -1,7 +1,7 @@
 """Recusal (回避): conflicts found from the records, and those experts declare themselves.
 
 A recused expert sees nothing of the declaration (declarations.querysets), is left out of its
-panel (panels.assign_dossiers) and does not vote on it (meeting.cast_ballot). Every recusal is
+panel (panels.assign) and does not vote on it (meeting.cast_ballot). Every recusal is
 audited.
 
 Rules read from the records (``plan.recusal_years`` = N):
