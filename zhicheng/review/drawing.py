@@ -61,20 +61,25 @@ def default_spec(plan: ReviewPlan) -> dict:
 
 
 def draws_for(user):
-    if user.role in (Role.REGIONAL_HR_DEPARTMENT, Role.SUPERVISOR):
-        return ExpertDraw.objects.all()
-    if user.role == Role.COMMITTEE_OFFICE and user.organisation_id:
-        return ExpertDraw.objects.filter(plan__committee__office_id=user.organisation_id)
-    return ExpertDraw.objects.none()
+    return pool_service.office_scope(ExpertDraw.objects.all(), user, "plan__committee__office_id")
 
 
 def party_of(user, draw: ExpertDraw) -> str | None:
     """Which commit-reveal party this user speaks for, if any."""
-    if user.role == Role.COMMITTEE_OFFICE and draw.plan.committee.office_id == user.organisation_id:
+    if pool_service.is_office_of_committee(user, draw.plan.committee):
         return "office"
     if user.role == Role.SUPERVISOR:
         return "supervisor"
     return None
+
+
+def _by_party(draw: ExpertDraw, what: str) -> dict[str, str]:
+    """Each party's ``commitment`` or ``reveal``, as stored on the draw."""
+    return {p: getattr(draw, f"{p}_{what}") for p in PARTIES}
+
+
+def _ballot_opened(plan: ReviewPlan) -> bool:
+    return hasattr(plan, "meeting") and bool(plan.meeting.ballot_opened_at)
 
 
 def _check_spec(spec: dict) -> None:
@@ -87,7 +92,7 @@ def _check_spec(spec: dict) -> None:
 
 
 def start_draw(plan: ReviewPlan, actor, spec: dict, public_source: str = "") -> ExpertDraw:
-    if actor.role != Role.COMMITTEE_OFFICE or plan.committee.office_id != actor.organisation_id:
+    if not pool_service.is_office_of_committee(actor, plan.committee):
         raise DrawError(_("只有本评委会办事机构可以组织抽选。"))
     if plan.status not in (PlanStatus.FILED, PlanStatus.APPROVED):
         raise DrawError(_("评审实施方案报备后方可抽选评委。"))
@@ -140,7 +145,8 @@ def publish(draw: ExpertDraw, actor, objection_days: int = DEFAULT_OBJECTION_DAY
         raise DrawError(_("只有本评委会办事机构可以公示抽选方案。"))
     if draw.status != DrawStatus.COMMITTING:
         raise DrawError(_("该抽选已公示。"))
-    missing = [_(PARTIES[p]) for p in PARTIES if not getattr(draw, f"{p}_commitment")]
+    commitments = _by_party(draw, "commitment")
+    missing = [_(PARTIES[p]) for p, value in commitments.items() if not value]
     if missing:
         raise DrawError(_("公示前须收到%(parties)s的承诺值。") % {"parties": enumeration(missing)})
     if objection_days < MIN_OBJECTION_DAYS:
@@ -152,7 +158,6 @@ def publish(draw: ExpertDraw, actor, objection_days: int = DEFAULT_OBJECTION_DAY
         raise DrawError(exc.problems) from exc
     except drawlib.NoFeasibleCommittee as exc:
         raise DrawError([_("没有任何评委会组合能满足全部条件，未进行抽选：")] + exc.messages) from exc
-    commitments = {p: getattr(draw, f"{p}_commitment") for p in PARTIES}
     notice = drawlib.publication(prepared, commitments, draw.public_source or None)
     today = clock.today()
     with transaction.atomic():
@@ -212,7 +217,7 @@ def cancel(draw: ExpertDraw, actor, reason: str) -> ExpertDraw:
         raise DrawError(_("该抽选已作废。"))
     if not reason.strip():
         raise DrawError(_("请说明作废原因。"))
-    if hasattr(draw.plan, "meeting") and draw.plan.meeting.ballot_opened_at:
+    if _ballot_opened(draw.plan):
         raise DrawError(_("评审会议已开始表决，不能作废抽选。"))
     with transaction.atomic():
         _cancel(draw, actor, reason.strip())
@@ -265,8 +270,7 @@ def _prepared_from_publication(draw: ExpertDraw) -> drawlib.Prepared:
 
 
 def seed_of(draw: ExpertDraw) -> bytes:
-    reveals = {"office": draw.office_reveal, "supervisor": draw.supervisor_reveal}
-    return seed_from_key(seed_key(reveals, draw.public_values))
+    return seed_from_key(seed_key(_by_party(draw, "reveal"), draw.public_values))
 
 
 def perform(draw: ExpertDraw, actor) -> ExpertDraw:
@@ -278,7 +282,8 @@ def perform(draw: ExpertDraw, actor) -> ExpertDraw:
     problems = []
     if clock.today() <= draw.objections_until:
         problems.append(_("专家库公示异议期至%(date)s。") % {"date": long_date(draw.objections_until)})
-    problems += [_("尚未收到%(party)s的揭示值。") % {"party": _(label)} for p, label in PARTIES.items() if not getattr(draw, f"{p}_reveal")]
+    reveals = _by_party(draw, "reveal")
+    problems += [_("尚未收到%(party)s的揭示值。") % {"party": _(PARTIES[p])} for p, value in reveals.items() if not value]
     if draw.public_source and draw.public_values is None:
         problems.append(_("尚未录入公开开奖结果（%(source)s）。") % {"source": draw.public_source})
     if draw.objections.filter(handled_at__isnull=True).exists():
@@ -286,13 +291,12 @@ def perform(draw: ExpertDraw, actor) -> ExpertDraw:
     if problems:
         raise DrawError(problems)
     prepared = _prepared_from_publication(draw)
-    commitments = {p: getattr(draw, f"{p}_commitment") for p in PARTIES}
+    commitments = _by_party(draw, "commitment")
     fresh = drawlib.publication(prepared, commitments, draw.public_source or None)
     fresh["code"] = draw.publication["code"]
     if digest(fresh) != digest(draw.publication):
         raise DrawError(_("冻结的专家库或参数与公示内容不一致，不能抽选。"))
     seed = seed_of(draw)
-    reveals = {"office": draw.office_reveal, "supervisor": draw.supervisor_reveal}
     record = build_record(prepared, seed, commitments=commitments, reveals=reveals, public_source=draw.public_source or None,
                           public_values=draw.public_values, published=draw.publication)
     by_code = {e.draw_id: e for e in Expert.objects.filter(pk__in=[int(code[1:]) for code in record["result"]["committee"]])}
@@ -317,7 +321,7 @@ def decline(member: CommitteeMember, actor, reason: str) -> CommitteeMember | No
         raise DrawError(_("该评委不在本年度评委会中。"))
     if not reason.strip():
         raise DrawError(_("请填写辞退原因。"))
-    if hasattr(draw.plan, "meeting") and draw.plan.meeting.ballot_opened_at:
+    if _ballot_opened(draw.plan):
         raise DrawError(_("评审会议已开始表决，不能再更换评委。"))
     prepared = _prepared_from_publication(draw)
     seed = seed_of(draw)

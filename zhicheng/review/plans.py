@@ -16,7 +16,9 @@ from zhicheng.core.canonical import jsonable, sha256_hex
 from zhicheng.core.wording import long_date
 from zhicheng.declarations.states import State
 
-from .models import DrawStatus, PlanStatus, ReviewPlan
+from .drawing import current_draw
+from .models import PlanStatus, ReviewPlan
+from .pool import is_office_of_committee, office_scope
 
 FILING_LEAD_DAYS = 7  # 七（三）: 在开评一周前向自治区人力资源社会保障厅备案
 CONTENT_FIELDS = ("declarations_summary", "composition", "procedure", "measures", "place")
@@ -30,15 +32,11 @@ class PlanError(ValidationError):
 
 def plans_for(user):
     """An office sees its committees' plans; the region and the supervisor see all; experts none."""
-    if user.role in (Role.REGIONAL_HR_DEPARTMENT, Role.SUPERVISOR):
-        return ReviewPlan.objects.all()
-    if user.role == Role.COMMITTEE_OFFICE and user.organisation_id:
-        return ReviewPlan.objects.filter(committee__office_id=user.organisation_id)
-    return ReviewPlan.objects.none()
+    return office_scope(ReviewPlan.objects.all(), user, "committee__office_id")
 
 
 def is_office_of(user, plan: ReviewPlan) -> bool:
-    return user.role == Role.COMMITTEE_OFFICE and plan.committee.office_id == user.organisation_id
+    return is_office_of_committee(user, plan.committee)
 
 
 def declarations_of(plan: ReviewPlan):
@@ -60,7 +58,7 @@ def _state(plan: ReviewPlan) -> dict:
 
 
 def create_plan(committee, year: int, actor, **fields) -> ReviewPlan:
-    if actor.role != Role.COMMITTEE_OFFICE or committee.office_id != actor.organisation_id:
+    if not is_office_of_committee(actor, committee):
         raise PlanError(_("只有本评委会办事机构可以制定评审实施方案。"))
     if ReviewPlan.objects.filter(committee=committee, year=year).exists():
         raise PlanError(_("%(committee)s%(year)d年已有评审实施方案。") % {"committee": committee.name, "year": year})
@@ -109,7 +107,7 @@ def filing_problems(plan: ReviewPlan, today: dt.date) -> list[str]:
 
 def filed_content(plan: ReviewPlan) -> dict:
     """What is filed: the text, the roster, the attachments and the committee's composition."""
-    draw = plan.draws.filter(status=DrawStatus.DRAWN).first()
+    draw = current_draw(plan)
     members = [] if draw is None else [
         {"expert": m.expert.draw_id, "name": m.expert.person.name, "unit": m.expert.unit.name, "title": m.expert.title_name}
         for m in draw.members.filter(active=True).select_related("expert__person", "expert__unit")

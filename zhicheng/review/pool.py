@@ -138,6 +138,21 @@ def snapshot(committee: Committee, year: int, day: dt.date | None = None) -> lis
     return entries
 
 
+def is_office_of_committee(user, committee: Committee) -> bool:
+    """The user speaks for the committee's office (评委会办事机构)."""
+    return user.role == Role.COMMITTEE_OFFICE and committee.office_id == user.organisation_id
+
+
+def office_scope(queryset, user, office_lookup: str):
+    """Everything for the region and the supervisor; for a committee office what ``office_lookup``
+    ties to it; nothing for anyone else."""
+    if user.role in (Role.REGIONAL_HR_DEPARTMENT, Role.SUPERVISOR):
+        return queryset
+    if user.role == Role.COMMITTEE_OFFICE and user.organisation_id:
+        return queryset.filter(**{office_lookup: user.organisation_id})
+    return queryset.none()
+
+
 def experts_for(user):
     """The pool a user may see: a committee office its committees' pools; the region and the supervisor all."""
     if user.role in (Role.REGIONAL_HR_DEPARTMENT, Role.SUPERVISOR):
@@ -148,11 +163,7 @@ def experts_for(user):
 
 
 def committees_for(user):
-    if user.role in (Role.REGIONAL_HR_DEPARTMENT, Role.SUPERVISOR):
-        return Committee.objects.all()
-    if user.role == Role.COMMITTEE_OFFICE and user.organisation_id:
-        return Committee.objects.filter(office_id=user.organisation_id)
-    return Committee.objects.none()
+    return office_scope(Committee.objects.all(), user, "office_id")
 
 
 def can_manage(user) -> bool:
@@ -256,7 +267,7 @@ def filing_snapshot(committee: Committee) -> list[dict]:
 
 
 def file_pool(committee: Committee, year: int, actor) -> PoolFiling:
-    if actor.role != Role.COMMITTEE_OFFICE or committee.office_id != actor.organisation_id:
+    if not is_office_of_committee(actor, committee):
         raise PoolError(_("只有本评委会办事机构可以报送评委库。"))
     rows = filing_snapshot(committee)
     if not rows:
@@ -427,26 +438,26 @@ def _parse_row(row, lookups: _Lookups, allowed_committees: dict[int, Committee],
     available_text = _text(v["available"]) or "是"
     if available_text not in ("是", "否"):
         err("available", _("请填“是”或“否”"))
+
+    def triples(column: str, form: str):
+        """The ``a:b:c；…`` items of a list cell with their three parts; any other item is an error."""
+        for item in SPLIT.split(_text(v[column])):
+            if not item.strip():
+                continue
+            parts = [p.strip() for p in re.split(r"[:：]", item)]
+            if len(parts) != 3:
+                err(column, form % {"item": item})
+                continue
+            yield item, parts
+
     relatives = []
-    for item in SPLIT.split(_text(v["relatives"])):
-        if not item.strip():
-            continue
-        parts = [p.strip() for p in re.split(r"[:：]", item)]
-        if len(parts) != 3:
-            err("relatives", _("“%(item)s”应写成 关系:姓名:身份证号码") % {"item": item})
-            continue
+    for item, parts in triples("relatives", _("“%(item)s”应写成 关系:姓名:身份证号码")):
         try:
             relatives.append((parts[0], parts[1], normalise_id_number(parts[2])))
         except ValidationError:
             err("relatives", _("“%(number)s”不是有效的身份证号码") % {"number": parts[2]})
     former = []
-    for item in SPLIT.split(_text(v["former_units"])):
-        if not item.strip():
-            continue
-        parts = [p.strip() for p in re.split(r"[:：]", item)]
-        if len(parts) != 3:
-            err("former_units", _("“%(item)s”应写成 单位名称:起始日期:离开日期") % {"item": item})
-            continue
+    for item, parts in triples("former_units", _("“%(item)s”应写成 单位名称:起始日期:离开日期")):
         former_unit = lookups.units.get(parts[0])
         if former_unit is None:
             err("former_units", _("系统中没有用人单位“%(unit)s”") % {"unit": parts[0]})
@@ -540,8 +551,7 @@ def _write(item: ImportRow, actor) -> bool:
     expert.unit, expert.series, expert.specialty = item.unit, item.series, item.specialty
     expert.available = item.available
     expert.unavailable_reason = "" if item.available else (expert.unavailable_reason or "导入时标注不能参加")
-    person = Person.objects.prefetch_related("titleheld_records").get(pk=person.pk)
-    expert.person = person
+    expert.person = person  # its title records are read fresh: they are not prefetched
     try:
         apply_title(expert)
     except PoolError as exc:
