@@ -78,10 +78,6 @@ def _by_party(draw: ExpertDraw, what: str) -> dict[str, str]:
     return {p: getattr(draw, f"{p}_{what}") for p in PARTIES}
 
 
-def _ballot_opened(plan: ReviewPlan) -> bool:
-    return hasattr(plan, "meeting") and bool(plan.meeting.ballot_opened_at)
-
-
 def _check_spec(spec: dict) -> None:
     try:
         parse_spec(spec)
@@ -217,7 +213,7 @@ def cancel(draw: ExpertDraw, actor, reason: str) -> ExpertDraw:
         raise DrawError(_("该抽选已作废。"))
     if not reason.strip():
         raise DrawError(_("请说明作废原因。"))
-    if _ballot_opened(draw.plan):
+    if draw.plan.ballot_opened:
         raise DrawError(_("评审会议已开始表决，不能作废抽选。"))
     with transaction.atomic():
         _cancel(draw, actor, reason.strip())
@@ -321,7 +317,7 @@ def decline(member: CommitteeMember, actor, reason: str) -> CommitteeMember | No
         raise DrawError(_("该评委不在本年度评委会中。"))
     if not reason.strip():
         raise DrawError(_("请填写辞退原因。"))
-    if _ballot_opened(draw.plan):
+    if draw.plan.ballot_opened:
         raise DrawError(_("评审会议已开始表决，不能再更换评委。"))
     prepared = _prepared_from_publication(draw)
     seed = seed_of(draw)

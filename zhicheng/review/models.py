@@ -155,6 +155,11 @@ class ReviewPlan(models.Model):
     def __str__(self):
         return f"{self.committee} {self.year}年评审实施方案"
 
+    @property
+    def ballot_opened(self) -> bool:
+        """Once the meeting votes, the committee, the panels and the opinions are fixed."""
+        return hasattr(self, "meeting") and bool(self.meeting.ballot_opened_at)
+
 
 class DrawStatus(models.TextChoices):
     COMMITTING = "committing", "收集承诺值"

@@ -58,7 +58,7 @@ def assign(panel: Panel, actor, applications) -> list[Assignment]:
     plan = panel.plan
     if not is_office_of(actor, plan):
         raise PanelError(_("只有本评委会办事机构可以分配评审材料。"))
-    if hasattr(plan, "meeting") and plan.meeting.ballot_opened_at:
+    if plan.ballot_opened:
         raise PanelError(_("评审会议已开始表决，不能再分配评审材料。"))
     in_plan = {a.pk: a for a in recusal.plan_applications(plan)}
     applications = list(applications)
@@ -107,7 +107,7 @@ def submit_opinion(assignment: Assignment, user, *, recommendation: str, text: s
     plan = assignment.plan
     if not assignments_for(user).filter(pk=assignment.pk).exists():
         raise PanelError(_("该申报不在您当前可评议的范围内（评审期外、已回避或未分配）。"))
-    if hasattr(plan, "meeting") and plan.meeting.ballot_opened_at:
+    if plan.ballot_opened:
         raise PanelError(_("评审会议已开始表决，评议意见不能再修改。"))
     if recommendation not in Recommendation.values:
         raise PanelError(_("请选择评议结论。"))

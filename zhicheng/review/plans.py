@@ -178,6 +178,8 @@ def open_review(plan: ReviewPlan, actor) -> tuple[list[int], dict[int, str]]:
     """Open the review of every accepted declaration of the plan, each through transition()."""
     from zhicheng.declarations.services import TransitionError, transition
 
+    if not is_office_of(actor, plan):
+        raise PlanError(_("只有本评委会办事机构可以开始评审。"))
     opened, refused = [], {}
     for app in declarations_of(plan).filter(state=State.ACCEPTED).order_by("pk"):
         try:

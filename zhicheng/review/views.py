@@ -290,13 +290,12 @@ def review_plan_act(request, pk: int):
     elif action == "return":
         _attempt(request, lambda: plan_service.return_plan(plan, user, request.POST.get("note", "")), _("已退回。"))
     elif action == "open_review":
-        if plan_service.is_office_of(user, plan):
-            opened, refused = plan_service.open_review(plan, user)
+        holder = {}
+        if _attempt(request, lambda: holder.update(outcome=plan_service.open_review(plan, user))):
+            opened, refused = holder["outcome"]
             messages.success(request, ngettext("%(n)d份申报进入评审。", "%(n)d份申报进入评审。", len(opened)) % {"n": len(opened)})
             for app_id, reason in refused.items():
                 messages.error(request, _("申报%(id)d：%(reason)s") % {"id": app_id, "reason": reason})
-        else:
-            messages.error(request, _("只有本评委会办事机构可以开始评审。"))
     elif action == "draw":
         form = forms.SpecForm(request.POST, plan=plan)
         if form.is_valid():
