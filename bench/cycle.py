@@ -21,8 +21,9 @@ import sys
 import tempfile
 import time
 
+from bench.databases import PG_ADMIN_URL, fresh_database, load_region, postgres_reachable
+
 SIZES = (1_000, 10_000)
-PG_ADMIN_URL = os.environ.get("BENCH_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 PG_BENCH_DB = "zhicheng_bench"
 
 SCHEDULE = [
@@ -46,11 +47,10 @@ def worker(n: int) -> dict:
 
     django.setup()
     from django.conf import settings
-    from django.core.management import call_command
     from django.db import connection
 
     settings.NOTIFICATIONS_EMAIL_ON_COMMIT = False
-    call_command("migrate", verbosity=0)
+    loader = load_region()
 
     from zhicheng.catalogue.models import AnnualPlan, Series, Specialty
     from zhicheng.core import clock
@@ -58,13 +58,9 @@ def worker(n: int) -> dict:
     from zhicheng.declarations.services import sign_pledge, start_declaration
     from zhicheng.declarations.states import State
     from zhicheng.demo.cycle import Driver, Intent, QueryCounter
-    from zhicheng.demo.loader import DemoLoader
     from zhicheng.files.services import store_file
     from zhicheng.orgs.models import Organisation
 
-    loader = DemoLoader(out=lambda *a: None)
-    _, _, committees = loader.load_region()
-    loader.review_plans(committees)
     # Enough senior posts that the quota guard runs but never refuses: the bench measures throughput.
     Organisation.objects.update(senior_posts_set=1_000_000, senior_posts_filled=0)
     plan = AnnualPlan.objects.get(year=2021)
@@ -124,33 +120,10 @@ def worker(n: int) -> dict:
             "stages": stages, "vendor": connection.vendor}
 
 
-def _fresh_database(backend: str, tmp: str) -> dict:
-    env = dict(os.environ, DJANGO_SETTINGS_MODULE="zhicheng.settings", ZHICHENG_VAR_DIR=tmp)
-    if backend == "sqlite":
-        env["DATABASE_URL"] = f"sqlite:///{tmp}/bench.sqlite3"
-        return env
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {PG_BENCH_DB}")
-        conn.execute(f"CREATE DATABASE {PG_BENCH_DB}")
-    env["DATABASE_URL"] = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{PG_BENCH_DB}"
-    return env
-
-
-def _postgres_available() -> bool:
-    try:
-        import psycopg
-
-        with psycopg.connect(PG_ADMIN_URL, connect_timeout=3):
-            return True
-    except Exception:
-        return False
-
-
 def run(backend: str, n: int) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
-        env = _fresh_database(backend, tmp)
+        env = fresh_database(backend, dict(os.environ, DJANGO_SETTINGS_MODULE="zhicheng.settings", ZHICHENG_VAR_DIR=tmp),
+                             sqlite_path=f"{tmp}/bench.sqlite3", pg_name=PG_BENCH_DB)
         out = subprocess.run([sys.executable, "-m", "bench.cycle", "--worker", str(n)], env=env, capture_output=True, text=True)
         if out.returncode != 0:
             raise SystemExit(f"{backend} N={n} failed:\n{out.stderr[-4000:]}")
@@ -201,7 +174,7 @@ def main(argv=None) -> int:
     sizes = [int(s) for s in args.sizes.split(",")]
     ok = True
     for backend in args.backends.split(","):
-        if backend == "postgresql" and not _postgres_available():
+        if backend == "postgresql" and not postgres_reachable():
             print(f"\npostgresql: not reachable at {PG_ADMIN_URL}; skipped")
             continue
         results = [run(backend, n) for n in sizes]

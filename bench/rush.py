@@ -27,7 +27,8 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-PG_ADMIN_URL = os.environ.get("BENCH_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+from bench.databases import PG_ADMIN_URL, fresh_database, load_region, postgres_reachable
+
 PG_BENCH_DB = "zhicheng_bench_rush"
 DEADLINE = "2021-06-30"
 ITEMS = ("evaluation_form", "review_summary_form", "continuing_education_card", "current_title_certificate",
@@ -39,10 +40,9 @@ def prepare(n: int) -> dict:
     import django
 
     django.setup()
-    from django.core.management import call_command
     from django.test import Client
 
-    call_command("migrate", verbosity=0)
+    loader = load_region()
     from zhicheng.catalogue import materials_data
     from zhicheng.catalogue.models import AnnualPlan, MaterialItem, Series, Specialty
     from zhicheng.core import clock
@@ -50,13 +50,9 @@ def prepare(n: int) -> dict:
     from zhicheng.declarations.screening import screen
     from zhicheng.declarations.services import start_declaration
     from zhicheng.demo import applicants as P
-    from zhicheng.demo.loader import DemoLoader
     from zhicheng.files.services import store_file
     from zhicheng.orgs.models import Organisation
 
-    loader = DemoLoader(out=lambda *a: None)
-    _, _, committees = loader.load_region()
-    loader.review_plans(committees)
     materials_data.load()
     profile = P.regular_engineer()
     unit, plan = Organisation.objects.get(name=profile["unit"]), AnnualPlan.objects.get(year=2021)
@@ -87,16 +83,9 @@ def prepare(n: int) -> dict:
 def _fresh_env(backend: str, tmp: str) -> dict:
     env = dict(os.environ, DJANGO_SETTINGS_MODULE="bench.rush_settings", ZHICHENG_VAR_DIR=tmp, PYTHONPATH=os.getcwd())
     env.pop("ZHICHENG_TODAY", None)
-    if backend == "sqlite":
-        env["DATABASE_URL"] = f"sqlite:///{tmp}/rush.sqlite3"
-        return env
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {PG_BENCH_DB}")
-        conn.execute(f"CREATE DATABASE {PG_BENCH_DB}")
-    env["DATABASE_URL"] = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{PG_BENCH_DB}"
-    env["CONN_MAX_AGE"] = "0"
+    env = fresh_database(backend, env, sqlite_path=f"{tmp}/rush.sqlite3", pg_name=PG_BENCH_DB)
+    if backend != "sqlite":
+        env["CONN_MAX_AGE"] = "0"
     return env
 
 
@@ -196,20 +185,9 @@ def bench(backend: str, n: int, concurrency: int) -> list[tuple]:
             server.stop()
     rows = []
     for kind, label in (("submit", "提交申报"), ("progress", "办理进度页"), ("workspace", "填写页")):
-        for name, result in (("本系统", lean[kind]), ("朴素基线", naive[kind])):
-            r = result
+        for name, r in (("本系统", lean[kind]), ("朴素基线", naive[kind])):
             rows.append((backend, label, name, concurrency, r["n"], r["failed"], r["p50"], r["p95"], r["max"], r["rps"], r["queries"]))
     return rows
-
-
-def pg_reachable() -> bool:
-    try:
-        import psycopg
-
-        with psycopg.connect(PG_ADMIN_URL, connect_timeout=3):
-            return True
-    except Exception:  # noqa: BLE001 - any failure means "not here"
-        return False
 
 
 def main(argv=None) -> int:
@@ -223,7 +201,7 @@ def main(argv=None) -> int:
         print(json.dumps(prepare(args.prepare)))
         return 0
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
-    if "postgresql" in backends and not pg_reachable():
+    if "postgresql" in backends and not postgres_reachable():
         print(f"PostgreSQL at {PG_ADMIN_URL} not reachable: SQLite only.")
         backends.remove("postgresql")
     print(f"Deadline day {DEADLINE}: {args.n} submits per scenario, {args.concurrency} clients at once; each client "
