@@ -15,7 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Count, Max
 from django.utils.translation import gettext as _
 
 from zhicheng.accounts.roles import Role
@@ -219,10 +219,8 @@ def filing_warnings(user) -> list[FilingWarning]:
     committees = {c.pk: c for c in committees_in_scope(user)}
     in_open_filing = FilingEntry.objects.filter(filing__status__in=OPEN_STATUSES).values("application_id")
     waiting = (Application.objects.filter(committee_id__in=list(committees), state__in=AWAITING_STATES)
-               .exclude(pk__in=in_open_filing).values_list("committee_id", "plan__year"))
-    counts: dict[tuple[int, int], int] = defaultdict(int)
-    for key in waiting:
-        counts[key] += 1
+               .exclude(pk__in=in_open_filing).order_by().values_list("committee_id", "plan__year").annotate(n=Count("pk")))
+    counts = {(committee_id, year): n for committee_id, year, n in waiting}
     ends = {(p.committee_id, p.year): p.review_ends_on
             for p in ReviewPlan.objects.filter(committee_id__in=[committee for committee, year in counts], review_ends_on__lte=today)}
     rows = []

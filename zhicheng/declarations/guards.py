@@ -146,7 +146,7 @@ PUBLICITY_KIND_BY_STATE = {
 }
 
 
-def _current_publicity(app):
+def current_publicity(app):
     from zhicheng.publicity.models import Publicity
 
     kind = PUBLICITY_KIND_BY_STATE.get(app.state)
@@ -156,7 +156,7 @@ def _current_publicity(app):
 def publicity_cleared(app, ctx):
     from zhicheng.publicity.models import ObjectionStatus
 
-    publicity = _current_publicity(app)
+    publicity = current_publicity(app)
     if publicity is None:
         return "没有找到该申报的公示记录。"
     if clock.today() <= publicity.ends_on:

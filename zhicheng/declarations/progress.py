@@ -122,10 +122,7 @@ def next_deadline(app: Application) -> Deadline | None:
         if notice:
             return Deadline(_("补正截止（逾期视为放弃申报）"), clock.end_of_day(notice.deadline))
     if app.state in guards.PUBLICITY_KIND_BY_STATE:
-        from zhicheng.publicity.models import Publicity
-
-        publicity = (Publicity.objects.filter(kind=guards.PUBLICITY_KIND_BY_STATE[app.state], entries__application=app)
-                     .order_by("-starts_on", "-pk").first())
+        publicity = guards.current_publicity(app)
         if publicity:
             return Deadline(_("公示期满"), clock.end_of_day(publicity.ends_on))
     return None

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import random
-from collections import Counter
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
@@ -201,9 +200,9 @@ class DemoLoader:
             return
         units = list(Organisation.objects.filter(kind=OrgKind.UNIT).select_related("area"))
         committees = list(Committee.objects.select_related("series"))
-        series_ids = list(Counter(c.series_id for c in committees))
+        series = list({c.series_id: c.series for c in committees}.values())  # each once, in the committees' order
         for i in range(count):
-            self._pool_expert(Series.objects.get(pk=series_ids[i % len(series_ids)]), self.rng.choice(units), i, committees)
+            self._pool_expert(series[i % len(series)], self.rng.choice(units), i, committees)
 
     def _pool_expert(self, series, unit, i: int, committees) -> Expert:
         person = self._new_person(unit, self.rng.randint(1960, 1980))
@@ -343,11 +342,9 @@ class DemoLoader:
         units = list(Organisation.objects.filter(kind=OrgKind.UNIT).select_related("area").order_by("pk"))
         grassroots = [u for u in units if u.level in ("county", "township")]
         private = [u for u in units if u.sector == "private"]
-        i = 0
-        while committee.pool.count() < 44:
-            unit = (grassroots + private + units)[i % (len(grassroots) + len(private) + len(units))]
-            self._pool_expert(committee.series, unit, 1000 + i, committees)
-            i += 1
+        candidates = grassroots + private + units
+        for i in range(44 - committee.pool.count()):  # each new expert joins this committee's pool
+            self._pool_expert(committee.series, candidates[i % len(candidates)], 1000 + i, committees)
 
     # ---- logins ---------------------------------------------------------------------------
     def friendly_logins(self) -> list[tuple[str, str, str]]:

@@ -189,7 +189,7 @@ def upload_material(request, pk: int):
             error = "；".join(exc.messages)
         except TransitionError as exc:
             error = "；".join(exc.reasons)
-    item = form.cleaned_data.get("item") if hasattr(form, "cleaned_data") else None
+    item = form.cleaned_data.get("item")  # is_valid() always leaves cleaned_data, without the invalid fields
     item_id = item.pk if item else 0
     if _is_htmx(request):
         return _row_response(request, app, item_id, error)
