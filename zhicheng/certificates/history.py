@@ -1,9 +1,10 @@
 """Importing past years' title records from Excel (八（四）2: 历年职称评审信息数据采集整理).
 
 All rows are read and checked first; any bad row means nothing is written and every bad row
-is named. Good files are written in one transaction with bulk inserts (bulk_create where the new keys are needed,
-prepared-statement batches otherwise): new people, their TitleHeld archive records, and a
-signed certificate per row so that the old numbers verify like new ones.
+is named. Good files are written in one transaction with bulk inserts: new people and the
+certificates by prepared-statement batches (new people's keys are read back by 身份证 number),
+the TitleHeld archive records by bulk_create, whose returned keys the certificates point to. A
+signed certificate per row lets the old numbers verify like new ones.
 """
 
 from __future__ import annotations
