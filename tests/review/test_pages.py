@@ -12,7 +12,7 @@ from zhicheng.accounts.permissions import SECOND_FACTOR_SESSION_KEY
 from zhicheng.core import clock
 from zhicheng.declarations.states import State
 from zhicheng.demo import applicants as P
-from zhicheng.review import meeting, pool
+from zhicheng.review import drawing, meeting, pool
 from zhicheng.review.models import DrawStatus, ExpertDraw, Opinion, PlanStatus, ReviewPlan
 
 from ..cycle_helpers import advance
@@ -233,3 +233,21 @@ def test_opinion_ballot_and_signature_pages(city_kit, client, make_applicant):
         client.post(reverse("minutes_sign", args=[m.pk]), {"code": totp_now(members[0].user)})
     app.refresh_from_db()
     assert app.state == State.PASSED
+
+
+@pytest.mark.django_db
+def test_a_cancelled_draw_takes_its_meeting_off_the_experts_pages(city_kit, client):
+    kit = city_kit
+    kit.experts(5, login=True)
+    draw = kit.seated(size=5)
+    members = kit.members()
+    m = kit.meeting(members)
+    with clock.frozen(REVIEW_DAY):
+        pass_second_factor(client, members[0].user)
+        line = f"{kit.plan.committee.name} {m.held_on:%Y-%m-%d}"
+        assert line in client.get(reverse("expert_tasks")).content.decode()
+        drawing.cancel(draw, kit.office, "抽选参数有误，重新抽选")
+        response = client.get(reverse("expert_tasks"))
+    assert response.status_code == 200
+    assert line not in response.content.decode()
+    assert not meeting.meetings_for(members[0].user).exists()
