@@ -54,6 +54,14 @@ def _form_errors(request, form) -> None:
             messages.error(request, _("%(label)s：%(error)s") % {"label": label, "error": error} if label else error)
 
 
+def _attempt_form(request, form, action, success: str = "") -> bool:
+    """`_attempt` with a bound form: a valid form's service call runs, an invalid form's errors show."""
+    if not form.is_valid():
+        _form_errors(request, form)
+        return False
+    return _attempt(request, lambda: action(form.cleaned_data), success)
+
+
 # ---- the second factor -----------------------------------------------------------------------
 
 @page("second_factor")
@@ -135,35 +143,21 @@ def expert_act(request, pk: int):
     committees = pool_service.committees_for(user)
     if action == "update":
         form = forms.ExpertForm(request.POST, expert=expert, committees=committees)
-        if form.is_valid():
-            d = form.cleaned_data
-            _attempt(request, lambda: pool_service.update_expert(
-                expert, user, unit=d["unit"], specialty=d["specialty"], available=d["available"],
-                unavailable_reason=d["unavailable_reason"], committees=list(d["committees"])), _("已保存。"))
-        else:
-            _form_errors(request, form)
+        _attempt_form(request, form, lambda d: pool_service.update_expert(
+            expert, user, unit=d["unit"], specialty=d["specialty"], available=d["available"],
+            unavailable_reason=d["unavailable_reason"], committees=list(d["committees"])), _("已保存。"))
     elif action == "relation_add":
-        form = forms.RelationForm(request.POST)
-        if form.is_valid():
-            _attempt(request, lambda: pool_service.add_relation(expert, user, **form.cleaned_data), _("已登记回避关系。"))
-        else:
-            _form_errors(request, form)
+        _attempt_form(request, forms.RelationForm(request.POST), lambda d: pool_service.add_relation(expert, user, **d),
+                      _("已登记回避关系。"))
     elif action == "relation_remove":
         relation = get_object_or_404(ExpertRelation, pk=request.POST.get("relation") or 0, expert=expert)
         _attempt(request, lambda: pool_service.remove_relation(relation, user), _("已删除。"))
     elif action == "sanction":
-        form = forms.SanctionForm(request.POST)
-        if form.is_valid():
-            _attempt(request, lambda: pool_service.add_sanction(expert, user, **form.cleaned_data), _("已登记处理记录。"))
-        else:
-            _form_errors(request, form)
+        _attempt_form(request, forms.SanctionForm(request.POST), lambda d: pool_service.add_sanction(expert, user, **d),
+                      _("已登记处理记录。"))
     elif action == "service_year":
-        form = forms.ServiceYearForm(request.POST, committees=committees)
-        if form.is_valid():
-            _attempt(request, lambda: pool_service.add_service_year(expert, user, form.cleaned_data["committee"],
-                                                                    form.cleaned_data["year"]), _("已登记。"))
-        else:
-            _form_errors(request, form)
+        _attempt_form(request, forms.ServiceYearForm(request.POST, committees=committees),
+                      lambda d: pool_service.add_service_year(expert, user, d["committee"], d["year"]), _("已登记。"))
     return redirect("expert_detail", pk=expert.pk)
 
 
@@ -271,18 +265,12 @@ def review_plan_act(request, pk: int):
     plan = _plan_or_404(user, pk)
     action = request.POST.get("action")
     if action == "save":
-        form = forms.PlanForm(request.POST, instance=ReviewPlan.objects.get(pk=plan.pk))
-        if form.is_valid():
-            fields = {name: form.cleaned_data[name] for name in forms.PlanForm.Meta.fields}
-            _attempt(request, lambda: plan_service.save_plan(plan, user, **fields), _("已保存。"))
-        else:
-            _form_errors(request, form)
+        _attempt_form(request, forms.PlanForm(request.POST, instance=ReviewPlan.objects.get(pk=plan.pk)),
+                      lambda d: plan_service.save_plan(plan, user, **{name: d[name] for name in forms.PlanForm.Meta.fields}),
+                      _("已保存。"))
     elif action == "attach":
-        form = forms.FileForm(request.POST, request.FILES)
-        if form.is_valid():
-            _attempt(request, lambda: plan_service.add_attachment(plan, user, store_upload(form.cleaned_data["file"], user)), _("已添加附件。"))
-        else:
-            _form_errors(request, form)
+        _attempt_form(request, forms.FileForm(request.POST, request.FILES),
+                      lambda d: plan_service.add_attachment(plan, user, store_upload(d["file"], user)), _("已添加附件。"))
     elif action == "file":
         _attempt(request, lambda: plan_service.file_plan(plan, user), _("评审实施方案已报备自治区人社厅。"))
     elif action == "approve":
@@ -297,37 +285,23 @@ def review_plan_act(request, pk: int):
             for app_id, reason in refused.items():
                 messages.error(request, _("申报%(id)d：%(reason)s") % {"id": app_id, "reason": reason})
     elif action == "draw":
-        form = forms.SpecForm(request.POST, plan=plan)
-        if form.is_valid():
-            holder = {}
-            spec = form.spec(drawing.default_spec(plan))
-            if _attempt(request, lambda: holder.update(draw=drawing.start_draw(plan, user, spec, form.cleaned_data["public_source"])),
-                        _("抽选参数已确定，请办事机构和纪检监察机构提交承诺值。")):
-                return redirect("draw_detail", pk=holder["draw"].pk)
-        else:
-            _form_errors(request, form)
+        form, holder = forms.SpecForm(request.POST, plan=plan), {}
+        if _attempt_form(request, form, lambda d: holder.update(
+                draw=drawing.start_draw(plan, user, form.spec(drawing.default_spec(plan)), d["public_source"])),
+                _("抽选参数已确定，请办事机构和纪检监察机构提交承诺值。")):
+            return redirect("draw_detail", pk=holder["draw"].pk)
     elif action == "panel":
-        form = forms.PanelForm(request.POST, experts=_sitting_experts(plan))
-        if form.is_valid():
-            _attempt(request, lambda: panel_service.create_panel(plan, user, form.cleaned_data["name"], form.cleaned_data["members"]),
-                     _("评议组已组建。"))
-        else:
-            _form_errors(request, form)
+        _attempt_form(request, forms.PanelForm(request.POST, experts=_sitting_experts(plan)),
+                      lambda d: panel_service.create_panel(plan, user, d["name"], d["members"]), _("评议组已组建。"))
     elif action == "assign":
         form = forms.AssignForm(request.POST, panels=plan.panels.all(), applications=recusal_service.plan_applications(plan))
-        if form.is_valid():
-            _attempt(request, lambda: panel_service.assign(form.cleaned_data["panel"], user, form.cleaned_data["applications"]),
-                     _("评审材料已分配；有利害关系的评委已回避。"))
-        else:
-            _form_errors(request, form)
+        _attempt_form(request, form, lambda d: panel_service.assign(d["panel"], user, d["applications"]),
+                      _("评审材料已分配；有利害关系的评委已回避。"))
     elif action == "meeting":
-        form = forms.MeetingForm(request.POST)
-        if form.is_valid():
-            holder = {}
-            if _attempt(request, lambda: holder.update(meeting=meeting_service.schedule(plan, user, **form.cleaned_data)), _("已安排评审会议。")):
-                return redirect("meeting_detail", pk=holder["meeting"].pk)
-        else:
-            _form_errors(request, form)
+        holder = {}
+        if _attempt_form(request, forms.MeetingForm(request.POST),
+                         lambda d: holder.update(meeting=meeting_service.schedule(plan, user, **d)), _("已安排评审会议。")):
+            return redirect("meeting_detail", pk=holder["meeting"].pk)
     return redirect("review_plan_detail", pk=plan.pk)
 
 
@@ -403,11 +377,7 @@ def draw_act(request, pk: int):
     action = request.POST.get("action")
     if action in DRAW_FORM_STEPS:
         form_class, step, done = DRAW_FORM_STEPS[action]
-        form = form_class(request.POST)
-        if form.is_valid():
-            _attempt(request, lambda: step(draw, user, form.cleaned_data), done)
-        else:
-            _form_errors(request, form)
+        _attempt_form(request, form_class(request.POST), lambda d: step(draw, user, d), done)
     elif action == "perform":
         _attempt(request, lambda: drawing.perform(draw, user), _("抽选完成，抽选记录已保存。"))
     elif action in ("decline", "chair"):
@@ -498,18 +468,11 @@ def meeting_act(request, pk: int):
     meeting = _meeting_or_404(user, pk)
     action = request.POST.get("action")
     if action == "attendance":
-        form = forms.AttendanceForm(request.POST, experts=_sitting_experts(meeting.plan))
-        if form.is_valid():
-            _attempt(request, lambda: meeting_service.record_attendance(meeting, user, [e.pk for e in form.cleaned_data["present"]]),
-                     _("出席情况已登记。"))
-        else:
-            _form_errors(request, form)
+        _attempt_form(request, forms.AttendanceForm(request.POST, experts=_sitting_experts(meeting.plan)),
+                      lambda d: meeting_service.record_attendance(meeting, user, [e.pk for e in d["present"]]), _("出席情况已登记。"))
     elif action == "groups":
         form = forms.GroupsForm(request.POST)
-        if form.is_valid():
-            _attempt(request, lambda: meeting_service.configure_groups(meeting, user, form.rates()), _("分组和通过率已设置。"))
-        else:
-            _form_errors(request, form)
+        _attempt_form(request, form, lambda d: meeting_service.configure_groups(meeting, user, form.rates()), _("分组和通过率已设置。"))
     elif action == "open":
         _attempt(request, lambda: meeting_service.open_ballot(meeting, user), _("无记名投票开始。"))
     elif action == "close":
