@@ -40,9 +40,11 @@ demo: install
 # The demo region is the 2021 cycle (the rule set of 内人社办发〔2021〕81号), seen on 15 September 2021.
 # DEMO_TODAY= (empty) runs on the real date.
 DEMO_TODAY ?= 2021-09-15
+# The production server (gunicorn + WhiteNoise) and a background-job worker, DEBUG off unless DEBUG=1 is set.
 run: demo
-	@echo "ZhiCheng 正在运行：http://127.0.0.1:$(PORT)/  （演示日期 $(DEMO_TODAY)）"
-	ZHICHENG_TODAY=$(DEMO_TODAY) DEBUG=$${DEBUG:-1} $(BIN)/zhicheng runserver 127.0.0.1:$(PORT) --noreload
+	@echo "ZhiCheng 正在运行：http://127.0.0.1:$(PORT)/  （演示日期 $(DEMO_TODAY)；Ctrl-C 停止）"
+	ZHICHENG_TODAY=$(DEMO_TODAY) ZHICHENG_PUBLIC_URL=$${ZHICHENG_PUBLIC_URL:-http://127.0.0.1:$(PORT)} DEBUG=$${DEBUG:-0} \
+	  $(BIN)/zhicheng serve --bind 127.0.0.1:$(PORT) --with-worker
 
 test: install system-deps
 	$(BIN)/pytest

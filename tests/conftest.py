@@ -11,6 +11,19 @@ import pytest
 D = dt.date
 
 
+def pytest_configure(config):
+    # Unit tests render templates without running collectstatic: plain static storage. The production
+    # server the browser and process tests start collects and serves the hashed, compressed files.
+    from django.conf import settings
+
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+
+
+def pytest_collection_modifyitems(session, config, items):
+    """Browser and process tests last: they commit and flush, which would empty the region the others share."""
+    items.sort(key=lambda item: (item.get_closest_marker("processes") is not None) or (item.get_closest_marker("browser") is not None))
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """The region, its bodies, committees and review plans, loaded once; tests roll back on top."""

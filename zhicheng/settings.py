@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django_tasks",
+    "django_tasks_db",
     "zhicheng.accounts",
     "zhicheng.orgs",
     "zhicheng.catalogue",
@@ -57,10 +59,13 @@ INSTALLED_APPS = [
     "zhicheng.api",
     "zhicheng.web",
     "zhicheng.demo",
+    "zhicheng.jobs",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files are served by the application server itself (hashed names, gzip/brotli, far-future caching).
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -105,6 +110,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", "transaction_mode": "IMMEDIATE"}
     )
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # A file, not memory, so that the servers and workers the tests start as processes share it.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test_zhicheng.sqlite3")}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -135,6 +142,21 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+
+# Background jobs: django-tasks with its database backend (the backport of Django 6's django.tasks).
+# Jobs are rows in the application's database, so they survive restarts and need no other service.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "bulk"]}}
+# The daily work (六（二） deeming, reminders, digests) runs once a day at this Asia/Shanghai time.
+DAILY_RUN_AT = os.environ.get("ZHICHENG_DAILY_AT", "02:00")
+# A worker that has not been heard from for this long is taken for dead and its job is run again.
+WORKER_STALE_SECONDS = int(os.environ.get("ZHICHENG_WORKER_STALE_SECONDS", "120"))
+# Bulk steps over more declarations than this run as a background job with a progress bar.
+BULK_JOB_THRESHOLD = int(os.environ.get("ZHICHENG_BULK_JOB_THRESHOLD", "200"))
+
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "zhicheng@localhost")
 
@@ -144,6 +166,15 @@ OBJECTIONS_PER_ADDRESS_PER_HOUR = int(os.environ.get("ZHICHENG_OBJECTIONS_PER_HO
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = _env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# Behind an HTTPS proxy: redirect plain HTTP, send HSTS, trust the proxy's X-Forwarded-Proto.
+SECURE_SSL_REDIRECT = _env_bool("SECURE_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", SECURE_HSTS_SECONDS > 0)
+SECURE_HSTS_PRELOAD = _env_bool("SECURE_HSTS_PRELOAD", SECURE_HSTS_SECONDS > 0)
+if _env_bool("SECURE_PROXY_SSL_HEADER", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+X_FRAME_OPTIONS = "DENY"
+CSRF_FAILURE_VIEW = "zhicheng.web.views.shell.csrf_failure"
 
 LOGGING = {
     "version": 1,

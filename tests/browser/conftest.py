@@ -20,11 +20,6 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 
 
-def pytest_collection_modifyitems(session, config, items):
-    """Browser tests last: their flush would otherwise empty the region the other tests share."""
-    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
-
-
 @pytest.fixture(scope="session")
 def chromium():
     from playwright import sync_api as playwright_api

@@ -106,6 +106,10 @@ PAGES: dict[str, frozenset | None] = {
     "expert_opinion": EXPERTS,
     "ballot": EXPERTS,
     "minutes_sign": EXPERTS,
+    # —— background jobs: whoever started one (or works in the organisation it was started for) ——
+    "job_list": QUEUE_HOLDERS,
+    "job_detail": QUEUE_HOLDERS,
+    "job_progress": QUEUE_HOLDERS,
 }
 # Pages an expert opens before passing the second factor.
 SECOND_FACTOR_EXEMPT = frozenset({"second_factor"})

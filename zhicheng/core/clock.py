@@ -3,6 +3,8 @@
 Deadlines are enforced in Asia/Shanghai time (三（二）). Tests, benchmarks and the demo
 region need a fixed date, so "today" can be pinned with ``ZHICHENG_TODAY`` (the demo) or
 with ``frozen(...)`` (code). The time of day stays real so that timelines keep their order.
+Tests that run the server and workers as separate processes move their date through a file
+named by ``ZHICHENG_TODAY_FILE`` (an ISO date, or empty for the real date); never set in production.
 """
 
 from __future__ import annotations
@@ -17,7 +19,26 @@ CHINA = ZoneInfo("Asia/Shanghai")
 _pinned: contextvars.ContextVar[dt.datetime | None] = contextvars.ContextVar("pinned_now", default=None)
 
 
+_today_file_cache: dict[str, tuple[float, dt.date | None]] = {}
+
+
+def _file_today(path: str) -> dt.date | None:
+    try:
+        mtime = os.stat(path).st_mtime
+    except FileNotFoundError:
+        return None
+    cached = _today_file_cache.get(path)
+    if cached is None or cached[0] != mtime:
+        with open(path, encoding="utf-8") as f:
+            text = f.read().strip()
+        cached = _today_file_cache[path] = (mtime, dt.date.fromisoformat(text) if text else None)
+    return cached[1]
+
+
 def _env_today() -> dt.date | None:
+    path = os.environ.get("ZHICHENG_TODAY_FILE")
+    if path:
+        return _file_today(path)
     value = os.environ.get("ZHICHENG_TODAY")
     return dt.date.fromisoformat(value) if value else None
 

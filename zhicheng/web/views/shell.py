@@ -137,3 +137,8 @@ def notifications_read(request):
     marked = mark_read(request.user, ids or None)
     messages.success(request, _("已将%(n)d条消息标为已读。") % {"n": marked})
     return redirect("notifications")
+
+
+def csrf_failure(request, reason=""):
+    """A form posted without a valid CSRF token: say what to do, not why Django refused (no internals)."""
+    return render(request, "403_csrf.html", status=403)
