@@ -110,8 +110,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", "transaction_mode": "IMMEDIATE"}
     )
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-    # A file, not memory, so that the servers and workers the tests start as processes share it.
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test_zhicheng.sqlite3")}
+    # A file, not memory, so that the servers and workers the tests start as processes share it; one
+    # per test run, so that two runs on one machine never share it.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test_zhicheng_{os.getpid()}.sqlite3")}
+elif os.environ.get("ZHICHENG_TEST_DB_SUFFIX"):
+    # Two test runs on one PostgreSQL server at once each need their own test database.
+    DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{os.environ['ZHICHENG_TEST_DB_SUFFIX']}"}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
