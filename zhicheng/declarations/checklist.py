@@ -148,8 +148,9 @@ def checklist(app: Application, version: int | None = None) -> list[ChecklistRow
     return rows
 
 
-def missing_materials(app: Application) -> list[str]:
-    return [row.item.name for row in checklist(app) if row.missing]
+def missing_materials(app: Application, rows: list[ChecklistRow] | None = None) -> list[str]:
+    """The required items without a file; pass the checklist's `rows` when the page has them already."""
+    return [row.item.name for row in (checklist(app) if rows is None else rows) if row.missing]
 
 
 def _require_editable_by(app: Application, actor) -> None:

@@ -97,18 +97,19 @@ def record_choices(app: Application) -> list[dict]:
 
 
 def workspace_context(app: Application, form=None) -> dict:
+    rows = checklist(app)
     return {
         "app": app,
         "draft_form": form or DraftForm(instance=app),
         "decision": app.decision or {},
         "conditions": described_conditions(app.decision),
         "kinds": record_choices(app),
-        "rows": checklist(app),
+        "rows": rows,
         "fee_form": FeeForm(),
         "pledge_text": drafting.PLEDGE_TEXT,
         "deadline": progress.next_deadline(app),
         "notice": app.correction_notices.filter(resolved_at__isnull=True).first(),
-        "missing": missing_materials(app),
+        "missing": missing_materials(app, rows),
         "resubmit": app.state == State.CORRECTION_REQUESTED,
     }
 
@@ -141,8 +142,9 @@ def autosave(request, pk: int):
     app.refresh_from_db()
     context = {"app": app, "saved": saved, "saved_at": clock.now(), "form_errors": form.errors, "rescreened": rescreened}
     if rescreened:
-        context.update(decision=app.decision, conditions=described_conditions(app.decision), rows=checklist(app),
-                       missing=missing_materials(app))
+        rows = checklist(app)
+        context.update(decision=app.decision, conditions=described_conditions(app.decision), rows=rows,
+                       missing=missing_materials(app, rows))
     return render(request, "web/_autosave.html", context)
 
 
@@ -165,11 +167,12 @@ def select_records(request, pk: int):
 
 
 def _row_response(request, app, item_id: int, error: str = ""):
-    row = next((r for r in checklist(app) if r.item.pk == item_id), None)
+    rows = checklist(app)
+    row = next((r for r in rows if r.item.pk == item_id), None)
     if row is None:
         return HttpResponseBadRequest(error or _("没有这一项材料。"))
     return render(request, "web/_checklist_row.html", {"app": app, "row": row, "error": error, "editable": True,
-                                                        "missing": missing_materials(app), "oob_missing": True})
+                                                        "missing": missing_materials(app, rows), "oob_missing": True})
 
 
 @page("declaration_material")
