@@ -62,12 +62,13 @@ def dashboard(request):
     if user.role == Role.EXPERT:
         return redirect("expert_tasks")  # an expert's work is the review tasks, not a queue of declarations
     queue = Application.objects.in_queue_of(user)
-    scope = Application.objects.for_user(user)
+    queue_counts, scope_counts = _state_counts(queue), _state_counts(Application.objects.for_user(user))
     context = {
-        "queue_counts": _state_counts(queue),
-        "queue_total": queue.count(),
-        "scope_counts": _state_counts(scope),
-        "scope_total": scope.count(),
+        # The totals are the sums of the counts by state: no second count over the same rows.
+        "queue_counts": queue_counts,
+        "queue_total": sum(count for _state, _label, count in queue_counts),
+        "scope_counts": scope_counts,
+        "scope_total": sum(count for _state, _label, count in scope_counts),
         "recent": queue.select_related("person", "series", "plan", "unit").order_by("-state_since")[:10],
         "unread": unread_count(user),
         "quota": employer_quota(user),
