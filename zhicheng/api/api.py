@@ -11,7 +11,9 @@ from zhicheng.certificates.models import LookupChannel
 api = NinjaAPI(
     title="职称申报评审系统 API",
     version="1",
-    description="电子证书核验（扫码或证书编号＋姓名）与验签公钥。查询按来源IP限流，超限返回 429。",
+    description="电子证书核验（扫码或证书编号＋姓名）与验签公钥。查询按来源IP限流，超限返回 429。"
+                "第2版证书（v=2）返回 signed_payload、key_id 和 signature，可用公钥离线验签；"
+                "第1版证书只由服务器核验（signature_valid），不返回签名数据。",
     urls_namespace="api",
 )
 
@@ -49,10 +51,12 @@ def _out(verification) -> VerificationOut:
     if verification is None:
         return VerificationOut(found=False, problems=[_("未查到与该证书编号和姓名相符的证书。")])
     cert = verification.certificate
+    # Version-1 certificates were checked on the server just now; their payload and signature stay there.
+    signed_payload, key_id, signature = services.public_signature(cert) or (None, cert.key_id, "")
     return VerificationOut(
         found=True, valid=verification.valid, signature_valid=verification.signature_valid,
         status_consistent=verification.status_consistent, problems=verification.problems,
-        certificate=services.public_fields(cert), signed_payload=services.payload(cert), key_id=cert.key_id, signature=cert.signature,
+        certificate=services.public_fields(cert), signed_payload=signed_payload, key_id=key_id, signature=signature,
     )
 
 
@@ -60,7 +64,8 @@ def _out(verification) -> VerificationOut:
 def public_key(request):
     key = signing.current_key()
     return PublicKeyOut(algorithm=signing.ALGORITHM, key_id=key.key_id, public_key_pem=signing.public_pem(key.public),
-                        signed_bytes="signed_payload 的规范 JSON：键按字典序、UTF-8、无空白（ensure_ascii=false）")
+                        signed_bytes="signed_payload 的规范 JSON：键按字典序、UTF-8、无空白（ensure_ascii=false）。"
+                                     "第1版证书（v=1）只由服务器核验，不返回 signed_payload 和 signature")
 
 
 @api.post("/certificates/verify", response={200: VerificationOut, 429: Refusal}, tags=["电子证书"], summary="证书编号＋姓名核验")

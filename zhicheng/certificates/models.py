@@ -96,6 +96,8 @@ class Certificate(models.Model):
     issued_on = models.DateField("发证日期")
     original = models.JSONField("原证书信息", null=True, blank=True, help_text="换发证书记录的区外/中央/军队原证书")
     check_code = models.CharField("核验码", max_length=16, help_text="二维码中的随机码：扫码即可查看，无需输入姓名")
+    payload_version = models.PositiveSmallIntegerField("签名数据版本", help_text="1：身份证号码以无盐摘要绑定，只由服务器核验；2：以随机盐绑定，公开签名可离线核验")
+    id_salt = models.CharField("身份证号码绑定盐", max_length=32, blank=True, help_text="第2版：随机值，只存于服务器，从不公开")
     key_id = models.CharField("签名密钥编号", max_length=16)
     signature = models.CharField("Ed25519 签名（base64）", max_length=100)
     status = models.CharField("状态", max_length=10, choices=CertificateStatus.choices, default=CertificateStatus.VALID, db_index=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass, field
 
@@ -25,27 +26,34 @@ from . import signing
 from .models import Certificate, CertificateKind, CertificateStatus
 from .numbering import next_certificate_number
 
-PAYLOAD_VERSION = 1
+# Version 1 bound the 身份证 number with an unsalted SHA-256 of "number|身份证" and published it with the
+# signature: both let anyone search the few million plausible numbers offline (issue 11). Version 2 binds it
+# with an HMAC under a random per-certificate salt that never leaves the server, so the public payload and its
+# signature can be checked with the public key alone and reveal nothing searchable. Version-1 certificates
+# still verify on the server; their payload and signature are no longer published.
+PAYLOAD_VERSION = 2
 
 
 class CertificateError(Exception):
     """A refused certificate operation, said in the reader's language; nothing was changed."""
 
 
-def id_digest(number: str, id_number: str) -> str:
-    """Binds the full 身份证 number into the signature without publishing it (the face shows it masked)."""
+def legacy_id_digest(number: str, id_number: str) -> str:
+    """Version 1's binding: recomputed on the server to check old signatures, never published."""
     return hashlib.sha256(f"{number}|{id_number}".encode()).hexdigest()
 
 
-def payload(cert: Certificate) -> dict:
-    """The signed fields, exactly: the canonical JSON of this dict is what the signature covers."""
+def id_commitment(salt: str, number: str, id_number: str) -> str:
+    """Version 2's binding: HMAC-SHA256 keyed by the certificate's secret salt (128 random bits)."""
+    return hmac.new(bytes.fromhex(salt), f"{number}|{id_number}".encode(), hashlib.sha256).hexdigest()
+
+
+def _face(cert: Certificate) -> dict:
     return {
-        "v": PAYLOAD_VERSION,
         "number": cert.number,
         "kind": cert.kind,
         "holder_name": cert.holder_name,
         "id_number_masked": mask_id_number(cert.id_number),
-        "id_number_digest": id_digest(cert.number, cert.id_number),
         "series": cert.series_name,
         "specialty": cert.specialty,
         "title": cert.title_name,
@@ -60,7 +68,30 @@ def payload(cert: Certificate) -> dict:
     }
 
 
+def payload(cert: Certificate) -> dict:
+    """The signed fields, exactly, in the certificate's own payload version: the canonical JSON of this
+    dict is what the signature covers. The version itself is signed, so it cannot be swapped."""
+    fields = _face(cert)
+    if cert.payload_version == 1:
+        fields.update({"v": 1, "id_number_digest": legacy_id_digest(cert.number, cert.id_number)})
+    elif cert.payload_version == 2:
+        fields.update({"v": 2, "id_number_commitment": id_commitment(cert.id_salt, cert.number, cert.id_number)})
+    else:
+        raise ValueError(f"unknown certificate payload version {cert.payload_version}")
+    return fields
+
+
+def public_signature(cert: Certificate) -> tuple[dict, str, str] | None:
+    """(payload, key id, signature) that anyone may have to check the certificate offline; None for
+    version 1, whose digest — and whose signature, usable to test guesses — would give the number away."""
+    if cert.payload_version == 1:
+        return None
+    return payload(cert), cert.key_id, cert.signature
+
+
 def seal(cert: Certificate, key: signing.SigningKey | None = None) -> Certificate:
+    """Sign a new certificate with the current payload version and a fresh salt."""
+    cert.payload_version, cert.id_salt = PAYLOAD_VERSION, secrets.token_hex(16)
     cert.key_id, cert.signature = signing.sign(payload(cert), key)
     return cert
 
@@ -154,9 +185,11 @@ def verify(cert: Certificate) -> Verification:
 
 
 def public_fields(cert: Certificate) -> dict:
-    """What anyone who looks the certificate up sees: the face, masked, with the status."""
-    fields = payload(cert)
+    """What anyone who looks the certificate up sees: the face, masked, with the status — never the
+    binding of the 身份证 number (see public_signature for what can be checked offline)."""
+    fields = _face(cert)
     fields.update({
+        "v": cert.payload_version,
         "status": cert.status, "status_label": cert.get_status_display(),
         "revoked_on": cert.revoked_on.isoformat() if cert.revoked_on else None,
         "revocation_reason": cert.revocation_reason, "revocation_document_number": cert.revocation_document_number,
