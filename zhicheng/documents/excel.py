@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
 
 
 class WorkbookUnreadable(ValueError):
@@ -57,14 +58,29 @@ def read_rows(source, columns: dict[str, tuple[str, ...]]) -> tuple[list[str], I
     return missing, iterate()
 
 
+# A text starting with one of these is read by spreadsheet programs as a formula (or the start of one).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _as_data(sheet, value):
+    """A text that a spreadsheet would take for a formula becomes a text cell shown as typed (quote prefix)."""
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.data_type = "s"
+        cell.quotePrefix = True
+        return cell
+    return value
+
+
 def write_workbook(sheets: Iterable[tuple[str, list[str], Iterable[Iterable]]]) -> bytes:
-    """A workbook of (sheet title, header, rows); write-only, so it streams large row sets."""
+    """A workbook of (sheet title, header, rows); write-only, so it streams large row sets.
+    Every cell is data: no text becomes a formula."""
     workbook = Workbook(write_only=True)
     for title, header, rows in sheets:
         sheet = workbook.create_sheet(title=title[:31])
-        sheet.append(header)
+        sheet.append([_as_data(sheet, v) for v in header])
         for row in rows:
-            sheet.append(list(row))
+            sheet.append([_as_data(sheet, v) for v in row])
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
