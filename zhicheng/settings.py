@@ -8,6 +8,10 @@ import dj_database_url
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("ZHICHENG_VAR_DIR", BASE_DIR / "var"))
 
+# What this process creates — var/, the SQLite database and its journal, keys, evidence files, PDFs —
+# holds personal data: owner-only unless the deployment asks otherwise (e.g. 027 for a backup group).
+os.umask(int(os.environ.get("ZHICHENG_UMASK", "077"), 8))
+
 
 def _env_bool(name: str, default: bool) -> bool:
     value = os.environ.get(name)

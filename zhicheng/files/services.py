@@ -9,6 +9,7 @@ noticed rather than served.
 from __future__ import annotations
 
 import hashlib
+import os
 import struct
 import zlib
 from pathlib import Path
@@ -77,6 +78,20 @@ def check_upload(name: str, data: bytes, max_bytes: int = MAX_UPLOAD_BYTES) -> s
     return content_type
 
 
+# Evidence is personal data: readable by the application's own account only, whatever the umask.
+PRIVATE_FILE, PRIVATE_DIR = 0o600, 0o700
+
+
+def _private_dirs(directory: Path) -> None:
+    """Create the folders down to ``directory`` owner-only (mkdir -p would give the parents the default mode)."""
+    missing = []
+    while not directory.exists():
+        missing.append(directory)
+        directory = directory.parent
+    for folder in reversed(missing):
+        folder.mkdir(mode=PRIVATE_DIR, exist_ok=True)
+
+
 def _blob_path(sha256: str) -> Path:
     return Path(settings.MEDIA_ROOT) / "blobs" / sha256[:2] / sha256[2:4] / sha256
 
@@ -86,9 +101,12 @@ def store_file(name: str, data: bytes, uploaded_by=None) -> StoredFile:
     digest = hashlib.sha256(data).hexdigest()
     path = _blob_path(digest)
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
+        _private_dirs(path.parent)
         tmp = path.with_suffix(".part")
-        tmp.write_bytes(data)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE)
+        os.fchmod(fd, PRIVATE_FILE)  # also when a crashed write left the .part file behind
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
         tmp.replace(path)  # atomic: a crash never leaves half a blob under the final name
     existing = StoredFile.objects.filter(sha256=digest).first()
     if existing:
