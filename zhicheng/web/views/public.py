@@ -1,5 +1,6 @@
 """Pages anyone may open without logging in: the 一次性告知书 and the publicities with their
-objection form. Personal data is masked (身份证 first and last characters only; no phones)."""
+objection form. Personal data is masked (身份证 first and last characters only; no phones), and
+names are shown only until the publicity is closed."""
 
 from __future__ import annotations
 
@@ -58,6 +59,10 @@ def publicity_list(request):
 @page("public_publicity_detail")
 def publicity_detail(request, pk: int):
     publicity = get_object_or_404(_public_publicities(), pk=pk)
+    if not publicity.is_open:
+        # Closed: the period is over and every objection settled. The names were public for the
+        # objections' sake only; the page now says the publicity ended and shows no one.
+        return render(request, "web/public_publicity_detail.html", {"publicity": publicity, "ended": True})
     entries = list(PublicityEntry.objects.filter(publicity=publicity)
                    .select_related("application__person", "application__unit", "application__series").order_by("pk"))
     today = clock.today()
