@@ -170,6 +170,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "zhicheng@localhost")
 
 # Public real-name objections accepted from one network address per hour.
 OBJECTIONS_PER_ADDRESS_PER_HOUR = int(os.environ.get("ZHICHENG_OBJECTIONS_PER_HOUR", "5"))
+# Applicant registrations submitted from one network address per hour (a unit's office shares one address).
+REGISTRATIONS_PER_ADDRESS_PER_HOUR = int(os.environ.get("ZHICHENG_REGISTRATIONS_PER_HOUR", "20"))
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = _env_bool("SECURE_COOKIES", False)

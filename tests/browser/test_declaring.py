@@ -83,6 +83,12 @@ def test_private_sector_declaration_correction_and_committee(page, region, today
     page.fill("#id_password2", PASSWORD)
     shot("register")
     page.click("main button[type=submit]")
+    # The same answer whether or not the number was on file: log in with the password just set.
+    page.wait_for_url(re.compile(r"/login/"))
+    assert "注册信息已提交" in page.inner_text("main")
+    page.fill("#id_username", id_number)
+    page.fill("#id_password", PASSWORD)
+    page.click("main button[type=submit]")
     page.wait_for_url(re.compile(r"/archive/"))
 
     page.goto(f"{base}/archive/education/new/")

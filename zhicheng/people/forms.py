@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from zhicheng.core.identifiers import normalise_id_number
 from zhicheng.orgs.models import Organisation, OrgKind
 
-from .models import ARCHIVE_MODELS, Person
+from .models import ARCHIVE_MODELS
 
 
 def translate_labels(form) -> None:
@@ -42,10 +42,8 @@ class RegistrationForm(forms.Form):
         self.fields["unit"].label_from_instance = lambda o: f"{o.name}（{o.area.name}）"
 
     def clean_id_number(self):
-        number = normalise_id_number(self.cleaned_data["id_number"])
-        if Person.objects.filter(id_number=number).exists():
-            raise ValidationError(_("该身份证号码已有档案。如已注册请直接登录；如未注册请联系单位人事部门。"))
-        return number
+        # Whether the number already has an archive is not said here: see people.services.register_applicant.
+        return normalise_id_number(self.cleaned_data["id_number"])
 
     def clean_phone(self):
         phone = self.cleaned_data["phone"].strip()

@@ -6,27 +6,64 @@ wizard always shows the routes of the archive as it now stands.
 
 from __future__ import annotations
 
-from django.db import transaction
+import datetime as dt
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
 from django.forms.models import model_to_dict
+from django.utils.translation import gettext as _
 
 from zhicheng.accounts.roles import Role
+from zhicheng.audit.context import current
 from zhicheng.audit.services import record as audit
+from zhicheng.core import clock
 
 from .models import ARCHIVE_MODELS, Person
 
 
+class RegistrationLimited(Exception):
+    """Too many registrations from one network address in the last hour; nothing was changed."""
+
+    def __init__(self, limit: int):
+        super().__init__(_("同一网络地址每小时最多提交%(limit)d次注册，请稍后再试。") % {"limit": limit})
+
+
+REGISTRATION_ACTIONS = ("person.register", "person.register_declined")
+
+
+def _check_registration_rate() -> None:
+    from zhicheng.audit.models import AuditEntry
+
+    ip, limit = current.get().ip, settings.REGISTRATIONS_PER_ADDRESS_PER_HOUR
+    since = clock.now() - dt.timedelta(hours=1)
+    if ip and AuditEntry.objects.filter(action__in=REGISTRATION_ACTIONS, ip=ip, at__gt=since).count() >= limit:
+        raise RegistrationLimited(limit)
+
+
 def register_applicant(*, name: str, id_number: str, phone: str, email: str, unit, password: str):
-    """A Person from a checked 身份证 number and the applicant's own account; the number is the login."""
+    """A Person from a checked 身份证 number and the applicant's own account; the number is the login.
+
+    Returns None, creating nothing, when the number already has an archive. The caller answers the
+    same either way (and the password is hashed either way, so the time taken tells nothing), so that
+    registering cannot be used to find out whether a number is on file. Both outcomes are audited with
+    the caller's address, which the per-address limit counts."""
     from zhicheng.accounts.models import User
 
-    with transaction.atomic():
-        person = Person.objects.create(name=name.strip(), id_number=id_number, phone=phone.strip(), email=email.strip(), unit=unit)
-        user = User(username=person.id_number, role=Role.APPLICANT, person=person, first_name=person.name[:150],
-                    email=person.email, phone=person.phone)
-        user.set_password(password)
-        user.save()
-        audit("person.register", person, actor=user, after={"unit": getattr(unit, "pk", None)},
-              summary=f"{person.name}注册为申报人")
+    _check_registration_rate()
+    user = User(username=id_number, role=Role.APPLICANT, first_name=name.strip()[:150], email=email.strip(), phone=phone.strip())
+    user.set_password(password)
+    try:
+        with transaction.atomic():
+            person = Person.objects.create(name=name.strip(), id_number=id_number, phone=phone.strip(), email=email.strip(), unit=unit)
+            user.person = person
+            user.save()
+            audit("person.register", person, actor=user, after={"unit": getattr(unit, "pk", None)},
+                  summary=f"{person.name}注册为申报人")
+    except IntegrityError:  # the number (or an account named by it) exists
+        existing = Person.objects.filter(id_number=id_number).values_list("pk", flat=True).first()
+        audit("person.register_declined", object_type="people.person", object_id=str(existing or ""),
+              summary="以已有档案的身份证号码提交注册，未受理")
+        return None
     return user
 
 
