@@ -172,7 +172,27 @@ SPECIAL_URLS = {
         "ballot": "meeting", "minutes_sign": "meeting", "expert_detail": "expert", "expert_act": "expert",
         "expert_opinion": "assignment",
     }.items()},
+    "job_detail": lambda scene: reverse("job_detail", args=[_job_pk(scene)]),
+    "job_progress": lambda scene: reverse("job_progress", args=[_job_pk(scene)]),
 }
+
+
+def _job_pk(scene):
+    """A background job the scene's employer started for its unit; created once per scene."""
+    if "job" not in scene:
+        from zhicheng.jobs.models import Job
+
+        employer = scene["roles"].employer
+        scene["job"] = Job.objects.create(kind="bulk_step", title="批量审核", started_by=employer, organisation=employer.organisation).pk
+    return scene["job"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("who, status", [("employer", 200), ("other_employer", 404), ("regional_hr", 404), ("applicant", 403)])
+@pytest.mark.parametrize("page_name", ["job_detail", "job_progress"])
+def test_a_job_is_seen_by_its_organisation_only(client, scene, who, status, page_name):
+    login(client, getattr(scene["roles"], who))
+    assert client.get(SPECIAL_URLS[page_name](scene)).status_code == status
 
 
 def _review_objects(scene):
