@@ -33,9 +33,16 @@ system-deps:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
 	fi
 
+# The demo goes into the embedded SQLite database without question. Into a database DATABASE_URL names only
+# when load_demo finds it is not a production one (or ZHICHENG_DEMO=1 says so), and never silently.
 demo: install
 	$(BIN)/zhicheng migrate --noinput
-	$(BIN)/zhicheng load_demo
+	@if [ -n "$$DATABASE_URL" ]; then \
+	  echo "DATABASE_URL 已设置：演示数据将载入它指向的数据库。生产配置或库名不含 demo 的 PostgreSQL 库会被拒绝（确认不是生产库时设置 ZHICHENG_DEMO=1）。"; \
+	  $(BIN)/zhicheng load_demo; \
+	else \
+	  $(BIN)/zhicheng load_demo --i-know-this-is-not-production; \
+	fi
 
 # The demo region is the 2021 cycle (the rule set of 内人社办发〔2021〕81号), seen on 15 September 2021.
 # DEMO_TODAY= (empty) runs on the real date.

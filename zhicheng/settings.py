@@ -192,3 +192,66 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# ─── Security (issue 11): login throttling, the second factor, sessions, Content-Security-Policy ───
+import datetime as _dt  # noqa: E402
+
+# Production: DEBUG off and a SECRET_KEY given by the environment (the demo generates its own key).
+PRODUCTION_MODE = not DEBUG and bool(os.environ.get("SECRET_KEY"))
+
+INSTALLED_APPS += ["axes", "csp", "ninja"]  # ninja: the API docs' Swagger UI from our own static files, not a CDN
+MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "csp.middleware.CSPMiddleware")
+# After the messages (they say why a session ended) and the audit context (a logout is audited with its address).
+MIDDLEWARE[MIDDLEWARE.index("zhicheng.audit.middleware.RequestContextMiddleware") + 1:1] = [
+    "zhicheng.accounts.middleware.SessionLimitsMiddleware", "zhicheng.accounts.middleware.AdminSecondFactorMiddleware",
+]
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")  # last, as django-axes requires
+
+# Wrong passwords (django-axes): an account is locked after LOGIN_FAILURE_LIMIT failures from anywhere, an
+# address after LOGIN_ADDRESS_FAILURE_LIMIT failures on any accounts (higher: a unit's office shares one
+# address); both for LOGIN_COOLOFF_MINUTES. Usernames (applicants': 身份证 numbers) are stored as keyed digests.
+AUTHENTICATION_BACKENDS = ["zhicheng.accounts.throttle.ThrottleBackend", "django.contrib.auth.backends.ModelBackend"]
+LOGIN_FAILURE_LIMIT = int(os.environ.get("ZHICHENG_LOGIN_FAILURE_LIMIT", "5"))
+LOGIN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("ZHICHENG_LOGIN_ADDRESS_FAILURE_LIMIT", "50"))
+LOGIN_COOLOFF_MINUTES = int(os.environ.get("ZHICHENG_LOGIN_COOLOFF_MINUTES", "15"))
+AXES_HANDLER = "zhicheng.accounts.throttle.AccountAndAddressHandler"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = _dt.timedelta(minutes=LOGIN_COOLOFF_MINUTES)
+AXES_USERNAME_CALLABLE = "zhicheng.accounts.throttle.account_key"
+AXES_LOCKOUT_CALLABLE = "zhicheng.accounts.throttle.locked_out"
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # a fixed lock: an attacker cannot keep a victim locked out
+AXES_DISABLE_ACCESS_LOG = True  # successful logins are in the audit log already
+AXES_ENABLE_ADMIN = False  # unlocking is the regional department's audited page (/accounts/lockouts/)
+
+# TOTP codes: after TOTP_FAILURE_LIMIT wrong codes the account's second factor is locked for TOTP_LOCK_MINUTES,
+# and a session that typed them must log in again.
+TOTP_FAILURE_LIMIT = int(os.environ.get("ZHICHENG_TOTP_FAILURE_LIMIT", "5"))
+TOTP_LOCK_MINUTES = int(os.environ.get("ZHICHENG_TOTP_LOCK_MINUTES", "15"))
+# Staff of the regional department, the bureaus and the committee offices pass TOTP too, as experts always do.
+STAFF_SECOND_FACTOR = _env_bool("ZHICHENG_STAFF_TOTP", PRODUCTION_MODE)
+
+# Sessions end after a time without requests (idle) and after a fixed time from login (absolute); staff, who see
+# many people's records, sooner than applicants.
+STAFF_SESSION_IDLE_MINUTES = int(os.environ.get("ZHICHENG_STAFF_IDLE_MINUTES", "30"))
+STAFF_SESSION_HOURS = int(os.environ.get("ZHICHENG_STAFF_SESSION_HOURS", "10"))
+APPLICANT_SESSION_IDLE_MINUTES = int(os.environ.get("ZHICHENG_APPLICANT_IDLE_MINUTES", "120"))
+APPLICANT_SESSION_HOURS = int(os.environ.get("ZHICHENG_APPLICANT_SESSION_HOURS", "24"))
+SESSION_COOKIE_AGE = 3600 * max(STAFF_SESSION_HOURS, APPLICANT_SESSION_HOURS)
+
+# Content-Security-Policy (django-csp): scripts and styles only from our own files, no inline code anywhere.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from functools import wraps
 
+from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from .roles import AUDIT_READERS, STAFF_ROLES, Role
+from .roles import AUDIT_READERS, SECOND_FACTOR_STAFF_ROLES, STAFF_ROLES, Role
 
 EVERYONE = None  # no login needed
 ANY_USER = frozenset(Role) - {Role.SYSTEM}
@@ -86,7 +87,7 @@ PAGES: dict[str, frozenset | None] = {
     # —— the committee side: pool, plan, draw, panels, meeting (七) ——
     "public_draws": EVERYONE,
     "public_draw_detail": EVERYONE,  # the published hashes and the real-name objection form
-    "second_factor": EXPERTS,
+    "second_factor": ANY_USER,  # the page itself sends those who need no second factor to their dashboard
     "expert_pool": COMMITTEE_READERS,
     "expert_detail": COMMITTEE_READERS,
     "expert_act": POOL_KEEPERS,
@@ -110,6 +111,8 @@ PAGES: dict[str, frozenset | None] = {
     "job_list": QUEUE_HOLDERS,
     "job_detail": QUEUE_HOLDERS,
     "job_progress": QUEUE_HOLDERS,
+    # —— security ——
+    "login_lockouts": frozenset({Role.REGIONAL_HR_DEPARTMENT}),  # accounts and addresses locked after wrong passwords
 }
 # Pages an expert opens before passing the second factor.
 SECOND_FACTOR_EXEMPT = frozenset({"second_factor"})
@@ -125,10 +128,22 @@ def can_open(user, page_name: str) -> bool:
     return user.is_authenticated and user.is_active and user.role in allowed
 
 
+def second_factor_required(user) -> bool:
+    """Experts always (七（四）5); staff of the regional department, bureaus and committee offices, and back-office
+    (admin) accounts, where settings.STAFF_SECOND_FACTOR says so."""
+    if user.role == Role.EXPERT:
+        return True
+    return settings.STAFF_SECOND_FACTOR and (user.role in SECOND_FACTOR_STAFF_ROLES or user.is_staff)
+
+
+def second_factor_passed(request) -> bool:
+    return request.session.get(SECOND_FACTOR_SESSION_KEY) == request.user.pk
+
+
 def needs_second_factor(request, page_name: str) -> bool:
-    """Experts pass their TOTP second factor once per session before any page but the public ones (七（四）5)."""
-    return (PAGES[page_name] is not None and request.user.role == Role.EXPERT and page_name not in SECOND_FACTOR_EXEMPT
-            and request.session.get(SECOND_FACTOR_SESSION_KEY) != request.user.pk)
+    """Those who need a TOTP second factor pass it once per session before any page but the public ones."""
+    return (PAGES[page_name] is not None and page_name not in SECOND_FACTOR_EXEMPT
+            and second_factor_required(request.user) and not second_factor_passed(request))
 
 
 def page(name: str):

@@ -44,3 +44,9 @@ AUDIT_READERS = frozenset({Role.SUPERVISOR, Role.REGIONAL_HR_DEPARTMENT})
 
 # Roles that hold a queue of declarations (everyone but the public and the system).
 STAFF_ROLES = frozenset(ROLE_ORGANISATION_KIND) - {Role.APPLICANT, Role.SYSTEM}
+
+# Staff who pass a TOTP second factor as experts do, where settings.STAFF_SECOND_FACTOR requires it (on in
+# production): the regional department (its supervisor too), the HR bureaus and the committee offices.
+SECOND_FACTOR_STAFF_ROLES = frozenset({
+    Role.REGIONAL_HR_DEPARTMENT, Role.SUPERVISOR, Role.HR_BUREAU, Role.COMMITTEE_OFFICE,
+})

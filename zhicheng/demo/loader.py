@@ -134,6 +134,29 @@ CASTING = [
 ]
 
 
+# ---- the production guard -----------------------------------------------------------------
+# The demo creates a superuser with the published password and experts with the published TOTP secret:
+# it must never land in a real deployment's database.
+NOT_PRODUCTION_FLAG = "--i-know-this-is-not-production"
+
+
+def production_reasons(*, debug: bool, environ, database: dict) -> list[str]:
+    """Why the database looks like a production one (in Chinese), or nothing."""
+    reasons = []
+    if not debug and environ.get("SECRET_KEY"):
+        reasons.append("DEBUG 已关闭且 SECRET_KEY 来自环境变量（生产配置）")
+    if "postgresql" in database["ENGINE"] and "demo" not in str(database["NAME"] or "").lower():
+        reasons.append(f"数据库是 PostgreSQL 库“{database['NAME']}”，库名不含 demo")
+    return reasons
+
+
+def describe_database(database: dict) -> str:
+    """Which database, without its password."""
+    if "postgresql" in database["ENGINE"]:
+        return f"PostgreSQL 库“{database['NAME']}”（{database.get('HOST') or 'localhost'}:{database.get('PORT') or 5432}）"
+    return f"SQLite 文件 {database['NAME']}"
+
+
 class DemoLoader:
     def __init__(self, out=print, seed: int = 2021):
         self.out = out

@@ -428,12 +428,15 @@ class Minutes(models.Model):
 
 
 class SecondFactor(models.Model):
-    """An expert's TOTP authenticator (RFC 6238)."""
+    """A TOTP authenticator (RFC 6238): every expert's, and staff's where settings.STAFF_SECOND_FACTOR requires it."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="second_factor")
     secret = models.CharField(max_length=64)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     last_counter = models.BigIntegerField(default=0, help_text="已使用过的最新时间步，防止同一口令重复使用")
+    failures = models.PositiveSmallIntegerField("连续错误次数", default=0)
+    last_failure_at = models.DateTimeField("最近一次错误", null=True, blank=True)
+    locked_until = models.DateTimeField("锁定至", null=True, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "动态口令"

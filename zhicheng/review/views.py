@@ -8,17 +8,20 @@ from __future__ import annotations
 
 import json
 
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
-from zhicheng.accounts.permissions import page
+from zhicheng.accounts.permissions import page, second_factor_required
 from zhicheng.accounts.roles import Role
 from zhicheng.core import clock
 from zhicheng.draw.model import CATEGORY_LABEL
@@ -64,8 +67,14 @@ def _attempt_form(request, form, action, success: str = "") -> bool:
 
 # ---- the second factor -----------------------------------------------------------------------
 
+SECOND_FACTOR_FAILURES = "second_factor_failures"
+
+
 @page("second_factor")
 def second_factor(request):
+    """Enrol (the QR code and secret until a first code confirms them) and pass the TOTP second factor."""
+    if not second_factor_required(request.user):
+        return redirect("dashboard")
     factor = otp.start_enrolment(request.user)
     form = forms.CodeForm(request.POST or None)
     next_url = request.GET.get("next") or request.POST.get("next") or ""
@@ -73,14 +82,26 @@ def second_factor(request):
         next_url = ""
     if request.method == "POST" and form.is_valid():
         if otp.check(request.user, form.cleaned_data["code"]):
+            request.session.pop(SECOND_FACTOR_FAILURES, None)
             otp.pass_in_session(request)
-            return redirect(next_url or "expert_tasks")
-        messages.error(request, _("动态口令不正确或已使用过，请输入认证器上新的6位口令。"))
+            return redirect(next_url or ("expert_tasks" if request.user.role == Role.EXPERT else "dashboard"))
+        failures = request.session.get(SECOND_FACTOR_FAILURES, 0) + 1
+        if failures >= settings.TOTP_FAILURE_LIMIT:
+            # This session is done: the password again, which the login throttle counts too.
+            logout(request)
+            messages.error(request, _("动态口令错误次数过多，请重新登录。"))
+            return redirect("login")
+        request.session[SECOND_FACTOR_FAILURES] = failures
+        if until := otp.locked_until(request.user):
+            messages.error(request, _("动态口令连续错误次数过多，已暂时锁定，请于%(time)s后再试。")
+                           % {"time": timezone.localtime(until).strftime("%H:%M")})
+        else:
+            messages.error(request, _("动态口令不正确或已使用过，请输入认证器上新的6位口令。"))
     enrolling = factor.confirmed_at is None
     uri = otp.provisioning_uri(factor) if enrolling else ""
     return render(request, "review/second_factor.html", {
         "form": form, "enrolling": enrolling, "qr": otp.qr_svg(uri) if enrolling else "", "secret": factor.secret if enrolling else "",
-        "next": next_url,
+        "next": next_url, "is_expert": request.user.role == Role.EXPERT,
     })
 
 

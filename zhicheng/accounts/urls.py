@@ -1,0 +1,7 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("accounts/lockouts/", views.login_lockouts, name="login_lockouts"),
+]
