@@ -7,14 +7,12 @@ from pathlib import Path
 
 from django.conf import settings
 
+# The verification page's public address (printed in the QR code) is the site's public address.
+from zhicheng.core.site import public_base_url  # noqa: F401
+
 # Lookups per client IP: at most PER_MINUTE in any 60 seconds and PER_HOUR in any hour.
 LOOKUPS_PER_MINUTE = int(os.environ.get("ZHICHENG_VERIFY_PER_MINUTE", "10"))
 LOOKUPS_PER_HOUR = int(os.environ.get("ZHICHENG_VERIFY_PER_HOUR", "100"))
-
-
-def public_base_url() -> str:
-    """Where the public verification page is reached from outside (printed in the QR code)."""
-    return os.environ.get("ZHICHENG_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 
 
 def signing_key_file() -> Path:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 
 from django.db import transaction
 from django.forms.models import model_to_dict
@@ -202,35 +203,49 @@ def transition(application: Application | int, action: str, actor, *, note: str 
 
 
 def _notify(app: Application, t: Transition, note: str, ctx) -> None:
+    """The applicant hears of every step at once; the staff of the body now holding the declaration
+    find it in their inbox and in the next morning's digest mail (one mail a day, not one per declaration)."""
+    from zhicheng.core.site import page_url
+
+    from .drafting import EDITABLE_STATES
+
     account = getattr(app.person, "account", None)
+    page = page_url("application_detail", app.pk)
+    # What the applicant must do next is done on the declaration's own editing page.
+    own_page = page_url("declaration_edit", app.pk) if t.target in EDITABLE_STATES else page
     if t.action == "request_correction":
         queue_notification([account], "correction_requested", {
             "name": app.person.name, "title": app.title_label, "items": ctx.payload["items"],
             "deadline": f"{ctx.payload['deadline']:%Y年%m月%d日}",
-        }, application=app)
+        }, application=app, link=own_page)
     else:
         queue_notification([account], "state_changed", {
             "name": app.person.name, "title": app.title_label, "year": app.plan.year, "action": t.label,
             "state": State(t.target).label, "note": note,
-        }, application=app)
+        }, application=app, link=own_page)
     if app.holder_id:
         from zhicheng.accounts.models import User
 
         staff = list(User.objects.filter(organisation_id=app.holder_id, is_active=True))
         queue_notification(staff, "queue_arrived", {
             "applicant": app.person.name, "title": app.title_label, "state": State(t.target).label,
-        }, application=app)
+        }, application=app, link=page)
 
 
-def deem_overdue_withdrawn() -> list[int]:
-    """六（二）: run daily; declarations whose correction deadline has passed are deemed withdrawn."""
-    today = clock.today()
+def deem_overdue_withdrawn(day: dt.date | None = None) -> list[int]:
+    """六（二）: declarations whose correction deadline had passed by ``day`` (default: today) are deemed
+    withdrawn. Run daily for each day; one that has moved meanwhile (resubmitted in time, or deemed
+    by the run of another day) is left as it is."""
+    day = day or clock.today()
     overdue = Application.objects.filter(
-        state=State.CORRECTION_REQUESTED, correction_notices__resolved_at__isnull=True, correction_notices__deadline__lt=today
+        state=State.CORRECTION_REQUESTED, correction_notices__resolved_at__isnull=True, correction_notices__deadline__lt=day
     ).values_list("pk", flat=True)
     done = []
     for pk in list(overdue):
-        transition(pk, "deem_withdrawn", None)
+        try:
+            transition(pk, "deem_withdrawn", None)
+        except IllegalTransition:
+            continue
         done.append(pk)
     return done
 

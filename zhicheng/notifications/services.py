@@ -1,16 +1,25 @@
-"""Queueing notifications inside the caller's transaction and delivering them after commit."""
+"""Queueing notifications inside the caller's transaction; their e-mail is sent by a background worker.
+
+Every message is an in-app inbox row with an absolute link to the page it is about. Its e-mail
+is an outbox row (``notifications.outbox``), written in the same transaction together with the
+task that sends it, so a web request never talks to the mail server and a rolled-back step
+sends nothing. Arrivals in a staff queue are not mailed one by one: they wait for the
+recipient's daily digest (``notifications.digest``).
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 
 from django.conf import settings
-from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.template import Context, Template
-from django.utils import timezone
 
-from .models import Notification, NotificationTemplate
+from zhicheng.core.site import page_url
+
+from .models import Notification, NotificationTemplate, OutgoingMail
+from .outbox import send_soon
 
 # The texts the department starts with; an admin-edited NotificationTemplate with the same key wins.
 DEFAULT_TEMPLATES = {
@@ -29,12 +38,55 @@ DEFAULT_TEMPLATES = {
         "有新的职称申报待您处理",
         "{{ applicant }}申报的{{ title }}已到达您的待办：{{ state }}。",
     ),
+    "queue_digest": (
+        "{{ count }} 件申报到达您的待办",
+        "{{ name }}，您好：\n截至{{ day }}，有{{ count }}件职称申报到达您的待办：\n"
+        "{% for item in items %}{{ forloop.counter }}. {{ item }}\n{% endfor %}"
+        "{% if more %}另有{{ more }}件，请在待办中查看。\n{% endif %}",
+    ),
     "objection_raised": (
         "公示收到实名异议：{{ applicant }}",
         "“{{ publicity }}”收到对{{ applicant }}的实名异议，请核实处理并记录结果；"
         "异议处理完毕前不能按无异议结束公示（八（二）3）。公示期至{{ ends_on }}。",
     ),
+    "declaration_deadline_reminder": (
+        "您的职称申报尚未提交，{{ deadline }}截止",
+        "{{ name }}，您好：\n您填报的{{ title }}（{{ year }}年度）尚未提交。本年度申报于{{ deadline }}24时（北京时间）截止，"
+        "逾期不再受理（三（二））。请尽快完善材料并提交。",
+    ),
+    "correction_deadline_reminder": (
+        "请在{{ deadline }}前完成职称申报材料补正",
+        "{{ name }}，您好：\n您申报的{{ title }}尚待补正，补正截止日期为{{ deadline }}。需补正的事项：\n"
+        "{% for item in items %}{{ forloop.counter }}. {{ item }}\n{% endfor %}逾期未补正的，视为放弃申报（六（二））。",
+    ),
+    "filing_due": (
+        "{{ committee }}{{ year }}年度评审结果应于{{ due_on }}前报送核准备案",
+        "{{ committee }}于{{ review_ended_on }}结束{{ year }}年度评审，尚有{{ waiting }}人的评审结果未报送核准备案。"
+        "评审结果应在评审工作结束一个月内报送（七（五）1），即{{ due_on }}前，还剩{{ days_left }}天。",
+    ),
+    "filing_overdue": (
+        "{{ committee }}{{ year }}年度评审结果核准备案已逾期",
+        "{{ committee }}于{{ review_ended_on }}结束{{ year }}年度评审，评审结果应于{{ due_on }}前报送核准备案（七（五）1），"
+        "现已逾期{{ days_overdue }}天，尚有{{ waiting }}人的评审结果未报送。",
+    ),
 }
+# Messages that wait for the recipient's daily digest instead of a mail of their own.
+DIGESTED_KEYS = frozenset({"queue_arrived"})
+
+
+@dataclass
+class Message:
+    recipient: object
+    key: str
+    context: dict
+    application: object = None
+    link: str = ""  # absolute; the declaration's page when empty and there is one, else the inbox
+    once_key: str = ""  # a recipient gets a message with this key once only
+
+
+def mail_enabled() -> bool:
+    # The demo loader and the benchmarks write in-app messages only.
+    return getattr(settings, "NOTIFICATIONS_EMAIL_ON_COMMIT", True)
 
 
 @lru_cache(maxsize=256)
@@ -43,40 +95,80 @@ def _compiled(source: str) -> Template:
     return Template(source)
 
 
-def render(key: str, context: dict) -> tuple[str, str]:
-    template = NotificationTemplate.objects.filter(key=key).first()
-    subject, body = (template.subject, template.body) if template else DEFAULT_TEMPLATES[key]
+def _sources(keys) -> dict[str, tuple[str, str]]:
+    keys = set(keys)
+    edited = {t.key: (t.subject, t.body) for t in NotificationTemplate.objects.filter(key__in=keys)}
+    return {key: edited.get(key) or DEFAULT_TEMPLATES[key] for key in keys}
+
+
+def _render(source: tuple[str, str], context: dict) -> tuple[str, str]:
     ctx = Context(context, autoescape=False)
-    return _compiled(subject).render(ctx).strip(), _compiled(body).render(ctx)
+    return _compiled(source[0]).render(ctx).strip(), _compiled(source[1]).render(ctx)
 
 
-def queue(recipients, key: str, context: dict, application=None) -> list[Notification]:
-    recipients = [r for r in recipients if r is not None]
-    if not recipients:
+def render(key: str, context: dict) -> tuple[str, str]:
+    return _render(_sources([key])[key], context)
+
+
+def mail_body(body: str, link: str) -> str:
+    """Every mail ends with the address of the page it is about."""
+    return f"{body.rstrip()}\n\n查看详情：{link}\n"
+
+
+def _link(message: Message) -> str:
+    if message.link:
+        return message.link
+    if message.application is not None:
+        return page_url("application_detail", message.application.pk)
+    return page_url("notifications")
+
+
+def _create(messages: list[Message], sources: dict) -> list[Notification]:
+    mailing = mail_enabled()
+    rows, mails = [], []
+    for m in messages:
+        subject, body = _render(sources[m.key], m.context)
+        link = _link(m)
+        reachable = mailing and m.recipient.is_active and bool(m.recipient.email)
+        digest = reachable and m.key in DIGESTED_KEYS
+        mail = None
+        if reachable and not digest:
+            mail = OutgoingMail(recipient=m.recipient, to=m.recipient.email, key=m.key, subject=subject[:200],
+                                body=mail_body(body, link))
+            mails.append(mail)
+        rows.append(Notification(recipient=m.recipient, key=m.key, subject=subject[:200], body=body, link=link,
+                                 application=m.application, once_key=m.once_key, awaits_digest=digest, mail=mail))
+    OutgoingMail.objects.bulk_create(mails)
+    return Notification.objects.bulk_create(rows)  # takes each mail's primary key, set just above
+
+
+def queue_messages(messages) -> list[Notification]:
+    """Write the messages (skipping once-only ones already sent) and queue their e-mails; returns the new rows."""
+    messages = [m for m in messages if m.recipient is not None]
+    once = {m.once_key for m in messages if m.once_key}
+    if once:
+        sent = set(Notification.objects.filter(once_key__in=once).values_list("recipient_id", "once_key"))
+        messages = [m for m in messages if not m.once_key or (m.recipient.pk, m.once_key) not in sent]
+    if not messages:
         return []
-    subject, body = render(key, context)
-    rows = Notification.objects.bulk_create(
-        [Notification(recipient=r, key=key, subject=subject, body=body, application=application) for r in recipients]
-    )
-    if getattr(settings, "NOTIFICATIONS_EMAIL_ON_COMMIT", True):
-        ids = [n.pk for n in rows if n.pk]
-        transaction.on_commit(lambda: deliver_email(ids))
+    sources = _sources(m.key for m in messages)
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                rows = _create(messages, sources)
+        except IntegrityError:
+            # A once-only message written at the same moment by another run (two days of a catch-up in parallel).
+            rows = []
+            for m in messages:
+                try:
+                    with transaction.atomic():
+                        rows += _create([m], sources)
+                except IntegrityError:
+                    if not m.once_key:
+                        raise
+        send_soon([row.mail_id for row in rows if row.mail_id])
     return rows
 
 
-def deliver_email(ids: list[int] | None = None) -> int:
-    """Send pending e-mails; a failure leaves the row pending for the next run of `send_notifications`."""
-    pending = Notification.objects.filter(emailed_at__isnull=True).select_related("recipient")
-    if ids is not None:
-        pending = pending.filter(pk__in=ids)
-    sent = 0
-    for note in pending:
-        if not note.recipient.email:
-            continue
-        try:
-            send_mail(note.subject, note.body, settings.DEFAULT_FROM_EMAIL, [note.recipient.email])
-        except OSError:
-            continue
-        Notification.objects.filter(pk=note.pk).update(emailed_at=timezone.now())
-        sent += 1
-    return sent
+def queue(recipients, key: str, context: dict, application=None, *, link: str = "", once_key: str = "") -> list[Notification]:
+    return queue_messages([Message(r, key, context, application, link, once_key) for r in recipients if r is not None])

@@ -1,10 +1,11 @@
 from django.core.management.base import BaseCommand
 
-from zhicheng.notifications.services import deliver_email
+from zhicheng.notifications.outbox import deliver
 
 
 class Command(BaseCommand):
-    help = "发送尚未发出的通知邮件"
+    help = "立即发送到期的待发邮件（后台进程会自动发送，此命令用于手工补发）"
 
     def handle(self, *args, **options):
-        self.stdout.write(f"已发送 {deliver_email()} 封邮件。")
+        outcome = deliver()
+        self.stdout.write(f"已发送 {outcome.sent} 封邮件；{outcome.retrying} 封发送失败，稍后重试；{outcome.given_up} 封已停止重试。")
