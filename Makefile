@@ -80,8 +80,13 @@ bench-draw: install
 	.venv-bench/bin/pip install -q 'sortition-algorithms==0.12.15'
 	$(BIN)/python -m bench.draw
 
-# The deadline day against a real server: concurrent submits and page loads, ours beside a naive baseline.
+# The deadline day as an open-model load (locust, headless) against zhicheng serve on PostgreSQL and SQLite
+# and against the development server, then a web worker killed mid-run. locust (with gevent) is a
+# benchmark-only dependency, installed into .venv-bench like the other baselines.
+# RUSH_ARGS="--seconds 10 --rates 5,10" for a short run.
 bench-rush: install
+	test -x .venv-bench/bin/python || $(PYTHON) -m venv .venv-bench
+	.venv-bench/bin/pip install -q 'locust==2.47.0'
 	$(BIN)/python -m bench.rush $(RUSH_ARGS)
 
 bench-import: install
