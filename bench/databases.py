@@ -88,6 +88,14 @@ def copy_sqlite_into_postgresql(sqlite_path: str, database_url: str) -> int:
     return copied
 
 
+def limit_connections(database_url: str, limit: int) -> None:
+    """At most `limit` connections to this PostgreSQL database, whoever opens them."""
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f"ALTER DATABASE {database_url.rsplit('/', 1)[1]} CONNECTION LIMIT {int(limit)}")
+
+
 def drop_database(database_url: str) -> None:
     """Drop a PostgreSQL database the bench made (SQLite files go with their temporary directory)."""
     if database_url.startswith("sqlite:///"):
