@@ -1,8 +1,12 @@
-"""Playwright in Debian's Chromium against pytest-django's live server.
+"""Playwright in Debian's Chromium against the production server (`zhicheng serve`: gunicorn, WhiteNoise,
+DEBUG off), started once per session as a separate process on the test database.
 
-The live server runs in a thread of this process, so the test moves "today" for it through
-ZHICHENG_TODAY (core.clock reads it on every call). Live-server tests are transactional: the
-database is flushed after each, so they load the region themselves and run after all other tests.
+The test moves "today" for the server and for itself through the file named by ZHICHENG_TODAY_FILE
+(core.clock reads it on every call). The tests are transactional: their data must be committed for
+the server to see it, and the database is flushed after each, so they load the region themselves and
+run after all other tests. The server's settings are the environment it was started with
+(tests/serving.py), so a settings override in a test does not reach it. The server's log of a
+failed test is shown with its report.
 """
 
 from __future__ import annotations
@@ -13,6 +17,9 @@ import re
 from pathlib import Path
 
 import pytest
+
+from tests.processes import write_today
+from tests.serving import start_server
 
 CHROMIUM = os.environ.get("ZHICHENG_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -52,9 +59,31 @@ def page(chromium):
     context.close()
 
 
+@pytest.fixture(scope="session")
+def production_server(django_db_setup, tmp_path_factory):
+    # One server for the session: its connections outlive each test's flush, which only empties tables.
+    server = start_server(tmp_path_factory.mktemp("production-server"))
+    yield server
+    server.stop()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = (yield).get_result()
+    server = item.funcargs.get("production_server") if hasattr(item, "funcargs") else None
+    if server is None:
+        return
+    if call.when == "setup":
+        item.server_log_start = server.log.stat().st_size
+    elif report.failed:
+        report.sections.append(("server log", server.log_text(getattr(item, "server_log_start", 0))))
+
+
 @pytest.fixture
-def region(live_server, settings, tmp_path):
-    """The demo region's structure and this year's review plans, as the session fixture loads them."""
+def region(production_server, transactional_db, settings):
+    """The demo region's structure and this year's review plans, as the session fixture loads them.
+
+    Files the test stores itself go where the server reads them."""
     from zhicheng.catalogue import materials_data
     from zhicheng.demo.loader import DemoLoader
 
@@ -62,24 +91,26 @@ def region(live_server, settings, tmp_path):
     _, _, committees = loader.load_region()
     loader.review_plans(committees)
     materials_data.load()
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return live_server
+    settings.MEDIA_ROOT = production_server.media_root
+    return production_server
 
 
 class Today:
-    """Moves the server's (and this thread's) date; the time of day stays real."""
+    """Moves the server's (and this process's) date; the time of day stays real."""
 
-    def __init__(self, monkeypatch):
-        self.monkeypatch = monkeypatch
+    def __init__(self, path: Path):
+        self.path = path
 
     def __call__(self, day: dt.date) -> dt.date:
-        self.monkeypatch.setenv("ZHICHENG_TODAY", day.isoformat())
+        write_today(self.path, day)
         return day
 
 
 @pytest.fixture
-def today(monkeypatch):
-    return Today(monkeypatch)
+def today(production_server, monkeypatch):
+    monkeypatch.setenv("ZHICHENG_TODAY_FILE", str(production_server.today_file))
+    yield Today(production_server.today_file)
+    write_today(production_server.today_file, None)
 
 
 class Shots:
