@@ -19,14 +19,16 @@ CHINA = ZoneInfo("Asia/Shanghai")
 _pinned: contextvars.ContextVar[dt.datetime | None] = contextvars.ContextVar("pinned_now", default=None)
 
 
-_today_file_cache: dict[str, tuple[float, dt.date | None]] = {}
+_today_file_cache: dict[str, tuple[tuple, dt.date | None]] = {}
 
 
 def _file_today(path: str) -> dt.date | None:
     try:
-        mtime = os.stat(path).st_mtime
+        stat = os.stat(path)
     except FileNotFoundError:
         return None
+    # Writers replace the file (a new inode), so a change is seen even where timestamps are coarse.
+    mtime = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
     cached = _today_file_cache.get(path)
     if cached is None or cached[0] != mtime:
         with open(path, encoding="utf-8") as f:
