@@ -103,18 +103,42 @@ def test_missing_columns_and_non_workbooks_are_refused(scene):
 
 @pytest.mark.django_db
 def test_import_page_lists_bad_rows_then_imports_a_good_file(client, scene):
+    """The page keeps the workbook and starts a job; the job's page ends with the report (the worker is
+    played here by run_job.call; tests/jobs/test_long_work.py runs real workers)."""
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.urls import reverse
     from openpyxl import DEFUSEDXML
 
+    from zhicheng.jobs.models import Job
+    from zhicheng.jobs.runner import run_job
+
     assert DEFUSEDXML, "uploaded workbooks must be parsed through defusedxml"
     client.force_login(scene["roles"].regional_hr)
     xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+    def import_page(rows) -> str:
+        response = client.post(reverse("history_import"), {"workbook": SimpleUploadedFile("h.xlsx", _workbook(rows).read(), xlsx)})
+        job = Job.objects.latest("pk")
+        assert response.status_code == 302 and response["Location"] == reverse("job_detail", args=[job.pk])
+        run_job.call(job.pk)
+        return client.get(response["Location"]).content.decode()
+
     bad = _good_rows() + [["孙七", id_number("150102", dt.date(1979, 1, 1), 71), "工程", "中级", "工程师", "去年", "某评委会", "X-6"]]
-    page = client.post(reverse("history_import"), {"workbook": SimpleUploadedFile("h.xlsx", _workbook(bad).read(), xlsx)})
-    assert page.status_code == 200 and "第5行" in page.content.decode() and not Certificate.objects.filter(number="X-6").exists()
-    page = client.post(reverse("history_import"), {"workbook": SimpleUploadedFile("h.xlsx", _workbook(_good_rows()).read(), xlsx)})
-    assert page.status_code == 200 and "已导入3条" in page.content.decode()
+    page = import_page(bad)
+    assert "第5行" in page and "取得时间" in page and not Certificate.objects.filter(number="X-6").exists()
+    assert "已导入3条" in import_page(_good_rows())
     template = client.get(reverse("history_import"), {"template": 1})
     report = import_history(io.BytesIO(template.content), scene["roles"].regional_hr, today=TODAY)
     assert report.ok, report.errors  # the template's sample row is itself valid
+
+
+@pytest.mark.django_db
+def test_a_file_that_is_not_a_workbook_is_refused_at_once(client, scene):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from zhicheng.jobs.models import Job
+
+    client.force_login(scene["roles"].regional_hr)
+    page = client.post(reverse("history_import"), {"workbook": SimpleUploadedFile("h.xlsx", b"%PDF-1.4 not a workbook", "application/pdf")})
+    assert page.status_code == 200 and ".xlsx" in page.content.decode() and not Job.objects.exists()

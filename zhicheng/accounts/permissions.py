@@ -54,6 +54,7 @@ PAGES: dict[str, frozenset | None] = {
     "exchange_detail": frozenset({Role.APPLICANT, Role.HR_BUREAU, Role.REGIONAL_HR_DEPARTMENT, Role.SUPERVISOR}),
     "exchange_evidence": frozenset({Role.APPLICANT, Role.HR_BUREAU, Role.REGIONAL_HR_DEPARTMENT, Role.SUPERVISOR}),
     "history_import": frozenset({Role.REGIONAL_HR_DEPARTMENT}),
+    "certificate_render": frozenset({Role.REGIONAL_HR_DEPARTMENT}),  # batch rendering of PDFs, a background job
     "pledge_pdf": ANY_USER - {Role.EXPERT},
     "notifications_read": ANY_USER,
     # —— declaring and checking on the web (issue 4) ——
@@ -78,6 +79,7 @@ PAGES: dict[str, frozenset | None] = {
     "declaration_fee": frozenset({Role.APPLICANT, Role.EMPLOYER_HR}),  # 八（五）: the unit may collect it
     "application_file": ANY_USER,  # the declaration itself is found through for_user()
     "application_bulk": QUEUE_HOLDERS,
+    "rescreen": frozenset({Role.REGIONAL_HR_DEPARTMENT}),  # a year's declarations under the current rules, a background job
     "application_correction": frozenset({Role.COMPETENT_DEPARTMENT, Role.RECOMMENDING_BODY, Role.HR_BUREAU}),
     "application_exam_confirm": QUEUE_HOLDERS,
     "publicity_list": PUBLISHERS | {Role.REGIONAL_HR_DEPARTMENT, Role.SUPERVISOR},

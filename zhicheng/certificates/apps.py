@@ -7,3 +7,4 @@ class CertificatesConfig(AppConfig):
 
     def ready(self):
         from . import daily  # noqa: F401  registers this app's daily work with the schedule
+        from . import jobs  # noqa: F401  registers this app's background job kinds

@@ -64,3 +64,16 @@ class HistoryImportForm(forms.Form):
         if workbook.size > self.MAX_BYTES:
             raise forms.ValidationError(_("文件超过50MB，请按年度拆分后分批导入。"))
         return workbook
+
+
+class RenderCertificatesForm(forms.Form):
+    """Which certificates a batch rendering covers: one filing's (from its page), or a year's."""
+
+    year = forms.IntegerField(label=_("发证年度"), min_value=1950, max_value=2100, required=False)
+    filing = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("filing") and not data.get("year"):
+            raise forms.ValidationError(_("请填写发证年度。"))
+        return data

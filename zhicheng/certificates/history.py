@@ -5,11 +5,16 @@ is named. Good files are written in one transaction with bulk inserts: new peopl
 certificates by prepared-statement batches (new people's keys are read back by 身份证 number),
 the TitleHeld archive records by bulk_create, whose returned keys the certificates point to. A
 signed certificate per row lets the old numbers verify like new ones.
+
+The page runs it as a background job (certificates/jobs.py): ``progress`` hears how far the
+checking has come, and ``on_written`` runs inside the write transaction, so whatever it records
+(the job's result) commits with the import or not at all.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -22,7 +27,7 @@ from zhicheng.audit.services import record as audit
 from zhicheng.catalogue.models import Level, Series, TitleName
 from zhicheng.core.identifiers import birth_date_from_id, normalise_id_number, sex_from_id
 from zhicheng.core.wording import clauses, enumeration
-from zhicheng.documents.excel import WorkbookUnreadable, read_rows
+from zhicheng.documents.excel import WorkbookUnreadable, last_row_number, read_rows
 from zhicheng.people.models import Person, TitleHeld, TitleVia
 
 from . import signing
@@ -183,8 +188,19 @@ def _chunks(values: list, size: int):
         yield values[i:i + size]
 
 
-def import_history(source, actor, *, today: dt.date) -> ImportReport:
+def _no_progress(done, total=None, phase=None):
+    pass
+
+
+def import_history(source, actor, *, today: dt.date, progress: Callable = _no_progress,
+                   on_written: Callable[[ImportReport], None] | None = None) -> ImportReport:
+    """``source`` is a seekable binary file. ``progress(done, total, phase=)`` is called as rows are checked
+    (jobs.runner.Progress); ``on_written(report)`` inside the transaction that writes the rows."""
     report = ImportReport()
+    total = last_row_number(source) if progress is not _no_progress else None
+    source.seek(0)
+    checking = _("逐行核对")
+    progress(0, total, phase=checking)
     try:
         missing, rows = read_rows(source, COLUMNS)
     except WorkbookUnreadable as exc:
@@ -200,6 +216,7 @@ def import_history(source, actor, *, today: dt.date) -> ImportReport:
     first_row_of_number: dict[str, int] = {}
     name_of_id: dict[str, tuple[str, int]] = {}
     for raw in rows:
+        progress(raw.number, phase=checking)
         row, problems = _check(raw, catalogue, ids, today)
         if row is not None:
             if row.certificate_number in first_row_of_number:
@@ -214,6 +231,7 @@ def import_history(source, actor, *, today: dt.date) -> ImportReport:
         else:
             good.append(row)
 
+    progress(total or 0, phase=_("与系统中已有的证书和人员核对"))
     size = 900 if connection.vendor == "sqlite" else 10000
     taken = set()
     for chunk in _chunks(list(first_row_of_number), size):
@@ -237,6 +255,11 @@ def import_history(source, actor, *, today: dt.date) -> ImportReport:
         return report
 
     key = signing.current_key()
+    # All rows in one transaction. Its progress shows where the runner can write it beside the
+    # transaction (PostgreSQL); on SQLite the transaction holds the one write lock and the bar stands
+    # still until it commits: the phase says what is going on.
+    writing = _("写入中（全部记录在一个事务中写入）")
+    progress(0, len(good), phase=writing)
     with transaction.atomic():
         new_people = {}
         for row in good:
@@ -247,6 +270,7 @@ def import_history(source, actor, *, today: dt.date) -> ImportReport:
         person_ids = {i: pk for i, (pk, name) in people.items()}
         for chunk in _chunks(list(new_people), size):
             person_ids.update(Person.objects.filter(id_number__in=chunk).values_list("id_number", "pk"))
+        written = 0
         for batch in _chunks(good, BATCH):
             held = TitleHeld.objects.bulk_create([
                 TitleHeld(person_id=person_ids[r.id_number], series=r.series.code, level=r.level, title_name=r.title,
@@ -262,10 +286,14 @@ def import_history(source, actor, *, today: dt.date) -> ImportReport:
                 ), key)
                 for r, h in zip(batch, held)
             ])
+            written += len(batch)
+            progress(written, phase=writing)
         report.imported, report.people_created = len(good), len(new_people)
         audit("certificate.import_history", None, actor=actor, object_type="certificates.certificate", object_id="history",
               after={"rows": len(good), "people_created": len(new_people)},
               summary=f"导入历年职称记录{len(good)}条（新建人员{len(new_people)}人）")
+        if on_written is not None:
+            on_written(report)
     return report
 
 

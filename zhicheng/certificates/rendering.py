@@ -3,7 +3,10 @@ package (report, roster, objection-handling record) and the archived pledge."""
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import io
+from pathlib import Path
 
 from django.urls import reverse
 from django.utils.timezone import localtime
@@ -12,6 +15,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas as pdf_canvas
 from reportlab.platypus import PageBreak, Spacer
 
+from zhicheng.core.canonical import sha256_hex
 from zhicheng.core.identifiers import mask_id_number
 from zhicheng.documents import pdf
 from zhicheng.documents.excel import write_workbook
@@ -109,6 +113,26 @@ def certificate_pdf(cert: Certificate) -> bytes:
     c.showPage()
     c.save()
     return out.getvalue()
+
+
+@functools.cache
+def _renderer_digest() -> str:
+    return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+
+
+def certificate_pdf_key(cert: Certificate) -> str:
+    """What the certificate's PDF is made from, as one digest: every field of the certificate, the
+    public address in its QR code, and this module's code. A stored PDF under this key is current."""
+    fields = {f.attname: getattr(cert, f.attname) for f in cert._meta.concrete_fields if f.attname != "created_at"}
+    return sha256_hex({"document": "certificate-pdf", "renderer": _renderer_digest(), "public_url": conf.public_base_url(),
+                       "certificate": fields})
+
+
+def kept_certificate_pdf(cert: Certificate) -> bytes:
+    """The PDF made by a batch rendering if it is still current, otherwise rendered now."""
+    from zhicheng.files.services import stored_rendition
+
+    return stored_rendition(certificate_pdf_key(cert)) or certificate_pdf(cert)
 
 
 # ---- the filing package (七（五）1) -----------------------------------------------------------

@@ -15,6 +15,7 @@ urlpatterns = [
     path("certificates/exchange/<int:pk>/", views.exchange_detail, name="exchange_detail"),
     path("certificates/exchange/<int:pk>/evidence/", views.exchange_evidence, name="exchange_evidence"),
     path("certificates/history-import/", views.history_import, name="history_import"),
+    path("certificates/render/", views.certificate_render, name="certificate_render"),
     path("filings/", views.filing_queue, name="filing_queue"),
     path("filings/<int:pk>/", views.filing_detail, name="filing_detail"),
     path("integrity/pledges/<int:pk>/pdf/", views.pledge_pdf, name="pledge_pdf"),

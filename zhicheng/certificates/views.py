@@ -11,9 +11,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from zhicheng.accounts.roles import Role
-from zhicheng.accounts.permissions import page
+from zhicheng.accounts.permissions import can_open, page
 from zhicheng.core import clock
 from zhicheng.declarations.services import TransitionError
+from zhicheng.jobs.runner import start_job
 
 from . import exchange, filing, forms, history, lookups, rendering, scope, signing
 from .models import CertificateStatus, ExchangeStatus, Filing, FilingStatus, LookupChannel, VerificationLookup
@@ -80,7 +81,7 @@ def my_certificates(request):
 @page("certificate_pdf")
 def certificate_pdf(request, pk: int):
     cert = get_object_or_404(scope.certificates_for(request.user), pk=pk)
-    return _pdf(rendering.certificate_pdf(cert), f"certificate-{cert.number}.pdf", inline=request.GET.get("download") is None)
+    return _pdf(rendering.kept_certificate_pdf(cert), f"certificate-{cert.number}.pdf", inline=request.GET.get("download") is None)
 
 
 @page("pledge_pdf")
@@ -188,6 +189,7 @@ def filing_detail(request, pk: int):
         "filing": item, "roster": _labels_translated(rendering.roster_rows(item), ROSTER_LABELS),
         "objections": _labels_translated(rendering.objection_rows(item), OBJECTION_LABELS),
         "can_decide": item.status == FilingStatus.SUBMITTED and request.user.organisation_id == item.filing_body_id,
+        "can_render": item.status == FilingStatus.APPROVED and can_open(request.user, "certificate_render"),
         "approve": forms.FilingApproveForm(), "give_back": forms.ReturnForm(),
     })
 
@@ -233,14 +235,38 @@ def exchange_evidence(request, pk: int):
 
 @page("history_import")
 def history_import(request):
+    """The workbook is kept and imported by a background job; the job's page shows the progress and the report."""
+    from zhicheng.files.services import store_workbook
+
     if request.GET.get("template"):
         response = HttpResponse(history.template_xlsx(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         response["Content-Disposition"] = 'attachment; filename="history-template.xlsx"'
         return response
     form = forms.HistoryImportForm(request.POST or None, request.FILES or None)
-    report = None
     if request.method == "POST" and form.is_valid():
-        report = history.import_history(form.cleaned_data["workbook"], request.user, today=clock.today())
-        if report.ok:
-            messages.success(request, _("已导入%(n)d条历年职称记录，新建人员%(people)d人。") % {"n": report.imported, "people": report.people_created})
-    return render(request, "certificates/history_import.html", {"form": form, "report": report})
+        upload = form.cleaned_data["workbook"]
+        try:
+            stored = store_workbook(upload, uploaded_by=request.user)
+        except ValidationError as exc:
+            form.add_error("workbook", exc)
+        else:
+            job = start_job("history_import", _("导入历年职称记录：%(name)s") % {"name": upload.name}, request.user,
+                            params={"today": clock.today().isoformat()}, input_file=stored)
+            return redirect("job_detail", pk=job.pk)
+    return render(request, "certificates/history_import.html", {"form": form})
+
+
+@page("certificate_render")
+def certificate_render(request):
+    """Start rendering the PDFs of a filing's or a year's certificates in the background."""
+    form = forms.RenderCertificatesForm(request.POST or None, initial={"year": clock.today().year})
+    if request.method == "POST" and form.is_valid():
+        if filing_pk := form.cleaned_data["filing"]:
+            item = get_object_or_404(filing.filings_in_scope(request.user), pk=filing_pk)
+            params, title = {"filing": item.pk}, _("生成证书PDF：%(filing)s") % {"filing": item}
+        else:
+            year = form.cleaned_data["year"]
+            params, title = {"year": year}, _("生成证书PDF：%(year)d年发证") % {"year": year}
+        job = start_job("certificate_pdfs", title, request.user, params=params)
+        return redirect("job_detail", pk=job.pk)
+    return render(request, "certificates/render.html", {"form": form})

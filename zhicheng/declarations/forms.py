@@ -91,3 +91,7 @@ class CorrectionForm(forms.Form):
 
 class NoteForm(forms.Form):
     note = forms.CharField(label=_("理由"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class RescreenForm(forms.Form):
+    year = forms.IntegerField(label=_("申报年度"), min_value=2000, max_value=2100)

@@ -7,9 +7,11 @@ after a rule change can say who changed and why.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 
 from zhicheng.audit.services import record as audit
@@ -108,6 +110,11 @@ def screen(app: Application, actor=None, applied_on=None, ruleset=None) -> dict:
     from zhicheng import policy  # plain Python, no Django: imported where it is used
 
     decision = policy.evaluate(build_facts(app, applied_on), ruleset=ruleset)
+    _store(app, decision, actor)
+    return decision
+
+
+def _store(app: Application, decision: dict, actor) -> None:
     with transaction.atomic():
         before = {"eligible": app.eligible, "route": app.route, "ruleset": app.ruleset}
         app.decision = decision
@@ -119,7 +126,6 @@ def screen(app: Application, actor=None, applied_on=None, ruleset=None) -> dict:
         audit("application.screen", app, actor=actor, before=before,
               after={"eligible": app.eligible, "route": app.route, "ruleset": app.ruleset},
               summary=f"资格审查：{'符合' if app.eligible else '不符合'}申报条件")
-    return decision
 
 
 @dataclass
@@ -133,28 +139,51 @@ class ScreeningChange:
     reasons: list[str]
 
 
-def rescreen_year(year: int, actor=None, ruleset=None) -> list[ScreeningChange]:
+def _no_progress(done, total=None, phase=None):
+    pass
+
+
+def rescreen_year(year: int, actor=None, ruleset=None, *, progress: Callable = _no_progress,
+                  on_written: Callable[[list[ScreeningChange], int], None] | None = None) -> list[ScreeningChange]:
     """Re-screen every submitted declaration of a year; return those whose outcome changed, with why.
 
     Each declaration is screened as of the day it was submitted: a rule change must not turn a
-    declaration made in time into a late one."""
-    changes = []
-    apps = (
-        Application.objects.filter(plan__year=year).exclude(state=State.DRAFT)
+    declaration made in time into a late one. All are evaluated first and their decisions stored in
+    one transaction, so a re-screening that stops half-way (its worker killed) stores none;
+    ``on_written(changes, screened)`` runs inside that transaction. ``progress`` as in jobs.runner."""
+    from zhicheng import policy
+
+    apps = list(
+        Application.objects.filter(plan__year=year).exclude(state=State.DRAFT).order_by("pk")
         .select_related("person", "unit", "plan", "series")
         .prefetch_related(
             "person__education_records", "person__workperiod_records", "person__titleheld_records",
             "person__qualification_records", "person__honour_records", "person__award_records", "person__blacklist_entries",
         )
     )
-    for app in apps:
-        before_eligible, before_route = app.eligible, app.route
-        decision = screen(app, actor=actor, ruleset=ruleset)
-        if decision["eligible"] != before_eligible or app.route != before_route:
-            reasons = [b["text"] for b in decision.get("blocks", [])]
-            reasons += [
-                f["text"] for r in decision.get("routes", []) if r["route"] in (before_route, app.route) for f in r.get("findings", [])
-                if not f.get("holds")
-            ]
-            changes.append(ScreeningChange(app.pk, app.person.name, before_eligible, decision["eligible"], before_route, app.route, reasons))
+    phase = _("按现行规则逐份审查")
+    progress(0, len(apps), phase=phase)
+    decisions = []
+    for done, app in enumerate(apps, start=1):
+        decisions.append(policy.evaluate(build_facts(app), ruleset=ruleset))
+        progress(done, phase=phase)
+    # One transaction for all: as in the history import, its progress shows on PostgreSQL only.
+    writing = _("写入中（全部结论在一个事务中写入）")
+    progress(0, len(apps), phase=writing)
+    changes = []
+    with transaction.atomic():
+        for done, (app, decision) in enumerate(zip(apps, decisions), start=1):
+            progress(done, phase=writing)
+            before_eligible, before_route = app.eligible, app.route
+            _store(app, decision, actor)
+            if decision["eligible"] != before_eligible or app.route != before_route:
+                reasons = [b["text"] for b in decision.get("blocks", [])]
+                reasons += [
+                    f["text"] for r in decision.get("routes", []) if r["route"] in (before_route, app.route)
+                    for f in r.get("findings", []) if not f.get("holds")
+                ]
+                changes.append(ScreeningChange(app.pk, app.person.name, before_eligible, decision["eligible"], before_route,
+                                               app.route, reasons))
+        if on_written is not None:
+            on_written(changes, len(apps))
     return changes

@@ -7,9 +7,12 @@ which refuses entity-expansion bombs.
 from __future__ import annotations
 
 import io
+import re
+import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from defusedxml import ElementTree
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
@@ -56,6 +59,41 @@ def read_rows(source, columns: dict[str, tuple[str, ...]]) -> tuple[list[str], I
             workbook.close()
 
     return missing, iterate()
+
+
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="(?:[A-Z]+\d+:)?[A-Z]+(\d+)"')
+_ROW = re.compile(rb"<(?:\w+:)?row[\s>/]")
+
+
+def _first_sheet(package: zipfile.ZipFile) -> str:
+    """The package path of the first sheet (the one read_rows reads), from the workbook and its relations."""
+    workbook = ElementTree.fromstring(package.read("xl/workbook.xml"))
+    sheet = next(e for e in workbook.iter() if e.tag.rsplit("}", 1)[-1] == "sheet")
+    relation = next(value for name, value in sheet.attrib.items() if name.rsplit("}", 1)[-1] == "id")
+    relations = ElementTree.fromstring(package.read("xl/_rels/workbook.xml.rels"))
+    target = next(e.get("Target") for e in relations.iter() if e.get("Id") == relation)
+    return target[1:] if target.startswith("/") else f"xl/{target}"
+
+
+def last_row_number(source) -> int | None:
+    """The number of the first sheet's last row, for a progress bar: from the sheet's <dimension> when it
+    has one (Excel writes it; openpyxl's write-only mode does not), else by counting the <row> tags of
+    its XML as it is decompressed, without parsing it (a fraction of a second for 100,000 rows, where
+    openpyxl would parse every cell). None if it cannot tell."""
+    try:
+        with zipfile.ZipFile(source) as package, package.open(_first_sheet(package)) as xml:
+            chunk = xml.read(1 << 16)
+            if found := _DIMENSION.search(chunk):
+                return int(found.group(1))
+            count, pending = 0, b""
+            while chunk:
+                window = pending + chunk
+                cut = len(window) - 16  # a tag starting after this may be cut short: counted with the next chunk
+                count += sum(1 for m in _ROW.finditer(window) if m.start() < cut)
+                pending, chunk = window[cut:], xml.read(1 << 20)
+            return count + len(_ROW.findall(pending)) or None
+    except Exception:  # the file is not a workbook: read_rows says so
+        return None
 
 
 # A text starting with one of these is read by spreadsheet programs as a formula (or the start of one).

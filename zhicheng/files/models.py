@@ -7,7 +7,7 @@ class StoredFile(models.Model):
 
     sha256 = models.CharField(max_length=64, unique=True)
     size = models.PositiveBigIntegerField("大小（字节）")
-    content_type = models.CharField("类型", max_length=40)
+    content_type = models.CharField("类型", max_length=100)
     original_name = models.CharField("原文件名", max_length=200)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
@@ -21,3 +21,19 @@ class StoredFile(models.Model):
     @property
     def relative_path(self) -> str:
         return f"blobs/{self.sha256[:2]}/{self.sha256[2:4]}/{self.sha256}"
+
+
+class Rendition(models.Model):
+    """A generated document kept so that it is made once: ``key`` is the digest of everything it is
+    made from (a certificate's PDF: the certificate's fields, the public address, the renderer), so a
+    change to any of them means a new key and a fresh rendering, never a stale file."""
+
+    key = models.CharField(max_length=64, unique=True)
+    file = models.ForeignKey(StoredFile, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "已生成文件"
+
+    def __str__(self):
+        return f"{self.key[:12]} → {self.file}"

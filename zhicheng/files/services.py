@@ -1,24 +1,27 @@
-"""Accepting and reading evidence files.
+"""Accepting and reading evidence files (and workbooks kept for an import job).
 
 Files are accepted by their content, never by their name: PDF, JPEG and PNG only, each
-checked for its signature and its end marker, within a size limit. A file is stored
-once under its SHA-256 and re-hashed whenever it is read, so a changed byte on disk is
-noticed rather than served.
+checked for its signature and its end marker, within a size limit; workbooks must be
+.xlsx packages. A file is stored once under its SHA-256 and re-hashed whenever it is
+read, so a changed byte on disk is noticed rather than served.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import struct
+import zipfile
 import zlib
 from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
-from .models import StoredFile
+from .models import Rendition, StoredFile
 
 MAX_UPLOAD_BYTES = getattr(settings, "MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
 ACCEPTED = "PDF、JPEG、PNG"
@@ -97,7 +100,10 @@ def _blob_path(sha256: str) -> Path:
 
 
 def store_file(name: str, data: bytes, uploaded_by=None) -> StoredFile:
-    content_type = check_upload(name, data)
+    return _keep(name, data, check_upload(name, data), uploaded_by)
+
+
+def _keep(name: str, data: bytes, content_type: str, uploaded_by) -> StoredFile:
     digest = hashlib.sha256(data).hexdigest()
     path = _blob_path(digest)
     if not path.exists():
@@ -129,6 +135,27 @@ def store_upload(uploaded_file, uploaded_by=None) -> StoredFile:
     return store_file(uploaded_file.name, uploaded_file.read(), uploaded_by)
 
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _is_xlsx(data: bytes) -> bool:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            return "xl/workbook.xml" in package.namelist()
+    except zipfile.BadZipFile:
+        return False
+
+
+def store_workbook(uploaded_file, uploaded_by=None) -> StoredFile:
+    """An uploaded Excel workbook, kept (like evidence, by its hash) for the job that imports it.
+    The caller limits its size; only the package is checked here, its rows by the import."""
+    data = uploaded_file.read()
+    if not _is_xlsx(data):
+        raise ValidationError(_("文件“%(name)s”不是 .xlsx 格式的 Excel 文件，请另存为 .xlsx 后重新上传。")
+                              % {"name": uploaded_file.name}, code="bad_type")
+    return _keep(uploaded_file.name, data, XLSX, uploaded_by)
+
+
 def read_verified(stored: StoredFile) -> bytes:
     data = _blob_path(stored.sha256).read_bytes()
     if hashlib.sha256(data).hexdigest() != stored.sha256:
@@ -145,3 +172,21 @@ def store_uploads(uploaded_files, uploaded_by=None) -> tuple[list[StoredFile], l
         except ValidationError as exc:
             refused.extend(exc.messages)
     return stored, refused
+
+
+def stored_rendition(key: str) -> bytes | None:
+    """The document kept under ``key``, or None when there is none (or its file no longer matches its hash)."""
+    rendition = Rendition.objects.filter(key=key).select_related("file").first()
+    if rendition is None:
+        return None
+    try:
+        return read_verified(rendition.file)
+    except (OSError, FileIntegrityError):
+        return None
+
+
+def keep_rendition(key: str, name: str, data: bytes) -> Rendition:
+    """Keep a generated document (PDF) under ``key``; rendering the same content again replaces the file."""
+    stored = store_file(name, data)
+    rendition, _ = Rendition.objects.update_or_create(key=key, defaults={"file": stored})
+    return rendition

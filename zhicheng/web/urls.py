@@ -37,6 +37,7 @@ urlpatterns = [
     # —— queues and the dossier ——
     path("applications/", queues.application_list, name="application_list"),
     path("applications/bulk/", queues.bulk, name="application_bulk"),
+    path("applications/rescreen/", queues.rescreen, name="rescreen"),
     path("applications/<int:pk>/", dossier.application_detail, name="application_detail"),
     path("applications/<int:pk>/act/", dossier.application_act, name="application_act"),
     path("applications/<int:pk>/correction/", dossier.correction, name="application_correction"),

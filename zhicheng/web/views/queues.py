@@ -1,11 +1,15 @@
 """The queue of each role: filters, the post quota for employers, and bulk actions where the notice
-allows them (each declaration its own transition; failures reported one by one)."""
+allows them (each declaration its own transition; failures reported one by one). A bulk action over
+more than settings.BULK_JOB_THRESHOLD declarations runs as a background job with a progress bar, as
+does re-screening a year's declarations (declarations/jobs.py)."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.http import QueryDict
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -14,12 +18,17 @@ from django.views.decorators.http import require_POST
 from zhicheng.accounts.permissions import page
 from zhicheng.accounts.roles import Role
 from zhicheng.catalogue.models import Level, Series
+from zhicheng.core import clock
 from zhicheng.declarations import guards
 from zhicheng.declarations.checklist import ROUTE_LABELS
+from zhicheng.declarations.forms import RescreenForm
+from zhicheng.declarations.jobs import start_bulk_job, step_each
 from zhicheng.declarations.models import Application
-from zhicheng.declarations.services import TransitionError, transition
+from zhicheng.declarations.services import TransitionError
 from zhicheng.declarations.states import Channel, State
 from zhicheng.declarations.workflow import TABLE
+from zhicheng.jobs.models import Job
+from zhicheng.jobs.runner import start_job
 from zhicheng.publicity.forms import PublicityOptionsForm
 from zhicheng.publicity.services import publish
 from zhicheng.publicity.workdays import CalendarNotConfigured
@@ -48,12 +57,11 @@ def bulk_actions(role: str) -> list[tuple[str, str]]:
     return actions
 
 
-def _filtered(request):
-    user = request.user
-    queryset = Application.objects.in_queue_of(user) if request.GET.get("queue") else Application.objects.for_user(user)
+def _filtered(user, query):
+    queryset = Application.objects.in_queue_of(user) if query.get("queue") else Application.objects.for_user(user)
     applied = {}
     for name in FILTERS:
-        value = request.GET.get(name)
+        value = query.get(name)
         if value:
             applied[name] = value
             if name == "series":
@@ -62,7 +70,7 @@ def _filtered(request):
                 queryset = queryset.filter(unit_id=value) if value.isdigit() else queryset.none()
             else:
                 queryset = queryset.filter(**{name: value})
-    if q := request.GET.get("q", "").strip():
+    if q := query.get("q", "").strip():
         queryset = queryset.filter(person__name__contains=q)
     return queryset, applied
 
@@ -70,7 +78,7 @@ def _filtered(request):
 @page("application_list")
 def application_list(request):
     user = request.user
-    queryset, applied = _filtered(request)
+    queryset, applied = _filtered(user, request.GET)
     queryset = queryset.select_related("person", "series", "plan", "unit", "holder").order_by("-state_since", "-pk")
     page_obj = Paginator(queryset, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     employer = user.role == Role.EMPLOYER_HR
@@ -83,7 +91,7 @@ def application_list(request):
         "series_list": Series.objects.all(), "units": list(units),
         "bulk_actions": [] if user.read_only else bulk_actions(user.role), "publishing": PUBLISHING,
         "publicity_form": PublicityOptionsForm(initial={"contact": getattr(user.organisation, "phone", "")}),
-        "quota": employer_quota(user), "employer": employer,
+        "quota": employer_quota(user), "employer": employer, "bulk_job_threshold": settings.BULK_JOB_THRESHOLD,
     })
 
 
@@ -92,30 +100,48 @@ def application_list(request):
 def bulk(request):
     user = request.user
     action = request.POST.get("action", "")
-    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
     back = request.POST.get("next", "")
     back = back if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}) else "/applications/?queue=1"
     if action not in dict(bulk_actions(user.role)):
         messages.error(request, _("您不能批量办理该步骤。"))
         return redirect(back)
-    apps = list(Application.objects.for_user(user).filter(pk__in=ids).select_related("person", "plan", "unit", "series")
-                .order_by("pk"))
+    if request.POST.get("all_matching"):
+        # Every declaration the list's filter finds, on every page, as the list showed them.
+        queryset, _applied = _filtered(user, QueryDict(request.POST.get("query", "")))
+    else:
+        ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
+        queryset = Application.objects.for_user(user).filter(pk__in=ids)
+    apps = list(queryset.select_related("person", "plan", "unit", "series").order_by("pk"))
     if not apps:
         messages.error(request, _("请先勾选要办理的申报。"))
         return redirect(back)
+    if len(apps) > settings.BULK_JOB_THRESHOLD:
+        return _bulk_job(request, action, apps, back)
     if action in PUBLISHING:
         _publish(request, PUBLISHING[action], apps)
         return redirect(back)
-    done = 0
-    for app in apps:
-        try:
-            transition(app.pk, action, user)  # its own transaction: one refusal never undoes the others
-            done += 1
-        except TransitionError as exc:
-            messages.error(request, f"{app.person.name}：" + "；".join(exc.reasons))
-    if done:
-        messages.success(request, _("已办理%(done)d件，共选择%(total)d件。") % {"done": done, "total": len(apps)})
+    outcome = step_each(apps, action, user)
+    for refusal in outcome.refusals:
+        messages.error(request, f"{refusal['label']}：{refusal['reason']}")
+    if outcome.done:
+        messages.success(request, _("已办理%(done)d件，共选择%(total)d件。") % {"done": len(outcome.done), "total": len(apps)})
     return redirect(back)
+
+
+def _bulk_job(request, action: str, apps, back: str):
+    label = _(dict(bulk_actions(request.user.role))[action])
+    title = _("批量办理“%(step)s”：%(n)d件") % {"step": label, "n": len(apps)}
+    options = None
+    if action in PUBLISHING:
+        form = PublicityOptionsForm(request.POST)
+        if not form.is_valid():
+            for errors in form.errors.values():
+                for error in errors:
+                    messages.error(request, error)
+            return redirect(back)
+        options = form.cleaned_data
+    job = start_bulk_job(action, apps, request.user, title, publicity_options=options)
+    return redirect("job_detail", pk=job.pk)
 
 
 def _publish(request, kind: str, apps) -> None:
@@ -136,3 +162,16 @@ def _publish(request, kind: str, apps) -> None:
     if publicity:
         messages.success(request, _("已发起公示“%(title)s”：%(n)d人，公示至%(end)s。") % {
             "title": publicity.title, "n": len(apps) - len(refused), "end": publicity.ends_on.strftime("%Y-%m-%d")})
+
+
+@page("rescreen")
+def rescreen(request):
+    """Re-screen a year's declarations under the current rules, in the background; the job's page lists who changed and why."""
+    form = RescreenForm(request.POST or None, initial={"year": clock.today().year})
+    if request.method == "POST" and form.is_valid():
+        year = form.cleaned_data["year"]
+        job = start_job("rescreen", _("重新审查%(year)d年度申报") % {"year": year}, request.user, params={"year": year})
+        return redirect("job_detail", pk=job.pk)
+    return render(request, "web/rescreen.html", {
+        "form": form, "jobs": Job.objects.for_user(request.user).filter(kind="rescreen").select_related("started_by")[:10],
+    })
