@@ -140,6 +140,30 @@ def test_a_bulk_job_run_again_counts_what_it_already_moved_as_done(client, setti
 
 
 @pytest.mark.django_db
+def test_a_bulk_job_stopped_by_an_error_says_why_and_which_declarations_it_moved(client, settings, employer_queue, monkeypatch):
+    from zhicheng.declarations import jobs
+
+    settings.BULK_JOB_THRESHOLD = 2
+    regular, exceptional = employer_queue["regular"], employer_queue["exceptional"]
+    moved = []
+
+    def transition_then_fail(pk, action, actor):
+        if moved:
+            raise RuntimeError("database gone")
+        moved.append(transition(pk, action, actor))
+
+    monkeypatch.setattr(jobs, "transition", transition_then_fail)
+    client.force_login(employer_queue["staff"])
+    with clock.frozen(employer_queue["day"]):
+        job = _finished(_started_job(_bulk(client, [*regular, exceptional])))
+        page = client.get(reverse("job_detail", args=[job.pk])).content.decode()
+    assert job.status == JobStatus.FAILED and "RuntimeError" in job.error and "其余未办理" in job.error
+    assert job.result["done_names"] == [regular[0].person.name] and "已办理1件，共选择3件" in page
+    assert [a.state for a in Application.objects.filter(pk__in=[a.pk for a in (*regular, exceptional)]).order_by("pk")] == [
+        State.DEPARTMENT_REVIEW, State.EMPLOYER_PUBLICITY, State.EMPLOYER_PUBLICITY]
+
+
+@pytest.mark.django_db
 def test_a_bulk_publication_over_the_threshold_runs_as_a_job(client, settings, make_applicant):
     settings.BULK_JOB_THRESHOLD = 1
     published = advance(make_applicant(P.regular_engineer()), "employer_publicity")[0]

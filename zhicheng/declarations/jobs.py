@@ -12,6 +12,7 @@ A job's worker can die half-way; the job is then run again, and each kind is saf
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -28,6 +29,7 @@ from zhicheng.jobs.runner import JobRefused, job_kind, start_job
 from .models import Application, ApplicationEvent
 from .services import TransitionError, transition
 
+logger = logging.getLogger(__name__)
 # Declarations per query when filtering by id (SQLite caps the number of query parameters).
 CHUNK = 900
 
@@ -43,10 +45,11 @@ class BulkOutcome:
 
 
 def step_each(apps: list[Application], action: str, actor, *, progress: Callable = _no_progress,
-              already: Iterable[int] = ()) -> BulkOutcome:
+              already: Iterable[int] = (), outcome: BulkOutcome | None = None) -> BulkOutcome:
     """One step for each declaration, each its own transition (its own transaction): one refusal never
-    undoes the others. Declarations in ``already`` were moved by an earlier run of the same job."""
-    already, outcome = set(already), BulkOutcome()
+    undoes the others. Declarations in ``already`` were moved by an earlier run of the same job.
+    ``outcome``, when given, is filled as it goes: it tells what was done before an error stopped it."""
+    already, outcome = set(already), outcome if outcome is not None else BulkOutcome()
     progress(0, len(apps), phase=_("逐件办理"))
     for done, app in enumerate(apps, start=1):
         if app.pk in already:
@@ -110,7 +113,19 @@ def moved_by_job(job: Job, actor) -> set[int]:
 def run_bulk_step(job: Job, progress) -> dict:
     actor = _actor(job)
     apps = _declarations(job, actor)
-    outcome = step_each(apps, job.params["action"], actor, progress=progress, already=moved_by_job(job, actor))
+    outcome = BulkOutcome()
+    try:
+        step_each(apps, job.params["action"], actor, progress=progress, already=moved_by_job(job, actor), outcome=outcome)
+    except Exception as exc:
+        # Each declaration moved whole or not at all; say which moved before the error stopped the job.
+        logger.exception("bulk step job %s stopped", job.pk)
+        raise JobRefused(
+            _("办理中出错（%(error)s），任务已中止：下列申报已办理，其余未办理，可重新勾选后办理。") % {"error": exc.__class__.__name__},
+            result=_bulk_result(job, apps, outcome)) from exc
+    return _bulk_result(job, apps, outcome)
+
+
+def _bulk_result(job: Job, apps: list[Application], outcome: BulkOutcome) -> dict:
     refusals = _out_of_scope(job, apps) + outcome.refusals
     total, done = len(job.params["ids"]), len(outcome.done)
     summary = _("已办理%(done)d件，共选择%(total)d件。") % {"done": done, "total": total}
