@@ -5,14 +5,23 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: install run serve demo test test-fast system-deps bench-policy bench-cycle bench-draw bench-import bench-rush messages clean
+.PHONY: lock install run serve demo test test-fast system-deps bench-policy bench-cycle bench-draw bench-import bench-rush messages clean
 
-$(STAMP): pyproject.toml
+# Every machine installs the versions the tests ran with: requirements.lock pins the whole tree
+# (`make lock` regenerates it from pyproject.toml), then the project itself goes in without dependencies.
+$(STAMP): pyproject.toml requirements.lock
 	@command -v $(PYTHON) >/dev/null || { echo "需要 Python 3.11（$(PYTHON) 未找到）"; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[test]'
+	$(BIN)/pip install -q -r requirements.lock
+	$(BIN)/pip install -q --no-deps -e .
 	touch $(STAMP)
+
+# uv resolves faster than pip-tools and writes the same pinned format; it lives in its own venv.
+lock:
+	test -x .venv-tools/bin/uv || { $(PYTHON) -m venv .venv-tools && .venv-tools/bin/pip install -q uv; }
+	.venv-tools/bin/uv pip compile pyproject.toml --extra test --python-version 3.11 --python-platform x86_64-manylinux_2_28 \
+	  --no-header --annotation-style line -o requirements.lock
 
 # The English catalogue: the .po is kept in git, the .mo is built here (msgfmt from Debian's gettext).
 LOCALE_MO := zhicheng/locale/en/LC_MESSAGES/django.mo

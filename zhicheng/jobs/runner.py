@@ -99,7 +99,7 @@ class Progress:
         table = Job._meta.db_table
         with self._aside.cursor() as cursor:
             # SKIP LOCKED: should the job's own transaction hold its row, waiting for it would never end.
-            cursor.execute(f"UPDATE {table} SET done = %s, total = %s, phase = %s "
+            cursor.execute(f"UPDATE {table} SET done = %s, total = %s, phase = %s "  # nosec B608: the model's table name; values are parameters
                            f"WHERE id IN (SELECT id FROM {table} WHERE id = %s FOR UPDATE SKIP LOCKED)",
                            [self.job.done, self.job.total, self.job.phase, self.job.pk])
 

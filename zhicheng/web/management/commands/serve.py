@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
+import subprocess  # nosec B404: starts gunicorn and the worker, fixed argument lists, no shell
+import tempfile
 import sys
 import time
 
@@ -43,14 +44,15 @@ class Command(BaseCommand):
             "--timeout", str(timeout), "--graceful-timeout", "30", "--keep-alive", "5",
             # Recycle workers now and then so that a slow leak never becomes an outage.
             "--max-requests", "5000", "--max-requests-jitter", "500",
-            "--worker-tmp-dir", "/dev/shm" if os.path.isdir("/dev/shm") else "/tmp",
+            # gunicorn's worker heartbeat files: in memory where there is /dev/shm (a disk stall must not kill workers).
+            "--worker-tmp-dir", "/dev/shm" if os.path.isdir("/dev/shm") else tempfile.gettempdir(),  # nosec B108
             "--log-level", "warning",
         ]
         if access_log:
             gunicorn += ["--access-logfile", "-"]
-        children = [subprocess.Popen(gunicorn)]
+        children = [subprocess.Popen(gunicorn)]  # nosec B603: this interpreter, fixed arguments
         if with_worker:
-            children.append(subprocess.Popen([sys.executable, "-m", "zhicheng.cli", "worker", "--verbosity", "0"]))
+            children.append(subprocess.Popen([sys.executable, "-m", "zhicheng.cli", "worker", "--verbosity", "0"]))  # nosec B603
         web = children[0]
 
         def forward(signum, frame):
