@@ -21,4 +21,4 @@ def test_bandit_finds_nothing_unreviewed():
     findings = [f"{r['filename']}:{r['line_number']} {r['test_id']} {r['issue_text']}" for r in report["results"]]
     assert not findings, "bandit findings (fix them, or mark a reviewed false positive `# nosec BXXX` with the reason):\n" + "\n".join(findings)
     # The scan really covered the code: bandit counts the lines it read.
-    assert report["metrics"]["_totals"]["loc"] > 20000
+    assert report["metrics"]["_totals"]["loc"] > 15000

@@ -31,10 +31,12 @@ from .cycle import Driver, Intent, schedule_2021
 from .ids import id_number
 from .region import load_areas, load_catalogue, load_committees, load_organisations
 
-DEMO_PASSWORD = "zhicheng2021"  # nosec B105: the published demo password; load_demo refuses production databases
+# The published demo password; load_demo refuses production databases.
+DEMO_PASSWORD = "zhicheng2021"  # nosec B105
 # The demo experts' TOTP secret (enter it in any authenticator app) and the draw's two secrets:
 # published here so that anyone can re-run the demo draw. A real office and supervisor keep theirs.
-DEMO_TOTP_SECRET = "ZHICHENGDEMOEXPERTSECRETKEY23456"  # nosec B105: published on purpose, demo only
+# Published on purpose, demo only.
+DEMO_TOTP_SECRET = "ZHICHENGDEMOEXPERTSECRETKEY23456"  # nosec B105
 DEMO_OFFICE_SECRET = "5eed" * 16
 DEMO_SUPERVISOR_SECRET = "c0de" * 16
 DEMO_DAY = dt.date(2021, 9, 15)
@@ -160,7 +162,8 @@ def describe_database(database: dict) -> str:
 class DemoLoader:
     def __init__(self, out=print, seed: int = 2021):
         self.out = out
-        self.rng = random.Random(seed)  # nosec B311: reproducible invented demo data, not a secret
+        # Reproducible invented demo data, not a secret.
+        self.rng = random.Random(seed)  # nosec B311
         self.serial = 0
         self.password_hash = make_password(DEMO_PASSWORD)
 

@@ -45,7 +45,8 @@ def qr_image_reader(data: str) -> ImageReader:
 
 def text(value: str, style: str = "body") -> Paragraph:
     """A paragraph of plain text (escaped: user data never becomes markup)."""
-    from xml.sax.saxutils import escape  # nosec B406: escape() writes markup, it parses nothing
+    # escape() writes markup, it parses nothing.
+    from xml.sax.saxutils import escape  # nosec B406
 
     return Paragraph(escape(str(value)).replace("\n", "<br/>"), styles()[style])
 

@@ -99,7 +99,8 @@ class Progress:
         table = Job._meta.db_table
         with self._aside.cursor() as cursor:
             # SKIP LOCKED: should the job's own transaction hold its row, waiting for it would never end.
-            cursor.execute(f"UPDATE {table} SET done = %s, total = %s, phase = %s "  # nosec B608: the model's table name; values are parameters
+            # The model's table name; values are parameters.
+            cursor.execute(f"UPDATE {table} SET done = %s, total = %s, phase = %s "  # nosec B608
                            f"WHERE id IN (SELECT id FROM {table} WHERE id = %s FOR UPDATE SKIP LOCKED)",
                            [self.job.done, self.job.total, self.job.phase, self.job.pk])
 

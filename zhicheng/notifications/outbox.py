@@ -61,7 +61,8 @@ def _send(mail: OutgoingMail, connection, now: dt.datetime, outcome: Delivery) -
     except Exception as exc:  # whatever the mail server or the backend raised, the attempt failed
         try:
             connection.close()  # a broken connection is opened afresh for the next mail
-        except Exception:  # nosec B110: closing a connection that already failed; the send error is what is recorded
+        # Closing a connection that already failed; the send error is what is recorded.
+        except Exception:  # nosec B110
             pass
         error = f"{exc.__class__.__name__}: {exc}"[:1000]
         if attempts >= MAX_ATTEMPTS:
@@ -100,7 +101,8 @@ def deliver(ids: list[int] | None = None, now: dt.datetime | None = None) -> Del
     finally:
         try:
             connection.close()
-        except Exception:  # nosec B110: the mails are recorded already; a failing close changes nothing
+        # The mails are recorded already; a failing close changes nothing.
+        except Exception:  # nosec B110
             pass
 
 

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess  # nosec B404: starts gunicorn and the worker, fixed argument lists, no shell
+# Starts gunicorn and the worker, fixed argument lists, no shell.
+import subprocess  # nosec B404
 import tempfile
 import sys
 import time
@@ -50,7 +51,8 @@ class Command(BaseCommand):
         ]
         if access_log:
             gunicorn += ["--access-logfile", "-"]
-        children = [subprocess.Popen(gunicorn)]  # nosec B603: this interpreter, fixed arguments
+        # This interpreter, fixed arguments.
+        children = [subprocess.Popen(gunicorn)]  # nosec B603
         if with_worker:
             children.append(subprocess.Popen([sys.executable, "-m", "zhicheng.cli", "worker", "--verbosity", "0"]))  # nosec B603
         web = children[0]
