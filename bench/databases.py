@@ -83,6 +83,8 @@ def copy_sqlite_into_postgresql(sqlite_path: str, database_url: str) -> int:
                 sequence = conn.execute("SELECT pg_get_serial_sequence(%s, 'id')", [f'"{table}"']).fetchone()
                 if sequence[0]:
                     conn.execute(f'SELECT setval(%s, COALESCE(MAX(id), 1), MAX(id) IS NOT NULL) FROM "{table}"', [sequence[0]])
+        with psycopg.connect(database_url, autocommit=True) as conn:
+            conn.execute("ANALYZE")  # the planner's statistics, as autovacuum would have them on a database in use
     finally:
         source.close()
     return copied

@@ -277,6 +277,7 @@ class Server:
 
     def __init__(self, kind: str, env: dict, log_path: str):
         self.kind, self.port = kind, _free_port()
+        self.name = os.path.splitext(os.path.basename(log_path))[0]
         bind = f"127.0.0.1:{self.port}"
         command = (["serve", "--bind", bind, "--with-worker"] if kind == "serve" else ["runserver", bind, "--noreload"])
         self.log = open(log_path, "ab")  # the development server logs every request: a pipe nobody reads would block it
@@ -345,7 +346,7 @@ def run_load(server: Server, rate: int, seconds: int, applicants: list, data: di
     plan = {"host": f"http://127.0.0.1:{server.port}", "rate": rate, "seconds": seconds, "timeout": timeout,
             "applicants": applicants, "staff_session": data["staff_session"], "verify_paths": data["verify_paths"],
             "started_file": os.path.join(tmp, "load.started")}
-    plan_path, out_path = os.path.join(tmp, "plan.json"), os.path.join(tmp, "records.json")
+    plan_path, out_path = os.path.join(tmp, "plan.json"), os.path.join(tmp, f"records-{server.name}-{rate}.json")
     with open(plan_path, "w") as f:
         json.dump(plan, f)
     if os.path.exists(plan["started_file"]):
@@ -384,7 +385,7 @@ def summarise(result: dict) -> dict:
             "errors_by": _error_kinds(r["error"] for r in rows if r["error"]),
         }
     if result["unanswered"]:
-        out["all"]["errors_by"]["no answer"] = result["unanswered"]
+        out["all"]["errors_by"]["still open at the end"] = result["unanswered"]
     out["all"]["throughput"] = out["all"]["ok"] / result["wall"]
     out["submit"]["throughput"] = out["submit"]["ok"] / result["wall"]
     out["all"]["max_lag"] = result["max_lag"]
@@ -394,7 +395,7 @@ def summarise(result: dict) -> dict:
 def _error_kinds(errors) -> dict[str, int]:
     counts: dict[str, int] = {}
     for error in errors:
-        key = error.split(":")[0]
+        key = " ".join(error.split()[:2]) if error.startswith("HTTP") else error.split(":")[0]
         counts[key] = counts.get(key, 0) + 1
     return counts
 

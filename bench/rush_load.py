@@ -68,15 +68,18 @@ def run(plan: dict) -> dict:
                 headers.update({"X-CSRFToken": csrf, "Content-Type": "application/x-www-form-urlencoded"})
                 body = "action=submit"
             started = time.perf_counter()
-            with self.client.request(method, path, name=kind, data=body, headers=headers, allow_redirects=False,
-                                     catch_response=True) as response:
+            with self.client.request(method, path, name=kind, data=body, headers=headers, catch_response=True) as response:
                 elapsed = time.perf_counter() - started
                 status = response.status_code or 0
                 location = response.headers.get("Location", "") if response.headers else ""
-                got = f"{status} {location}" if expect.startswith("302") else str(status)
+                got = f"{status} {location}".strip() if expect.startswith("302") else str(status)
                 error, failed = "", getattr(response, "error", None) or response.request_meta.get("exception")
                 if failed is not None and not status:  # no answer: refused, reset, closed or timed out
-                    error = type(failed).__name__ + (f": {failed}" if str(failed) else "")
+                    failed = getattr(failed, "original", None) or failed  # what geventhttpclient's RetriesExceeded wraps
+                    if isinstance(failed, (TimeoutError, gevent.Timeout)):
+                        error = f"no answer within {timeout:.0f} s"
+                    else:
+                        error = type(failed).__name__ + (f": {failed}" if str(failed) else "")
                 elif got != expect:
                     error = f"HTTP {got}"
                 if error:
@@ -92,6 +95,9 @@ def run(plan: dict) -> dict:
     env = Environment(user_classes=[Rush], host=plan["host"])
     user = Rush(env)
     user.client.client.cookiejar = None  # each request carries its own applicant's cookie, nothing is kept
+    # A redirect is an answer to check, never followed. Set once here: allow_redirects=False on each request
+    # would swap this attribute of the shared client around every request, and concurrent greenlets race on it.
+    user.client.client.redirect_response_codes = frozenset()
     records: list[dict] = []
     greenlets = []
     step = 1 / (len(KINDS) * plan["rate"])
