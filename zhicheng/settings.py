@@ -205,6 +205,7 @@ MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddlewar
 MIDDLEWARE[MIDDLEWARE.index("zhicheng.audit.middleware.RequestContextMiddleware") + 1:1] = [
     "zhicheng.accounts.middleware.SessionLimitsMiddleware", "zhicheng.accounts.middleware.AdminSecondFactorMiddleware",
 ]
+MIDDLEWARE.append("zhicheng.core.middleware.UnusableInputMiddleware")  # NUL characters, ids beyond 64 bits: 400/404
 MIDDLEWARE.append("axes.middleware.AxesMiddleware")  # last, as django-axes requires
 
 # Wrong passwords (django-axes): an account is locked after LOGIN_FAILURE_LIMIT failures from anywhere, an

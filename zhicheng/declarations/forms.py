@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from zhicheng.catalogue.models import CorrectionItem, Level, MaterialItem, Series, Specialty
 from zhicheng.core import clock
+from zhicheng.core.params import IdChoicesField, object_id
 from zhicheng.orgs.models import Organisation, OrgKind
 from zhicheng.people.forms import translate_labels
 
@@ -33,7 +34,7 @@ class StartForm(forms.Form):
         self.fields["series"].label_from_instance = lambda series: gettext(series.name)
         series_id = self.data.get("series") or self.initial.get("series")
         self.fields["specialty"].label_from_instance = lambda specialty: specialty.name
-        if series_id and str(series_id).isdigit():
+        if series_id := object_id(series_id):
             self.fields["specialty"].queryset = Specialty.objects.filter(series_id=series_id)
         if private:
             self.fields["recommender"].queryset = Organisation.objects.filter(
@@ -76,7 +77,7 @@ class MaterialForm(forms.Form):
 class CorrectionForm(forms.Form):
     """一次告知: tick every deficiency from the standard list, add any other, and give one deadline."""
 
-    standard = forms.ModelMultipleChoiceField(
+    standard = IdChoicesField(
         label=_("标准补正事项（可多选）"), queryset=CorrectionItem.objects.filter(active=True),
         widget=forms.CheckboxSelectMultiple, required=False,
     )

@@ -9,6 +9,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from zhicheng.catalogue.models import Specialty
+from zhicheng.core.params import IdChoicesField
 from zhicheng.core.wording import title_label
 from zhicheng.orgs.models import Organisation
 from zhicheng.people.forms import translate_labels
@@ -29,7 +30,7 @@ def units():
 class ExpertForm(forms.Form):
     unit = forms.ModelChoiceField(label=_("工作单位"), queryset=Organisation.objects.none())
     specialty = forms.ModelChoiceField(label=_("专业"), queryset=Specialty.objects.none(), required=False)
-    committees = forms.ModelMultipleChoiceField(label=_("所在评委库"), queryset=None, required=False,
+    committees = IdChoicesField(label=_("所在评委库"), queryset=None, required=False,
                                                 widget=forms.CheckboxSelectMultiple)
     available = forms.BooleanField(label=_("可参加本年度评审"), required=False)
     unavailable_reason = forms.CharField(label=_("不能参加的原因"), max_length=120, required=False)
@@ -69,6 +70,10 @@ class ServiceYearForm(forms.Form):
     def __init__(self, *args, committees, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["committee"].queryset = committees
+
+
+class PoolFilingForm(ServiceYearForm):
+    """The committee whose pool is filed, and for which year."""
 
 
 class ImportForm(forms.Form):
@@ -203,7 +208,7 @@ class CancelForm(forms.Form):
 
 class PanelForm(forms.Form):
     name = forms.CharField(label=_("评议组名称"), max_length=60)
-    members = forms.ModelMultipleChoiceField(label=_("成员（至少3人）"), queryset=None, widget=forms.CheckboxSelectMultiple)
+    members = IdChoicesField(label=_("成员（至少3人）"), queryset=None, widget=forms.CheckboxSelectMultiple)
 
     def __init__(self, *args, experts, **kwargs):
         super().__init__(*args, **kwargs)
@@ -214,7 +219,7 @@ class PanelForm(forms.Form):
 
 class AssignForm(forms.Form):
     panel = forms.ModelChoiceField(label=_("评议组"), queryset=None)
-    applications = forms.ModelMultipleChoiceField(label=_("申报"), queryset=None, widget=forms.CheckboxSelectMultiple)
+    applications = IdChoicesField(label=_("申报"), queryset=None, widget=forms.CheckboxSelectMultiple)
 
     def __init__(self, *args, panels, applications, **kwargs):
         super().__init__(*args, **kwargs)
@@ -239,7 +244,7 @@ class GroupsForm(forms.Form):
 
 
 class AttendanceForm(forms.Form):
-    present = forms.ModelMultipleChoiceField(label=_("出席评委"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple)
+    present = IdChoicesField(label=_("出席评委"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple)
 
     def __init__(self, *args, experts, **kwargs):
         super().__init__(*args, **kwargs)

@@ -187,6 +187,8 @@ def ballot_applications(meeting: Meeting):
 def opening_problems(meeting: Meeting) -> list[str]:
     plan = meeting.plan
     draw = current_draw(plan)
+    if draw is None:
+        return [_("评委会专家尚未抽选，不能开会表决。")]
     size = draw.spec["size"]
     present = present_experts(meeting)
     problems = []

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 from zhicheng.accounts.permissions import page, second_factor_required
 from zhicheng.accounts.roles import Role
 from zhicheng.core import clock
+from zhicheng.core.params import object_id
 from zhicheng.draw.model import CATEGORY_LABEL
 from zhicheng.files.services import read_verified, store_upload
 
@@ -112,8 +113,8 @@ def expert_pool(request):
     committees = pool_service.committees_for(request.user).order_by("name")
     experts = pool_service.experts_for(request.user)
     committee_id = request.GET.get("committee")
-    if committee_id and committee_id.isdigit():
-        experts = experts.filter(committees__pk=int(committee_id))
+    if committee_pk := object_id(committee_id):
+        experts = experts.filter(committees__pk=committee_pk)
     query = request.GET.get("q", "").strip()
     if query:
         experts = experts.filter(Q(person__name__contains=query) | Q(unit__name__contains=query))
@@ -171,7 +172,7 @@ def expert_act(request, pk: int):
         _attempt_form(request, forms.RelationForm(request.POST), lambda d: pool_service.add_relation(expert, user, **d),
                       _("已登记回避关系。"))
     elif action == "relation_remove":
-        relation = get_object_or_404(ExpertRelation, pk=request.POST.get("relation") or 0, expert=expert)
+        relation = get_object_or_404(ExpertRelation, pk=object_id(request.POST.get("relation")) or 0, expert=expert)
         _attempt(request, lambda: pool_service.remove_relation(relation, user), _("已删除。"))
     elif action == "sanction":
         _attempt_form(request, forms.SanctionForm(request.POST), lambda d: pool_service.add_sanction(expert, user, **d),
@@ -216,12 +217,11 @@ def pool_filing_act(request):
     user = request.user
     committees = pool_service.committees_for(user)
     if request.POST.get("action") == "acknowledge":
-        filing = get_object_or_404(PoolFiling, pk=request.POST.get("filing") or 0, committee__in=committees)
+        filing = get_object_or_404(PoolFiling, pk=object_id(request.POST.get("filing")) or 0, committee__in=committees)
         _attempt(request, lambda: pool_service.acknowledge_filing(filing, user), _("已备案。"))
     else:
-        committee = get_object_or_404(committees, pk=request.POST.get("committee") or 0)
-        year = int(request.POST.get("year") or clock.today().year)
-        _attempt(request, lambda: pool_service.file_pool(committee, year, user), _("评委库已报送自治区人社厅。"))
+        _attempt_form(request, forms.PoolFilingForm(request.POST, committees=committees),
+                      lambda d: pool_service.file_pool(d["committee"], d["year"], user), _("评委库已报送自治区人社厅。"))
     return redirect("pool_filings")
 
 
@@ -402,7 +402,7 @@ def draw_act(request, pk: int):
     elif action == "perform":
         _attempt(request, lambda: drawing.perform(draw, user), _("抽选完成，抽选记录已保存。"))
     elif action in ("decline", "chair"):
-        member = get_object_or_404(CommitteeMember, pk=request.POST.get("member") or 0, draw=draw)
+        member = get_object_or_404(CommitteeMember, pk=object_id(request.POST.get("member")) or 0, draw=draw)
         if action == "chair":
             _attempt(request, lambda: drawing.set_chair(member, user), _("已确定主任委员。"))
         else:

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from zhicheng.accounts.permissions import page
+from zhicheng.core.params import object_ids
 from zhicheng.files.models import StoredFile
 from zhicheng.files.services import store_uploads
 from zhicheng.people.forms import record_form_class, sign_kept, unsign_kept
@@ -52,7 +53,7 @@ def _edit(request, kind: str, record):
         for reason in refused:
             form.add_error("evidence_files", reason)
         if valid and not refused:
-            drop = [int(i) for i in request.POST.getlist("drop") if i.isdigit()]
+            drop = object_ids(request.POST.getlist("drop"))
             save_record(form.instance, request.user, new_evidence=kept, drop_evidence_ids=drop)
             messages.success(request, _("已保存：%(record)s") % {"record": form.instance.summary()})
             return redirect(reverse("archive") + f"#{kind}")

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from zhicheng.accounts.permissions import page
 from zhicheng.catalogue.models import Series, Specialty
 from zhicheng.core import clock
+from zhicheng.core.params import object_id, object_ids
 from zhicheng.declarations import drafting, progress
 from zhicheng.declarations.checklist import attach, checklist, described_conditions, missing_materials, retire
 from zhicheng.declarations.forms import DraftForm, FeeForm, MaterialForm, StartForm
@@ -67,10 +68,10 @@ def preview(request):
     """What the engine says for the choice as it stands (htmx, on every change of the form)."""
     form = _start_form(request, request.GET)
     decision, specialties = None, Specialty.objects.none()
-    series_id, level = request.GET.get("series", ""), request.GET.get("level", "")
-    if series_id.isdigit():
+    series_id, level = object_id(request.GET.get("series")), request.GET.get("level", "")
+    if series_id:
         specialties = Specialty.objects.filter(series_id=series_id)
-    if series_id.isdigit() and level and request.user.person.unit:
+    if series_id and level and request.user.person.unit:
         series = get_object_or_404(Series, pk=series_id)
         decision = drafting.preview(person=request.user.person, plan=current_plan(), series=series, level=level)
     return render(request, "web/_preview.html", {
@@ -155,7 +156,7 @@ def select_records(request, pk: int):
     kind = request.POST.get("kind", "")
     saved = False
     if kind in ARCHIVE_MODELS:
-        ids = [int(i) for i in request.POST.getlist("record") if i.isdigit()]
+        ids = object_ids(request.POST.getlist("record"))
         try:
             select_archive_records(app, request.user, kind, ids)
             saved = True

@@ -19,6 +19,7 @@ from zhicheng.accounts.permissions import page
 from zhicheng.accounts.roles import Role
 from zhicheng.catalogue.models import Level, Series
 from zhicheng.core import clock
+from zhicheng.core.params import object_id, object_ids
 from zhicheng.declarations import guards
 from zhicheng.declarations.checklist import ROUTE_LABELS
 from zhicheng.declarations.forms import RescreenForm
@@ -67,7 +68,7 @@ def _filtered(user, query):
             if name == "series":
                 queryset = queryset.filter(series__code=value)
             elif name == "unit":
-                queryset = queryset.filter(unit_id=value) if value.isdigit() else queryset.none()
+                queryset = queryset.filter(unit_id=unit) if (unit := object_id(value)) else queryset.none()
             else:
                 queryset = queryset.filter(**{name: value})
     if q := query.get("q", "").strip():
@@ -101,7 +102,8 @@ def bulk(request):
     user = request.user
     action = request.POST.get("action", "")
     back = request.POST.get("next", "")
-    back = back if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}) else "/applications/?queue=1"
+    local = back.startswith("/") and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()})
+    back = back if local else "/applications/?queue=1"
     if action not in dict(bulk_actions(user.role)):
         messages.error(request, _("您不能批量办理该步骤。"))
         return redirect(back)
@@ -109,7 +111,7 @@ def bulk(request):
         # Every declaration the list's filter finds, on every page, as the list showed them.
         queryset, _applied = _filtered(user, QueryDict(request.POST.get("query", "")))
     else:
-        ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
+        ids = object_ids(request.POST.getlist("ids"))
         queryset = Application.objects.for_user(user).filter(pk__in=ids)
     apps = list(queryset.select_related("person", "plan", "unit", "series").order_by("pk"))
     if not apps:

@@ -16,6 +16,7 @@ from zhicheng.audit.models import AuditEntry
 from zhicheng.catalogue.models import AnnualPlan
 from zhicheng.certificates.filing import filing_warnings
 from zhicheng.core import clock
+from zhicheng.core.params import object_ids
 from zhicheng.declarations import guards
 from zhicheng.declarations.models import Application
 from zhicheng.declarations.states import State
@@ -134,7 +135,7 @@ def notifications(request):
 @page("notifications_read")
 @require_POST
 def notifications_read(request):
-    ids = [int(i) for i in request.POST.getlist("id") if i.isdigit()]
+    ids = object_ids(request.POST.getlist("id"))
     marked = mark_read(request.user, ids or None)
     messages.success(request, _("已将%(n)d条消息标为已读。") % {"n": marked})
     return redirect("notifications")
