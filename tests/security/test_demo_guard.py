@@ -78,7 +78,10 @@ def test_the_flag_or_the_variable_lets_it_run(production, loads, monkeypatch):
 
 def _demo_recipe_output(**env) -> str:
     """The recipe of `make demo` after the migration, run with `echo` in place of the zhicheng command."""
-    recipe = subprocess.run(["make", "-n", "demo"], capture_output=True, text=True, check=True).stdout
+    # Under `make test` the outer make's MAKELEVEL would make this one print "Entering directory" lines.
+    outer = ("MAKELEVEL", "MAKEFLAGS", "MFLAGS")
+    recipe = subprocess.run(["make", "--no-print-directory", "-n", "demo"], capture_output=True, text=True, check=True,
+                            env={k: v for k, v in os.environ.items() if k not in outer}).stdout
     after_migrate = recipe.split("migrate --noinput\n", 1)[1].replace(".venv/bin/zhicheng", "echo")
     return subprocess.run(["sh", "-c", after_migrate], capture_output=True, text=True, check=True,
                           env={"PATH": os.environ["PATH"], **env}).stdout
