@@ -90,12 +90,34 @@ def copy_sqlite_into_postgresql(sqlite_path: str, database_url: str) -> int:
     return copied
 
 
-def limit_connections(database_url: str, limit: int) -> None:
-    """At most `limit` connections to this PostgreSQL database, whoever opens them."""
+LIMITED_ROLE = "zhicheng_bench_limited"
+
+
+def limited_url(database_url: str, limit: int) -> str:
+    """The URL of this PostgreSQL database for a role that may hold at most `limit` connections.
+
+    A database's CONNECTION LIMIT does not bind superusers, which the admin URL's role usually is:
+    the limit is put on a role of its own (not a superuser), given the rights on the tables."""
     import psycopg
 
     with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f"ALTER DATABASE {database_url.rsplit('/', 1)[1]} CONNECTION LIMIT {int(limit)}")
+        if not conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [LIMITED_ROLE]).fetchone():
+            conn.execute(f"CREATE ROLE {LIMITED_ROLE} LOGIN")
+        conn.execute(f"ALTER ROLE {LIMITED_ROLE} CONNECTION LIMIT {int(limit)}")
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute(f"GRANT ALL ON SCHEMA public TO {LIMITED_ROLE}")
+        conn.execute(f"GRANT ALL ON ALL TABLES IN SCHEMA public TO {LIMITED_ROLE}")
+        conn.execute(f"GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO {LIMITED_ROLE}")
+    scheme, rest = database_url.split("://", 1)
+    return f"{scheme}://{LIMITED_ROLE}@{rest.split('@', 1)[-1]}"
+
+
+def drop_limited_role() -> None:
+    """After the databases it had rights on are dropped."""
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f"DROP ROLE IF EXISTS {LIMITED_ROLE}")
 
 
 def drop_database(database_url: str) -> None:

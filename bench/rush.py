@@ -58,8 +58,8 @@ import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from bench.databases import (PG_ADMIN_URL, copy_database, copy_sqlite_into_postgresql, drop_database, fresh_database,
-                             limit_connections, postgres_reachable)
+from bench.databases import (PG_ADMIN_URL, copy_database, copy_sqlite_into_postgresql, drop_database, drop_limited_role,
+                             fresh_database, limited_url, postgres_reachable)
 
 DEADLINE = "2021-06-30"
 PG_PREPARED = "zhicheng_bench_rush"
@@ -511,6 +511,8 @@ def main(argv=None) -> int:
         with open(out) as f:
             data["sqlite"] = json.load(f)
         print(f"sqlite: demo region and {count} complete drafts prepared in {time.perf_counter() - started:.0f} s", flush=True)
+        # DEBUG off: pages name their hashed static files, whichever server runs first (serve collects them too).
+        subprocess.run([sys.executable, "-m", "zhicheng.cli", "collectstatic", "--noinput", "--verbosity", "0"], env=env, check=True)
         if "postgresql" in backends:
             started = time.perf_counter()
             env = fresh_database("postgresql", base, sqlite_path=sqlite_path, pg_name=PG_PREPARED)
@@ -529,11 +531,11 @@ def main(argv=None) -> int:
             kind, backend = name.split("/")
             url = copy_database(prepared[backend], f"{PG_PREPARED}_{kind}")
             copies.append(url)
+            env = dict(served, DATABASE_URL=url)
             if kind == "runserver" and backend == "postgresql":
                 # A thread and a connection per request: saturated, the development server would take every
                 # connection of a PostgreSQL it may share; beyond this it is refused, which counts as its error.
-                limit_connections(url, RUNSERVER_PG_CONNECTIONS)
-            env = dict(served, DATABASE_URL=url)
+                env["DATABASE_URL"] = limited_url(url, RUNSERVER_PG_CONNECTIONS)
             server = Server(kind, env, os.path.join(tmp, f"{kind}-{backend}.log"))
             acknowledged, used = [], []
             try:
@@ -555,6 +557,8 @@ def main(argv=None) -> int:
     finally:
         for url in copies + list(prepared.values()):
             drop_database(url)
+        if "postgresql" in prepared:
+            drop_limited_role()
         if not args.keep:
             shutil.rmtree(tmp, ignore_errors=True)
 
