@@ -107,7 +107,7 @@ def prepare(count: int, out_path: str) -> None:
 
     django.setup()
     from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, load_backend
     from django.contrib.sessions.backends.db import SessionStore
     from django.contrib.sessions.models import Session
     from django.core.management import call_command
@@ -143,7 +143,8 @@ def prepare(count: int, out_path: str) -> None:
     items = [MaterialItem.objects.get(code=code) for code in ITEMS]
     # The same seven files for everyone: files are stored by content, so this costs seven writes.
     files = {item.code: store_file(f"{item.code}.pdf", b"%PDF-1.4\n% " + item.code.encode() + b"\n%%EOF\n") for item in items}
-    backend = settings.AUTHENTICATION_BACKENDS[0]
+    # The backend a password login records: the first that can load a user (a throttling one before it cannot).
+    backend = next(path for path in settings.AUTHENTICATION_BACKENDS if hasattr(load_backend(path), "get_user"))
     store, expires = SessionStore(), timezone.now() + dt.timedelta(seconds=settings.SESSION_COOKIE_AGE)
 
     def log_in(users: list) -> list[str]:
