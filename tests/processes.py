@@ -62,6 +62,17 @@ def wait_for_port(port: int, process: subprocess.Popen, timeout: float = 60) -> 
     raise TimeoutError(f"nothing listening on {port} after {timeout} s")
 
 
+def wait_for(condition, timeout: float = 60, what: str = "condition", interval: float = 0.05):
+    """Poll until condition() returns something true, and return it; fail the test after timeout seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(interval)
+    raise TimeoutError(f"{what}: not reached after {timeout} s")
+
+
 def write_today(path: Path, day) -> None:
     """Move the date of processes started with ZHICHENG_TODAY_FILE=path (None: the real date)."""
     tmp = path.with_suffix(".tmp")

@@ -12,7 +12,6 @@ import re
 import signal
 import socket
 import threading
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -22,6 +21,7 @@ from django.core.exceptions import PermissionDenied, SuspiciousOperation
 from django.test import Client
 from django.urls import include, path
 
+from tests.processes import wait_for
 from tests.serving import descendants, start_server
 
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
@@ -125,16 +125,6 @@ def gunicorn_of(server) -> tuple[int, set[int]]:
     raise AssertionError("no gunicorn master under the serve process")
 
 
-def wait_until(condition, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError(f"{what}: not within {timeout} s")
-
-
 @pytest.fixture(scope="module")
 def servers(django_db_setup, tmp_path_factory):
     """One server for the module (starting one takes seconds); a test that stopped it gets a new one."""
@@ -176,7 +166,7 @@ def test_serve_answers_pages_static_files_and_error_pages_and_runs_a_worker(serv
     assert status == 404 and "Page not found (404)" in body.decode() and not CJK.search(body.decode())
 
     # The worker records itself when it starts; this test runs first on the module's server, before a flush.
-    workers = wait_until(lambda: WorkerProcess.objects.filter(pid__in=descendants(served.process.pid)).all()[:1], 60,
+    workers = wait_for(lambda: WorkerProcess.objects.filter(pid__in=descendants(served.process.pid)).all()[:1], 60,
                          "the background worker records itself")
     assert alive(workers[0].pid)
 
@@ -187,7 +177,7 @@ def test_sighup_reloads_the_web_workers_without_failing_a_request(served):
         master, workers = gunicorn_of(served)
         return (master, workers) if len(workers) == 2 and not workers & excluding else None
 
-    master, old_workers = wait_until(two_workers, 60, "gunicorn runs its two workers")
+    master, old_workers = wait_for(two_workers, 60, "gunicorn runs its two workers")
     answers, failures, stop = [], [], threading.Event()
 
     def client():
@@ -202,12 +192,12 @@ def test_sighup_reloads_the_web_workers_without_failing_a_request(served):
     for thread in threads:
         thread.start()
     try:
-        wait_until(lambda: len(answers) >= 10, 30, "the clients are being answered")
+        wait_for(lambda: len(answers) >= 10, 30, "the clients are being answered")
         before = len(answers)
         served.process.send_signal(signal.SIGHUP)
-        _, new_workers = wait_until(lambda: two_workers(excluding=old_workers), 60, "gunicorn replaces its workers")
+        _, new_workers = wait_for(lambda: two_workers(excluding=old_workers), 60, "gunicorn replaces its workers")
         during = len(answers) - before
-        wait_until(lambda: len(answers) >= before + during + 10, 30, "the new workers answer")
+        wait_for(lambda: len(answers) >= before + during + 10, 30, "the new workers answer")
     finally:
         stop.set()
         for thread in threads:
@@ -224,7 +214,7 @@ def test_sigterm_stops_the_server_and_the_worker(served):
         tree = descendants(served.process.pid)
         return tree if len(tree) >= 4 else None
 
-    tree = wait_until(whole_tree, 60, "gunicorn's master, its two workers and the job worker run")
+    tree = wait_for(whole_tree, 60, "gunicorn's master, its two workers and the job worker run")
     served.process.send_signal(signal.SIGTERM)
     assert served.process.wait(timeout=45) == 0
     assert not any(alive(pid) for pid in tree)

@@ -23,23 +23,13 @@ from django.utils import timezone
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from tests.processes import process_env
+from tests.processes import process_env, wait_for
 from zhicheng.jobs import runner
 from zhicheng.jobs.models import Job, JobStatus, WorkerProcess
 
 from . import tasks
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def wait_for(condition, timeout: float = 60, what: str = "condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise TimeoutError(f"{what}: not reached after {timeout} s")
 
 
 class Workers:
@@ -338,7 +328,7 @@ def test_workers_recovering_at_once_queue_each_lost_task_once():
     barrier, counts, errors = threading.Barrier(4), [], []
 
     def recover():
-        from django.db import connection, transaction
+        from django.db import connection
 
         try:
             barrier.wait()
