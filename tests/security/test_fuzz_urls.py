@@ -184,6 +184,7 @@ def test_no_route_answers_500_whatever_it_is_sent(scene):
             exc = getattr(response, "exc_info", None)
             errors.append((who, method.upper(), url, query if method == "get" else body,
                            f"{exc[0].__name__}: {exc[1]}" if exc else response.status_code))
+            print("500:", errors[-1])  # as it happens: a long run cut short still shows what it found
         return response
 
     routes = list(_routes())
