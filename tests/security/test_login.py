@@ -193,3 +193,29 @@ def test_the_limits_come_from_the_environment():
            "ZHICHENG_LOGIN_FAILURE_LIMIT": "3", "ZHICHENG_LOGIN_ADDRESS_FAILURE_LIMIT": "30", "ZHICHENG_LOGIN_COOLOFF_MINUTES": "20"}
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout.split()
     assert out == ["10", "8", "60", "12", str(12 * 3600), "3", "30", str(20 * 60)]
+
+
+# ---- behind reverse proxies ----------------------------------------------------------------------
+
+def log_in_through_proxy(client, username, password, forwarded_for):
+    return client.post(reverse("login"), {"username": username, "password": password}, REMOTE_ADDR="10.1.1.1",
+                       HTTP_X_FORWARDED_FOR=forwarded_for)
+
+
+@pytest.mark.django_db
+def test_behind_a_proxy_each_visitor_has_its_own_address_limit(client, applicant, settings):
+    settings.TRUSTED_PROXIES = 1
+    settings.LOGIN_ADDRESS_FAILURE_LIMIT = 6
+    for i in range(6):  # an attacker behind the proxy, forging the left of the header as it likes
+        log_in_through_proxy(client, f"someone-{i}", "123456", f"1.2.3.{i}, 203.0.113.9")
+    assert log_in_through_proxy(client, ID_NUMBER, PASSWORD, "203.0.113.9").status_code == 429
+    assert log_in_through_proxy(client, ID_NUMBER, PASSWORD, "198.51.100.7").status_code == 302  # another visitor
+
+
+@pytest.mark.django_db
+def test_without_trusted_proxies_the_header_is_ignored(client, applicant, settings):
+    settings.TRUSTED_PROXIES = 0
+    settings.LOGIN_ADDRESS_FAILURE_LIMIT = 6
+    for i in range(6):
+        log_in_through_proxy(client, f"someone-{i}", "123456", f"203.0.113.{i}")  # a header anyone can send
+    assert log_in_through_proxy(client, ID_NUMBER, PASSWORD, "198.51.100.7").status_code == 429
