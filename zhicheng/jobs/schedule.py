@@ -45,7 +45,7 @@ def run_time() -> dt.time:
 
 
 def latest_due_day(now: dt.datetime) -> dt.date:
-    return now.date() if now.timetz().replace(tzinfo=None) >= run_time() else now.date() - dt.timedelta(days=1)
+    return now.date() if now.time() >= run_time() else now.date() - dt.timedelta(days=1)
 
 
 def first_unqueued_day(name: str, due: dt.date) -> dt.date:
@@ -69,10 +69,9 @@ def tick(now: dt.datetime | None = None) -> list[tuple[str, dt.date]]:
         day = first
         while day <= due:
             try:
-                with transaction.atomic():
-                    run = ScheduledRun.objects.create(name=name, day=day, queued_at=now)
+                with transaction.atomic():  # the task row goes too when the insert fails
                     result = the_task.enqueue(day=day.isoformat())
-                    ScheduledRun.objects.filter(pk=run.pk).update(task_id=str(result.id))
+                    ScheduledRun.objects.create(name=name, day=day, queued_at=now, task_id=str(result.id))
                 queued.append((name, day))
             except IntegrityError:
                 pass  # another worker queued this day first
