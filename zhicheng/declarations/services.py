@@ -11,7 +11,7 @@ from zhicheng.accounts.roles import Role
 from zhicheng.audit.services import record as audit
 from zhicheng.core import clock
 from zhicheng.core.canonical import jsonable
-from zhicheng.notifications.services import queue as queue_notification
+from zhicheng.notifications.services import Message, queue_messages
 
 from . import guards as guard_registry
 from .holders import holder_for
@@ -214,22 +214,22 @@ def _notify(app: Application, t: Transition, note: str, ctx) -> None:
     # What the applicant must do next is done on the declaration's own editing page.
     own_page = page_url("declaration_edit", app.pk) if t.target in EDITABLE_STATES else page
     if t.action == "request_correction":
-        queue_notification([account], "correction_requested", {
+        messages = [Message(account, "correction_requested", {
             "name": app.person.name, "title": app.title_label, "items": ctx.payload["items"],
             "deadline": f"{ctx.payload['deadline']:%Y年%m月%d日}",
-        }, application=app, link=own_page)
+        }, app, own_page)]
     else:
-        queue_notification([account], "state_changed", {
+        messages = [Message(account, "state_changed", {
             "name": app.person.name, "title": app.title_label, "year": app.plan.year, "action": t.label,
             "state": State(t.target).label, "note": note,
-        }, application=app, link=own_page)
+        }, app, own_page)]
     if app.holder_id:
         from zhicheng.accounts.models import User
 
-        staff = list(User.objects.filter(organisation_id=app.holder_id, is_active=True))
-        queue_notification(staff, "queue_arrived", {
-            "applicant": app.person.name, "title": app.title_label, "state": State(t.target).label,
-        }, application=app, link=page)
+        arrived = {"applicant": app.person.name, "title": app.title_label, "state": State(t.target).label}
+        messages += [Message(member, "queue_arrived", arrived, app, page)
+                     for member in User.objects.filter(organisation_id=app.holder_id, is_active=True)]
+    queue_messages(messages)  # one template lookup and one send task for the applicant and the staff
 
 
 def deem_overdue_withdrawn(day: dt.date | None = None) -> list[int]:

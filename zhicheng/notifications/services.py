@@ -152,22 +152,29 @@ def queue_messages(messages) -> list[Notification]:
     if not messages:
         return []
     sources = _sources(m.key for m in messages)
-    with transaction.atomic():
-        try:
-            with transaction.atomic():
-                rows = _create(messages, sources)
-        except IntegrityError:
-            # A once-only message written at the same moment by another run (two days of a catch-up in parallel).
-            rows = []
-            for m in messages:
-                try:
-                    with transaction.atomic():
-                        rows += _create([m], sources)
-                except IntegrityError:
-                    if not m.once_key:
-                        raise
+    # No savepoint of its own: inside a transition this runs on every step, and only once-only
+    # messages can meet a unique-key conflict worth recovering from.
+    with transaction.atomic(savepoint=False):
+        rows = _create_once_only(messages, sources) if once else _create(messages, sources)
         send_soon([row.mail_id for row in rows if row.mail_id])
     return rows
+
+
+def _create_once_only(messages: list[Message], sources: dict) -> list[Notification]:
+    try:
+        with transaction.atomic():
+            return _create(messages, sources)
+    except IntegrityError:
+        # A once-only message written at the same moment by another run (two days of a catch-up in parallel).
+        rows = []
+        for m in messages:
+            try:
+                with transaction.atomic():
+                    rows += _create([m], sources)
+            except IntegrityError:
+                if not m.once_key:
+                    raise
+        return rows
 
 
 def queue(recipients, key: str, context: dict, application=None, *, link: str = "", once_key: str = "") -> list[Notification]:
