@@ -64,10 +64,10 @@ def step_each(apps: list[Application], action: str, actor, *, progress: Callable
     return outcome
 
 
-def start_bulk_job(action: str, apps: list[Application], actor, title: str, publicity_options: dict | None = None) -> Job:
+def start_bulk_job(action: str, ids: list[int], actor, title: str, publicity_options: dict | None = None) -> Job:
     """A bulk step (or, with publicity_options, a bulk publication) over many declarations, as a job."""
     last_event = ApplicationEvent.objects.aggregate(last=Max("pk"))["last"] or 0
-    params = {"action": action, "ids": [a.pk for a in apps], "after_event": last_event}
+    params = {"action": action, "ids": list(ids), "after_event": last_event}
     if publicity_options is not None:
         params["publicity"] = publicity_options
     return start_job("bulk_publish" if publicity_options is not None else "bulk_step", title, actor, params=params)

@@ -113,12 +113,13 @@ def bulk(request):
     else:
         ids = object_ids(request.POST.getlist("ids"))
         queryset = Application.objects.for_user(user).filter(pk__in=ids)
-    apps = list(queryset.select_related("person", "plan", "unit", "series").order_by("pk"))
-    if not apps:
+    ids = list(queryset.order_by("pk").values_list("pk", flat=True))
+    if not ids:
         messages.error(request, _("请先勾选要办理的申报。"))
         return redirect(back)
-    if len(apps) > settings.BULK_JOB_THRESHOLD:
-        return _bulk_job(request, action, apps, back)
+    if len(ids) > settings.BULK_JOB_THRESHOLD:
+        return _bulk_job(request, action, ids, back)  # the job reads the declarations itself
+    apps = list(Application.objects.filter(pk__in=ids).select_related("person", "plan", "unit", "series").order_by("pk"))
     if action in PUBLISHING:
         _publish(request, PUBLISHING[action], apps)
         return redirect(back)
@@ -130,9 +131,9 @@ def bulk(request):
     return redirect(back)
 
 
-def _bulk_job(request, action: str, apps, back: str):
+def _bulk_job(request, action: str, ids: list[int], back: str):
     label = _(dict(bulk_actions(request.user.role))[action])
-    title = _("批量办理“%(step)s”：%(n)d件") % {"step": label, "n": len(apps)}
+    title = _("批量办理“%(step)s”：%(n)d件") % {"step": label, "n": len(ids)}
     options = None
     if action in PUBLISHING:
         form = PublicityOptionsForm(request.POST)
@@ -142,7 +143,7 @@ def _bulk_job(request, action: str, apps, back: str):
                     messages.error(request, error)
             return redirect(back)
         options = form.cleaned_data
-    job = start_bulk_job(action, apps, request.user, title, publicity_options=options)
+    job = start_bulk_job(action, ids, request.user, title, publicity_options=options)
     return redirect("job_detail", pk=job.pk)
 
 
