@@ -28,6 +28,7 @@ from zhicheng.catalogue.models import Level, Series, TitleName
 from zhicheng.core.identifiers import birth_date_from_id, normalise_id_number, sex_from_id
 from zhicheng.core.wording import clauses, enumeration
 from zhicheng.documents.excel import WorkbookUnreadable, last_row_number, read_rows
+from zhicheng.jobs.runner import no_progress
 from zhicheng.people.models import Person, TitleHeld, TitleVia
 
 from . import signing
@@ -189,16 +190,12 @@ def _chunks(values: list, size: int):
         yield values[i:i + size]
 
 
-def _no_progress(done, total=None, phase=None):
-    pass
-
-
-def import_history(source, actor, *, today: dt.date, progress: Callable = _no_progress,
+def import_history(source, actor, *, today: dt.date, progress: Callable = no_progress,
                    on_written: Callable[[ImportReport], None] | None = None) -> ImportReport:
     """``source`` is a seekable binary file. ``progress(done, total, phase=)`` is called as rows are checked
     (jobs.runner.Progress); ``on_written(report)`` inside the transaction that writes the rows."""
     report = ImportReport()
-    total = last_row_number(source) if progress is not _no_progress else None
+    total = last_row_number(source) if progress is not no_progress else None
     source.seek(0)
     checking = _("逐行核对")
     progress(0, total, phase=checking)

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from zhicheng.jobs.models import Job
-from zhicheng.jobs.runner import JobRefused, job_kind, start_job
+from zhicheng.jobs.runner import JobRefused, job_kind, no_progress, start_job
 
 from .models import Application, ApplicationEvent
 from .services import TransitionError, transition
@@ -34,17 +34,13 @@ logger = logging.getLogger(__name__)
 CHUNK = 900
 
 
-def _no_progress(done, total=None, phase=None):
-    pass
-
-
 @dataclass
 class BulkOutcome:
     done: list[str] = field(default_factory=list)  # the names of the people whose declarations moved
     refusals: list[dict] = field(default_factory=list)  # {label: name, reason}
 
 
-def step_each(apps: list[Application], action: str, actor, *, progress: Callable = _no_progress,
+def step_each(apps: list[Application], action: str, actor, *, progress: Callable = no_progress,
               already: Iterable[int] = (), outcome: BulkOutcome | None = None) -> BulkOutcome:
     """One step for each declaration, each its own transition (its own transaction): one refusal never
     undoes the others. Declarations in ``already`` were moved by an earlier run of the same job.

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from zhicheng.audit.services import record as audit
 from zhicheng.core import clock
+from zhicheng.jobs.runner import no_progress
 from zhicheng.people.models import HonourCode
 
 from .models import Application
@@ -139,11 +140,7 @@ class ScreeningChange:
     reasons: list[str]
 
 
-def _no_progress(done, total=None, phase=None):
-    pass
-
-
-def rescreen_year(year: int, actor=None, ruleset=None, *, progress: Callable = _no_progress,
+def rescreen_year(year: int, actor=None, ruleset=None, *, progress: Callable = no_progress,
                   on_written: Callable[[list[ScreeningChange], int], None] | None = None) -> list[ScreeningChange]:
     """Re-screen every submitted declaration of a year; return those whose outcome changed, with why.
 

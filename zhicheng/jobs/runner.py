@@ -110,6 +110,10 @@ class Progress:
             self._aside = None
 
 
+def no_progress(done: int, total: int | None = None, phase: str | None = None, *, force: bool = False) -> None:
+    """The progress report of long work run outside a job (a command, a test): nobody reads it."""
+
+
 def start_job(kind: str, title: str, user, *, params: dict | None = None, input_file=None, organisation=None) -> Job:
     """Create the job and queue its task in one transaction (the task row is the job's promise)."""
     from zhicheng.audit.services import record as audit
