@@ -8,7 +8,6 @@ import hashlib
 import io
 from pathlib import Path
 
-from django.urls import reverse
 from django.utils.timezone import localtime
 from reportlab.lib import colors
 from reportlab.lib.units import mm
@@ -17,18 +16,18 @@ from reportlab.platypus import PageBreak, Spacer
 
 from zhicheng.core.canonical import sha256_hex
 from zhicheng.core.identifiers import mask_id_number
+from zhicheng.core.site import page_url, public_base_url
 from zhicheng.documents import pdf
 from zhicheng.documents.excel import write_workbook
 from zhicheng.documents.fonts import cjk_font
 
-from . import conf
 from .models import Certificate, CertificateStatus, Filing
 
 RED = colors.HexColor("#b22222")
 
 
 def verification_url(cert: Certificate) -> str:
-    return conf.public_base_url() + reverse("certificate_scan", args=[cert.number, cert.check_code])
+    return page_url("certificate_scan", cert.number, cert.check_code)
 
 
 def face_rows(cert: Certificate) -> list[tuple[str, str]]:
@@ -89,7 +88,7 @@ def certificate_pdf(cert: Certificate) -> bytes:
     c.setFont(font, 9)
     c.drawString(28 * mm, 58 * mm, "本证书为电子证书，与纸质证书具有同等效力。")
     c.drawString(28 * mm, 52 * mm, "核验：扫描右侧二维码，或在核验页面输入证书编号和姓名。")
-    c.drawString(28 * mm, 46 * mm, f"核验页面：{conf.public_base_url()}{reverse('certificate_verify')}")
+    c.drawString(28 * mm, 46 * mm, f"核验页面：{page_url('certificate_verify')}")
     c.drawString(28 * mm, 40 * mm, f"电子签名：Ed25519，密钥编号 {cert.key_id}")
     c.drawString(28 * mm, 34 * mm, f"签名值：{cert.signature[:44]}")
     c.drawString(28 * mm, 29 * mm, f"　　　　{cert.signature[44:]}")
@@ -124,7 +123,7 @@ def certificate_pdf_key(cert: Certificate) -> str:
     """What the certificate's PDF is made from, as one digest: every field of the certificate, the
     public address in its QR code, and this module's code. A stored PDF under this key is current."""
     fields = {f.attname: getattr(cert, f.attname) for f in cert._meta.concrete_fields if f.attname != "created_at"}
-    return sha256_hex({"document": "certificate-pdf", "renderer": _renderer_digest(), "public_url": conf.public_base_url(),
+    return sha256_hex({"document": "certificate-pdf", "renderer": _renderer_digest(), "public_url": public_base_url(),
                        "certificate": fields})
 
 
