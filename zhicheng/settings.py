@@ -226,7 +226,7 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # a fixed lock: an attack
 AXES_DISABLE_ACCESS_LOG = True  # successful logins are in the audit log already
 # Behind N reverse proxies that append to X-Forwarded-For, the address the outermost saw is the visitor's.
 TRUSTED_PROXIES = int(os.environ.get("ZHICHENG_TRUSTED_PROXIES", "0"))
-AXES_CLIENT_IP_CALLABLE = "zhicheng.accounts.throttle.client_address"
+AXES_CLIENT_IP_CALLABLE = "zhicheng.core.addresses.client_address"
 AXES_ENABLE_ADMIN = False  # unlocking is the regional department's audited page (/accounts/lockouts/)
 
 # TOTP codes: after TOTP_FAILURE_LIMIT wrong codes the account's second factor is locked for TOTP_LOCK_MINUTES,

@@ -219,3 +219,16 @@ def test_without_trusted_proxies_the_header_is_ignored(client, applicant, settin
     for i in range(6):
         log_in_through_proxy(client, f"someone-{i}", "123456", f"203.0.113.{i}")  # a header anyone can send
     assert log_in_through_proxy(client, ID_NUMBER, PASSWORD, "198.51.100.7").status_code == 429
+
+
+@pytest.mark.django_db
+def test_behind_a_proxy_the_audit_log_and_the_other_limits_see_the_visitor(client, applicant, settings):
+    # One address for everything: the audit log, and the lookup, objection and registration limits read it too.
+    from zhicheng.audit.models import AuditEntry
+
+    settings.TRUSTED_PROXIES = 1
+    log_in_through_proxy(client, "someone", "123456", "1.2.3.4, 203.0.113.9")
+    assert AuditEntry.objects.order_by("-pk").first().ip == "203.0.113.9"
+    settings.TRUSTED_PROXIES = 0
+    log_in_through_proxy(client, "someone", "123456", "203.0.113.9")
+    assert AuditEntry.objects.order_by("-pk").first().ip == "10.1.1.1"

@@ -7,8 +7,6 @@ digest keyed with SECRET_KEY (`account_key`), which nobody without the key can t
 
 from __future__ import annotations
 
-import ipaddress
-
 from axes.backends import AxesStandaloneBackend
 from axes.handlers.database import AxesDatabaseHandler
 from axes.helpers import get_client_username
@@ -35,21 +33,6 @@ def account_key(request, credentials=None) -> str:
     else:
         username = getattr(request, "data", request.POST).get("username")
     return digest(username or "")
-
-
-def client_address(request) -> str:
-    """The address a login comes from: REMOTE_ADDR; behind settings.TRUSTED_PROXIES proxies that each append the
-    address they saw to X-Forwarded-For, the one the outermost of them saw (what a client writes there is ignored),
-    so that the people behind one HTTPS proxy do not share one address's limit."""
-    proxies = settings.TRUSTED_PROXIES
-    if proxies:
-        hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
-        if len(hops) >= proxies:
-            try:
-                return str(ipaddress.ip_address(hops[-proxies]))
-            except ValueError:
-                pass
-    return request.META.get("REMOTE_ADDR", "")
 
 
 class ThrottleBackend(AxesStandaloneBackend):

@@ -1,3 +1,5 @@
+from zhicheng.core.addresses import client_address
+
 from .context import request_context
 
 
@@ -6,6 +8,6 @@ class RequestContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        # Behind a reverse proxy set REMOTE_ADDR from the proxy (not from client headers).
-        with request_context(request.META.get("REMOTE_ADDR", "")):
+        # The audit log and every per-address limit (lookups, objections, registrations) read this address.
+        with request_context(client_address(request)):
             return self.get_response(request)
