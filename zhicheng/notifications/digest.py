@@ -17,7 +17,7 @@ from zhicheng.core.site import page_url
 
 from .models import Notification, OutgoingMail
 from .outbox import send_soon
-from .services import mail_body, render
+from .services import mail_body, render_source, template_sources
 
 # A deadline-day digest can hold thousands of arrivals: the mail lists this many, the queue page has them all.
 LISTED = 100
@@ -26,8 +26,9 @@ LISTED = 100
 def send_digests(day: dt.date) -> dict:
     waiting = Notification.objects.filter(awaits_digest=True, created_at__lte=clock.end_of_day(day))
     queue_link = page_url("application_list", query="queue=1")
+    template = template_sources(["queue_digest"])["queue_digest"]  # read once for every recipient
     mails, arrivals = [], 0
-    for recipient_id in sorted(set(waiting.values_list("recipient_id", flat=True))):
+    for recipient_id in waiting.order_by("recipient_id").values_list("recipient_id", flat=True).distinct():
         with transaction.atomic():
             rows = list(waiting.filter(recipient_id=recipient_id).select_for_update(skip_locked=True, of=("self",))
                         .select_related("recipient").order_by("created_at", "pk"))
@@ -36,7 +37,7 @@ def send_digests(day: dt.date) -> dict:
             recipient, ids = rows[0].recipient, [row.pk for row in rows]
             mail = None
             if recipient.is_active and recipient.email:
-                subject, body = render("queue_digest", {
+                subject, body = render_source(template, {
                     "name": recipient.get_full_name() or recipient.username, "day": f"{day:%Y年%m月%d日}", "count": len(rows),
                     "items": [f"{row.body.strip()}\n   {row.link}" for row in rows[:LISTED]], "more": max(len(rows) - LISTED, 0),
                 })

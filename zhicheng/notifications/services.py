@@ -95,19 +95,20 @@ def _compiled(source: str) -> Template:
     return Template(source)
 
 
-def _sources(keys) -> dict[str, tuple[str, str]]:
+def template_sources(keys) -> dict[str, tuple[str, str]]:
+    """(subject, body) of each key: the admin-edited template where there is one, else the default; one query."""
     keys = set(keys)
     edited = {t.key: (t.subject, t.body) for t in NotificationTemplate.objects.filter(key__in=keys)}
     return {key: edited.get(key) or DEFAULT_TEMPLATES[key] for key in keys}
 
 
-def _render(source: tuple[str, str], context: dict) -> tuple[str, str]:
+def render_source(source: tuple[str, str], context: dict) -> tuple[str, str]:
     ctx = Context(context, autoescape=False)
     return _compiled(source[0]).render(ctx).strip(), _compiled(source[1]).render(ctx)
 
 
 def render(key: str, context: dict) -> tuple[str, str]:
-    return _render(_sources([key])[key], context)
+    return render_source(template_sources([key])[key], context)
 
 
 def mail_body(body: str, link: str) -> str:
@@ -127,7 +128,7 @@ def _create(messages: list[Message], sources: dict) -> list[Notification]:
     mailing = mail_enabled()
     rows, mails = [], []
     for m in messages:
-        subject, body = _render(sources[m.key], m.context)
+        subject, body = render_source(sources[m.key], m.context)
         link = _link(m)
         reachable = mailing and m.recipient.is_active and bool(m.recipient.email)
         digest = reachable and m.key in DIGESTED_KEYS
@@ -151,7 +152,7 @@ def queue_messages(messages) -> list[Notification]:
         messages = [m for m in messages if not m.once_key or (m.recipient.pk, m.once_key) not in sent]
     if not messages:
         return []
-    sources = _sources(m.key for m in messages)
+    sources = template_sources(m.key for m in messages)
     # No savepoint of its own: inside a transition this runs on every step, and only once-only
     # messages can meet a unique-key conflict worth recovering from.
     with transaction.atomic(savepoint=False):
