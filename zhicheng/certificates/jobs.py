@@ -16,7 +16,7 @@ from django.utils.translation import ngettext
 
 from zhicheng.core.wording import clauses
 from zhicheng.jobs.models import Job
-from zhicheng.jobs.runner import JobRefused, job_kind
+from zhicheng.jobs.runner import JobRefused, job_kind, record_result
 
 from . import history, rendering, scope
 from .models import Certificate
@@ -37,15 +37,13 @@ def _import_result(report: history.ImportReport) -> dict:
 def run_history_import(job: Job, progress) -> dict:
     from zhicheng.files.services import FileIntegrityError, read_verified
 
-    if job.result.get("imported"):
-        return job.result  # written before the worker died: the result committed with the rows
     try:
         data = read_verified(job.input_file)
     except (OSError, FileIntegrityError) as exc:
         raise JobRefused(_("上传的文件已无法读取或已被改动，请重新上传。")) from exc
 
     def written(report):
-        Job.objects.filter(pk=job.pk).update(result=_import_result(report))
+        record_result(job, _import_result(report))
 
     report = history.import_history(io.BytesIO(data), job.started_by, today=dt.date.fromisoformat(job.params["today"]),
                                     progress=progress, on_written=written)

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from zhicheng.jobs.models import Job
-from zhicheng.jobs.runner import JobRefused, job_kind, no_progress, start_job
+from zhicheng.jobs.runner import JobRefused, job_kind, no_progress, record_result, start_job
 
 from .models import Application, ApplicationEvent
 from .services import TransitionError, transition
@@ -136,8 +136,6 @@ def run_bulk_publish(job: Job, progress) -> dict:
     from zhicheng.publicity.services import STEPS, publish
     from zhicheng.publicity.workdays import CalendarNotConfigured
 
-    if job.result.get("publicity"):
-        return job.result  # published before the worker died: the result committed with the publicity
     actor = _actor(job)
     apps = _declarations(job, actor)
     kind = next(k for k, (enter, _advance, _take_out) in STEPS.items() if enter == job.params["action"])
@@ -156,7 +154,7 @@ def run_bulk_publish(job: Job, progress) -> dict:
                     "title": publicity.title, "n": len(listed), "end": publicity.ends_on.strftime("%Y-%m-%d")},
                 "link": reverse("publicity_detail", args=[publicity.pk]), "link_label": _("查看公示"),
             }
-            Job.objects.filter(pk=job.pk).update(result=result)
+            record_result(job, result)
     except (ValidationError, CalendarNotConfigured) as exc:
         raise JobRefused("；".join(getattr(exc, "messages", None) or [str(exc)])) from exc
     return result
@@ -168,14 +166,12 @@ def run_rescreen(job: Job, progress) -> dict:
 
     from .screening import rescreen_year
 
-    if "changes" in job.result:
-        return job.result  # stored before the worker died: the result committed with the decisions
     year = job.params["year"]
     result = {}
 
     def written(changes, screened):
         result.update(_rescreen_result(year, changes, screened))
-        Job.objects.filter(pk=job.pk).update(result=result)
+        record_result(job, result)
 
     try:
         rescreen_year(year, actor=job.started_by, progress=progress, on_written=written)

@@ -143,6 +143,10 @@ def run_job(job_id: int) -> str:
             return job.status
         job.status, job.started_at = JobStatus.RUNNING, job.started_at or timezone.now()
         job.save(update_fields=["status", "started_at", "attempts"])
+    if job.result:
+        # Recorded with the work's own transaction (record_result) before the worker died: it is done.
+        _finish(job, JobStatus.SUCCEEDED, result=job.result)
+        return job.status
     handler, progress = JOB_KINDS[job.kind], Progress(job)
     try:
         result = handler(job, progress)
@@ -162,6 +166,13 @@ def run_job(job_id: int) -> str:
     finally:
         progress.close()
     return job.status
+
+
+def record_result(job: Job, result: dict) -> None:
+    """Write the job's result inside the transaction of the work it describes, so that they commit
+    together: a job found with a result when it is run again (its worker died after the commit)
+    ends with that result instead of doing the work twice."""
+    Job.objects.filter(pk=job.pk).update(result=result)
 
 
 def _finish(job: Job, status: str, *, result: dict | None = None, error: str = "") -> None:
