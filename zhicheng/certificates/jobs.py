@@ -16,7 +16,7 @@ from django.utils.translation import ngettext
 
 from zhicheng.core.wording import clauses
 from zhicheng.jobs.models import Job
-from zhicheng.jobs.runner import JobRefused, job_kind, record_result
+from zhicheng.jobs.runner import JobRefused, active_starter, job_kind, record_result
 
 from . import history, rendering, scope
 from .models import Certificate
@@ -70,9 +70,7 @@ def run_certificate_pdfs(job: Job, progress) -> dict:
     from zhicheng.files.models import Rendition
     from zhicheng.files.services import keep_rendition
 
-    if job.started_by is None or not job.started_by.is_active:
-        raise JobRefused(_("发起该任务的账户已停用或已删除，任务未执行。"))
-    ids = list(certificates_to_render(job.started_by, job.params).order_by("pk").values_list("pk", flat=True))
+    ids = list(certificates_to_render(active_starter(job), job.params).order_by("pk").values_list("pk", flat=True))
     phase = _("生成证书PDF")
     progress(0, len(ids), phase=phase)
     rendered = current = 0

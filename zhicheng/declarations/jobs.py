@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from zhicheng.jobs.models import Job
-from zhicheng.jobs.runner import JobRefused, job_kind, no_progress, record_result, start_job
+from zhicheng.jobs.runner import JobRefused, active_starter, job_kind, no_progress, record_result, start_job
 
 from .models import Application, ApplicationEvent
 from .services import TransitionError, transition
@@ -69,13 +69,6 @@ def start_bulk_job(action: str, ids: list[int], actor, title: str, publicity_opt
     return start_job("bulk_publish" if publicity_options is not None else "bulk_step", title, actor, params=params)
 
 
-def _actor(job: Job):
-    actor = job.started_by
-    if actor is None or not actor.is_active:
-        raise JobRefused(_("发起该任务的账户已停用或已删除，任务未执行。"))
-    return actor
-
-
 def _chunks(values: list, size: int = CHUNK):
     for i in range(0, len(values), size):
         yield values[i:i + size]
@@ -107,7 +100,7 @@ def moved_by_job(job: Job, actor) -> set[int]:
 
 @job_kind("bulk_step")
 def run_bulk_step(job: Job, progress) -> dict:
-    actor = _actor(job)
+    actor = active_starter(job)
     apps = _declarations(job, actor)
     outcome = BulkOutcome()
     try:
@@ -136,7 +129,7 @@ def run_bulk_publish(job: Job, progress) -> dict:
     from zhicheng.publicity.services import STEPS, publish
     from zhicheng.publicity.workdays import CalendarNotConfigured
 
-    actor = _actor(job)
+    actor = active_starter(job)
     apps = _declarations(job, actor)
     kind = next(k for k, (enter, _advance, _take_out) in STEPS.items() if enter == job.params["action"])
     progress(0, len(apps), phase=_("写入中（全部申报在一个事务中列入公示）"))

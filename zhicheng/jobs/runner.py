@@ -110,6 +110,16 @@ class Progress:
             self._aside = None
 
 
+def active_starter(job: Job):
+    """The account that started the job, which the work acts as; refused when it has been disabled since."""
+    from django.utils.translation import gettext as _
+
+    actor = job.started_by
+    if actor is None or not actor.is_active:
+        raise JobRefused(_("发起该任务的账户已停用或已删除，任务未执行。"))
+    return actor
+
+
 def no_progress(done: int, total: int | None = None, phase: str | None = None, *, force: bool = False) -> None:
     """The progress report of long work run outside a job (a command, a test): nobody reads it."""
 
