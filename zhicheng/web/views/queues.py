@@ -117,23 +117,6 @@ def bulk(request):
     if not ids:
         messages.error(request, _("请先勾选要办理的申报。"))
         return redirect(back)
-    if len(ids) > settings.BULK_JOB_THRESHOLD:
-        return _bulk_job(request, action, ids, back)  # the job reads the declarations itself
-    apps = list(Application.objects.filter(pk__in=ids).select_related("person", "plan", "unit", "series").order_by("pk"))
-    if action in PUBLISHING:
-        _publish(request, PUBLISHING[action], apps)
-        return redirect(back)
-    outcome = step_each(apps, action, user)
-    for refusal in outcome.refusals:
-        messages.error(request, f"{refusal['label']}：{refusal['reason']}")
-    if outcome.done:
-        messages.success(request, _("已办理%(done)d件，共选择%(total)d件。") % {"done": len(outcome.done), "total": len(apps)})
-    return redirect(back)
-
-
-def _bulk_job(request, action: str, ids: list[int], back: str):
-    label = _(dict(bulk_actions(request.user.role))[action])
-    title = _("批量办理“%(step)s”：%(n)d件") % {"step": label, "n": len(ids)}
     options = None
     if action in PUBLISHING:
         form = PublicityOptionsForm(request.POST)
@@ -143,20 +126,31 @@ def _bulk_job(request, action: str, ids: list[int], back: str):
                     messages.error(request, error)
             return redirect(back)
         options = form.cleaned_data
+    if len(ids) > settings.BULK_JOB_THRESHOLD:
+        return _bulk_job(request, action, ids, options)  # the job reads the declarations itself
+    apps = list(Application.objects.filter(pk__in=ids).select_related("person", "plan", "unit", "series").order_by("pk"))
+    if action in PUBLISHING:
+        _publish(request, PUBLISHING[action], apps, options)
+        return redirect(back)
+    outcome = step_each(apps, action, user)
+    for refusal in outcome.refusals:
+        messages.error(request, f"{refusal['label']}：{refusal['reason']}")
+    if outcome.done:
+        messages.success(request, _("已办理%(done)d件，共选择%(total)d件。") % {"done": len(outcome.done), "total": len(apps)})
+    return redirect(back)
+
+
+def _bulk_job(request, action: str, ids: list[int], options: dict | None):
+    label = _(dict(bulk_actions(request.user.role))[action])
+    title = _("批量办理“%(step)s”：%(n)d件") % {"step": label, "n": len(ids)}
     job = start_bulk_job(action, ids, request.user, title, publicity_options=options)
     return redirect("job_detail", pk=job.pk)
 
 
-def _publish(request, kind: str, apps) -> None:
-    form = PublicityOptionsForm(request.POST)
-    if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
-        return
+def _publish(request, kind: str, apps, options: dict) -> None:
     try:
-        publicity, refused = publish(kind=kind, actor=request.user, applications=apps, title=form.cleaned_data["title"],
-                                     working_days=form.cleaned_data["working_days"], contact=form.cleaned_data["contact"])
+        publicity, refused = publish(kind=kind, actor=request.user, applications=apps, title=options["title"],
+                                     working_days=options["working_days"], contact=options["contact"])
     except (ValidationError, CalendarNotConfigured, TransitionError) as exc:
         messages.error(request, "；".join(getattr(exc, "messages", None) or getattr(exc, "reasons", None) or [str(exc)]))
         return
