@@ -6,7 +6,6 @@ Times here are real time (time.time()), not core.clock: a pinned business date m
 from __future__ import annotations
 
 import time
-from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -15,11 +14,10 @@ from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponse
-from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from .permissions import second_factor_passed, second_factor_required
+from .permissions import second_factor_passed, second_factor_redirect, second_factor_required
 from .roles import Role
 
 STARTED = "session_started_at"
@@ -77,5 +75,5 @@ class AdminSecondFactorMiddleware:
         if (request.path.startswith(admin) and request.user.is_authenticated
                 and request.path not in (reverse("admin:login"), reverse("admin:logout"))
                 and second_factor_required(request.user) and not second_factor_passed(request)):
-            return redirect(f"{reverse('second_factor')}?{urlencode({'next': request.get_full_path()})}")
+            return second_factor_redirect(request)
         return self.get_response(request)

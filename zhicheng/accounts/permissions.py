@@ -142,6 +142,11 @@ def second_factor_passed(request) -> bool:
     return request.session.get(SECOND_FACTOR_SESSION_KEY) == request.user.pk
 
 
+def second_factor_redirect(request):
+    """To the second-factor page, and back to where the request was going once it is passed."""
+    return redirect(f"{reverse('second_factor')}?{urlencode({'next': request.get_full_path()})}")
+
+
 def needs_second_factor(request, page_name: str) -> bool:
     """Those who need a TOTP second factor pass it once per session before any page but the public ones."""
     return (PAGES[page_name] is not None and page_name not in SECOND_FACTOR_EXEMPT
@@ -161,7 +166,7 @@ def page(name: str):
             if not can_open(request.user, name):
                 raise PermissionDenied("您的角色无权访问此页面。")
             if needs_second_factor(request, name):
-                return redirect(f"{reverse('second_factor')}?{urlencode({'next': request.get_full_path()})}")
+                return second_factor_redirect(request)
             return view(request, *args, **kwargs)
 
         wrapped.page_name = name
