@@ -5,6 +5,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from zhicheng.core import clock
+
 
 class JobStatus(models.TextChoices):
     QUEUED = "queued", "排队中"
@@ -44,7 +46,9 @@ class Job(models.Model):
     error = models.TextField("失败原因", blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     task_id = models.CharField(max_length=64, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    # The business clock, like every date a person reads (the demo and training pin it); the queue's own
+    # timestamps and the workers' heartbeats stay on real time.
+    created_at = models.DateTimeField(default=clock.now)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
@@ -52,7 +56,7 @@ class Job(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = "后台任务"
-        ordering = ["-created_at"]
+        ordering = ["-created_at", "-pk"]  # a pinned clock gives jobs the same minute
 
     def __str__(self):
         return self.title

@@ -34,6 +34,8 @@ from django.utils import timezone
 from django_tasks import task
 from django_tasks.base import TaskResultStatus
 
+from zhicheng.core import clock
+
 from .models import Job, JobStatus, WorkerProcess
 
 logger = logging.getLogger(__name__)
@@ -151,7 +153,7 @@ def run_job(job_id: int) -> str:
         if job.attempts > MAX_JOB_ATTEMPTS:
             _finish(job, JobStatus.FAILED, error=f"任务所在的后台进程已中断{MAX_JOB_ATTEMPTS}次，任务终止；未完成的部分没有写入。")
             return job.status
-        job.status, job.started_at = JobStatus.RUNNING, job.started_at or timezone.now()
+        job.status, job.started_at = JobStatus.RUNNING, job.started_at or clock.now()
         job.save(update_fields=["status", "started_at", "attempts"])
     if job.result:
         # Recorded with the work's own transaction (record_result) before the worker died: it is done.
@@ -186,7 +188,7 @@ def record_result(job: Job, result: dict) -> None:
 
 
 def _finish(job: Job, status: str, *, result: dict | None = None, error: str = "") -> None:
-    job.status, job.finished_at, job.error = status, timezone.now(), error
+    job.status, job.finished_at, job.error = status, clock.now(), error
     if result is not None:
         job.result = result
     if status == JobStatus.SUCCEEDED:
