@@ -27,8 +27,8 @@ class ApplicationAdmin(ReadOnlyAdmin):
 
 
 @admin.register(CorrectionNotice)
-class CorrectionNoticeAdmin(admin.ModelAdmin):
-    list_display = ("application", "deadline", "issued_at", "resolved_at")
+class CorrectionNoticeAdmin(ReadOnlyAdmin):
+    """Read-only: a notice is issued and resolved by the workflow, and its deadline decides whether the
+    declaration is deemed withdrawn (六（二））; deleting one would erase that deadline."""
 
-    def has_change_permission(self, request, obj=None):
-        return False
+    list_display = ("application", "deadline", "issued_at", "resolved_at")

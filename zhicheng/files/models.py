@@ -2,8 +2,23 @@ from django.conf import settings
 from django.db import models
 
 
+class StoredFileQuerySet(models.QuerySet):
+    def delete(self):
+        # Refused before the delete's transaction starts, so a caller's own transaction stays usable; the
+        # pre_delete guard (files.apps) still covers cascades and any other path.
+        from .services import FileInUse, file_users
+
+        for stored in self:
+            if users := file_users(stored):
+                raise FileInUse(stored, users)
+        return super().delete()
+
+
 class StoredFile(models.Model):
-    """One file, stored once by its SHA-256 whoever uploads it and however often."""
+    """One file, stored once by its SHA-256 whoever uploads it and however often.
+
+    A file that anything refers to (a declaration's materials, an archive record's evidence, a submitted
+    version's frozen records...) is never deleted (files.services.file_users)."""
 
     sha256 = models.CharField(max_length=64, unique=True)
     size = models.PositiveBigIntegerField("大小（字节）")
@@ -12,11 +27,20 @@ class StoredFile(models.Model):
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
+    objects = StoredFileQuerySet.as_manager()
+
     class Meta:
         verbose_name = verbose_name_plural = "材料文件"
 
     def __str__(self):
         return f"{self.original_name}（{self.sha256[:12]}）"
+
+    def delete(self, *args, **kwargs):
+        from .services import FileInUse, file_users
+
+        if users := file_users(self):
+            raise FileInUse(self, users)
+        return super().delete(*args, **kwargs)
 
     @property
     def relative_path(self) -> str:

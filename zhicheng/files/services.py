@@ -16,6 +16,7 @@ import zipfile
 import zlib
 from pathlib import Path
 
+from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -29,6 +30,15 @@ ACCEPTED = "PDF、JPEG、PNG"
 
 class FileIntegrityError(Exception):
     """A stored file no longer matches its hash."""
+
+
+class FileInUse(Exception):
+    """A stored file that a record refers to cannot be deleted; nothing was changed."""
+
+    def __init__(self, stored: StoredFile, users: list[str]):
+        self.stored, self.users = stored, users
+        super().__init__(f"文件“{stored.original_name}”仍被{('、'.join(users))}引用，不能删除：它是申报或档案的佐证材料。"
+                         "如确需更换，请由申报人在本人档案或申报材料中替换。")
 
 
 def _is_pdf(data: bytes) -> bool:
@@ -154,6 +164,36 @@ def store_workbook(uploaded_file, uploaded_by=None) -> StoredFile:
         raise ValidationError(_("文件“%(name)s”不是 .xlsx 格式的 Excel 文件，请另存为 .xlsx 后重新上传。")
                               % {"name": uploaded_file.name}, code="bad_type")
     return _keep(uploaded_file.name, data, XLSX, uploaded_by)
+
+
+def file_users(stored: StoredFile) -> list[str]:
+    """What refers to a stored file (declaration materials, archive evidence, renditions, job inputs, plan
+    attachments...), by kind: every relation to StoredFile is found from the models, so a new one is covered too."""
+    users = []
+    for relation in StoredFile._meta.get_fields(include_hidden=True):
+        if not (relation.is_relation and relation.auto_created and not relation.concrete):
+            continue
+        model = relation.related_model
+        if model._meta.auto_created:  # a many-to-many's own through table: its forward relation is counted instead
+            continue
+        if model._base_manager.filter(**{relation.field.name: stored.pk}).exists():
+            users.append(str(model._meta.verbose_name))
+    # A submitted declaration freezes its archive records with their evidence's hashes: the file stays
+    # evidence of that version even after the applicant deletes the record from the archive.
+    selected = apps.get_model("declarations", "SelectedRecord")
+    if selected._base_manager.filter(version__gt=0, snapshot__icontains=stored.sha256).exists():
+        users.append("已提交申报的档案快照")
+    return users
+
+
+def refuse_deleting_used_file(sender, instance: StoredFile, **kwargs) -> None:
+    """pre_delete: a file still referred to is never deleted, whoever deletes it and however.
+
+    Deleting an unreferenced row leaves its bytes on disk: a blob is named by its SHA-256 and may come back
+    with the next upload of the same content, so removing it is never needed for correctness."""
+    users = file_users(instance)
+    if users:
+        raise FileInUse(instance, users)
 
 
 def read_verified(stored: StoredFile) -> bytes:

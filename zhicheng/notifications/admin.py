@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 from django.db import transaction
 
-from zhicheng.audit.admin_mixins import AuditedAdmin, ReadOnlyAdmin
+from zhicheng.audit.admin_mixins import AuditedAdmin, ReadOnlyAdmin, audited_action
 from zhicheng.audit.services import record as audit
 
 from . import outbox
@@ -14,7 +14,9 @@ class NotificationTemplateAdmin(AuditedAdmin, admin.ModelAdmin):
 
 
 @admin.register(Notification)
-class NotificationAdmin(AuditedAdmin, admin.ModelAdmin):
+class NotificationAdmin(ReadOnlyAdmin):
+    """Read-only: notifications are written by the system with the change they tell about."""
+
     list_display = ("recipient", "subject", "created_at", "emailed_at", "read_at")
     list_filter = ("key",)
     raw_id_fields = ("recipient", "application", "mail")
@@ -29,6 +31,7 @@ class OutgoingMailAdmin(ReadOnlyAdmin):
     search_fields = ("to", "subject")
     actions = ["send_again"]
 
+    @audited_action
     @admin.action(description="重新发送所选邮件（重新计算尝试次数）")
     def send_again(self, request, queryset):
         ids = list(queryset.values_list("pk", flat=True))

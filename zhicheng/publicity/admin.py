@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from zhicheng.audit.admin_mixins import AuditedAdmin
+from zhicheng.audit.admin_mixins import AuditedAdmin, ReadOnlyAdmin
 
 from .models import CalendarDay, CalendarYear, Objection, Publicity
 
@@ -18,18 +18,16 @@ class CalendarDayAdmin(AuditedAdmin, admin.ModelAdmin):
 
 
 @admin.register(Publicity)
-class PublicityAdmin(AuditedAdmin, admin.ModelAdmin):
+class PublicityAdmin(ReadOnlyAdmin):
+    """Read-only: publicities are opened and closed by publicity.services."""
+
     list_display = ("title", "kind", "publisher", "starts_on", "ends_on", "outcome")
     list_filter = ("kind", "outcome", "year")
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Objection)
-class ObjectionAdmin(AuditedAdmin, admin.ModelAdmin):
+class ObjectionAdmin(ReadOnlyAdmin):
+    """Read-only: objections are raised by the public and handled by publicity.services."""
+
     list_display = ("publicity", "application", "objector_name", "status", "raised_at", "handled_at")
     list_filter = ("status",)
-
-    def has_change_permission(self, request, obj=None):
-        return False

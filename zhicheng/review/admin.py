@@ -40,13 +40,17 @@ class ExpertAdmin(AuditedAdmin, admin.ModelAdmin):
 
 
 @admin.register(ReviewPlan)
-class ReviewPlanAdmin(AuditedAdmin, admin.ModelAdmin):
+class ReviewPlanAdmin(ReadOnlyAdmin):
+    """Read-only: a plan is written, filed and approved through review.services."""
+
     list_display = ("committee", "year", "status", "filed_on", "approved_on", "review_starts_on", "review_ends_on")
     list_filter = ("status", "year")
 
 
 @admin.register(Assignment)
-class AssignmentAdmin(AuditedAdmin, admin.ModelAdmin):
+class AssignmentAdmin(ReadOnlyAdmin):
+    """Read-only: assignments and recusals come from the draw and review.services."""
+
     list_display = ("plan", "panel", "expert", "application", "recused")
     raw_id_fields = ("application", "expert")
 
