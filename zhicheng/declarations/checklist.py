@@ -94,14 +94,13 @@ def is_required(item: MaterialItem, s: Situation) -> bool:
     return True
 
 
-def situation_of(app: Application) -> Situation:
+def situation_of(app: Application, holds_title: bool | None = None) -> Situation:
+    """`holds_title`: whether the person's archive has a title, when the caller has read it already."""
     from zhicheng.people.models import TitleHeld
 
-    return Situation(
-        conditions=(app.decision or {}).get("conditions", {}),
-        channel=app.channel,
-        holds_title=TitleHeld.objects.filter(person_id=app.person_id).exists(),
-    )
+    if holds_title is None:
+        holds_title = TitleHeld.objects.filter(person_id=app.person_id).exists()
+    return Situation(conditions=(app.decision or {}).get("conditions", {}), channel=app.channel, holds_title=holds_title)
 
 
 def working_version(app: Application) -> int:
@@ -135,9 +134,9 @@ class ChecklistRow:
         return self.item.provided_by == MaterialProvider.APPLICANT
 
 
-def checklist(app: Application, version: int | None = None) -> list[ChecklistRow]:
+def checklist(app: Application, version: int | None = None, holds_title: bool | None = None) -> list[ChecklistRow]:
     """Every active item with whether it applies to this declaration and the files given for it."""
-    s = situation_of(app)
+    s = situation_of(app, holds_title)
     by_item: dict[int, list] = {}
     for material in materials_of_version(app, working_version(app) if version is None else version):
         by_item.setdefault(material.item_id, []).append(material)

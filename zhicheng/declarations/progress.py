@@ -113,12 +113,13 @@ class Deadline:
         return max(self.remaining.seconds // 3600, 0) if not self.passed else 0
 
 
-def next_deadline(app: Application) -> Deadline | None:
-    """The date that matters now, at the end of that day in Asia/Shanghai."""
+def next_deadline(app: Application, notice=None) -> Deadline | None:
+    """The date that matters now, at the end of that day in Asia/Shanghai; `notice`: the open correction
+    notice when the caller has read it already."""
     if app.state == State.DRAFT:
         return Deadline(_("%(year)s年度申报截止") % {"year": app.plan.year}, clock.end_of_day(app.plan.declaration_deadline))
     if app.state == State.CORRECTION_REQUESTED:
-        notice = app.correction_notices.filter(resolved_at__isnull=True).first()
+        notice = notice or app.correction_notices.filter(resolved_at__isnull=True).first()
         if notice:
             return Deadline(_("补正截止（逾期视为放弃申报）"), clock.end_of_day(notice.deadline))
     if app.state in guards.PUBLICITY_KIND_BY_STATE:

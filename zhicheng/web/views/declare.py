@@ -98,18 +98,22 @@ def record_choices(app: Application) -> list[dict]:
 
 
 def workspace_context(app: Application, form=None) -> dict:
-    rows = checklist(app)
+    kinds = record_choices(app)
+    # The archive's titles were just read for the record choices; the checklist needs only whether there are any.
+    rows = checklist(app, holds_title=any(k["records"] for k in kinds if k["kind"] == "title"))
+    # Only a declaration under correction has an open notice (no step leads back to a draft).
+    notice = app.correction_notices.filter(resolved_at__isnull=True).first() if app.state == State.CORRECTION_REQUESTED else None
     return {
         "app": app,
         "draft_form": form or DraftForm(instance=app),
         "decision": app.decision or {},
         "conditions": described_conditions(app.decision),
-        "kinds": record_choices(app),
+        "kinds": kinds,
         "rows": rows,
         "fee_form": FeeForm(),
         "pledge_text": drafting.PLEDGE_TEXT,
-        "deadline": progress.next_deadline(app),
-        "notice": app.correction_notices.filter(resolved_at__isnull=True).first(),
+        "deadline": progress.next_deadline(app, notice),
+        "notice": notice,
         "missing": missing_materials(app, rows),
         "resubmit": app.state == State.CORRECTION_REQUESTED,
     }
@@ -172,8 +176,8 @@ def _row_response(request, app, item_id: int, error: str = ""):
     row = next((r for r in rows if r.item.pk == item_id), None)
     if row is None:
         return HttpResponseBadRequest(error or _("没有这一项材料。"))
-    return render(request, "web/_checklist_row.html", {"app": app, "row": row, "error": error, "editable": True,
-                                                        "missing": missing_materials(app, rows), "oob_missing": True})
+    return render(request, "web/_checklist_row.html", {"app": app, "rows": [row], "error": error, "editable": True,
+                                                        "missing": missing_materials(app, rows)})
 
 
 @page("declaration_material")
