@@ -82,22 +82,22 @@ def submit_filings(*, committee, year: int, actor, report: str = "") -> list[Fil
 
     if actor.role != Role.COMMITTEE_OFFICE or actor.organisation_id != committee.office_id:
         raise CertificateError(_("只有本评委会办事机构可以报送评审结果核准备案。"))
-    apps = list(_unfiled(committee, year))
-    if not apps:
-        raise CertificateError(_("没有公示期满、待报核准备案的评审结果。"))
-    unpublished = [a.person.name for a in apps if result_was_published(a, None)]
-    if unpublished:
-        raise CertificateError(_("以下人员的评审结果未履行公示程序，不予核准备案（八（二）2）：%(names)s") % {"names": enumeration(unpublished)})
-    review_end = review_ended_on(committee, year) or clock.today()
-    due, today = one_month_after(review_end), clock.today()
-    groups: dict[int, list] = defaultdict(list)
-    bodies = {}
-    for app in apps:
-        body = filing_body(app)
-        bodies[body.pk] = body
-        groups[body.pk].append(app)
     filings = []
     with transaction.atomic():
+        apps = _lock_unfiled(committee, year)
+        if not apps:
+            raise CertificateError(_("没有公示期满、待报核准备案的评审结果。"))
+        unpublished = [a.person.name for a in apps if result_was_published(a, None)]
+        if unpublished:
+            raise CertificateError(_("以下人员的评审结果未履行公示程序，不予核准备案（八（二）2）：%(names)s") % {"names": enumeration(unpublished)})
+        review_end = review_ended_on(committee, year) or clock.today()
+        due, today = one_month_after(review_end), clock.today()
+        groups: dict[int, list] = defaultdict(list)
+        bodies = {}
+        for app in apps:
+            body = filing_body(app)
+            bodies[body.pk] = body
+            groups[body.pk].append(app)
         for body_id, members in groups.items():
             body = bodies[body_id]
             filing = Filing.objects.create(
@@ -113,15 +113,28 @@ def submit_filings(*, committee, year: int, actor, report: str = "") -> list[Fil
     return filings
 
 
+def _lock_unfiled(committee, year: int) -> list:
+    """The committee-year's unfiled results, locked for the rest of the caller's transaction.
+
+    The committee row serialises two submits; the declarations' rows hold off a `file` transition
+    of one of them. They are then read again: on PostgreSQL a statement that waited for a lock still
+    sees the world as it was when it began, so only a fresh statement sees the filing entries the
+    other submit committed meanwhile. On SQLite the transaction's write lock does all of this."""
+    from zhicheng.orgs.models import Committee
+
+    Committee.objects.select_for_update().filter(pk=committee.pk).first()
+    ids = list(_unfiled(committee, year).order_by("pk").select_for_update(of=("self",)).values_list("pk", flat=True))
+    return list(_unfiled(committee, year).filter(pk__in=ids).order_by("pk"))
+
+
 def approve_filing(filing: Filing, actor, *, document_number: str = "", approved_on: dt.date | None = None) -> Filing:
     """The approving body records the filing; every declaration in it is filed (`file`), all or none."""
     from zhicheng.declarations.services import transition
 
     if actor.organisation_id != filing.filing_body_id:
         raise CertificateError(_("该批评审结果应由%(body)s核准备案（七（五）1、3）。") % {"body": filing.filing_body.name})
-    if filing.status != FilingStatus.SUBMITTED:
-        raise CertificateError(_("该批核准备案已办理。"))
     with transaction.atomic():
+        _lock_submitted(filing)
         filing.status, filing.approved_by = FilingStatus.APPROVED, actor
         filing.approved_on = approved_on or clock.today()
         filing.document_number = document_number.strip() or next_filing_number(filing.filing_body, filing.year)
@@ -136,15 +149,22 @@ def approve_filing(filing: Filing, actor, *, document_number: str = "", approved
 def return_filing(filing: Filing, actor, *, reason: str) -> Filing:
     if actor.organisation_id != filing.filing_body_id:
         raise CertificateError(_("只有核准备案机关可以退回。"))
-    if filing.status != FilingStatus.SUBMITTED:
-        raise CertificateError(_("该批核准备案已办理。"))
     if len(reason.strip()) < 4:
         raise CertificateError(_("请写明退回原因。"))
     with transaction.atomic():
+        _lock_submitted(filing)
         filing.status, filing.return_reason = FilingStatus.RETURNED, reason.strip()[:200]
         filing.save(update_fields=["status", "return_reason"])
         audit("filing.return", filing, actor=actor, after={"reason": filing.return_reason}, summary=f"退回核准备案：{filing.return_reason}")
     return filing
+
+
+def _lock_submitted(filing: Filing) -> None:
+    """Lock the filing's row and read it again; refuse unless it still waits for a decision, so that
+    of an approval and a return made at the same moment only the first counts."""
+    filing.refresh_from_db(from_queryset=Filing.objects.select_for_update())
+    if filing.status != FilingStatus.SUBMITTED:
+        raise CertificateError(_("该批核准备案已办理。"))
 
 
 def record_filing(app, actor, payload: dict, now: dt.datetime) -> Filing:

@@ -69,20 +69,23 @@ def raise_objection(*, publicity: Publicity, application, name: str, phone: str,
         errors["content"] = "请具体说明异议事项（不少于10个字）。"
     if errors:
         raise ValidationError(errors)
-    if not publicity.is_open or clock.today() > publicity.ends_on or clock.today() < publicity.starts_on:
-        raise ValidationError("该公示不在公示期内，不能提出异议。")
-    if not publicity.entries.filter(application=application).exists():
-        raise ValidationError("该人员不在本次公示名单中。")
-    # An open objection holds the declaration, so repeats and floods are refused: one open
-    # objection per caller and person, and a limit per network address.
-    if Objection.objects.filter(publicity=publicity, application=application, objector_phone=phone.strip(),
-                                status=ObjectionStatus.OPEN).exists():
-        raise ValidationError("您对该人员提出的异议已收到，正在核实中，请勿重复提交。")
     ip = current.get().ip or None
     limit = settings.OBJECTIONS_PER_ADDRESS_PER_HOUR
-    if ip and Objection.objects.filter(objector_ip=ip, raised_at__gt=clock.now() - dt.timedelta(hours=1)).count() >= limit:
-        raise ValidationError(f"同一网络地址每小时最多提出{limit}件异议，请稍后再试；也可向公示单位书面反映。")
     with transaction.atomic():
+        # Locked against close_publicity: an objection either arrives before the close, which then
+        # waits for it to be handled, or after it, and is refused.
+        publicity.refresh_from_db(from_queryset=Publicity.objects.select_for_update())
+        if not publicity.is_open or clock.today() > publicity.ends_on or clock.today() < publicity.starts_on:
+            raise ValidationError("该公示不在公示期内，不能提出异议。")
+        if not publicity.entries.filter(application=application).exists():
+            raise ValidationError("该人员不在本次公示名单中。")
+        # An open objection holds the declaration, so repeats and floods are refused: one open
+        # objection per caller and person, and a limit per network address.
+        if Objection.objects.filter(publicity=publicity, application=application, objector_phone=phone.strip(),
+                                    status=ObjectionStatus.OPEN).exists():
+            raise ValidationError("您对该人员提出的异议已收到，正在核实中，请勿重复提交。")
+        if ip and Objection.objects.filter(objector_ip=ip, raised_at__gt=clock.now() - dt.timedelta(hours=1)).count() >= limit:
+            raise ValidationError(f"同一网络地址每小时最多提出{limit}件异议，请稍后再试；也可向公示单位书面反映。")
         objection = Objection.objects.create(
             publicity=publicity, application=application, objector_name=name.strip(), objector_phone=phone.strip(),
             content=content.strip(), raised_at=clock.now(), objector_ip=ip,
@@ -96,11 +99,14 @@ def raise_objection(*, publicity: Publicity, application, name: str, phone: str,
 def handle_objection(objection: Objection, actor, *, substantiated: bool, finding: str) -> Objection:
     if actor.organisation_id != objection.publicity.publisher_id:
         raise ValidationError("只有发布公示的单位可以处理异议。")
-    if objection.status != ObjectionStatus.OPEN:
-        raise ValidationError("该异议已处理。")
     if len(finding.strip()) < 5:
         raise ValidationError({"finding": "请填写核实情况与处理意见。"})
     with transaction.atomic():
+        # Read the status again under the row's lock: of two findings made at the same moment only
+        # the first is recorded.
+        objection.refresh_from_db(from_queryset=Objection.objects.select_for_update())
+        if objection.status != ObjectionStatus.OPEN:
+            raise ValidationError(f"该异议已处理（{objection.get_status_display()}），不能再次处理；请刷新页面查看。")
         objection.status = ObjectionStatus.SUBSTANTIATED if substantiated else ObjectionStatus.UNSUBSTANTIATED
         objection.finding, objection.handled_by, objection.handled_at = finding.strip(), actor, clock.now()
         objection.save()
@@ -121,17 +127,20 @@ def close_publicity(publicity: Publicity, actor) -> CloseReport:
 
     if actor.organisation_id != publicity.publisher_id:
         raise ValidationError("只有发布公示的单位可以结束公示。")
-    if not publicity.is_open:
-        raise ValidationError("该公示已经结束。")
-    if clock.today() <= publicity.ends_on:
-        raise ValidationError(f"公示期至{publicity.ends_on:%Y年%m月%d日}，期满后方可结束（不少于{publicity.working_days}个工作日）。")
-    objections = list(publicity.objections.all())
-    if any(o.status == ObjectionStatus.OPEN for o in objections):
-        raise ValidationError("尚有未核实处理的异议，不能结束公示。")
-    substantiated = {o.application_id: o.finding for o in objections if o.status == ObjectionStatus.SUBSTANTIATED}
     _, advance, take_out = STEPS[publicity.kind]
     report = CloseReport()
     with transaction.atomic():
+        # Checked again under the publicity's lock: a second close is refused, and an objection
+        # being raised at this moment is either seen here or refused (raise_objection takes the same lock).
+        publicity.refresh_from_db(from_queryset=Publicity.objects.select_for_update())
+        if not publicity.is_open:
+            raise ValidationError("该公示已经结束。")
+        if clock.today() <= publicity.ends_on:
+            raise ValidationError(f"公示期至{publicity.ends_on:%Y年%m月%d日}，期满后方可结束（不少于{publicity.working_days}个工作日）。")
+        objections = list(publicity.objections.all())
+        if any(o.status == ObjectionStatus.OPEN for o in objections):
+            raise ValidationError("尚有未核实处理的异议，不能结束公示。")
+        substantiated = {o.application_id: o.finding for o in objections if o.status == ObjectionStatus.SUBSTANTIATED}
         publicity.outcome = PublicityOutcome.OBJECTIONS_HANDLED if objections else PublicityOutcome.NO_OBJECTION
         publicity.closed_at, publicity.closed_by = clock.now(), actor
         publicity.save()
