@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "zhicheng.web",
     "zhicheng.demo",
     "zhicheng.jobs",
+    "zhicheng.backups",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class BackupsConfig(AppConfig):
+    name = "zhicheng.backups"
+    verbose_name = "备份与恢复"
