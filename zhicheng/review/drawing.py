@@ -32,7 +32,7 @@ from zhicheng.draw.record import build_record, verify
 from zhicheng.publicity.workdays import publicity_end
 
 from . import pool as pool_service
-from .models import CommitteeMember, DrawObjection, DrawStatus, Expert, ExpertDraw, PlanStatus, ReviewPlan
+from .models import CommitteeMember, DrawObjection, DrawStatus, Expert, ExpertDraw, Meeting, PlanStatus, ReviewPlan
 
 # Committees outside the senior rule have no national minimum; seven is the default we offer.
 DEFAULT_SIZE = {"senior_by_series": 25, "senior_by_specialty": 11, "other": 7}
@@ -78,6 +78,17 @@ def _by_party(draw: ExpertDraw, what: str) -> dict[str, str]:
     return {p: getattr(draw, f"{p}_{what}") for p in PARTIES}
 
 
+def _lock(draw: ExpertDraw) -> None:
+    """Lock the draw's row and read it again: every step re-checks the status it acts on inside its
+    own transaction, so of two steps taken at the same moment the second sees what the first did."""
+    draw.refresh_from_db(from_queryset=ExpertDraw.objects.select_for_update())
+
+
+def _ballot_opened(draw: ExpertDraw) -> bool:
+    """Read from the database, not from a cached plan: open_ballot locks the draw too, so after _lock() this is current."""
+    return Meeting.objects.filter(plan_id=draw.plan_id, ballot_opened_at__isnull=False).exists()
+
+
 def _check_spec(spec: dict) -> None:
     try:
         parse_spec(spec)
@@ -120,13 +131,14 @@ def commit(draw: ExpertDraw, actor, value: str) -> ExpertDraw:
     party = party_of(actor, draw)
     if party is None:
         raise DrawError(_("只有评委会办事机构和纪检监察机构提交承诺值。"))
-    if draw.status != DrawStatus.COMMITTING:
-        raise DrawError(_("公示后不能再提交或更改承诺值。"))
     value = value.strip().lower()
     if not HEX64.match(value):
         raise DrawError(_("承诺值应为秘密值的SHA-256摘要（64位十六进制数）。"))
     field = f"{party}_commitment"
     with transaction.atomic():
+        _lock(draw)
+        if draw.status != DrawStatus.COMMITTING:
+            raise DrawError(_("公示后不能再提交或更改承诺值。"))
         before = getattr(draw, field)
         setattr(draw, field, value)
         draw.save(update_fields=[field])
@@ -157,6 +169,12 @@ def publish(draw: ExpertDraw, actor, objection_days: int = DEFAULT_OBJECTION_DAY
     notice = drawlib.publication(prepared, commitments, draw.public_source or None)
     today = clock.today()
     with transaction.atomic():
+        _lock(draw)
+        # The lottery was computed outside the lock; it stands only if nothing it rests on moved meanwhile.
+        if draw.status != DrawStatus.COMMITTING:
+            raise DrawError(_("该抽选已公示。"))
+        if _by_party(draw, "commitment") != commitments:
+            raise DrawError(_("承诺值在公示时被更改，请核对后重新公示。"))
         draw.pool, draw.publication, draw.publication_sha256 = pool, notice, digest(notice)
         draw.status, draw.published_at = DrawStatus.PUBLISHED, clock.now()
         draw.objections_until = publicity_end(today, objection_days)
@@ -169,11 +187,12 @@ def publish(draw: ExpertDraw, actor, objection_days: int = DEFAULT_OBJECTION_DAY
 
 
 def object_to(draw: ExpertDraw, *, name: str, phone: str, content: str) -> DrawObjection:
-    if draw.status != DrawStatus.PUBLISHED or clock.today() > draw.objections_until:
-        raise DrawError(_("不在专家库公示异议期内。"))
     if not (name.strip() and phone.strip() and content.strip()):
         raise DrawError(_("请实名提出异议：填写姓名、联系电话和异议内容。"))
     with transaction.atomic():
+        _lock(draw)  # against a draw performed or cancelled at this moment
+        if draw.status != DrawStatus.PUBLISHED or clock.today() > draw.objections_until:
+            raise DrawError(_("不在专家库公示异议期内。"))
         objection = DrawObjection.objects.create(draw=draw, name=name.strip(), phone=phone.strip(), content=content.strip(),
                                                  submitted_at=clock.now())
         audit("draw.objection", objection, actor=None, after={"draw": draw.pk, "name": objection.name},
@@ -185,16 +204,20 @@ def handle_objection(objection: DrawObjection, actor, *, upheld: bool, finding: 
     draw = objection.draw
     if party_of(actor, draw) != "office":
         raise DrawError(_("异议由本评委会办事机构核实处理。"))
-    if objection.handled_at:
-        raise DrawError(_("该异议已处理。"))
     if not finding.strip():
         raise DrawError(_("请填写核实情况。"))
     with transaction.atomic():
+        # The draw first, then the objection, in the order perform() and cancel() lock the draw:
+        # of two findings on one objection only the first is recorded.
+        _lock(draw)
+        objection.refresh_from_db(from_queryset=DrawObjection.objects.select_for_update())
+        if objection.handled_at:
+            raise DrawError(_("该异议已处理。"))
         objection.upheld, objection.finding, objection.handled_by, objection.handled_at = upheld, finding.strip(), actor, clock.now()
         objection.save()
         audit("draw.objection_handle", objection, actor=actor, after={"upheld": upheld, "finding": objection.finding},
               summary=f"处理专家库异议：{'属实' if upheld else '不属实'}")
-        if upheld:
+        if upheld and draw.status != DrawStatus.CANCELLED:
             _cancel(draw, actor, f"专家库异议经核实属实：{objection.finding}")
     return objection
 
@@ -209,13 +232,14 @@ def _cancel(draw: ExpertDraw, actor, reason: str) -> None:
 def cancel(draw: ExpertDraw, actor, reason: str) -> ExpertDraw:
     if party_of(actor, draw) != "office":
         raise DrawError(_("只有本评委会办事机构可以作废抽选。"))
-    if draw.status == DrawStatus.CANCELLED:
-        raise DrawError(_("该抽选已作废。"))
     if not reason.strip():
         raise DrawError(_("请说明作废原因。"))
-    if draw.plan.ballot_opened:
-        raise DrawError(_("评审会议已开始表决，不能作废抽选。"))
     with transaction.atomic():
+        _lock(draw)
+        if draw.status == DrawStatus.CANCELLED:
+            raise DrawError(_("该抽选已作废。"))
+        if _ballot_opened(draw):
+            raise DrawError(_("评审会议已开始表决，不能作废抽选。"))
         _cancel(draw, actor, reason.strip())
     return draw
 
@@ -236,6 +260,9 @@ def reveal(draw: ExpertDraw, actor, secret: str) -> ExpertDraw:
         raise DrawError(_("%(party)s的揭示值与其事先公布的承诺值不符。") % {"party": _(PARTIES[party])})
     field = f"{party}_reveal"
     with transaction.atomic():
+        _lock(draw)
+        if draw.status != DrawStatus.PUBLISHED:
+            raise DrawError(_("只能在公示之后、抽选之前揭示秘密值。"))
         setattr(draw, field, secret)
         draw.save(update_fields=[field])
         audit("draw.reveal", draw, actor=actor, after={field: secret}, summary=f"{PARTIES[party]}揭示秘密值")
@@ -252,6 +279,9 @@ def enter_public_result(draw: ExpertDraw, actor, values: list[int]) -> ExpertDra
     if not values or any(v < 0 for v in values):
         raise DrawError(_("请按开出顺序填写开奖号码（非负整数）。"))
     with transaction.atomic():
+        _lock(draw)
+        if draw.status != DrawStatus.PUBLISHED:
+            raise DrawError(_("公开开奖结果须在异议期满后、抽选前录入。"))
         draw.public_values = list(values)
         draw.save(update_fields=["public_values"])
         audit("draw.public_result", draw, actor=actor, after={"name": draw.public_source, "values": values},
@@ -292,11 +322,19 @@ def perform(draw: ExpertDraw, actor) -> ExpertDraw:
     fresh["code"] = draw.publication["code"]
     if digest(fresh) != digest(draw.publication):
         raise DrawError(_("冻结的专家库或参数与公示内容不一致，不能抽选。"))
-    seed = seed_of(draw)
+    seed, public_values = seed_of(draw), draw.public_values
     record = build_record(prepared, seed, commitments=commitments, reveals=reveals, public_source=draw.public_source or None,
-                          public_values=draw.public_values, published=draw.publication)
+                          public_values=public_values, published=draw.publication)
     by_code = {e.draw_id: e for e in Expert.objects.filter(pk__in=[int(code[1:]) for code in record["result"]["committee"]])}
     with transaction.atomic():
+        _lock(draw)
+        # The record was built outside the lock from what was read then; it stands only if nothing moved.
+        if draw.status != DrawStatus.PUBLISHED:
+            raise DrawError(_("该抽选已执行或已作废，不能再次抽选；请刷新页面查看。"))
+        if draw.objections.filter(handled_at__isnull=True).exists():
+            raise DrawError(_("专家库公示期间的异议尚未处理完毕。"))
+        if _by_party(draw, "reveal") != reveals or draw.public_values != public_values:
+            raise DrawError(_("揭示值或公开开奖结果在抽选时被更改，请重新执行抽选。"))
         draw.record, draw.record_sha256 = record, digest(record)
         draw.status, draw.drawn_at = DrawStatus.DRAWN, clock.now()
         draw.save()
@@ -313,20 +351,23 @@ def decline(member: CommitteeMember, actor, reason: str) -> CommitteeMember | No
     draw = member.draw
     if party_of(actor, draw) != "office":
         raise DrawError(_("只有本评委会办事机构可以登记评委辞退。"))
-    if draw.status != DrawStatus.DRAWN or not member.active:
-        raise DrawError(_("该评委不在本年度评委会中。"))
     if not reason.strip():
         raise DrawError(_("请填写辞退原因。"))
-    if draw.plan.ballot_opened:
-        raise DrawError(_("评审会议已开始表决，不能再更换评委。"))
-    prepared = _prepared_from_publication(draw)
-    seed = seed_of(draw)
-    result = drawlib.draw(prepared, seed)
-    declined = list(draw.members.filter(active=False, declined_reason__gt="").order_by("pk").values_list("expert_id", flat=True))
-    codes = [Expert(pk=pk).draw_id for pk in declined] + [member.expert.draw_id]
-    outcome = drawlib.substitute(prepared, seed, result, codes)
-    successor_code = outcome["replacements"].get(member.expert.draw_id)
     with transaction.atomic():
+        # The successor depends on who declined before: two declines at once are taken one after the other.
+        _lock(draw)
+        member.refresh_from_db(from_queryset=CommitteeMember.objects.select_for_update())
+        if draw.status != DrawStatus.DRAWN or not member.active:
+            raise DrawError(_("该评委不在本年度评委会中。"))
+        if _ballot_opened(draw):
+            raise DrawError(_("评审会议已开始表决，不能再更换评委。"))
+        prepared = _prepared_from_publication(draw)
+        seed = seed_of(draw)
+        result = drawlib.draw(prepared, seed)
+        declined = list(draw.members.filter(active=False, declined_reason__gt="").order_by("pk").values_list("expert_id", flat=True))
+        codes = [Expert(pk=pk).draw_id for pk in declined] + [member.expert.draw_id]
+        outcome = drawlib.substitute(prepared, seed, result, codes)
+        successor_code = outcome["replacements"].get(member.expert.draw_id)
         member.active, member.declined_reason, member.is_chair = False, reason.strip(), False
         member.save(update_fields=["active", "declined_reason", "is_chair"])
         successor = None
@@ -341,9 +382,12 @@ def decline(member: CommitteeMember, actor, reason: str) -> CommitteeMember | No
 
 
 def set_chair(member: CommitteeMember, actor) -> None:
-    if party_of(actor, member.draw) != "office" or not member.active:
-        raise DrawError(_("只能由办事机构从在任评委中确定主任委员。"))
     with transaction.atomic():
+        # Under the draw's lock, as decline() takes it: the chair is never a member declining at this moment.
+        _lock(member.draw)
+        member.refresh_from_db(from_queryset=CommitteeMember.objects.select_for_update())
+        if party_of(actor, member.draw) != "office" or not member.active:
+            raise DrawError(_("只能由办事机构从在任评委中确定主任委员。"))
         member.draw.members.update(is_chair=False)
         member.is_chair = True
         member.save(update_fields=["is_chair"])

@@ -33,8 +33,8 @@ from zhicheng.declarations.states import State
 from . import recusal
 from .drawing import current_draw, sitting_members
 from .models import (
-    Assignment, Attendance, Expert, GroupKind, Meeting, MeetingResult, MeetingStatus, Opinion, Panel, Recusal, ReviewPlan, Tally,
-    VoteCast, VotingGroup,
+    Assignment, Attendance, Expert, ExpertDraw, GroupKind, Meeting, MeetingResult, MeetingStatus, Opinion, Panel, Recusal, ReviewPlan,
+    Tally, VoteCast, VotingGroup,
 )
 from .panels import review_window_open
 from .plans import declarations_of, is_office_of
@@ -120,6 +120,11 @@ def _office(actor, plan: ReviewPlan) -> None:
         raise MeetingError(_("评审会议由本评委会办事机构组织。"))
 
 
+def _lock(meeting: Meeting) -> None:
+    """Lock the meeting's row and read it again, so the status a step checks is the one it acts on."""
+    meeting.refresh_from_db(from_queryset=Meeting.objects.select_for_update())
+
+
 def schedule(plan: ReviewPlan, actor, *, held_on, place: str) -> Meeting:
     _office(actor, plan)
     if current_draw(plan) is None:
@@ -127,9 +132,11 @@ def schedule(plan: ReviewPlan, actor, *, held_on, place: str) -> Meeting:
     if not plan.review_starts_on <= held_on <= plan.review_ends_on:
         raise MeetingError(_("会议日期须在评审实施方案确定的评审期内（%(start)s至%(end)s）。")
                            % {"start": month_day(plan.review_starts_on), "end": month_day(plan.review_ends_on)})
-    if hasattr(plan, "meeting"):
-        raise MeetingError(_("本评审实施方案已安排评审会议。"))
     with transaction.atomic():
+        # Under the plan's lock, so that of two schedulings at once the second is told, not failed by the database.
+        ReviewPlan.objects.select_for_update().filter(pk=plan.pk).first()
+        if Meeting.objects.filter(plan=plan).exists():
+            raise MeetingError(_("本评审实施方案已安排评审会议。"))
         meeting = Meeting.objects.create(plan=plan, held_on=held_on, place=place.strip() or plan.place)
         VotingGroup.objects.create(meeting=meeting, kind=GroupKind.GENERAL, pass_rate=100)
         audit("meeting.schedule", meeting, actor=actor, after={"held_on": held_on, "place": meeting.place},
@@ -140,14 +147,15 @@ def schedule(plan: ReviewPlan, actor, *, held_on, place: str) -> Meeting:
 def configure_groups(meeting: Meeting, actor, rates: dict[str, int | None]) -> None:
     """rates: kind → pass rate in percent, or None to not form that group (general always exists)."""
     _office(actor, meeting.plan)
-    if meeting.status != MeetingStatus.SCHEDULED:
-        raise MeetingError(_("表决开始后不能调整分组和通过率。"))
     for kind, rate in rates.items():
         if rate is not None and not 1 <= rate <= 100:
             raise MeetingError(_("通过率应为1至100之间的整数（%）。"))
     if rates.get(GroupKind.GENERAL) is None:
         raise MeetingError(_("综合组必须设立。"))
     with transaction.atomic():
+        _lock(meeting)
+        if meeting.status != MeetingStatus.SCHEDULED:
+            raise MeetingError(_("表决开始后不能调整分组和通过率。"))
         before = dict(meeting.groups.values_list("kind", "pass_rate"))
         for kind, rate in rates.items():
             if rate is None:
@@ -160,15 +168,16 @@ def configure_groups(meeting: Meeting, actor, rates: dict[str, int | None]) -> N
 
 def record_attendance(meeting: Meeting, actor, present_ids) -> None:
     _office(actor, meeting.plan)
-    if meeting.status != MeetingStatus.SCHEDULED:
-        raise MeetingError(_("表决开始后出席名单不能更改。"))
-    sitting = [m.expert for m in sitting_members(meeting.plan)]
-    present_ids = set(present_ids)
-    unknown = present_ids - {e.pk for e in sitting}
-    if unknown:
-        raise MeetingError(_("出席名单中有非本年度评委会在任评委。"))
     now = clock.now()
     with transaction.atomic():
+        _lock(meeting)
+        if meeting.status != MeetingStatus.SCHEDULED:
+            raise MeetingError(_("表决开始后出席名单不能更改。"))
+        sitting = [m.expert for m in sitting_members(meeting.plan)]
+        present_ids = set(present_ids)
+        unknown = present_ids - {e.pk for e in sitting}
+        if unknown:
+            raise MeetingError(_("出席名单中有非本年度评委会在任评委。"))
         for expert in sitting:
             Attendance.objects.update_or_create(meeting=meeting, expert=expert,
                                                 defaults={"present": expert.pk in present_ids, "recorded_at": now})
@@ -220,14 +229,20 @@ def opening_problems(meeting: Meeting) -> list[str]:
 
 def open_ballot(meeting: Meeting, actor) -> Meeting:
     _office(actor, meeting.plan)
-    if meeting.status != MeetingStatus.SCHEDULED:
-        raise MeetingError(_("表决已经开始或已结束。"))
-    problems = opening_problems(meeting)
-    if problems:
-        raise MeetingError(problems)
-    plan = meeting.plan
-    apps = list(ballot_applications(meeting))
     with transaction.atomic():
+        # The meeting against a second opening and late attendance changes; the draw against a member
+        # declining or the draw being cancelled at this moment (drawing.py checks the ballot under the draw's lock).
+        _lock(meeting)
+        plan = meeting.plan
+        draw = current_draw(plan)
+        if draw is not None:
+            ExpertDraw.objects.select_for_update().filter(pk=draw.pk).first()
+        if meeting.status != MeetingStatus.SCHEDULED:
+            raise MeetingError(_("表决已经开始或已结束。"))
+        problems = opening_problems(meeting)
+        if problems:
+            raise MeetingError(problems)
+        apps = list(ballot_applications(meeting))
         recusal.detect(plan, [m.expert for m in sitting_members(plan)], apps, actor)
         Tally.objects.bulk_create([Tally(meeting=meeting, application=a) for a in apps])
         meeting.committee_size = current_draw(plan).spec["size"]

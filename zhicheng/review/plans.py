@@ -66,17 +66,25 @@ def create_plan(committee, year: int, actor, **fields) -> ReviewPlan:
     return save_plan(plan, actor, **fields)
 
 
+def _lock(plan: ReviewPlan) -> None:
+    """Lock the plan's row and read it again: each step re-checks the status it acts on in its own
+    transaction, so an edit cannot slip in after the filing's snapshot, nor a return after an approval."""
+    plan.refresh_from_db(from_queryset=ReviewPlan.objects.select_for_update())
+
+
 def save_plan(plan: ReviewPlan, actor, **fields) -> ReviewPlan:
     if not is_office_of(actor, plan):
         raise PlanError(_("只有本评委会办事机构可以修改评审实施方案。"))
-    if plan.pk and plan.status not in (PlanStatus.DRAFT, PlanStatus.REJECTED):
-        raise PlanError(_("已报备的评审实施方案不能修改；如需调整请联系自治区人社厅退回。"))
-    starts, ends = fields.get("review_starts_on", plan.review_starts_on), fields.get("review_ends_on", plan.review_ends_on)
-    if starts and ends and ends < starts:
-        raise PlanError(_("评审结束日期不能早于开始日期。"))
-    if starts and starts.year != plan.year:
-        raise PlanError(_("职称评审不得跨年度进行：评审须在%(year)d年内（三（二））。") % {"year": plan.year})
     with transaction.atomic():
+        if plan.pk:
+            _lock(plan)
+        if plan.pk and plan.status not in (PlanStatus.DRAFT, PlanStatus.REJECTED):
+            raise PlanError(_("已报备的评审实施方案不能修改；如需调整请联系自治区人社厅退回。"))
+        starts, ends = fields.get("review_starts_on", plan.review_starts_on), fields.get("review_ends_on", plan.review_ends_on)
+        if starts and ends and ends < starts:
+            raise PlanError(_("评审结束日期不能早于开始日期。"))
+        if starts and starts.year != plan.year:
+            raise PlanError(_("职称评审不得跨年度进行：评审须在%(year)d年内（三（二））。") % {"year": plan.year})
         before = _state(plan) if plan.pk else None
         for name, value in fields.items():
             setattr(plan, name, value)
@@ -86,9 +94,10 @@ def save_plan(plan: ReviewPlan, actor, **fields) -> ReviewPlan:
 
 
 def add_attachment(plan: ReviewPlan, actor, stored_file) -> None:
-    if not is_office_of(actor, plan) or plan.status not in (PlanStatus.DRAFT, PlanStatus.REJECTED):
-        raise PlanError(_("只能在报备前由本评委会办事机构添加附件。"))
     with transaction.atomic():
+        _lock(plan)
+        if not is_office_of(actor, plan) or plan.status not in (PlanStatus.DRAFT, PlanStatus.REJECTED):
+            raise PlanError(_("只能在报备前由本评委会办事机构添加附件。"))
         plan.attachments.add(stored_file)
         audit("review_plan.attach", plan, actor=actor, after={"file": stored_file.sha256, "name": stored_file.original_name},
               summary=f"{plan}添加附件{stored_file.original_name}")
@@ -126,13 +135,14 @@ def filed_content(plan: ReviewPlan) -> dict:
 def file_plan(plan: ReviewPlan, actor) -> ReviewPlan:
     if not is_office_of(actor, plan):
         raise PlanError(_("只有本评委会办事机构可以报备评审实施方案。"))
-    if plan.status not in (PlanStatus.DRAFT, PlanStatus.REJECTED):
-        raise PlanError(_("该评审实施方案已报备。"))
     today = clock.today()
-    problems = filing_problems(plan, today)
-    if problems:
-        raise PlanError(problems)
     with transaction.atomic():
+        _lock(plan)
+        if plan.status not in (PlanStatus.DRAFT, PlanStatus.REJECTED):
+            raise PlanError(_("该评审实施方案已报备。"))
+        problems = filing_problems(plan, today)
+        if problems:
+            raise PlanError(problems)
         before = _state(plan)
         content = jsonable(filed_content(plan))
         plan.filed_snapshot, plan.filed_sha256 = content, sha256_hex(content)
@@ -146,12 +156,13 @@ def file_plan(plan: ReviewPlan, actor) -> ReviewPlan:
 def approve_plan(plan: ReviewPlan, actor) -> ReviewPlan:
     if actor.role != Role.REGIONAL_HR_DEPARTMENT:
         raise PlanError(_("评审实施方案由自治区人社厅备案同意（七（三））。"))
-    if plan.status != PlanStatus.FILED:
-        raise PlanError(_("只能对已报备的评审实施方案备案同意。"))
     today = clock.today()
-    if today > plan.review_starts_on:
-        raise PlanError(_("评审开始日期已过，请退回办事机构调整评审时间后重新报备。"))
     with transaction.atomic():
+        _lock(plan)
+        if plan.status != PlanStatus.FILED:
+            raise PlanError(_("只能对已报备的评审实施方案备案同意。"))
+        if today > plan.review_starts_on:
+            raise PlanError(_("评审开始日期已过，请退回办事机构调整评审时间后重新报备。"))
         plan.status, plan.approved_on, plan.approved_by = PlanStatus.APPROVED, today, actor
         plan.save(update_fields=["status", "approved_on", "approved_by"])
         audit("review_plan.approve", plan, actor=actor, after={"status": plan.status, "sha256": plan.filed_sha256},
@@ -162,11 +173,12 @@ def approve_plan(plan: ReviewPlan, actor) -> ReviewPlan:
 def return_plan(plan: ReviewPlan, actor, note: str) -> ReviewPlan:
     if actor.role != Role.REGIONAL_HR_DEPARTMENT:
         raise PlanError(_("评审实施方案由自治区人社厅审核。"))
-    if plan.status not in (PlanStatus.FILED, PlanStatus.APPROVED):
-        raise PlanError(_("只能退回已报备的评审实施方案。"))
     if not note.strip():
         raise PlanError(_("请填写退回意见。"))
     with transaction.atomic():
+        _lock(plan)
+        if plan.status not in (PlanStatus.FILED, PlanStatus.APPROVED):
+            raise PlanError(_("只能退回已报备的评审实施方案。"))
         plan.status, plan.return_note, plan.approved_on, plan.approved_by = PlanStatus.REJECTED, note.strip(), None, None
         plan.save(update_fields=["status", "return_note", "approved_on", "approved_by"])
         audit("review_plan.return", plan, actor=actor, after={"status": plan.status, "note": plan.return_note},
