@@ -528,18 +528,29 @@ def import_experts(source, actor) -> ImportReport:
 
 
 def _write(item: ImportRow, actor) -> bool:
-    """One row: the person, their title record, the expert, pool membership, years, relations."""
+    """One row: the person (only when new, with the title record the row states), the expert, pool
+    membership, years, relations; one audit entry naming the row.
+
+    A person already in the system keeps their archive exactly as it is: title records are eligibility
+    facts (an applicant's own, or ones the system issued), so a workbook can never add or change one.
+    Such a person joins the pool only when their archive already holds the title the row states; the
+    expert's title is then read from that archive as always (apply_title)."""
     where = _("第%(row)d行") % {"row": item.number}  # in messages; the audit summary keeps Chinese
     person = Person.objects.filter(id_number=item.id_number).first()
-    if person is None:
+    new_person, title_record = person is None, None
+    if new_person:
         person = Person.objects.create(name=item.name, id_number=item.id_number, unit=item.unit, phone=item.phone)
+        title_record = TitleHeld.objects.create(
+            person=person, series=item.series.code, level=item.title.level, title_name=item.title.name,
+            obtained_on=item.title_obtained_on, certificate_number=item.certificate_number, issued_by="（评委库导入）")
     elif person.name != item.name:
         raise PoolError(_("%(where)s：身份证号码%(number)s在系统中登记的姓名为%(known)s，与“%(name)s”不符")
                         % {"where": where, "number": item.id_number, "known": person.name, "name": item.name})
-    if not TitleHeld.objects.filter(person=person, series=item.series.code, level=item.title.level).exists():
-        TitleHeld.objects.create(person=person, series=item.series.code, level=item.title.level, title_name=item.title.name,
-                                 obtained_on=item.title_obtained_on, certificate_number=item.certificate_number,
-                                 issued_by="（评委库导入）")
+    elif not TitleHeld.objects.filter(person=person, series=item.series.code, level=item.title.level).exists():
+        raise PoolError(_("%(where)s：%(name)s已在系统中建有档案，档案中没有%(series)s系列%(level)s的职称记录，与表中的“%(title)s”不符。"
+                          "导入不会修改已有人员的档案：请核对表中的职称，或由本人在档案中登记该职称（附证书）后再导入。")
+                        % {"where": where, "name": person.name, "series": _(item.series.name),
+                           "level": item.title.get_level_display(), "title": item.title.name})
     expert = Expert.objects.filter(person=person).first()
     created = expert is None
     if expert is None:
@@ -566,8 +577,11 @@ def _write(item: ImportRow, actor) -> bool:
     for unit, start, end in item.former_units:
         ExpertRelation.objects.get_or_create(expert=expert, kind=RelationKind.FORMER_UNIT, former_unit=unit, ended_on=end,
                                              defaults={"started_on": start})
-    audit("expert.import", expert, actor=actor, before=before, after=_state(expert) | {"served": item.served},
-          summary=f"{'新增' if created else '更新'}评委库专家{person.name}（第{item.number}行）")
+    audit("expert.import", expert, actor=actor, before=before,
+          after=_state(expert) | {"row": item.number, "person": person.pk, "new_person": new_person,
+                                  "title_record": getattr(title_record, "pk", None), "served": item.served},
+          summary=f"{'新增' if created else '更新'}评委库专家{person.name}（第{item.number}行"
+                  f"{'，新建人员档案' if new_person else '，已有人员档案未改动'}）")
     return created
 
 
