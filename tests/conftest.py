@@ -4,6 +4,9 @@ and helpers that build applicants from the demo archive profiles."""
 from __future__ import annotations
 
 import datetime as dt
+import os
+import shutil
+import tempfile
 from dataclasses import dataclass
 
 import pytest
@@ -17,6 +20,12 @@ def pytest_configure(config):
     from django.conf import settings
 
     settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    # Audit checkpoints name entries of one database: the test databases' never go into the developer's var/
+    # (nor do those of the processes the tests start, which inherit the environment).
+    audit_dir = tempfile.mkdtemp(prefix="zhicheng-test-audit-")
+    config.add_cleanup(lambda: shutil.rmtree(audit_dir, ignore_errors=True))
+    os.environ["ZHICHENG_AUDIT_KEY_FILE"] = os.path.join(audit_dir, "audit-checkpoint-ed25519.pem")
+    os.environ["ZHICHENG_AUDIT_CHECKPOINT_FILE"] = os.path.join(audit_dir, "checkpoints.jsonl")
 
 
 def pytest_collection_modifyitems(session, config, items):
@@ -39,6 +48,12 @@ def django_db_setup(django_db_setup, django_db_blocker):
 def _quiet_mail(settings, tmp_path):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _own_audit_checkpoints(monkeypatch, tmp_path):
+    """The checkpoints a test takes go to a file of its own: none outlives the (rolled back or flushed) entries it names."""
+    monkeypatch.setenv("ZHICHENG_AUDIT_CHECKPOINT_FILE", str(tmp_path / "audit" / "checkpoints.jsonl"))
 
 
 @pytest.fixture

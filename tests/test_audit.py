@@ -12,6 +12,16 @@ from zhicheng.demo import applicants as P
 from .cycle_helpers import advance
 
 
+def as_dba(sql: str, params=()) -> None:
+    """Edit the table as its owner would, past PostgreSQL's append-only triggers (the chain still finds it)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("ALTER TABLE audit_auditentry DISABLE TRIGGER USER")
+        cursor.execute(sql, params)
+        if connection.vendor == "postgresql":
+            cursor.execute("ALTER TABLE audit_auditentry ENABLE TRIGGER USER")
+
+
 @pytest.fixture
 def chain(db, make_applicant):
     advance(make_applicant(P.regular_engineer()), "roster_publicity")
@@ -37,8 +47,7 @@ def test_entries_cannot_be_changed_or_deleted_through_the_application(chain):
 @pytest.mark.parametrize("column, value", [("summary", "'被改写的摘要'"), ("actor_name", "'someone-else'"), ("ip", "'10.0.0.9'")])
 def test_a_row_edited_in_the_database_is_named(chain, column, value):
     target = chain[len(chain) // 2]
-    with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE audit_auditentry SET {column} = {value} WHERE seq = %s", [target.seq])
+    as_dba(f"UPDATE audit_auditentry SET {column} = {value} WHERE seq = %s", [target.seq])
     result = verify_chain()
     assert not result.ok and result.first_broken_seq == target.seq
     with pytest.raises(CommandError, match=f"第 {target.seq} 条"):
@@ -47,22 +56,20 @@ def test_a_row_edited_in_the_database_is_named(chain, column, value):
 
 def test_a_json_payload_edited_in_the_database_is_named(chain):
     target = next(e for e in chain if e.after)
-    AuditEntry.objects.filter(pk=target.pk).update(after={"state": "certified"})
+    as_dba("UPDATE audit_auditentry SET after = %s WHERE seq = %s", ['{"state": "certified"}', target.seq])
     result = verify_chain()
     assert not result.ok and result.first_broken_seq == target.seq
 
 
 def test_a_deleted_row_is_found(chain):
     target = chain[5]
-    with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM audit_auditentry WHERE seq = %s", [target.seq])
+    as_dba("DELETE FROM audit_auditentry WHERE seq = %s", [target.seq])
     result = verify_chain()
     assert not result.ok and result.first_broken_seq == target.seq
 
 
 def test_a_truncated_tail_is_found(chain):
-    with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM audit_auditentry WHERE seq = %s", [chain[-1].seq])
+    as_dba("DELETE FROM audit_auditentry WHERE seq = %s", [chain[-1].seq])
     assert not verify_chain().ok
 
 

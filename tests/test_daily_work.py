@@ -49,6 +49,7 @@ def test_each_app_registers_its_own_daily_work():
         "certificates.filing_deadlines": "zhicheng.certificates.daily.filing_deadlines",
         "notifications.staff_digest": "zhicheng.notifications.daily.staff_digest",
         "notifications.outbox_sweep": "zhicheng.notifications.daily.outbox_sweep",
+        "audit.checkpoint": "zhicheng.audit.daily.daily_checkpoint",
     }
 
 

@@ -6,6 +6,7 @@ urlpatterns = [
     path("", include("zhicheng.certificates.urls")),
     path("", include("zhicheng.review.urls")),
     path("", include("zhicheng.jobs.urls")),
+    path("", include("zhicheng.audit.urls")),
     path("", include("zhicheng.accounts.urls")),
     path("api/", include("zhicheng.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -38,6 +38,7 @@ PAGES: dict[str, frozenset | None] = {
     "application_detail": ANY_USER,  # the object itself is found through for_user()
     "application_act": ANY_USER - {Role.SUPERVISOR, Role.EXPERT},
     "audit_log": frozenset(AUDIT_READERS),
+    "audit_checkpoints": EVERYONE,  # the signed checkpoints of the audit chain, for anyone to keep copies
     "notifications": ANY_USER,
     # —— certificates, filing and integrity (七（五）、八（三）) ——
     "certificate_verify": EVERYONE,

@@ -6,4 +6,5 @@ class AuditConfig(AppConfig):
     verbose_name = "审计日志"
 
     def ready(self):
+        from . import daily  # noqa: F401  registers the daily checkpoint with the schedule
         from . import signals  # noqa: F401

@@ -1,5 +1,24 @@
 from django.db import models
 
+CHANGE_REFUSED = "审计日志只能追加，不能修改。"
+DELETE_REFUSED = "审计日志只能追加，不能删除。"
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    """Bulk writes go straight to SQL, past save() and delete(): refused here as well."""
+
+    def update(self, **kwargs):
+        raise PermissionError(CHANGE_REFUSED)
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise PermissionError(CHANGE_REFUSED)
+
+    def delete(self):
+        raise PermissionError(DELETE_REFUSED)
+
+    def _raw_delete(self, using):
+        raise PermissionError(DELETE_REFUSED)
+
 
 class AuditEntry(models.Model):
     """One append-only entry of the hash chain (倒查追责).
@@ -23,6 +42,8 @@ class AuditEntry(models.Model):
     prev_hash = models.CharField(max_length=64)
     entry_hash = models.CharField(max_length=64)
 
+    objects = AppendOnlyQuerySet.as_manager()
+
     class Meta:
         verbose_name = verbose_name_plural = "审计日志"
         ordering = ["seq"]
@@ -33,15 +54,17 @@ class AuditEntry(models.Model):
 
     def save(self, *args, **kwargs):
         if self.pk is not None:
-            raise PermissionError("审计日志只能追加，不能修改。")
+            raise PermissionError(CHANGE_REFUSED)
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
-        raise PermissionError("审计日志只能追加，不能删除。")
+        raise PermissionError(DELETE_REFUSED)
 
 
 class AuditHead(models.Model):
-    """The chain's tip. Locking this single row serialises appends on every database."""
+    """The chain's tip. Locking this single row serialises appends on every database.
+
+    On PostgreSQL a trigger lets it move only one entry forward, to an entry that exists (migration 0002)."""
 
     last_seq = models.PositiveBigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default="0" * 64)

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.db.models import Max
 
 from zhicheng.core import clock
 from zhicheng.core.canonical import canonical_json, jsonable
 
+from . import conf
 from .context import current
 from .models import AuditEntry, AuditHead
 
@@ -56,7 +58,47 @@ def record(action: str, obj=None, *, actor=None, before=None, after=None, summar
         entry.save()
         head.last_seq, head.last_hash = entry.seq, entry.entry_hash
         head.save(update_fields=["last_seq", "last_hash"])
+        if entry.seq % conf.checkpoint_every() == 0:
+            from .checkpoints import checkpoint_after_commit
+
+            # Signed after the commit, outside the request's work; a failure is logged, never undoes the change.
+            transaction.on_commit(checkpoint_after_commit, robust=True)
         return entry
+
+
+@dataclass
+class Walk:
+    ok: bool
+    checked: int
+    last_seq: int
+    last_hash: str
+    broken_seq: int | None = None
+    reason: str = ""
+
+
+def walk(*, after_seq: int = 0, previous_hash: str = GENESIS, until: int | None = None, batch_size: int = 5000) -> Walk:
+    """Recompute the chain from the entry after ``after_seq`` (whose hash is ``previous_hash``) to ``until`` or the end."""
+    expected_seq, checked, last_seen = after_seq + 1, 0, after_seq
+    while True:
+        rows = AuditEntry.objects.filter(seq__gt=last_seen).order_by("seq")
+        if until is not None:
+            rows = rows.filter(seq__lte=until)
+        rows = list(rows[:batch_size].values())
+        if not rows:
+            break
+        for row in rows:
+            if row["seq"] != expected_seq:
+                return Walk(False, checked, last_seen, previous_hash, expected_seq,
+                            f"缺少第 {expected_seq} 条（下一条为第 {row['seq']} 条），记录被删除")
+            if row["prev_hash"] != previous_hash:
+                return Walk(False, checked, last_seen, previous_hash, row["seq"], "与上一条的链接哈希不符，前序记录被改动或删除")
+            if compute_hash(row) != row["entry_hash"]:
+                return Walk(False, checked, last_seen, previous_hash, row["seq"], "内容与其哈希不符，该条记录被改动")
+            previous_hash, expected_seq, checked = row["entry_hash"], expected_seq + 1, checked + 1
+            last_seen = row["seq"]
+    if until is not None and last_seen != until:
+        return Walk(False, checked, last_seen, previous_hash, last_seen + 1, f"缺少第 {last_seen + 1} 条至第 {until} 条")
+    return Walk(True, checked, last_seen, previous_hash)
 
 
 @dataclass
@@ -65,25 +107,37 @@ class VerifyResult:
     checked: int
     first_broken_seq: int | None = None
     reason: str = ""
+    # Against the signed checkpoints outside the database (checkpoints.check_against_chain).
+    checkpoints: int = 0
+    anchored_seq: int = 0
+    unanchored: int = 0
+    problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
 
-def verify_chain(batch_size: int = 5000) -> VerifyResult:
-    previous_hash, expected_seq, checked = GENESIS, 1, 0
-    last_seen = 0
-    while True:
-        rows = list(AuditEntry.objects.filter(seq__gt=last_seen).order_by("seq")[:batch_size].values())
-        if not rows:
-            break
-        for row in rows:
-            if row["seq"] != expected_seq:
-                return VerifyResult(False, checked, expected_seq, f"缺少第 {expected_seq} 条（下一条为第 {row['seq']} 条），记录被删除")
-            if row["prev_hash"] != previous_hash:
-                return VerifyResult(False, checked, row["seq"], "与上一条的链接哈希不符，前序记录被改动或删除")
-            if compute_hash(row) != row["entry_hash"]:
-                return VerifyResult(False, checked, row["seq"], "内容与其哈希不符，该条记录被改动")
-            previous_hash, expected_seq, checked = row["entry_hash"], expected_seq + 1, checked + 1
-            last_seen = row["seq"]
+def _chain_only(batch_size: int) -> VerifyResult:
+    chain = walk(batch_size=batch_size)
+    if not chain.ok:
+        return VerifyResult(False, chain.checked, chain.broken_seq, chain.reason)
+    checked, previous_hash = chain.checked, chain.last_hash
     head = AuditHead.objects.filter(pk=1).first()
     if head and (head.last_seq != checked or head.last_hash != previous_hash):
         return VerifyResult(False, checked, checked + 1 if head.last_seq > checked else checked, "链尾与登记的最后一条不符，末尾记录被删除")
     return VerifyResult(True, checked)
+
+
+def verify_chain(batch_size: int = 5000) -> VerifyResult:
+    """Recompute the hash chain, then hold it against every signed checkpoint in the file outside the database.
+
+    The chain alone finds edits that did not recompute the hashes; the checkpoints find rewrites that did,
+    truncation and emptied tables, up to the latest checkpoint. Entries after it are counted in ``unanchored``."""
+    from .checkpoints import check_against_chain
+
+    result = _chain_only(batch_size)
+    last_seq = AuditEntry.objects.aggregate(last=Max("seq"))["last"] or 0
+    report = check_against_chain(last_seq)
+    result.checkpoints, result.anchored_seq, result.unanchored = report.checkpoints, report.anchored_seq, report.unanchored
+    result.problems, result.warnings = report.problems, report.warnings
+    if report.problems and result.ok:
+        result.ok, result.first_broken_seq, result.reason = False, report.first_broken_seq, report.problems[0]
+    return result
