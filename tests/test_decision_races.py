@@ -35,7 +35,8 @@ from zhicheng.demo import applicants as P
 from zhicheng.publicity.models import Objection, ObjectionStatus, Publicity, PublicityOutcome
 from zhicheng.publicity.services import close_publicity, handle_objection
 from zhicheng.review import drawing
-from zhicheng.review.models import DrawObjection, DrawStatus, ExpertDraw, ReviewPlan
+from zhicheng.review.models import DrawObjection, DrawStatus, ExpertDraw, PlanStatus, ReviewPlan
+from zhicheng.review.plans import PlanError, approve_plan, return_plan
 
 from .conftest import staff_of
 from .cycle_helpers import advance
@@ -209,15 +210,37 @@ def two_findings_on_one_draw_objection_record_only_the_first():
         assert audited("draw.cancel", draw) == (1, 0)[winner]
 
 
-# Two tests, not five: each transactional test loads the region and flushes it afterwards, which
+def an_approval_and_a_return_of_one_plan_never_leave_it_approved_with_a_return_note():
+    """A return may follow an approval (the department takes an approved plan back), but an approval
+    must not follow a return it did not see."""
+    plan = ReviewPlan.objects.filter(year=2021).order_by("pk").first()
+    approver = staff_of(regional_hr_department())
+    returner = colleague(approver, "second-plan-clerk")
+
+    for _ in range(repetitions()):
+        ReviewPlan.objects.filter(pk=plan.pk).update(status=PlanStatus.FILED, return_note="", approved_on=None, approved_by=None,
+                                                     review_starts_on=DAY + dt.timedelta(days=10))
+        returns = audited("review_plan.return", plan)
+        outcomes = race(lambda: approve_plan(ReviewPlan.objects.get(pk=plan.pk), approver),
+                        lambda: return_plan(ReviewPlan.objects.get(pk=plan.pk), returner, "评审专家组成不符合要求。"))
+        plan.refresh_from_db()
+        if outcomes[0][0] == "refused":  # the return came first
+            assert isinstance(outcomes[0][1], PlanError) and "只能对已报备的评审实施方案备案同意" in str(outcomes[0][1].messages)
+        assert outcomes[1][0] == "ok", outcomes
+        assert (plan.status, plan.approved_by, plan.return_note) == (PlanStatus.REJECTED, None, "评审专家组成不符合要求。")
+        assert audited("review_plan.return", plan) == returns + 1
+
+
+# Two tests, not six: each transactional test loads the region and flushes it afterwards, which
 # costs more than its races; each helper above is one race and says which in its failure.
 
-def test_decisions_on_a_committees_results_and_their_filing_have_one_winner(region, make_applicant):
+def test_decisions_on_filings_and_review_plans_have_one_winner(region, make_applicant):
     two_submits_of_one_committees_results_file_each_declaration_once(make_applicant)
     an_approval_and_a_return_of_one_filing_at_once_keep_only_the_first()
+    an_approval_and_a_return_of_one_plan_never_leave_it_approved_with_a_return_note()
 
 
-def test_decisions_on_objections_and_publicities_have_one_winner(region, make_applicant):
+def test_decisions_on_objections_publicities_and_draws_have_one_winner(region, make_applicant):
     two_findings_on_one_objection_record_only_the_first(make_applicant)
     two_closes_of_one_publicity_close_it_once(make_applicant)
     two_findings_on_one_draw_objection_record_only_the_first()
