@@ -13,7 +13,9 @@ api = NinjaAPI(
     version="1",
     description="电子证书核验（扫码或证书编号＋姓名）与验签公钥。查询按来源IP限流，超限返回 429。"
                 "第2版证书（v=2）返回 signed_payload、key_id 和 signature，可用公钥离线验签；"
-                "第1版证书只由服务器核验（signature_valid），不返回签名数据。",
+                "第1版证书只由服务器核验（signature_valid），不返回签名数据。"
+                "撤销状态以经签名的证书撤销清单为准（certificate.revocation_signed）；数据库记录与签名清单不符时"
+                "valid 为 false，problems 说明不符之处。",
     urls_namespace="api",
 )
 
@@ -56,7 +58,7 @@ def _out(verification) -> VerificationOut:
     return VerificationOut(
         found=True, valid=verification.valid, signature_valid=verification.signature_valid,
         status_consistent=verification.status_consistent, problems=verification.problems,
-        certificate=services.public_fields(cert), signed_payload=signed_payload, key_id=key_id, signature=signature,
+        certificate=services.public_fields(verification), signed_payload=signed_payload, key_id=key_id, signature=signature,
     )
 
 

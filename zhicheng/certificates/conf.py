@@ -21,3 +21,8 @@ def signing_key_file() -> Path:
 
 def retired_keys_dir() -> Path:
     return Path(os.environ.get("ZHICHENG_RETIRED_KEYS_DIR", Path(settings.VAR_DIR) / "signing" / "retired"))
+
+
+def revocation_list_file() -> Path:
+    """The append-only copy of the signed revocation list, outside the database (see revocations.py)."""
+    return Path(os.environ.get("ZHICHENG_REVOCATION_LIST_FILE", Path(settings.VAR_DIR) / "signing" / "revocations.jsonl"))

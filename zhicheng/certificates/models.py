@@ -118,6 +118,27 @@ class Certificate(models.Model):
         raise PermissionError("证书不能删除；取消证书请撤销（编号不再使用）。")
 
 
+class RevocationList(models.Model):
+    """One signed version of the revocation list (see revocations.py). Each revocation adds a version
+    holding every revocation so far; the same line is appended to a file outside the database."""
+
+    version = models.PositiveIntegerField("版本", unique=True)
+    issued_at = models.DateTimeField("签发时间")
+    payload = models.JSONField("签名数据")
+    key_id = models.CharField("签名密钥编号", max_length=16)
+    signature = models.CharField("Ed25519 签名（base64）", max_length=100)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "证书撤销清单"
+        ordering = ["-version"]
+
+    def __str__(self):
+        return f"撤销清单第{self.version}版"
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("撤销清单只能追加新版本，不能删除。")
+
+
 class LookupChannel(models.TextChoices):
     QR = "qr", "扫码核验"
     FORM = "form", "网页查询"

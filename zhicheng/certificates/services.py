@@ -22,7 +22,7 @@ from zhicheng.core import clock
 from zhicheng.core.identifiers import mask_id_number
 from zhicheng.people.models import BlacklistEntry, TitleHeld, TitleVia
 
-from . import signing
+from . import revocations, signing
 from .models import Certificate, CertificateKind, CertificateStatus
 from .numbering import next_certificate_number
 
@@ -150,49 +150,62 @@ def issue_for_application(app, actor, now: dt.datetime) -> Certificate:
 
 @dataclass
 class Verification:
+    """The answer of the verification page and API. ``revocation`` is the certificate checked against
+    the signed revocation list, which — not the status column — says whether it is revoked."""
+
     certificate: Certificate
     signature_valid: bool
-    status_consistent: bool
+    revocation: revocations.RevocationCheck
     problems: list[str] = field(default_factory=list)
 
     @property
+    def status_consistent(self) -> bool:
+        return self.revocation.consistent
+
+    @property
     def authentic(self) -> bool:
-        return self.signature_valid and self.status_consistent
+        return self.signature_valid and self.revocation.consistent and self.revocation.list_intact
+
+    @property
+    def revoked(self) -> bool:
+        return self.revocation.entry is not None
 
     @property
     def valid(self) -> bool:
-        return self.authentic and self.certificate.status == CertificateStatus.VALID
+        return self.authentic and not self.revoked
 
-
-def _revocation_recorded(cert: Certificate) -> bool:
-    from zhicheng.audit.models import AuditEntry
-
-    return AuditEntry.objects.filter(object_type="certificates.certificate", object_id=str(cert.pk), action="certificate.revoke").exists()
+    @property
+    def status_label(self) -> str:
+        if self.revoked:
+            return CertificateStatus.REVOKED.label
+        if self.certificate.status == CertificateStatus.REVOKED:
+            return _("已撤销（撤销记录未经签名）")
+        return CertificateStatus.VALID.label
 
 
 def verify(cert: Certificate) -> Verification:
-    """Recompute the signed fields from the database and check the signature; cross-check the
-    status against the hash-chained audit log (a revocation cannot be quietly undone)."""
+    """Recompute the signed fields from the database and check the signature; check the revocation
+    status against the signed revocation list (a revocation cannot be quietly undone or rewritten)."""
     problems = []
     signature_valid = signing.check(payload(cert), cert.key_id, cert.signature)
     if not signature_valid:
         problems.append(_("证书信息与签名不符：证书内容可能被篡改。"))
-    revoked = cert.status == CertificateStatus.REVOKED
-    status_consistent = revoked == _revocation_recorded(cert)
-    if not status_consistent:
-        problems.append(_("证书状态与撤销记录不符：状态可能被篡改。"))
-    return Verification(cert, signature_valid, status_consistent, problems)
+    revocation = revocations.check(cert)
+    return Verification(cert, signature_valid, revocation, problems + revocation.problems)
 
 
-def public_fields(cert: Certificate) -> dict:
-    """What anyone who looks the certificate up sees: the face, masked, with the status — never the
-    binding of the 身份证 number (see public_signature for what can be checked offline)."""
+def public_fields(verification: Verification) -> dict:
+    """What anyone who looks the certificate up sees: the face, masked, with the status and the revocation
+    as signed — never the binding of the 身份证 number (see public_signature for what can be checked offline)."""
+    cert, entry = verification.certificate, verification.revocation.entry
     fields = _face(cert)
     fields.update({
         "v": cert.payload_version,
-        "status": cert.status, "status_label": cert.get_status_display(),
-        "revoked_on": cert.revoked_on.isoformat() if cert.revoked_on else None,
-        "revocation_reason": cert.revocation_reason, "revocation_document_number": cert.revocation_document_number,
+        "status": CertificateStatus.REVOKED.value if verification.revoked else cert.status, "status_label": verification.status_label,
+        "revoked_on": entry["revoked_on"] if entry else None,
+        "revocation_reason": entry["reason"] if entry else "",
+        "revocation_document_number": entry["document_number"] if entry else "",
+        "revocation_signed": entry is not None,
     })
     return fields
 
@@ -220,6 +233,10 @@ def _mark_revoked(cert: Certificate, actor, *, reason: str, document_number: str
     cert.save(update_fields=["status", "revoked_on", "revocation_reason", "revocation_document_number", "title_held"])
     if held is not None:
         held.delete()  # a revoked title no longer counts in the archive; the certificate row keeps the record
+    try:
+        revocations.add(cert)
+    except revocations.RevocationListError as exc:
+        raise CertificateError(_("证书撤销清单校验未通过，暂不能撤销，请联系系统管理员核查：%(problem)s") % {"problem": exc}) from exc
     audit("certificate.revoke", cert, actor=actor, before=before,
           after={"status": cert.status, "revoked_on": on, "reason": reason, "document_number": document_number},
           summary=f"撤销职称电子证书 {cert.number}（{document_number}）：{reason}")

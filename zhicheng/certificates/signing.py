@@ -96,8 +96,9 @@ def sign(payload: dict, key: SigningKey | None = None) -> tuple[str, str]:
     return key.key_id, base64.b64encode(key.private.sign(canonical_json(payload))).decode()
 
 
-def check(payload: dict, key_id: str, signature: str) -> bool:
-    public = trusted_public_keys().get(key_id)
+def check(payload: dict, key_id: str, signature: str, keys: dict[str, Ed25519PublicKey] | None = None) -> bool:
+    """``keys``: the trusted keys when the caller checks many signatures at once (read once, not per line)."""
+    public = (trusted_public_keys() if keys is None else keys).get(key_id)
     if public is None:
         return False
     try:
