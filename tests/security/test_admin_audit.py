@@ -232,3 +232,15 @@ def test_an_unreferenced_file_may_be_deleted_audited_and_its_bytes_stay(admin_cl
     assert _entries("admin.delete", "files.storedfile").get(object_id=str(stored.pk)).before["sha256"] == stored.sha256
     assert blob.exists()  # bytes are named by their hash and never removed: the same upload finds them again
     assert store_file("误传文件.pdf", PDF + b"%unused\n%%EOF\n").sha256 == stored.sha256
+
+
+def test_every_admin_list_and_a_person_s_read_only_archive_still_show(admin_client, evidence):
+    app, _record, stored = evidence
+    for model in admin.site._registry:
+        url = f"/admin/{model._meta.app_label}/{model._meta.model_name}/"
+        assert admin_client.get(url).status_code == 200, url
+    page = admin_client.get(f"/admin/people/person/{app.person.pk}/change/")
+    assert page.status_code == 200 and "中级" in page.content.decode()
+    inlines = page.context["inline_admin_formsets"]
+    assert inlines and not any(f.has_add_permission or f.has_change_permission or f.has_delete_permission for f in inlines)
+    assert admin_client.get(f"/admin/files/storedfile/{stored.pk}/change/").status_code == 200
