@@ -45,11 +45,12 @@ def backed_up(django_db_setup, django_db_blocker, tmp_path_factory):
     env = installation_env(root / "source", database_url())
     loaded = run("load_demo", "--i-know-this-is-not-production", env={**env, "ZHICHENG_TODAY": "2021-09-15"}, timeout=240)
     assert loaded.returncode == 0, loaded.stderr
-    done = run("backup", str(root / "backup"), env=env)
-    assert done.returncode == 0, done.stderr
+    for name, flags in (("backup", ()), ("backup-with-keys", ("--include-keys",))):
+        done = run("backup", *flags, str(root / name), env=env)
+        assert done.returncode == 0, done.stderr
     with django_db_blocker.unblock():
         counts = {"certificates": Certificate.objects.count(), "files": StoredFile.objects.count()}
-    return {"source": root / "source", "backup": root / "backup", **counts}
+    return {"source": root / "source", "backup": root / "backup", "backup_with_keys": root / "backup-with-keys", **counts}
 
 
 @pytest.fixture
@@ -129,6 +130,8 @@ def test_the_demo_restores_into_a_fresh_database_and_folder_and_verifies(backed_
 
     verified = run("audit", "verify", env=env)
     assert verified.returncode == 0, verified.stdout + verified.stderr
+    again = run("restore", str(backup), env=env)
+    assert again.returncode != 0 and "恢复只写入全新的空数据库和空目录" in again.stderr, "a restore never overwrites data unasked"
     for name in manifest["files"]:
         if name.startswith("media/"):
             assert (var / name).read_bytes() == (source / name).read_bytes()
@@ -164,3 +167,16 @@ def test_a_damaged_file_in_the_backup_is_refused_before_anything_is_written(back
     assert refused.returncode != 0
     assert "备份校验失败" in refused.stderr and blob.relative_to(damaged).as_posix() in refused.stderr
     assert tables_in(url) == [] and not (var / "media").exists()
+
+
+def test_a_single_machine_backup_with_its_keys_restores_where_no_key_is(backed_up, fresh):
+    var, url = fresh
+    backup, source = backed_up["backup_with_keys"], backed_up["source"]
+    manifest = json.loads((backup / "manifest.json").read_text())
+    assert all(k["included"] for k in manifest["keys"])
+    restored = run("restore", str(backup), env=installation_env(var, url))
+    assert restored.returncode == 0, restored.stdout + restored.stderr
+    certificates = backed_up["certificates"]
+    assert f"证书：{certificates} 张，签名与状态核验通过 {certificates} 张。" in restored.stdout
+    for key in private_keys_of(source):
+        assert (var / "signing" / key.name).read_bytes() == key.read_bytes() and mode(var / "signing" / key.name) == 0o600
