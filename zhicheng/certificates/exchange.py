@@ -52,13 +52,12 @@ def file_exchange(*, actor, origin: str, original_issuer: str, original_number: 
 def approve_exchange(req: ExchangeRequest, actor, *, document_number: str, note: str = "") -> Certificate:
     if actor.organisation_id != req.competent_body_id:
         raise CertificateError(_("该申请应由%(body)s核准（七（五）4）。") % {"body": req.competent_body.name})
-    if req.status != ExchangeStatus.SUBMITTED:
-        raise CertificateError(_("该申请已办理。"))
     if not document_number.strip():
         raise CertificateError(_("请填写核准文号。"))
     now = clock.now()
     body = req.competent_body
     with transaction.atomic():
+        _lock_submitted(req)
         number = next_certificate_number(body.area.code, now.year, req.level, req.series)
         held = TitleHeld.objects.create(
             person=req.person, series=req.series.code, level=req.level, title_name=req.title_name, obtained_on=req.obtained_on,
@@ -84,12 +83,19 @@ def approve_exchange(req: ExchangeRequest, actor, *, document_number: str, note:
 def reject_exchange(req: ExchangeRequest, actor, *, note: str) -> ExchangeRequest:
     if actor.organisation_id != req.competent_body_id:
         raise CertificateError(_("该申请应由%(body)s办理。") % {"body": req.competent_body.name})
-    if req.status != ExchangeStatus.SUBMITTED:
-        raise CertificateError(_("该申请已办理。"))
     if len(note.strip()) < 4:
         raise CertificateError(_("请写明不予换发的理由。"))
     with transaction.atomic():
+        _lock_submitted(req)
         req.status, req.decided_by, req.decided_at, req.decision_note = ExchangeStatus.REJECTED, actor, clock.now(), note.strip()[:200]
         req.save()
         audit("exchange.reject", req, actor=actor, after={"note": req.decision_note}, summary=f"不予换发：{req.decision_note}")
     return req
+
+
+def _lock_submitted(req: ExchangeRequest) -> None:
+    """Lock the request's row and read it again: of an approval and a refusal made at the same moment
+    only the first counts (no certificate issued for a request refused meanwhile)."""
+    req.refresh_from_db(from_queryset=ExchangeRequest.objects.select_for_update())
+    if req.status != ExchangeStatus.SUBMITTED:
+        raise CertificateError(_("该申请已办理。"))

@@ -86,6 +86,12 @@ def render(meeting: Meeting) -> bytes:
     return flowing_pdf(meta, story, footer=f"{plan.committee.name} {plan.year}年度评审会议纪要")
 
 
+def _lock_closed(meeting: Meeting, refusal: str) -> None:
+    meeting.refresh_from_db(from_queryset=Meeting.objects.select_for_update(), fields=["status"])
+    if meeting.status != MeetingStatus.CLOSED:
+        raise MinutesError(refusal)
+
+
 def generate(meeting: Meeting, actor) -> Minutes:
     from .plans import is_office_of
 
@@ -96,6 +102,9 @@ def generate(meeting: Meeting, actor) -> Minutes:
         raise MinutesError(_("表决结束后方可生成会议纪要；签署后不能重新生成。"))
     data = render(meeting)
     with transaction.atomic():
+        # Checked again under the meeting's lock, which sign() takes too: minutes are never replaced
+        # while, or after, the chair signs them.
+        _lock_closed(meeting, _("表决结束后方可生成会议纪要；签署后不能重新生成。"))
         stored = store_file(f"评审会议纪要-{meeting.plan.committee_id}-{meeting.plan.year}.pdf", data, uploaded_by=actor)
         minutes = Minutes.objects.update_or_create(meeting=meeting, defaults={
             "file": stored, "sha256": stored.sha256, "generated_at": clock.now(),
@@ -125,6 +134,11 @@ def sign(minutes: Minutes, user, code: str) -> list[tuple[int, str]]:
     pushed = []
     try:
         with transaction.atomic():
+            # Under the meeting's lock: a second signature, or minutes regenerated since the chair's
+            # check of the file, are refused instead of recorded.
+            _lock_closed(meeting, _("会议纪要已签署，或表决尚未结束。"))
+            if Minutes.objects.filter(pk=minutes.pk).values_list("sha256", flat=True).get() != minutes.sha256:
+                raise MinutesError(_("会议纪要在签署前已重新生成，请查看新的纪要后再签署。"))
             minutes.signed_by, minutes.signed_at = user, clock.now()
             minutes.save(update_fields=["signed_by", "signed_at"])
             meeting.status = MeetingStatus.SIGNED

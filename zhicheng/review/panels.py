@@ -14,7 +14,7 @@ from zhicheng.core.wording import enumeration
 
 from . import recusal
 from .drawing import sitting_members
-from .models import Assignment, Opinion, Panel, Recommendation, ReviewPlan
+from .models import Assignment, Meeting, Opinion, Panel, Recommendation, ReviewPlan
 from .plans import is_office_of
 
 SCORE_FIELDS = ("lesson_score", "interview_score", "record_score")
@@ -53,13 +53,19 @@ def create_panel(plan: ReviewPlan, actor, name: str, experts) -> Panel:
     return panel
 
 
+def _refuse_once_voting(plan: ReviewPlan, refusal: str) -> None:
+    """Inside the caller's transaction, under the meeting's lock that open_ballot takes: the panels and
+    opinions it reads are the ones the ballot is opened on, and nothing changes them afterwards."""
+    # The row is locked whatever its state (a filter on ballot_opened_at would skip it unlocked on PostgreSQL).
+    if Meeting.objects.select_for_update().filter(plan_id=plan.pk).values_list("ballot_opened_at", flat=True).first():
+        raise PanelError(refusal)
+
+
 def assign(panel: Panel, actor, applications) -> list[Assignment]:
     """Give declarations to a panel: all of them or, when any cannot be read by three unconflicted members, none."""
     plan = panel.plan
     if not is_office_of(actor, plan):
         raise PanelError(_("只有本评委会办事机构可以分配评审材料。"))
-    if plan.ballot_opened:
-        raise PanelError(_("评审会议已开始表决，不能再分配评审材料。"))
     in_plan = {a.pk: a for a in recusal.plan_applications(plan)}
     applications = list(applications)
     problems = [_("%(name)s的申报不在本评审实施方案范围内。") % {"name": a.person.name} for a in applications if a.pk not in in_plan]
@@ -71,6 +77,7 @@ def assign(panel: Panel, actor, applications) -> list[Assignment]:
         raise PanelError(problems)
     members = list(panel.members.select_related("person"))
     with transaction.atomic():
+        _refuse_once_voting(plan, _("评审会议已开始表决，不能再分配评审材料。"))
         recusal.detect(plan, list(e.expert for e in sitting_members(plan)), [in_plan[a.pk] for a in applications], actor)
         recused = recusal.recused_pairs(plan)
         for app in applications:
@@ -107,8 +114,6 @@ def submit_opinion(assignment: Assignment, user, *, recommendation: str, text: s
     plan = assignment.plan
     if not assignments_for(user).filter(pk=assignment.pk).exists():
         raise PanelError(_("该申报不在您当前可评议的范围内（评审期外、已回避或未分配）。"))
-    if plan.ballot_opened:
-        raise PanelError(_("评审会议已开始表决，评议意见不能再修改。"))
     if recommendation not in Recommendation.values:
         raise PanelError(_("请选择评议结论。"))
     if not text.strip():
@@ -122,6 +127,7 @@ def submit_opinion(assignment: Assignment, user, *, recommendation: str, text: s
                 raise PanelError(_("本系列实行量化评审（五（二）3），请填写讲课说课、面试答辩、量化评审三项得分（0—100）。"))
             values[name] = value
     with transaction.atomic():
+        _refuse_once_voting(plan, _("评审会议已开始表决，评议意见不能再修改。"))
         opinion = Opinion.objects.filter(assignment=assignment).first()
         before = None if opinion is None else {"recommendation": opinion.recommendation, "text": opinion.text}
         opinion = opinion or Opinion(assignment=assignment)
