@@ -29,10 +29,11 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from django.conf import settings
 from django.db import connection
 
+from zhicheng.audit import conf as audit_conf
 from zhicheng.certificates import conf as certificate_conf
 
 FORMAT = "zhicheng-backup/1"
@@ -47,23 +48,10 @@ class BackupError(Exception):
     unless the message says otherwise."""
 
 
-# —— where things are (the same environment variables the application reads) ——
-
-
-def audit_checkpoint_file() -> Path:
-    return Path(os.environ.get("ZHICHENG_AUDIT_CHECKPOINT_FILE", Path(settings.VAR_DIR) / "audit" / "checkpoints.jsonl"))
-
-
-def audit_key_file() -> Path:
-    return Path(os.environ.get("ZHICHENG_AUDIT_KEY_FILE", Path(settings.VAR_DIR) / "signing" / "audit-checkpoint-ed25519.pem"))
-
-
-def revocation_list_file() -> Path:
-    return Path(os.environ.get("ZHICHENG_REVOCATION_LIST_FILE", Path(settings.VAR_DIR) / "signing" / "revocations.jsonl"))
-
+# —— where things are: the application's own settings functions, so that backup and restore use its paths ——
 
 # Side files copied whole; backup-relative name → where the configuration puts it.
-SIDE_FILES = {"audit/checkpoints.jsonl": audit_checkpoint_file, "signing/revocations.jsonl": revocation_list_file}
+SIDE_FILES = {"audit/checkpoints.jsonl": audit_conf.checkpoint_file, "signing/revocations.jsonl": certificate_conf.revocation_list_file}
 MEDIA, RETIRED = "media/", "signing/retired/"
 
 
@@ -78,7 +66,7 @@ class KeySlot:
 
 KEYS = (
     KeySlot("certificate", "证书签名密钥", "ZHICHENG_SIGNING_KEY", certificate_conf.signing_key_file, KEY_MISMATCH),
-    KeySlot("audit_checkpoint", "审计检查点密钥", None, audit_key_file, "审计检查点密钥与备份时不一致，审计检查点将无法验证"),
+    KeySlot("audit_checkpoint", "审计检查点密钥", None, audit_conf.key_file, "审计检查点密钥与备份时不一致，审计检查点将无法验证"),
 )
 
 
@@ -219,14 +207,12 @@ def _dump_database(target: Path) -> str:
     return name
 
 
-def _user_tables() -> list[str]:
-    return connection.introspection.table_names()
-
-
 def _load_database(dump: Path, engine: str, force: bool) -> None:
     connection.close()
     if engine == "sqlite":
-        source, target = sqlite3.connect(dump), sqlite3.connect(connection.settings_dict["NAME"])
+        # Read-only: the backup is never changed by restoring it (it may sit on read-only media).
+        source = sqlite3.connect(f"{dump.resolve().as_uri()}?mode=ro", uri=True)
+        target = sqlite3.connect(connection.settings_dict["NAME"])
         try:
             source.backup(target)
         finally:
@@ -242,7 +228,7 @@ def _load_database(dump: Path, engine: str, force: bool) -> None:
 # —— backup ——
 
 
-def backup(target: Path, *, include_keys: bool = False, now: dt.datetime | None = None) -> dict:
+def backup(target: Path, *, include_keys: bool = False) -> dict:
     """Write a backup of this installation into the new or empty directory ``target``; its manifest."""
     from zhicheng.audit.models import AuditHead
 
@@ -292,7 +278,7 @@ def backup(target: Path, *, include_keys: bool = False, now: dt.datetime | None 
 
     manifest = {
         "format": FORMAT,
-        "created_at": (now or dt.datetime.now(dt.timezone.utc)).isoformat(),
+        "created_at": dt.datetime.now(dt.timezone.utc).isoformat(),
         "database": {"engine": _engine(), "file": database_file, "migrations": migrations},
         "audit_head": {"seq": head.last_seq if head else 0, "hash": head.last_hash if head else "0" * 64},
         "keys": keys,
@@ -374,7 +360,7 @@ def _check_compatible(manifest: dict) -> None:
 
 def _check_fresh(manifest: dict) -> None:
     occupied = []
-    tables = _user_tables()
+    tables = connection.introspection.table_names()
     if tables:
         occupied.append(f"数据库已有 {len(tables)} 张数据表")
     media = Path(settings.MEDIA_ROOT)
