@@ -101,14 +101,16 @@ def _check_spec(spec: dict) -> None:
 def start_draw(plan: ReviewPlan, actor, spec: dict, public_source: str = "") -> ExpertDraw:
     if not pool_service.is_office_of_committee(actor, plan.committee):
         raise DrawError(_("只有本评委会办事机构可以组织抽选。"))
-    if plan.status not in (PlanStatus.FILED, PlanStatus.APPROVED):
-        raise DrawError(_("评审实施方案报备后方可抽选评委。"))
     if spec.get("committee") != pool_service.committee_code(plan.committee_id) or spec.get("year") != plan.year:
         raise DrawError(_("抽选参数与评审实施方案的评委会或年度不符。"))
-    if plan.draws.exclude(status=DrawStatus.CANCELLED).exists():
-        raise DrawError(_("本年度已有进行中或已完成的抽选；如需重抽，请先作废原抽选并说明原因。"))
     _check_spec(spec)
     with transaction.atomic():
+        # Under the plan's lock, so that two draws started at once do not both run, nor one on a plan being returned.
+        plan.refresh_from_db(from_queryset=ReviewPlan.objects.select_for_update())
+        if plan.status not in (PlanStatus.FILED, PlanStatus.APPROVED):
+            raise DrawError(_("评审实施方案报备后方可抽选评委。"))
+        if plan.draws.exclude(status=DrawStatus.CANCELLED).exists():
+            raise DrawError(_("本年度已有进行中或已完成的抽选；如需重抽，请先作废原抽选并说明原因。"))
         draw = ExpertDraw.objects.create(plan=plan, spec=spec, public_source=public_source.strip(), created_by=actor)
         audit("draw.start", draw, actor=actor, after={"spec": spec, "public_source": draw.public_source},
               summary=f"{plan.committee.name}{plan.year}年评委抽选：确定抽选参数")
