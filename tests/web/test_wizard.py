@@ -143,3 +143,22 @@ def test_the_submit_request_stays_lean(client, make_applicant, django_assert_max
             response = client.post(reverse("application_act", args=[app.pk]), {"action": "submit"})
     app.refresh_from_db()
     assert response.status_code == 302 and app.state == State.SUBMITTED, [str(m) for m in response.wsgi_request._messages]
+
+
+@pytest.mark.django_db
+def test_the_workspace_page_stays_lean(client, make_applicant, django_assert_num_queries):
+    """The deadline day: the workspace reads each archive kind once and nothing twice (the archive's titles
+    serve the checklist too; a draft has no correction notice to look up)."""
+    from zhicheng.people.models import ARCHIVE_MODELS
+
+    app = make_applicant(P.regular_county_doctor())
+    client.force_login(app.person.account)
+    client.get(reverse("declaration_edit", args=[app.pk]))
+    # session, user, the declaration, its selected records, one per archive kind, its materials, the checklist's
+    # items, the specialties of its series (the draft form)
+    with django_assert_num_queries(7 + len(ARCHIVE_MODELS)) as captured:
+        response = client.get(reverse("declaration_edit", args=[app.pk]))
+    assert response.status_code == 200
+    sql = " ".join(q["sql"] for q in captured.captured_queries)
+    assert "declarations_correctionnotice" not in sql and "SELECT 1 AS" not in sql
+    assert "2021年度申报截止" in response.content.decode()
