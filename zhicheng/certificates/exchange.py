@@ -10,7 +10,7 @@ from zhicheng.accounts.roles import Role
 from zhicheng.audit.services import record as audit
 from zhicheng.catalogue.models import SENIOR_LEVELS
 from zhicheng.core import clock
-from zhicheng.people.models import TitleHeld, TitleVia
+from zhicheng.people.models import Person, TitleHeld, TitleVia
 
 from .models import Certificate, CertificateKind, ExchangeOrigin, ExchangeRequest, ExchangeStatus
 from .numbering import next_certificate_number
@@ -58,6 +58,10 @@ def approve_exchange(req: ExchangeRequest, actor, *, document_number: str, note:
     body = req.competent_body
     with transaction.atomic():
         _lock_submitted(req)
+        # The holder's row serialises approvals of two requests for one original certificate (filed twice).
+        Person.objects.select_for_update().filter(pk=req.person_id).first()
+        if Certificate.objects.filter(person_id=req.person_id, original__number=req.original_number).exists():
+            raise CertificateError(_("该证书已换发过电子证书。"))
         number = next_certificate_number(body.area.code, now.year, req.level, req.series)
         held = TitleHeld.objects.create(
             person=req.person, series=req.series.code, level=req.level, title_name=req.title_name, obtained_on=req.obtained_on,
