@@ -22,12 +22,12 @@ pytestmark = [pytest.mark.processes, pytest.mark.django_db(transaction=True)]
 
 # Set in a developer's shell they would point every process at the same keys and files.
 LOCATION_VARIABLES = ("ZHICHENG_SIGNING_KEY", "ZHICHENG_SIGNING_KEY_FILE", "ZHICHENG_RETIRED_KEYS_DIR", "ZHICHENG_AUDIT_KEY_FILE",
-                      "ZHICHENG_AUDIT_CHECKPOINT_FILE", "ZHICHENG_REVOCATION_LIST_FILE", "ZHICHENG_TODAY")
+                      "ZHICHENG_AUDIT_CHECKPOINT_FILE", "ZHICHENG_REVOCATION_LIST_FILE")
 
 
-def installation_env(var: Path, url: str, **extra: str) -> dict[str, str]:
+def installation_env(var: Path, url: str) -> dict[str, str]:
     env = {k: v for k, v in process_env().items() if k not in LOCATION_VARIABLES}
-    env.update(DATABASE_URL=url, ZHICHENG_VAR_DIR=str(var), MEDIA_ROOT=str(var / "media"), **extra)
+    env.update(DATABASE_URL=url, ZHICHENG_VAR_DIR=str(var), MEDIA_ROOT=str(var / "media"))
     return env
 
 
