@@ -82,14 +82,18 @@ def _refuse_damaged(name: str):
                               % {"part": name})
 
 
-def _refuse_split(max_rows: int | None):
-    if max_rows:
-        return _("请把表格拆分为每个文件不超过%(rows)d行后分批上传。") % {"rows": max_rows}
-    return _("请把表格拆分为较小的文件后分批上传。")
+def _refuse_split(max_rows: int) -> str:
+    return _("请把表格拆分为每个文件不超过%(rows)d行后分批上传。") % {"rows": max_rows}
+
+
+def _too_many_rows(max_rows: int, row: int) -> WorkbookUnreadable:
+    """Data rows beyond ``max_rows``, or a row numbered beyond them and BLANK_ROWS blank ones."""
+    return WorkbookUnreadable(_("表格超过了%(limit)d行数据的上限（读到第%(row)d行仍未结束），未予导入。") % {"limit": max_rows, "row": row}
+                              + _refuse_split(max_rows))
 
 
 class _Deadline:
-    def __init__(self, seconds: float, max_rows: int | None):
+    def __init__(self, seconds: float, max_rows: int):
         self.seconds, self.max_rows, self.at = seconds, max_rows, time.monotonic() + seconds
 
     def check(self) -> None:
@@ -106,7 +110,8 @@ class _Scan:
       ``<`` starts a tag, so the tags found here are the ones the parser will see);
     - every ``row``/``si`` element, and all the bytes outside them together, stay under their limits;
     - no text run (a cell's text) is longer than MAX_CELL_XML_BYTES;
-    - rows: their numbers (``r``, or one more than the last) and their count stay under ``last_row``.
+    - rows: their numbers (``r``, or one more than the last) and their count stay within ``max_rows`` data
+      rows, the header and BLANK_ROWS blank rows.
     """
 
     MARKUP = re.compile(rb"<[!?]")
@@ -115,8 +120,8 @@ class _Scan:
     HEAD = re.compile(rb"<(/?)(?:[A-Za-z_][\w.\-]{0,200}:)?")
     NUMBER = re.compile(rb"""(?:^|\s)r\s*=\s*["'](\d{1,9})["']""")
 
-    def __init__(self, name: str, element: bytes, limit: int, last_row: int | None):
-        self.name, self.limit, self.last_row, self.rows = name, limit, last_row, element == b"row"
+    def __init__(self, name: str, element: bytes, limit: int, max_rows: int | None = None):
+        self.name, self.limit, self.max_rows, self.rows = name, limit, max_rows, element == b"row"
         # A start, end or empty tag of the element, with or without a namespace prefix, found by its name
         # (a regular expression starting at every "<" takes seconds for 100,000 rows); attribute values are
         # skipped whole (they may hold "/>").
@@ -169,10 +174,8 @@ class _Scan:
             self.count += 1
             number = self.NUMBER.search(found.group(1))
             self.row = int(number.group(1)) if number else self.row + 1
-            if self.last_row is not None and max(self.row, self.count) > self.last_row:
-                raise WorkbookUnreadable(_("表格超过了%(limit)d行的上限（读到第%(row)d行仍未结束），未予导入。")
-                                         % {"limit": self.last_row, "row": max(self.row, self.count)}
-                                         + _refuse_split(self.last_row - 1 - BLANK_ROWS))
+            if self.max_rows is not None and max(self.row, self.count) > self.max_rows + 1 + BLANK_ROWS:
+                raise _too_many_rows(self.max_rows, max(self.row, self.count))
             empty = found.group(1).endswith(b"/")
             self.inside, self.mark = not empty, (end if empty else at)
 
@@ -232,7 +235,7 @@ def _first_sheet(read) -> str:
     return target[1:] if target.startswith("/") else f"xl/{target}"
 
 
-def _inspect(source, max_rows: int | None, deadline: _Deadline) -> tuple[str, int]:
+def _inspect(source, max_rows: int, deadline: _Deadline) -> tuple[str, int]:
     """Refuse (WorkbookUnreadable) a workbook whose package is larger than any real one, before it is parsed:
     too many parts, a part or the whole too large or too compressed by its headers, a part that
     decompresses to more than its header says, or a first sheet / shared-strings table whose XML breaks
@@ -281,9 +284,8 @@ def _inspect(source, max_rows: int | None, deadline: _Deadline) -> tuple[str, in
             raise unreadable  # two parts of one name: the checks and the parser could read different ones
         try:
             sheet = _first_sheet(lambda name: _part_bytes(package, by_name[name], deadline))
-            last_row = None if max_rows is None else max_rows + 1 + BLANK_ROWS  # the header, the rows, blank rows
-            scans = {sheet: _Scan(sheet, b"row", MAX_ROW_BYTES, last_row),
-                     "xl/sharedStrings.xml": _Scan("xl/sharedStrings.xml", b"si", MAX_STRING_BYTES, None)}
+            scans = {sheet: _Scan(sheet, b"row", MAX_ROW_BYTES, max_rows),
+                     "xl/sharedStrings.xml": _Scan("xl/sharedStrings.xml", b"si", MAX_STRING_BYTES)}
             for info in parts:
                 scan = scans.get(info.filename)
                 _read_part(package, info, deadline, scan and scan.feed)
@@ -334,7 +336,7 @@ def read_rows(source, columns: dict[str, tuple[str, ...]], *, max_rows: int,
                 index[name] = i
                 break
     missing = [name for name in columns if name not in index]
-    last_row = max_rows + 1 + BLANK_ROWS
+    last_row = max_rows + 1 + BLANK_ROWS  # the header, the rows, blank rows
 
     def iterate() -> Iterator[SheetRow]:
         data_rows = 0
@@ -343,13 +345,12 @@ def read_rows(source, columns: dict[str, tuple[str, ...]], *, max_rows: int,
             for number, row in enumerate(sheet.iter_rows(min_row=2, max_col=max(width, 1), values_only=True), start=2):
                 deadline.check()
                 if number > last_row:
-                    raise WorkbookUnreadable(_("表格超过了%(limit)d行的上限，未予导入。") % {"limit": last_row} + _refuse_split(max_rows))
+                    raise _too_many_rows(max_rows, number)
                 if row is None or all(v is None or (isinstance(v, str) and not v.strip()) for v in row):
                     continue
                 data_rows += 1
                 if data_rows > max_rows:
-                    raise WorkbookUnreadable(_("表格超过了%(limit)d行数据的上限（第%(row)d行），未予导入。") % {"limit": max_rows, "row": number}
-                                             + _refuse_split(max_rows))
+                    raise _too_many_rows(max_rows, number)
                 for column, value in enumerate(row, start=1):
                     if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
                         raise WorkbookUnreadable(_("第%(row)d行%(column)s列的内容有%(length)d个字符，超过了%(limit)d个字符的上限，未予导入。请检查该单元格。")
