@@ -155,14 +155,19 @@ class _Scan:
             raise WorkbookUnreadable(_("表格中含有 Excel 不会写入的内容（注释、CDATA、文档类型声明或处理指令），未予读取。"
                                        "请在 Excel 中打开该文件，另存为新的 .xlsx 文件后重新上传。"))
         for name in self.name_at.finditer(part):
-            lt = part.rfind(b"<", max(0, name.start() - 256), name.start())
-            head = self.HEAD.fullmatch(part, lt, name.start()) if lt >= 0 else None
-            if head is None:
-                continue  # the name in a text, or in another tag's name
-            if not (found := self.rest.match(part, name.start())):
+            here = name.start()
+            if part[here - 1:here] == b"<":  # the usual <row ...>, without a prefix (at 0 the slice is empty)
+                lt, closing = here - 1, False
+            else:
+                lt = part.rfind(b"<", max(0, here - 256), here)
+                head = self.HEAD.fullmatch(part, lt, here) if lt >= 0 else None
+                if head is None:
+                    continue  # the name in a text, or in another tag's name
+                closing = bool(head.group(1))
+            if not (found := self.rest.match(part, here)):
                 raise self._malformed()
             at, end = base + lt, base + found.end()
-            if head.group(1):  # </row>
+            if closing:  # </row>
                 if not self.inside:
                     raise self._malformed()
                 self._check_open(end)
@@ -172,11 +177,12 @@ class _Scan:
                 raise self._malformed()
             self.outside += at - self.mark
             self.count += 1
-            number = self.NUMBER.search(found.group(1))
+            attributes = found.group(1)
+            number = self.NUMBER.search(attributes) if b"r" in attributes else None
             self.row = int(number.group(1)) if number else self.row + 1
             if self.max_rows is not None and max(self.row, self.count) > self.max_rows + 1 + BLANK_ROWS:
                 raise _too_many_rows(self.max_rows, max(self.row, self.count))
-            empty = found.group(1).endswith(b"/")
+            empty = attributes.endswith(b"/")
             self.inside, self.mark = not empty, (end if empty else at)
 
     def _check_open(self, now: int) -> None:
