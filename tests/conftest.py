@@ -26,6 +26,8 @@ def pytest_configure(config):
     config.add_cleanup(lambda: shutil.rmtree(audit_dir, ignore_errors=True))
     os.environ["ZHICHENG_AUDIT_KEY_FILE"] = os.path.join(audit_dir, "audit-checkpoint-ed25519.pem")
     os.environ["ZHICHENG_AUDIT_CHECKPOINT_FILE"] = os.path.join(audit_dir, "checkpoints.jsonl")
+    # Likewise the signed revocation list (its entries name one database's certificates).
+    os.environ["ZHICHENG_REVOCATION_LIST_FILE"] = os.path.join(audit_dir, "revocations.jsonl")
 
 
 def pytest_collection_modifyitems(session, config, items):
@@ -54,6 +56,7 @@ def _quiet_mail(settings, tmp_path):
 def _own_audit_checkpoints(monkeypatch, tmp_path):
     """The checkpoints a test takes go to a file of its own: none outlives the (rolled back or flushed) entries it names."""
     monkeypatch.setenv("ZHICHENG_AUDIT_CHECKPOINT_FILE", str(tmp_path / "audit" / "checkpoints.jsonl"))
+    monkeypatch.setenv("ZHICHENG_REVOCATION_LIST_FILE", str(tmp_path / "signing" / "revocations.jsonl"))
 
 
 @pytest.fixture
