@@ -225,14 +225,33 @@ def test_styles_and_other_parts_openpyxl_parses_whole_are_kept_small(tmp_path):
         read_rows(package(thirds), history.COLUMNS, max_rows=10, seconds=10)
 
 
-def test_too_many_parts_are_refused_from_the_end_record_before_zipfile_reads_the_table(tmp_path):
-    """A table of 30,000 parts (1.4 MB): refused without building its entries."""
+def _many_parts(count: int = 30_000) -> bytes:
+    """A zip whose table lists `count` parts (30,000: 1.4 MB)."""
     name = b"p"
     table = b"".join(struct.pack("<4s4B4HL2L5H2L", b"PK\x01\x02", 20, 0, 20, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0) + name
-                     for _ in range(30_000))
-    end = struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, 0xFFFF, 0xFFFF, len(table), 0, 0)
+                     for _ in range(count))
+    return table + struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, 0xFFFF, 0xFFFF, len(table), 0, 0)
+
+
+def test_too_many_parts_are_refused_from_the_end_record_before_zipfile_reads_the_table(tmp_path):
+    """Refused without building the table's entries."""
     with pytest.raises(WorkbookUnreadable, match="包含的部分过多"):
-        read_rows(io.BytesIO(table + end), history.COLUMNS, max_rows=10, seconds=10)
+        read_rows(io.BytesIO(_many_parts()), history.COLUMNS, max_rows=10, seconds=10)
+
+
+def test_the_upload_is_checked_the_same_way_before_it_is_stored(monkeypatch):
+    """The history upload keeps the workbook for its job after checking it is one: that check opens the
+    package as read_rows does, so a huge table of parts never reaches zipfile in the request either."""
+    from django.core.exceptions import ValidationError
+
+    from zhicheng.files.services import store_workbook
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("zipfile read the table of parts")
+
+    monkeypatch.setattr(zipfile.ZipFile, "_RealGetContents", refuse)
+    with pytest.raises(ValidationError, match="包含的部分过多"):
+        store_workbook(SimpleUploadedFile("many.xlsx", _many_parts()))
 
 
 def test_a_legitimate_workbook_of_thousands_of_rows_still_reads(tmp_path):
@@ -322,3 +341,13 @@ def test_the_pool_import_page_refuses_a_bomb_in_the_request(client, bombs, name)
     if name == "blank-row sheet declared 8 MB":
         assert "表格超过了2000行数据的上限" in page  # the pool's own row limit
     assert seconds < SECONDS and peak < MEMORY_MB, (seconds, peak)
+
+
+def test_the_pool_upload_form_refuses_a_file_larger_than_any_pool():
+    from zhicheng.review.forms import ImportForm
+
+    big = SimpleUploadedFile("pool.xlsx", b"0" * (ImportForm.MAX_BYTES + 1))
+    form = ImportForm(files={"workbook": big})
+    assert not form.is_valid()
+    assert "文件超过5MB" in form.errors["workbook"][0]
+    assert ImportForm(files={"workbook": SimpleUploadedFile("pool.xlsx", b"0" * 1000)}).is_valid()

@@ -241,6 +241,24 @@ def _first_sheet(read) -> str:
     return target[1:] if target.startswith("/") else f"xl/{target}"
 
 
+def open_package(source) -> zipfile.ZipFile:
+    """The upload as a zip package, once the size of its table of parts is known to be a workbook's:
+    zipfile would read the whole table into memory and build an object per part (a 47 MB table of a
+    million parts: 10 s and 370 MB). Every reader of an uploaded workbook opens it here."""
+    unreadable = WorkbookUnreadable(_("无法读取该文件，请上传 .xlsx 格式的 Excel 文件。"))
+    try:
+        source.seek(0)
+        end = zipfile._EndRecData(source)  # the record ZipFile itself uses (zip64 included)
+        if end is None:
+            raise unreadable
+        if end[zipfile._ECD_SIZE] > MAX_CENTRAL_DIRECTORY:
+            raise WorkbookUnreadable(_("该文件包含的部分过多，不像是正常的 Excel 表格，未予读取。请在 Excel 中打开该文件，另存为新的 .xlsx 文件后重新上传。"))
+        source.seek(0)
+        return zipfile.ZipFile(source)
+    except (OSError, zipfile.BadZipFile, EOFError) as exc:
+        raise unreadable from exc
+
+
 def _inspect(source, max_rows: int, deadline: _Deadline) -> tuple[str, int]:
     """Refuse (WorkbookUnreadable) a workbook whose package is larger than any real one, before it is parsed:
     too many parts, a part or the whole too large or too compressed by its headers, a part that
@@ -248,20 +266,7 @@ def _inspect(source, max_rows: int, deadline: _Deadline) -> tuple[str, int]:
     the limits of _Scan. Every part is decompressed once, a chunk at a time. Returns the first sheet's
     package path and the number of its last row."""
     unreadable = WorkbookUnreadable(_("无法读取该文件，请上传 .xlsx 格式的 Excel 文件。"))
-    try:
-        source.seek(0)
-        # The end record gives the size of the table of parts: zipfile would read the whole table into
-        # memory and build an object per part (a 47 MB table of a million parts: 10 s and 370 MB).
-        end = zipfile._EndRecData(source)  # the record ZipFile itself uses (zip64 included)
-        if end is None:
-            raise unreadable
-        if end[zipfile._ECD_SIZE] > MAX_CENTRAL_DIRECTORY:
-            raise WorkbookUnreadable(_("该文件包含的部分过多，不像是正常的 Excel 表格，未予读取。请在 Excel 中打开该文件，另存为新的 .xlsx 文件后重新上传。"))
-        source.seek(0)
-        package = zipfile.ZipFile(source)
-    except (OSError, zipfile.BadZipFile, EOFError) as exc:
-        raise unreadable from exc
-    with package:
+    with open_package(source) as package:
         parts = package.infolist()
         if len(parts) > MAX_PARTS:
             raise WorkbookUnreadable(_("该文件包含%(count)d个部分，超过了%(limit)d个的上限，不像是正常的 Excel 表格，未予读取。"

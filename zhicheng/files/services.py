@@ -12,7 +12,6 @@ import hashlib
 import io
 import os
 import struct
-import zipfile
 import zlib
 from pathlib import Path
 
@@ -148,21 +147,21 @@ def store_upload(uploaded_file, uploaded_by=None) -> StoredFile:
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _is_xlsx(data: bytes) -> bool:
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as package:
-            return "xl/workbook.xml" in package.namelist()
-    except zipfile.BadZipFile:
-        return False
-
-
 def store_workbook(uploaded_file, uploaded_by=None) -> StoredFile:
     """An uploaded Excel workbook, kept (like evidence, by its hash) for the job that imports it.
-    The caller limits its size; only the package is checked here, its rows by the import."""
+    The caller limits its size; only the package is checked here (opened as every workbook reader
+    opens one), its rows by the import."""
+    from zhicheng.documents.excel import WorkbookUnreadable, open_package
+
     data = uploaded_file.read()
-    if not _is_xlsx(data):
-        raise ValidationError(_("文件“%(name)s”不是 .xlsx 格式的 Excel 文件，请另存为 .xlsx 后重新上传。")
-                              % {"name": uploaded_file.name}, code="bad_type")
+    not_xlsx = ValidationError(_("文件“%(name)s”不是 .xlsx 格式的 Excel 文件，请另存为 .xlsx 后重新上传。")
+                               % {"name": uploaded_file.name}, code="bad_type")
+    try:
+        with open_package(io.BytesIO(data)) as package:
+            if "xl/workbook.xml" not in package.namelist():
+                raise not_xlsx
+    except WorkbookUnreadable as exc:
+        raise ValidationError(str(exc), code="bad_type") from exc
     return _keep(uploaded_file.name, data, XLSX, uploaded_by)
 
 

@@ -14,6 +14,7 @@ from zhicheng.core.wording import title_label
 from zhicheng.orgs.models import Organisation
 from zhicheng.people.forms import translate_labels
 
+from . import pool
 from .drawing import DEFAULT_OBJECTION_DAYS, MIN_OBJECTION_DAYS
 from .meeting import CHOICES
 from .models import GroupKind, Recommendation, RelationKind, ReviewPlan
@@ -77,7 +78,16 @@ class PoolFilingForm(ServiceYearForm):
 
 
 class ImportForm(forms.Form):
-    workbook = forms.FileField(label=_("评委库Excel文件（.xlsx）"))
+    # The import reads at most pool.MAX_IMPORT_ROWS rows; such a workbook is some hundred KB.
+    MAX_BYTES = 5 * 1024 * 1024
+
+    workbook = forms.FileField(label=_("评委库Excel文件（.xlsx，不超过5MB）"))
+
+    def clean_workbook(self):
+        workbook = self.cleaned_data["workbook"]
+        if workbook.size > self.MAX_BYTES:
+            raise forms.ValidationError(gettext("文件超过5MB，评委库一次最多导入%(rows)d人，请拆分后分批导入。") % {"rows": pool.MAX_IMPORT_ROWS})
+        return workbook
 
 
 class PlanForm(forms.ModelForm):

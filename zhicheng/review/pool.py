@@ -478,6 +478,9 @@ def _parse_row(row, lookups: _Lookups, allowed_committees: dict[int, Committee],
     ), []
 
 
+MAX_IMPORT_ROWS = 2000
+
+
 def import_experts(source, actor) -> ImportReport:
     """Read every row; import all of them in one transaction, or none when any row has an error."""
     from zhicheng.documents.excel import WorkbookUnreadable, read_rows
@@ -488,7 +491,7 @@ def import_experts(source, actor) -> ImportReport:
         return report
     try:
         # Inside the request: at most 2,000 experts a file (a pool is a few hundred), read whole within 30 s.
-        missing, rows = read_rows(source, COLUMNS, max_rows=2000, seconds=30)
+        missing, rows = read_rows(source, COLUMNS, max_rows=MAX_IMPORT_ROWS, seconds=30)
         rows = list(rows)
     except WorkbookUnreadable as exc:
         report.errors.append(str(exc))
