@@ -115,9 +115,7 @@ class AuditedAdmin(_AuditedActions):
                 self.delete_model(request, obj)
 
 
-class ReadOnlyAdmin(_AuditedActions, admin.ModelAdmin):
-    """For records that change only through their audited services: the back office may read them."""
-
+class _NoWrites:
     def has_add_permission(self, request, obj=None):
         return False
 
@@ -128,16 +126,11 @@ class ReadOnlyAdmin(_AuditedActions, admin.ModelAdmin):
         return False
 
 
-class ReadOnlyInline:
+class ReadOnlyAdmin(_NoWrites, _AuditedActions, admin.ModelAdmin):
+    """For records that change only through their audited services: the back office may read them."""
+
+
+class ReadOnlyInline(_NoWrites):
     """Mix into an inline shown on an audited admin whose rows change only through their own services."""
 
     can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import fcntl
 import hashlib
 import json
 import logging
@@ -26,7 +25,8 @@ from cryptography.exceptions import InvalidSignature
 from django.utils import timezone
 
 # The certificate key's loader: created 0600 on first use, O_EXCL against two processes at once.
-from zhicheng.certificates.signing import SigningKey, _key_from, _load_or_create, public_pem
+from zhicheng.certificates.signing import SigningKey, key_at, public_pem
+from zhicheng.core import appendonly
 from zhicheng.core.canonical import canonical_json
 
 from . import conf
@@ -45,7 +45,7 @@ class CheckpointError(Exception):
 
 def current_key() -> SigningKey:
     path = conf.key_file()
-    return _key_from(str(path), _load_or_create(path))
+    return key_at(path)
 
 
 def public_key_pem() -> str:
@@ -121,24 +121,6 @@ def read_checkpoints() -> list[Checkpoint]:
 
 # ---- signing --------------------------------------------------------------------------------
 
-def _open_for_append():
-    path = conf.checkpoint_file()
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    created = not path.exists()
-    fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
-    if created:
-        _fsync_dir(path.parent)  # the new file's name survives a crash as well as its lines
-    return fd
-
-
-def _fsync_dir(path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def _last_in(fd) -> Checkpoint | None:
     os.lseek(fd, 0, os.SEEK_SET)
     with os.fdopen(os.dup(fd), "r", encoding="utf-8") as existing:
@@ -157,10 +139,8 @@ def take_checkpoint() -> Checkpoint | None:
 
     Before signing, the entries added since the previous checkpoint are checked against it, so a chain
     rewritten in the database is refused rather than signed (it would anchor the forgery)."""
-    fd = _open_for_append()
-    try:
-        # One signer at a time (web processes, workers, the command): the new line names the last one.
-        fcntl.flock(fd, fcntl.LOCK_EX)
+    # One signer at a time (web processes, workers, the command): the new line names the last one.
+    with appendonly.locked(conf.checkpoint_file()) as fd:
         last = _last_in(fd)
         head = AuditHead.objects.filter(pk=1).first()
         head_seq = head.last_seq if head else 0
@@ -187,11 +167,8 @@ def take_checkpoint() -> Checkpoint | None:
         }
         signature = base64.b64encode(key.private.sign(canonical_json(payload))).decode()
         line = json.dumps({**payload, "key_id": key.key_id, "signature": signature}, ensure_ascii=False, sort_keys=True)
-        os.write(fd, (line + "\n").encode())
-        os.fsync(fd)
+        appendonly.append(fd, (line + "\n").encode())
         return Checkpoint((last.line if last else 0) + 1, payload, key.key_id, signature)
-    finally:
-        os.close(fd)  # releases the lock
 
 
 def checkpoint_after_commit() -> None:

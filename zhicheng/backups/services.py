@@ -35,10 +35,10 @@ from django.db import connection
 
 from zhicheng.audit import conf as audit_conf
 from zhicheng.certificates import conf as certificate_conf
+from zhicheng.files.services import PRIVATE_DIR, PRIVATE_FILE, private_dirs
 
 FORMAT = "zhicheng-backup/1"
 MANIFEST = "manifest.json"
-PRIVATE_FILE, PRIVATE_DIR = 0o600, 0o700
 CHUNK = 1024 * 1024
 KEY_MISMATCH = "签名密钥与备份时不一致，证书将无法验证"
 
@@ -101,19 +101,9 @@ def public_fingerprint(pem: bytes) -> str:
 # —— files ——
 
 
-def _private_dir(path: Path) -> None:
-    missing = []
-    while not path.exists():
-        missing.append(path)
-        path = path.parent
-    for folder in reversed(missing):
-        folder.mkdir(mode=PRIVATE_DIR)
-        folder.chmod(PRIVATE_DIR)
-
-
 def _write_private(path: Path, chunks) -> tuple[str, int]:
     """Write chunks to path (0600, its new folders 0700); its SHA-256 and size."""
-    _private_dir(path.parent)
+    private_dirs(path.parent)
     digest, size = hashlib.sha256(), 0
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE)
     os.fchmod(fd, PRIVATE_FILE)
@@ -235,7 +225,7 @@ def backup(target: Path, *, include_keys: bool = False) -> dict:
     target = Path(target)
     if target.exists() and any(target.iterdir()):
         raise BackupError(f"备份目录 {target} 不是空目录：请指定一个新目录，以免与旧备份混在一起。")
-    _private_dir(target)
+    private_dirs(target)
     target.chmod(PRIVATE_DIR)
     files: dict[str, dict] = {}
 

@@ -19,7 +19,6 @@ that answer; verification compares them and says what differs.
 from __future__ import annotations
 
 import datetime as dt
-import fcntl
 import hashlib
 import json
 import logging
@@ -29,7 +28,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from zhicheng.core import clock
+from zhicheng.core import appendonly, clock
 from zhicheng.core.canonical import canonical_json, sha256_hex
 
 from . import conf, signing
@@ -159,10 +158,7 @@ def sync_file() -> int:
     Runs after the revocation commits. Under an exclusive lock of the file, so two processes
     committing one after the other never write the same version twice."""
     path = conf.revocation_list_file()
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
+    with appendonly.locked(path) as fd:
         data = b""
         while chunk := os.pread(fd, 1 << 20, len(data)):
             data += chunk
@@ -177,11 +173,8 @@ def sync_file() -> int:
                 logger.error("revocation list version %s in the database does not verify; not copied to %s", row.version, path)
         if lines:
             # A line torn by a crash stays a line of its own (reported as broken), never glued to the next.
-            os.write(fd, (b"\n" if data and not data.endswith(b"\n") else b"") + b"".join(lines))
-            os.fsync(fd)
+            appendonly.append(fd, (b"\n" if data and not data.endswith(b"\n") else b"") + b"".join(lines))
         return len(lines)
-    finally:
-        os.close(fd)
 
 
 def _sync_after_commit() -> None:

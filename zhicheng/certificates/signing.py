@@ -70,12 +70,17 @@ def _key_from(source: str, pem: bytes) -> SigningKey:
     return SigningKey(private, key_id_of(private.public_key()))
 
 
+def key_at(path) -> SigningKey:
+    """The Ed25519 key in the file at ``path``, created (0600) on first use. Other signers (the audit
+    checkpoints) keep their own key this way."""
+    return _key_from(str(path), _load_or_create(path))
+
+
 def current_key() -> SigningKey:
     env = os.environ.get("ZHICHENG_SIGNING_KEY")
     if env:
         return _key_from("ZHICHENG_SIGNING_KEY", env.encode())
-    path = conf.signing_key_file()
-    return _key_from(str(path), _load_or_create(path))
+    return key_at(conf.signing_key_file())
 
 
 def trusted_public_keys() -> dict[str, Ed25519PublicKey]:

@@ -94,14 +94,16 @@ def check_upload(name: str, data: bytes, max_bytes: int = MAX_UPLOAD_BYTES) -> s
 PRIVATE_FILE, PRIVATE_DIR = 0o600, 0o700
 
 
-def _private_dirs(directory: Path) -> None:
-    """Create the folders down to ``directory`` owner-only (mkdir -p would give the parents the default mode)."""
+def private_dirs(directory: Path) -> None:
+    """Create the folders down to ``directory`` owner-only (mkdir -p would give the parents the default
+    mode; chmod as well, since mkdir's mode passes through the umask)."""
     missing = []
     while not directory.exists():
         missing.append(directory)
         directory = directory.parent
     for folder in reversed(missing):
         folder.mkdir(mode=PRIVATE_DIR, exist_ok=True)
+        folder.chmod(PRIVATE_DIR)
 
 
 def _blob_path(sha256: str) -> Path:
@@ -116,7 +118,7 @@ def _keep(name: str, data: bytes, content_type: str, uploaded_by) -> StoredFile:
     digest = hashlib.sha256(data).hexdigest()
     path = _blob_path(digest)
     if not path.exists():
-        _private_dirs(path.parent)
+        private_dirs(path.parent)
         tmp = path.with_suffix(".part")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE)
         os.fchmod(fd, PRIVATE_FILE)  # also when a crashed write left the .part file behind
