@@ -12,13 +12,18 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.html import escape
 
-from zhicheng.certificates.models import Certificate
+from zhicheng.audit import checkpoints
+from zhicheng.audit.services import record
+from zhicheng.certificates.models import Certificate, CertificateStatus
+from zhicheng.certificates.services import revoke_certificate
 from zhicheng.core import clock, wording
+from zhicheng.declarations.holders import regional_hr_department
 from zhicheng.declarations.states import State
 from zhicheng.demo import applicants as P
 from zhicheng.review import drawing, pool
 from zhicheng.web.management.commands.domain_labels import TARGET, render
 
+from ..conftest import staff_of
 from ..cycle_helpers import advance
 from ..review.conftest import CITY
 from ..review.kit import Kit
@@ -95,6 +100,7 @@ msgstr ""
 
 
 ENGLISH = {
+    "audit_checkpoints": ("Audit log checkpoints", "Download all checkpoints (JSON Lines)", "No checkpoints yet.", "Public key"),
     "notice_detail": ("One-time notice on title declaration: Engineering, Intermediate", "5. Materials (the annex's list)", "Skip to content"),
     "public_publicity_list": ("Public notices", "No publicity is running."),
     "register": ("Register as an applicant", "ID card number", "Confirm password"),
@@ -234,6 +240,34 @@ def test_the_committee_offices_pages_in_english(client):
         for text in ("Approval filing of review results (7(5))", "Waiting to be filed", "Submit for approval filing"):
             assert text in body, text
         assert chinese_outside(body, chrome) == []
+
+
+@pytest.mark.django_db
+def test_the_audit_checkpoints_in_english(client):
+    record("test.action", object_type="test", object_id="1", summary="原始记录")
+    checkpoint = checkpoints.take_checkpoint()
+    body = english(client, reverse("audit_checkpoints"))
+    for text in ("Audit log checkpoints", "The audit log is a hash chain", "1 checkpoint", "Entry hash", checkpoint.entry_hash,
+                 "This key signs audit checkpoints only"):
+        assert text in body, text
+    assert chinese_outside(body, []) == []
+
+
+@pytest.mark.django_db
+def test_a_revoked_certificate_in_english(client, certified, django_capture_on_commit_callbacks):
+    reason, document = "代表作系抄袭他人论文", "内人社职撤〔2021〕9号"
+    with clock.frozen(clock.dt.date(2021, 12, 20)), django_capture_on_commit_callbacks(execute=True):
+        revoke_certificate(certified, staff_of(regional_hr_department()), reason=reason, document_number=document)
+    data = [*certificate_data(certified), reason, document]
+    with clock.frozen(clock.dt.date(2021, 12, 21)):
+        body = english(client, reverse("certificate_verify"), {"number": certified.number, "name": certified.holder_name})
+        assert "Revoked on" in body and "Revocation document number" in body
+        assert chinese_outside(body, data) == []
+        # Undone in the database alone (as an insider could): the signed record stands, and the page says so in English.
+        Certificate.objects.filter(pk=certified.pk).update(status=CertificateStatus.VALID)
+        body = english(client, reverse("certificate_verify"), {"number": certified.number, "name": certified.holder_name})
+    assert "The signed revocation list records this certificate as revoked on" in body
+    assert chinese_outside(body, data) == []
 
 
 @pytest.mark.django_db
