@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 
 from zhicheng.core import appendonly, clock
 from zhicheng.core.canonical import canonical_json, sha256_hex
+from zhicheng.core.wording import enumeration
 
 from . import conf, signing
 from .models import Certificate, CertificateStatus, RevocationList
@@ -203,7 +204,7 @@ class ListState:
             problems.append(_("证书撤销清单文件无法读取，无法确认证书未被撤销。请向发证机关核实。"))
         if self.file.broken_lines:
             problems.append(_("证书撤销清单文件第%(lines)s行签名无效或内容被改动，无法确认证书未被撤销。请向发证机关核实。")
-                            % {"lines": "、".join(str(n) for n in self.file.broken_lines[:5])})
+                            % {"lines": enumeration(self.file.broken_lines[:5])})
         return problems
 
     def database_entries(self) -> dict[tuple[str, str], dict]:

@@ -8,10 +8,12 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from zhicheng.audit.context import current
 from zhicheng.audit.services import record as audit
 from zhicheng.core import clock
+from zhicheng.core.wording import long_date
 
 from .models import Objection, ObjectionStatus, Publicity, PublicityEntry, PublicityKind, PublicityOutcome
 from .workdays import publicity_end
@@ -34,13 +36,13 @@ def start_publicity(*, kind: str, publisher, applications, actor, title: str = "
     from zhicheng.declarations.services import transition
 
     if working_days < Publicity.MIN_WORKING_DAYS:
-        raise ValidationError(f"公示时间不少于{Publicity.MIN_WORKING_DAYS}个工作日。")
+        raise ValidationError(_("公示时间不少于%(days)d个工作日。") % {"days": Publicity.MIN_WORKING_DAYS})
     applications = list(applications)
     if not applications:
-        raise ValidationError("请至少选择一份申报进行公示。")
+        raise ValidationError(_("请至少选择一份申报进行公示。"))
     starts_on = starts_on or clock.today()
     if starts_on < clock.today():
-        raise ValidationError("公示开始日期不能早于今天。")
+        raise ValidationError(_("公示开始日期不能早于今天。"))
     year = applications[0].plan.year
     with transaction.atomic():
         publicity = Publicity.objects.create(
@@ -49,7 +51,7 @@ def start_publicity(*, kind: str, publisher, applications, actor, title: str = "
             title=title or f"{publisher.name}{year}年度{PublicityKind(kind).label.split('（')[0]}",
         )
         PublicityEntry.objects.bulk_create([PublicityEntry(publicity=publicity, application=a) for a in applications])
-        enter, _, _ = STEPS[kind]
+        enter = STEPS[kind][0]
         for app in applications:
             transition(app, enter, actor, payload={"publicity": publicity})
         audit("publicity.start", publicity, actor=actor,
@@ -76,16 +78,16 @@ def raise_objection(*, publicity: Publicity, application, name: str, phone: str,
         # waits for it to be handled, or after it, and is refused.
         publicity.refresh_from_db(from_queryset=Publicity.objects.select_for_update())
         if not publicity.is_open or clock.today() > publicity.ends_on or clock.today() < publicity.starts_on:
-            raise ValidationError("该公示不在公示期内，不能提出异议。")
+            raise ValidationError(_("该公示不在公示期内，不能提出异议。"))
         if not publicity.entries.filter(application=application).exists():
-            raise ValidationError("该人员不在本次公示名单中。")
+            raise ValidationError(_("该人员不在本次公示名单中。"))
         # An open objection holds the declaration, so repeats and floods are refused: one open
         # objection per caller and person, and a limit per network address.
         if Objection.objects.filter(publicity=publicity, application=application, objector_phone=phone.strip(),
                                     status=ObjectionStatus.OPEN).exists():
-            raise ValidationError("您对该人员提出的异议已收到，正在核实中，请勿重复提交。")
+            raise ValidationError(_("您对该人员提出的异议已收到，正在核实中，请勿重复提交。"))
         if ip and Objection.objects.filter(objector_ip=ip, raised_at__gt=clock.now() - dt.timedelta(hours=1)).count() >= limit:
-            raise ValidationError(f"同一网络地址每小时最多提出{limit}件异议，请稍后再试；也可向公示单位书面反映。")
+            raise ValidationError(_("同一网络地址每小时最多提出%(limit)d件异议，请稍后再试；也可向公示单位书面反映。") % {"limit": limit})
         objection = Objection.objects.create(
             publicity=publicity, application=application, objector_name=name.strip(), objector_phone=phone.strip(),
             content=content.strip(), raised_at=clock.now(), objector_ip=ip,
@@ -98,7 +100,7 @@ def raise_objection(*, publicity: Publicity, application, name: str, phone: str,
 
 def handle_objection(objection: Objection, actor, *, substantiated: bool, finding: str) -> Objection:
     if actor.organisation_id != objection.publicity.publisher_id:
-        raise ValidationError("只有发布公示的单位可以处理异议。")
+        raise ValidationError(_("只有发布公示的单位可以处理异议。"))
     if len(finding.strip()) < 5:
         raise ValidationError({"finding": "请填写核实情况与处理意见。"})
     with transaction.atomic():
@@ -106,7 +108,7 @@ def handle_objection(objection: Objection, actor, *, substantiated: bool, findin
         # the first is recorded.
         objection.refresh_from_db(from_queryset=Objection.objects.select_for_update())
         if objection.status != ObjectionStatus.OPEN:
-            raise ValidationError(f"该异议已处理（{objection.get_status_display()}），不能再次处理；请刷新页面查看。")
+            raise ValidationError(_("该异议已处理（%(status)s），不能再次处理；请刷新页面查看。") % {"status": _(objection.get_status_display())})
         objection.status = ObjectionStatus.SUBSTANTIATED if substantiated else ObjectionStatus.UNSUBSTANTIATED
         objection.finding, objection.handled_by, objection.handled_at = finding.strip(), actor, clock.now()
         objection.save()
@@ -126,20 +128,20 @@ def close_publicity(publicity: Publicity, actor) -> CloseReport:
     from zhicheng.declarations.services import TransitionError, transition
 
     if actor.organisation_id != publicity.publisher_id:
-        raise ValidationError("只有发布公示的单位可以结束公示。")
-    _, advance, take_out = STEPS[publicity.kind]
+        raise ValidationError(_("只有发布公示的单位可以结束公示。"))
+    advance, take_out = STEPS[publicity.kind][1:]
     report = CloseReport()
     with transaction.atomic():
         # Checked again under the publicity's lock: a second close is refused, and an objection
         # being raised at this moment is either seen here or refused (raise_objection takes the same lock).
         publicity.refresh_from_db(from_queryset=Publicity.objects.select_for_update())
         if not publicity.is_open:
-            raise ValidationError("该公示已经结束。")
+            raise ValidationError(_("该公示已经结束。"))
         if clock.today() <= publicity.ends_on:
-            raise ValidationError(f"公示期至{publicity.ends_on:%Y年%m月%d日}，期满后方可结束（不少于{publicity.working_days}个工作日）。")
+            raise ValidationError(_("公示期至%(ends)s，期满后方可结束（不少于%(days)d个工作日）。") % {"ends": long_date(publicity.ends_on), "days": publicity.working_days})
         objections = list(publicity.objections.all())
         if any(o.status == ObjectionStatus.OPEN for o in objections):
-            raise ValidationError("尚有未核实处理的异议，不能结束公示。")
+            raise ValidationError(_("尚有未核实处理的异议，不能结束公示。"))
         substantiated = {o.application_id: o.finding for o in objections if o.status == ObjectionStatus.SUBSTANTIATED}
         publicity.outcome = PublicityOutcome.OBJECTIONS_HANDLED if objections else PublicityOutcome.NO_OBJECTION
         publicity.closed_at, publicity.closed_by = clock.now(), actor
@@ -170,7 +172,7 @@ def publish(*, kind: str, actor, applications, **options) -> tuple[Publicity | N
     from zhicheng.declarations.services import available_actions
     from zhicheng.declarations.states import State
 
-    enter, _, _ = STEPS[kind]
+    enter = STEPS[kind][0]
     ready, refused = [], {}
     for app in applications:
         if any(t.action == enter for t in available_actions(app, actor)):

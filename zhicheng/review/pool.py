@@ -555,7 +555,7 @@ def _write(item: ImportRow, actor) -> bool:
         raise PoolError(_("%(where)s：%(name)s已在系统中建有档案，档案中没有%(series)s系列%(level)s的职称记录，与表中的“%(title)s”不符。"
                           "导入不会修改已有人员的档案：请核对表中的职称，或由本人在档案中登记该职称（附证书）后再导入。")
                         % {"where": where, "name": person.name, "series": _(item.series.name),
-                           "level": item.title.get_level_display(), "title": item.title.name})
+                           "level": _(item.title.get_level_display()), "title": item.title.name})
     expert = Expert.objects.filter(person=person).first()
     created = expert is None
     if expert is None:
