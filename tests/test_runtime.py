@@ -172,6 +172,26 @@ def test_serve_answers_pages_static_files_and_error_pages_and_runs_a_worker(serv
     assert alive(workers[0].pid)
 
 
+def _stuck(server, pids) -> str:
+    """What the workers that do not answer are waiting for: their kernel wait, the database's waiting
+    sessions, and the end of the server's log."""
+    from django.db import connection
+
+    lines = []
+    for pid in sorted(pids):
+        try:
+            state = next(line for line in Path(f"/proc/{pid}/status").read_text().splitlines() if line.startswith("State"))
+            lines.append(f"worker {pid}: {state}, wchan {Path(f'/proc/{pid}/wchan').read_text()}")
+        except OSError as e:
+            lines.append(f"worker {pid}: {e}")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pid, state, wait_event_type, wait_event, left(query, 200) FROM pg_stat_activity"
+                           " WHERE datname = current_database() AND pid <> pg_backend_pid()")
+            lines += [f"postgres {row}" for row in cursor.fetchall()]
+    return "\n".join(lines) + "\n--- server log (end) ---\n" + server.log_text()[-4000:]
+
+
 @pytest.mark.processes
 def test_sighup_reloads_the_web_workers_without_failing_a_request(served):
     def two_workers(excluding=frozenset()):
@@ -202,8 +222,10 @@ def test_sighup_reloads_the_web_workers_without_failing_a_request(served):
         swapped_at, answered = time.monotonic(), len(answers)
         # New workers import the application before they answer; on a busy CI machine (PostgreSQL half, after
         # the other process tests) that took over 30 s once, so they get the minute the other waits get.
-        wait_for(lambda: len(answers) >= answered + 10, 60,
-                 f"the new workers answer (answered {answered} before the swap; failures so far: {failures[:3]})")
+        try:
+            wait_for(lambda: len(answers) >= answered + 10, 60, "the new workers answer")
+        except TimeoutError as e:
+            raise TimeoutError(f"{e}; answered {answered} before the swap, {len(answers)} now\n{_stuck(served, new_workers)}") from None
     finally:
         stop.set()
         for thread in threads:
