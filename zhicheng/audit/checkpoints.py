@@ -13,21 +13,19 @@ chain up to its entry: rewriting, removing or inserting any earlier entry change
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
-import hashlib
 import json
 import logging
 import os
 from dataclasses import dataclass, field
 
-from cryptography.exceptions import InvalidSignature
 from django.utils import timezone
 
-# The certificate key's loader: created 0600 on first use, O_EXCL against two processes at once.
+# Signed as certificates are (Ed25519 over canonical JSON), with a key of its own loaded the same way.
+from zhicheng.certificates import signing
 from zhicheng.certificates.signing import SigningKey, key_at, public_pem
 from zhicheng.core import appendonly
-from zhicheng.core.canonical import canonical_json
+from zhicheng.core.canonical import sha256_hex
 
 from . import conf
 from .models import AuditEntry, AuditHead
@@ -53,7 +51,7 @@ def public_key_pem() -> str:
 
 
 def checkpoint_hash(payload: dict) -> str:
-    return hashlib.sha256(canonical_json(payload)).hexdigest()
+    return sha256_hex(payload)
 
 
 @dataclass(frozen=True)
@@ -81,13 +79,7 @@ class Checkpoint:
 
 
 def _signature_valid(checkpoint: Checkpoint, key: SigningKey) -> bool:
-    if checkpoint.key_id != key.key_id:
-        return False
-    try:
-        key.public.verify(base64.b64decode(checkpoint.signature, validate=True), canonical_json(checkpoint.payload))
-    except (InvalidSignature, ValueError):
-        return False
-    return True
+    return signing.check(checkpoint.payload, checkpoint.key_id, checkpoint.signature, {key.key_id: key.public})
 
 
 def parse_line(number: int, text: str) -> Checkpoint | None:
@@ -165,10 +157,10 @@ def take_checkpoint() -> Checkpoint | None:
             "at": timezone.now().astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
             "prev": last.hash if last else GENESIS,
         }
-        signature = base64.b64encode(key.private.sign(canonical_json(payload))).decode()
-        line = json.dumps({**payload, "key_id": key.key_id, "signature": signature}, ensure_ascii=False, sort_keys=True)
+        key_id, signature = signing.sign(payload, key)
+        line = json.dumps({**payload, "key_id": key_id, "signature": signature}, ensure_ascii=False, sort_keys=True)
         appendonly.append(fd, (line + "\n").encode())
-        return Checkpoint((last.line if last else 0) + 1, payload, key.key_id, signature)
+        return Checkpoint((last.line if last else 0) + 1, payload, key_id, signature)
 
 
 def checkpoint_after_commit() -> None:

@@ -29,12 +29,13 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.conf import settings
 from django.db import connection
 
 from zhicheng.audit import conf as audit_conf
 from zhicheng.certificates import conf as certificate_conf
+from zhicheng.certificates.signing import fingerprint
 from zhicheng.files.services import PRIVATE_DIR, PRIVATE_FILE, private_dirs
 
 FORMAT = "zhicheng-backup/1"
@@ -78,24 +79,19 @@ def _configured_pem(slot: KeySlot) -> tuple[bytes | None, str]:
     return (path.read_bytes() if path.exists() else None), str(path)
 
 
-def _raw_public(public) -> bytes:
-    if isinstance(public, Ed25519PublicKey):
-        return public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-    return public.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
-
-
 def private_fingerprint(pem: bytes, where: str) -> str:
-    """SHA-256 of the public half (for Ed25519 the raw 32 bytes: its first 16 hex digits are the key id
-    certificates carry)."""
+    """The fingerprint of the key's public half (its first 16 hex digits are the key id certificates carry)."""
     try:
         private = serialization.load_pem_private_key(pem, password=None)
     except (ValueError, TypeError) as exc:
         raise BackupError(f"无法读取密钥（{where}）：{exc}。请检查该文件是否为未加密的 PEM 私钥。") from exc
-    return hashlib.sha256(_raw_public(private.public_key())).hexdigest()
+    if not isinstance(private, Ed25519PrivateKey):
+        raise BackupError(f"{where} 不是 Ed25519 私钥。")
+    return fingerprint(private.public_key())
 
 
 def public_fingerprint(pem: bytes) -> str:
-    return hashlib.sha256(_raw_public(serialization.load_pem_public_key(pem))).hexdigest()
+    return fingerprint(serialization.load_pem_public_key(pem))
 
 
 # —— files ——

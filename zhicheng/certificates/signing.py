@@ -26,9 +26,14 @@ from . import conf
 ALGORITHM = "Ed25519"
 
 
-def key_id_of(public_key: Ed25519PublicKey) -> str:
+def fingerprint(public_key: Ed25519PublicKey) -> str:
+    """SHA-256 of the raw public key: what a backup's manifest records of each key."""
     raw = public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-    return hashlib.sha256(raw).hexdigest()[:16]
+    return hashlib.sha256(raw).hexdigest()
+
+
+def key_id_of(public_key: Ed25519PublicKey) -> str:
+    return fingerprint(public_key)[:16]
 
 
 def public_pem(public_key: Ed25519PublicKey) -> str:
