@@ -131,9 +131,9 @@ def _parse(data: bytes, keys) -> FileState:
 _cache: dict[str, tuple[tuple, FileState]] = {}
 
 
-def read_file() -> FileState:
+def read_file(keys=None) -> FileState:
     """The file's valid versions, parsed once per change of the file (and of the trusted keys):
-    the verification page reads this on every lookup."""
+    the verification page reads this on every lookup. ``keys``: the trusted keys, when the caller has them."""
     path = conf.revocation_list_file()
     try:
         st = path.stat()
@@ -141,7 +141,7 @@ def read_file() -> FileState:
         return FileState()
     except OSError:
         return FileState(unreadable=True)
-    keys = signing.trusted_public_keys()
+    keys = signing.trusted_public_keys() if keys is None else keys
     stamp = (st.st_mtime_ns, st.st_size, st.st_ino, tuple(sorted(keys)))
     cached = _cache.get(str(path))
     if cached and cached[0] == stamp:
@@ -213,11 +213,13 @@ class ListState:
         return {_key(e): e for e in self.database.payload["entries"]}
 
 
-def current() -> ListState:
-    """One query: the database's newest version; the file from the cache."""
+def current(keys=None) -> ListState:
+    """One query: the database's newest version; the file from the cache. ``keys``: the trusted keys
+    (read from disk), when the caller has them."""
     row = RevocationList.objects.order_by("-version").first()
     database = SignedVersion.of_row(row) if row else None
-    return ListState(database, database is not None and database.verifies(signing.trusted_public_keys()), read_file())
+    keys = signing.trusted_public_keys() if keys is None else keys
+    return ListState(database, database is not None and database.verifies(keys), read_file(keys))
 
 
 @dataclass

@@ -187,10 +187,11 @@ def verify(cert: Certificate) -> Verification:
     """Recompute the signed fields from the database and check the signature; check the revocation
     status against the signed revocation list (a revocation cannot be quietly undone or rewritten)."""
     problems = []
-    signature_valid = signing.check(payload(cert), cert.key_id, cert.signature)
+    keys = signing.trusted_public_keys()  # the key files, read once for the signature and the revocation list
+    signature_valid = signing.check(payload(cert), cert.key_id, cert.signature, keys)
     if not signature_valid:
         problems.append(_("证书信息与签名不符：证书内容可能被篡改。"))
-    revocation = revocations.check(cert)
+    revocation = revocations.check(cert, revocations.current(keys))
     return Verification(cert, signature_valid, revocation, problems + revocation.problems)
 
 
