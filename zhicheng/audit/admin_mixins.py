@@ -90,7 +90,7 @@ class AuditedAdmin(_AuditedActions):
     def save_formset(self, request, form, formset, change):
         model = formset.model
         existing = {id(f.instance): f.instance.pk for f in formset.initial_forms if f.instance.pk is not None}
-        before = {pk: _fresh(model, pk) for pk in existing.values()}
+        before = {pk: _plain(row) for pk, row in model._base_manager.in_bulk(list(existing.values())).items()}
         super().save_formset(request, form, formset, change)
         parent = f"{form.instance._meta.verbose_name}“{form.instance}”"
         for obj in formset.new_objects:
