@@ -84,11 +84,6 @@ def _lock(draw: ExpertDraw) -> None:
     draw.refresh_from_db(from_queryset=ExpertDraw.objects.select_for_update())
 
 
-def _ballot_opened(draw: ExpertDraw) -> bool:
-    """Read from the database, not from a cached plan: open_ballot locks the draw too, so after _lock() this is current."""
-    return Meeting.objects.filter(plan_id=draw.plan_id, ballot_opened_at__isnull=False).exists()
-
-
 def _check_spec(spec: dict) -> None:
     try:
         parse_spec(spec)
@@ -240,7 +235,7 @@ def cancel(draw: ExpertDraw, actor, reason: str) -> ExpertDraw:
         _lock(draw)
         if draw.status == DrawStatus.CANCELLED:
             raise DrawError(_("该抽选已作废。"))
-        if _ballot_opened(draw):
+        if Meeting.ballot_opened_for(draw.plan_id):  # current: open_ballot locks the draw too
             raise DrawError(_("评审会议已开始表决，不能作废抽选。"))
         _cancel(draw, actor, reason.strip())
     return draw
@@ -361,7 +356,7 @@ def decline(member: CommitteeMember, actor, reason: str) -> CommitteeMember | No
         member.refresh_from_db(from_queryset=CommitteeMember.objects.select_for_update())
         if draw.status != DrawStatus.DRAWN or not member.active:
             raise DrawError(_("该评委不在本年度评委会中。"))
-        if _ballot_opened(draw):
+        if Meeting.ballot_opened_for(draw.plan_id):  # current: open_ballot locks the draw too
             raise DrawError(_("评审会议已开始表决，不能再更换评委。"))
         prepared = _prepared_from_publication(draw)
         seed = seed_of(draw)

@@ -328,6 +328,16 @@ class Meeting(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "评审会议"
 
+    @staticmethod
+    def ballot_opened_for(plan_id: int, *, lock: bool = False) -> bool:
+        """Read now from the database (ReviewPlan.ballot_opened reads the cached meeting). ``lock``: also
+        lock the meeting row — whatever its state — for the caller's transaction, as open_ballot does;
+        callers holding a draw's lock must not (open_ballot locks the meeting first, then the draw)."""
+        meetings = Meeting.objects.filter(plan_id=plan_id)
+        if lock:
+            meetings = meetings.select_for_update()
+        return bool(meetings.values_list("ballot_opened_at", flat=True).first())
+
 
 class GroupKind(models.TextChoices):
     GENERAL = "general", "综合组"

@@ -56,8 +56,7 @@ def create_panel(plan: ReviewPlan, actor, name: str, experts) -> Panel:
 def _refuse_once_voting(plan: ReviewPlan, refusal: str) -> None:
     """Inside the caller's transaction, under the meeting's lock that open_ballot takes: the panels and
     opinions it reads are the ones the ballot is opened on, and nothing changes them afterwards."""
-    # The row is locked whatever its state (a filter on ballot_opened_at would skip it unlocked on PostgreSQL).
-    if Meeting.objects.select_for_update().filter(plan_id=plan.pk).values_list("ballot_opened_at", flat=True).first():
+    if Meeting.ballot_opened_for(plan.pk, lock=True):
         raise PanelError(refusal)
 
 
