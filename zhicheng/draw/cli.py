@@ -18,8 +18,7 @@ import json
 import os
 import sys
 
-from .draw import NoFeasibleCommittee, Prepared, draw, prepare, publication, summary
-from .lottery import Lottery
+from .draw import NoFeasibleCommittee, Prepared, draw, from_publication, prepare, publication, summary
 from .model import DrawInputError
 from .randomness import PARTIES, check_secret, commitment, digest, seed_from_key, seed_key
 from .record import build_record, verify
@@ -112,12 +111,14 @@ def _run(args: argparse.Namespace) -> int:
 
     try:
         with _stdout_to_stderr():
-            lottery = None
             if published is not None:
-                lottery = Lottery.from_json(published["lottery"], len(published["lottery"]["types"]))
-            prepared = prepare(pool_data, spec_data, lottery)
+                prepared = from_publication(pool_data, spec_data, published)
+            else:
+                prepared = prepare(pool_data, spec_data)
     except DrawInputError as error:
         return _fail(error.problems)
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        return _fail([f"公示内容无法读取：{error}"])
     except NoFeasibleCommittee as error:
         _write({"committee": None, "conflict": error.messages}, args.out)
         return _fail(["没有任何评委会组合能满足全部条件，未进行抽选："] + error.messages)

@@ -47,6 +47,8 @@ FEEDBACK_SAMPLES = 128
 PUSH = 16
 # Columns kept in the master after each round, per type (those in use first).
 KEEP_PER_TYPE = 2
+# Floating-point slack on weighted rows in the heuristics; the exact check decides.
+LOAD_SLACK = 1e-9
 
 
 _SUBSCRIPTS = {(2, 2): "ij,jk->ik", (2, 1): "ij,j->i", (1, 2): "j,jk->k"}
@@ -244,7 +246,7 @@ def _relaxation(structure: Structure, covered: np.ndarray, stage: int, target_mi
         link = np.searchsorted(idx, column)
         extra = [matrix.shape[0] + link] if covered[column] else []
         indices.append(np.r_[rows, extra])
-        values.append(np.ones(len(rows) + len(extra)))
+        values.append(np.r_[matrix.data[matrix.indptr[column] : matrix.indptr[column + 1]], np.ones(len(extra))])
         starts.append(starts[-1] + len(rows) + len(extra))
     indices.append(matrix.shape[0] + np.arange(len(idx)))
     values.append(-sizes[idx])
@@ -279,13 +281,22 @@ def _relaxation(structure: Structure, covered: np.ndarray, stage: int, target_mi
 
 class SwapSearch:
     """Cheap column heuristics: steepest swaps (one member out, one in) within row bounds
-    `low` and `high`, on the 0/1 constraint matrix in integers."""
+    `low` and `high`, on the 0/1 constraint matrix in integers. Weighted rows (version 2's
+    employer loads, upper bounds only) are kept in floating point and only those a single
+    swap can push past their bound are looked at; a column is returned only when the exact
+    check (`Structure.admissible`) confirms it."""
 
     def __init__(self, structure: Structure, low: np.ndarray, high: np.ndarray):
-        self.matrix = structure.matrix().toarray().astype(np.int32)  # rows × types
+        weighted = np.array([c.weights is not None for c in structure.constraints], dtype=bool)
+        dense = structure.matrix().toarray()
+        self.matrix = dense[~weighted].astype(np.int32)  # rows × types
         self.by_type = np.ascontiguousarray(self.matrix.T)  # types × rows
-        self.low = np.asarray(low, dtype=np.int64)
-        self.high = np.asarray(high, dtype=np.int64)
+        self.low = np.asarray(low, dtype=np.int64)[~weighted]
+        self.high = np.asarray(high, dtype=np.int64)[~weighted]
+        self.loads = dense[weighted]  # weighted rows × types
+        self.caps = np.asarray(high, dtype=float)[weighted]
+        self.heaviest = self.loads.max(axis=1) if len(self.loads) else np.zeros(0)
+        self.structure = structure
         self.sizes = structure.sizes
 
     def totals(self, counts: np.ndarray) -> np.ndarray:
@@ -294,16 +305,36 @@ class SwapSearch:
     def _violation(self, totals: np.ndarray) -> np.ndarray:
         return np.maximum(self.low - totals, 0) + np.maximum(totals - self.high, 0)
 
+    def _swapped_loads(self, load: np.ndarray, support: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(rows, excess) for the weighted rows one swap can push past their bound: excess[i, t, r]
+        is how far row r would be over its bound with one member of type support[i] swapped
+        for one of type t (negative: within)."""
+        rows = np.flatnonzero(load + self.heaviest > self.caps + LOAD_SLACK)
+        if not len(rows):
+            return rows, np.zeros((len(support), len(self.sizes), 0))
+        block = self.loads[rows]  # rows × types
+        excess = (load[rows] - self.caps[rows])[None, None, :] - block[:, support].T[:, None, :] + block.T[None, :, :]
+        return rows, excess
+
+    def invalid(self, counts: np.ndarray) -> bool:
+        """Whether the exact check refuses a composition (only weighted rows can fail it)."""
+        return bool(len(self.loads)) and not self.structure.admissible(counts)
+
+    def _finish(self, counts: np.ndarray) -> np.ndarray | None:
+        return None if self.invalid(counts) else counts
+
     def repair(self, counts: np.ndarray, preference: np.ndarray) -> np.ndarray | None:
         """Swap towards feasibility, least total violation first, then by preference (higher:
         rather add, lower: rather remove). None when stuck before reaching feasibility."""
         counts = counts.copy()
         totals = self.totals(counts)
+        load = _dot(self.loads, counts.astype(float)) if len(self.loads) else np.zeros(0)
         scale = 0.5e-3 / (np.abs(preference).max() + 1e-30)
         for _ in range(4 * int(counts.sum()) + 4):
             now = self._violation(totals)
-            if not now.any():
-                return counts
+            over = np.maximum(load - self.caps - LOAD_SLACK, 0.0)
+            if not now.any() and not over.any():
+                return self._finish(counts)
             # A row without members in the committee cannot lose one.
             down = np.where(totals > 0, self._violation(totals - 1) - now, 0)
             up = self._violation(totals + 1) - now
@@ -313,7 +344,10 @@ class SwapSearch:
                 return None
             block = self.matrix[rows]
             both = _dot((block[:, support] * (down + up)[rows, None]).T, block)
-            change = _dot(down[rows], block)[support][:, None] + _dot(up[rows], block)[None, :] - both
+            change = (_dot(down[rows], block)[support][:, None] + _dot(up[rows], block)[None, :] - both).astype(float)
+            if len(self.loads):
+                loaded, excess = self._swapped_loads(load, support)
+                change += np.maximum(excess, 0.0).sum(axis=2) - over[loaded].sum()
             change = change + scale * (preference[support][:, None] - preference[None, :])
             change[:, counts >= self.sizes] = np.inf
             best = int(np.argmin(change))
@@ -324,16 +358,20 @@ class SwapSearch:
             counts[s] -= 1
             counts[t] += 1
             totals += self.by_type[t] - self.by_type[s]
+            if len(self.loads):
+                load += self.loads[:, t] - self.loads[:, s]
         return None
 
     def improve(self, counts: np.ndarray, weights: np.ndarray) -> np.ndarray:
         """Steepest ascent of weights·counts by swaps that keep every row within bounds."""
+        start = counts
         counts = counts.copy()
         totals = self.totals(counts)
+        load = _dot(self.loads, counts.astype(float)) if len(self.loads) else np.zeros(0)
         for _ in range(4 * int(counts.sum()) + 4):
             support = np.flatnonzero(counts)
             if not len(support):
-                return counts
+                break
             at_low = self.matrix[(totals <= self.low) & (totals > 0)]
             at_high = self.matrix[totals >= self.high]
             # Removing s breaks a row at its lower bound unless t is in it too; adding t
@@ -341,23 +379,31 @@ class SwapSearch:
             breaks = _dot(at_low[:, support].T, 1 - at_low) + _dot((1 - at_high[:, support]).T, at_high)
             gain = weights[None, :] - weights[support][:, None]
             gain[breaks > 0] = -np.inf
+            if len(self.loads):
+                _, excess = self._swapped_loads(load, support)
+                gain[(excess > LOAD_SLACK).any(axis=2)] = -np.inf
             gain[:, counts >= self.sizes] = -np.inf
             best = int(np.argmax(gain))
             i, t = divmod(best, len(weights))
             if gain[i, t] <= 1e-12:
-                return counts
+                break
             s = support[i]
             counts[s] -= 1
             counts[t] += 1
             totals += self.by_type[t] - self.by_type[s]
-        return counts
+            if len(self.loads):
+                load += self.loads[:, t] - self.loads[:, s]
+        finished = self._finish(counts)
+        return start.copy() if finished is None else finished
 
 
 def _target_face(structure: Structure, target: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Row bounds of the target face: rows tight at the relaxation optimum become equalities."""
+    """Row bounds of the target face: rows tight at the relaxation optimum become equalities
+    (not weighted rows: an integer composition can seldom meet a rational bound exactly)."""
     low, high = structure.bounds()
     totals = structure.matrix() @ target
     tight = (np.abs(totals - low) < 1e-6) | (np.abs(totals - high) < 1e-6)
+    tight &= np.array([c.weights is None for c in structure.constraints], dtype=bool)
     value = np.rint(totals).astype(np.int64)
     return np.where(tight, value, low), np.where(tight, value, high)
 
@@ -410,19 +456,38 @@ def _column_generation(
         column = pricing.solve(weights)
         stats["pricing_solves"] = stats.get("pricing_solves", 0) + 1
         gain = float(weights @ column) + constant
-        if gain <= GAP or not master.add([column]):
+        if gain <= GAP or swaps.invalid(column) or not master.add([column]):
             return value
     raise RuntimeError("column generation did not converge")
 
 
-def fair_distribution(structure: Structure) -> Distribution:
-    """Maximin, then minimax, distribution over feasible compositions (assumes some exist)."""
-    sizes = structure.sizes
+@dataclass
+class Covering:
+    """The pricing MILP of a structure and compositions that include every type some
+    feasible composition includes (`covered`)."""
+
+    pricing: CompositionMilp
+    columns: list[np.ndarray]
+    covered: np.ndarray
+    stats: dict
+
+
+def covering(structure: Structure) -> Covering:
+    """Raises ValueError when no composition is feasible."""
     pricing = CompositionMilp(structure)
-    low, high = structure.bounds()
     stats: dict = {}
-    columns, covered = _cover(pricing, SwapSearch(structure, low, high), len(sizes), stats)
-    bound, _ = _relaxation(structure, covered, 1)
+    columns, covered = _cover(pricing, SwapSearch(structure, *structure.bounds()), len(structure.types), stats)
+    return Covering(pricing, columns, covered, stats)
+
+
+def fair_distribution(structure: Structure, cover: Covering | None = None, bound: float | None = None) -> Distribution:
+    """Maximin, then minimax, distribution over feasible compositions (assumes some exist).
+    `cover` and the stage-1 relaxation `bound` may come from the caller."""
+    sizes = structure.sizes
+    cover = covering(structure) if cover is None else cover
+    pricing, columns, covered, stats = cover.pricing, cover.columns, cover.covered, dict(cover.stats)
+    if bound is None:
+        bound, _ = _relaxation(structure, covered, 1)
     _, target_counts = _relaxation(structure, covered, 2, max(bound - GAP, 0.0))
     swaps = SwapSearch(structure, *_target_face(structure, target_counts))
     sampled = _sampled_columns(structure, swaps, target_counts)
@@ -508,7 +573,11 @@ def _cover(pricing: CompositionMilp, swaps: SwapSearch, num_types: int, stats: d
             stats["pricing_solves"] = stats.get("pricing_solves", 0) + 1
             if column is None:
                 raise ValueError("no feasible composition")
-            if not (missing & (column > 0)).any():
+            # Weighted rows hold in the MILP to its tolerance only; a column the exact check
+            # refuses covers nothing (those types keep probability 0).
+            if swaps.invalid(column) or not (missing & (column > 0)).any():
+                if not columns:
+                    raise ValueError("no feasible composition")
                 break
         columns.append(column)
         missing &= column == 0

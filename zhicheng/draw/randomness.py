@@ -9,7 +9,8 @@ implementation:
 * the seed follows RFC 3797: every source is written canonically and followed by "/", the
   sources are concatenated in a fixed order, and the seed is SHA-256 of that key string;
 * random integers come from SHA-256(seed || label || counter) blocks, read as 64-bit
-  big-endian words, with rejection sampling so that no value is favoured.
+  big-endian words, with rejection sampling so that no value is favoured; a bound above
+  2^64 takes as many consecutive words as it needs, the first the most significant.
 """
 
 from __future__ import annotations
@@ -85,15 +86,21 @@ class Stream:
             counter += 1
 
     def below(self, bound: int) -> int:
-        """Uniform integer in [0, bound): words at or above the largest multiple of
-        `bound` are rejected, so every residue is equally likely."""
-        if not 1 <= bound <= WORD:
+        """Uniform integer in [0, bound): a value is k consecutive words read as one
+        big-endian number (k = 1 up to 2^64, more for larger bounds, as the exact
+        probabilities of dependent rounding need); values at or above the largest multiple
+        of `bound` below 2^(64k) are rejected, so every residue is equally likely."""
+        if bound < 1:
             raise ValueError("bound out of range")
-        limit = WORD - WORD % bound
-        for word in self.words:
-            if word < limit:
-                return word % bound
-        raise AssertionError("unreachable")
+        width = max(1, -(-(bound - 1).bit_length() // 64))
+        span = WORD**width
+        limit = span - span % bound
+        while True:
+            value = 0
+            for _ in range(width):
+                value = (value << 64) | next(self.words)
+            if value < limit:
+                return value % bound
 
     def shuffle(self, items: list) -> list:
         """Fisher–Yates from the end: position i swaps with a uniform j in [0, i]."""

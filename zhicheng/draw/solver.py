@@ -48,6 +48,11 @@ class CompositionMilp:
         self.highs = quiet_highs()
         self.highs.setOptionValue("mip_rel_gap", 1e-9)
         self.highs.setOptionValue("mip_abs_gap", 1e-12)
+        if structure.weighted:
+            # Rational weights: feasibility to the default 1e-6 would let loads just past a
+            # cap through, which the exact check then refuses.
+            self.highs.setOptionValue("mip_feasibility_tolerance", 1e-9)
+            self.highs.setOptionValue("primal_feasibility_tolerance", 1e-9)
         self.highs.passModel(lp)
         self.indices = np.arange(self.num_types, dtype=np.int32)
 

@@ -4,11 +4,16 @@ Experts who agree on every quota-relevant attribute (bounded category values, wh
 served last year when the rotation rule can bind, the employer when its cap can bind) are
 interchangeable: a committee is then described by how many members of each type it has
 (its composition), and every constraint of the spec is a bound on a sum of those counts.
+That is version 1's structure (`build_structure`). Version 2 (pooling.py) leaves employers
+inside coarser types and bounds each capped employer's expected load instead: a weighted
+sum of counts with rational weights (`Constraint.weights`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, field
+from fractions import Fraction
 
 import numpy as np
 from scipy import sparse
@@ -48,7 +53,8 @@ class ExpertType:
 
 @dataclass(frozen=True)
 class Constraint:
-    """`low <= sum of counts over types <= high`; text says it in Chinese."""
+    """`low <= sum of counts over types <= high`, or of weighted counts when `weights` is
+    given (one exact fraction per listed type); text says it in Chinese."""
 
     name: str  # stable identifier, e.g. "quota_min:specialty_group=土木"
     types: tuple[int, ...]
@@ -56,6 +62,23 @@ class Constraint:
     high: int
     text: str
     available: int  # eligible experts the constraint counts
+    weights: tuple[Fraction, ...] | None = None
+
+    def exact(self) -> tuple[int, tuple[int, ...]]:
+        """(d, integer weights × d): the row in integers, for exact comparisons."""
+        if self.weights is None:
+            return 1, (1,) * len(self.types)
+        scale = math.lcm(*(w.denominator for w in self.weights))
+        return scale, tuple(int(w * scale) for w in self.weights)
+
+
+@dataclass(frozen=True)
+class Cell:
+    """The members of one type at one capped employer (`employer`), or at employers whose
+    cap cannot bind (`employer` None)."""
+
+    employer: str | None
+    members: tuple[str, ...]
 
 
 @dataclass
@@ -63,10 +86,20 @@ class Structure:
     spec: DrawSpec
     types: list[ExpertType]
     constraints: list[Constraint]
+    # Version 2 only: each type's cells (pooling.py), the employers whose cap can bind with
+    # their caps, and every eligible expert's employer.
+    cells: list[tuple[Cell, ...]] | None = None
+    caps: dict[str, int] = field(default_factory=dict)
+    employer_of: dict[str, str] = field(default_factory=dict)
+    _checks: tuple | None = field(default=None, repr=False, compare=False)
+    _sizes: np.ndarray | None = field(default=None, repr=False, compare=False)
 
     @property
     def sizes(self) -> np.ndarray:
-        return np.array([t.size for t in self.types], dtype=np.int64)
+        if self._sizes is None:
+            self._sizes = np.array([t.size for t in self.types], dtype=np.int64)
+            self._sizes.flags.writeable = False
+        return self._sizes
 
     def bounds(self) -> tuple[np.ndarray, np.ndarray]:
         """Each constraint's lower and upper bound, in constraint order."""
@@ -78,14 +111,19 @@ class Structure:
         rows = self.constraints if constraints is None else constraints
         indptr = np.cumsum([0] + [len(c.types) for c in rows])
         indices = np.array([t for c in rows for t in c.types], dtype=np.int64)
-        data = np.ones(len(indices))
+        data = np.array([float(w) for c in rows for w in (c.weights or (1,) * len(c.types))])
         return sparse.csr_matrix((data, indices, indptr), shape=(len(rows), len(self.types)))
+
+    @property
+    def weighted(self) -> bool:
+        return any(c.weights is not None for c in self.constraints)
 
     def type_of(self) -> dict[str, int]:
         return {member: index for index, t in enumerate(self.types) for member in t.members}
 
     def violations(self, counts: list[int]) -> list[str]:
-        """Chinese sentences naming every constraint a composition breaks."""
+        """Chinese sentences naming every constraint a composition breaks (exactly: weighted
+        rows are summed in fractions)."""
         problems = []
         if len(counts) != len(self.types):
             return [f"组合的类别数为{len(counts)}，应为{len(self.types)}"]
@@ -93,10 +131,55 @@ class Structure:
             if not 0 <= count <= expert_type.size:
                 problems.append(f"第{index + 1}类（{expert_type.describe()}）抽{count}人，但该类仅{expert_type.size}人")
         for constraint in self.constraints:
-            total = sum(counts[t] for t in constraint.types)
-            if not constraint.low <= total <= constraint.high:
-                problems.append(f"违反“{constraint.text}”：实为{total}人")
+            if constraint.weights is None:
+                total = sum(counts[t] for t in constraint.types)
+                if not constraint.low <= total <= constraint.high:
+                    problems.append(f"违反“{constraint.text}”：实为{total}人")
+                continue
+            load = sum((counts[t] * w for t, w in zip(constraint.types, constraint.weights)), Fraction(0))
+            if not constraint.low <= load <= constraint.high:
+                problems.append(f"违反“{constraint.text}”：类内等概率抽取时该单位的期望人数为{load}")
         return problems
+
+    def _check_parts(self) -> tuple:
+        """Built once: the count rows as an integer matrix with their bounds, the weighted
+        rows as a float matrix with their bounds, and each weighted row in integers."""
+        if self._checks is None:
+            weighted = np.array([c.weights is not None for c in self.constraints], dtype=bool)
+            low, high = self.bounds()
+            plain = [c for c, w in zip(self.constraints, weighted) if not w]
+            rows = [c for c, w in zip(self.constraints, weighted) if w]
+            self._checks = (
+                sparse.csr_matrix(self.matrix(plain), dtype=np.int64), low[~weighted], high[~weighted],
+                self.matrix(rows), low[weighted], high[weighted], [c.exact() for c in rows], rows,
+            )
+        return self._checks
+
+    def broken(self, compositions) -> list[tuple[int, list[str]]]:
+        """(position, violations) of every composition that breaks a constraint. Counts
+        rows in integers; weighted rows in floating point first, and exactly, in integers,
+        wherever a load comes within 1e-6 of its bound."""
+        if not len(compositions):
+            return []
+        counts = np.asarray(compositions, dtype=np.int64)
+        plain, plain_low, plain_high, loads_matrix, load_low, load_high, exact, rows = self._check_parts()
+        bad = np.any((counts < 0) | (counts > self.sizes[None, :]), axis=1)
+        if plain.shape[0]:
+            totals = plain @ counts.T
+            bad |= np.any((totals < plain_low[:, None]) | (totals > plain_high[:, None]), axis=0)
+        if loads_matrix.shape[0]:
+            loads = loads_matrix @ counts.T.astype(float)
+            near = (loads > load_high[:, None] - 1e-6) | ((loads < load_low[:, None] + 1e-6) & (load_low[:, None] > 0))
+            for r, position in zip(*np.nonzero(near)):
+                if bad[position]:
+                    continue
+                scale, numerators = exact[r]
+                total = sum(int(counts[position, t]) * n for t, n in zip(rows[r].types, numerators))
+                bad[position] = not rows[r].low * scale <= total <= rows[r].high * scale
+        return [(int(p), self.violations([int(c) for c in counts[p]])) for p in np.flatnonzero(bad)]
+
+    def admissible(self, counts: np.ndarray) -> bool:
+        return not self.broken([counts])
 
 
 def build_structure(eligible: list[Expert], spec: DrawSpec) -> Structure:
@@ -125,10 +208,38 @@ def build_structure(eligible: list[Expert], spec: DrawSpec) -> Structure:
         served = served_last_year(expert, spec) if rotation_binds else None
         employer = expert.employer if expert.employer in capped else None
         grouped.setdefault((values, served, employer), []).append(expert.id)
-    keys = sorted(grouped, key=lambda k: (k[0], k[1] is None, bool(k[1]), k[2] or ""))
+    keys = sorted(grouped, key=type_order)
     types = [ExpertType(k[0], k[1], k[2], tuple(sorted(grouped[k]))) for k in keys]
+    constraints = common_rows(types, spec, len(eligible), group_counts, served_count, rotation_binds)
+    for employer in sorted(capped):
+        members = tuple(i for i, t in enumerate(types) if t.employer == employer)
+        constraints.append(employer_row(spec, employer, members, employer_counts[employer]))
+    return Structure(spec, types, constraints)
 
-    n_total = len(eligible)
+
+def type_order(key: tuple) -> tuple:
+    """Types are listed by values, then served last year (unknown first), then employer."""
+    return key[0], key[1] is None, bool(key[1]), key[2] or ""
+
+
+def employer_row(spec: DrawSpec, employer: str, types: tuple[int, ...], available: int,
+                 weights: tuple[Fraction, ...] | None = None) -> Constraint:
+    cap = spec.cap_for(employer)
+    return Constraint(
+        f"employer_cap:{employer}",
+        types,
+        0,
+        cap,
+        f"同一单位（{employer}）评委至多{cap}人（该单位可抽选专家{available}人）",
+        available,
+        weights,
+    )
+
+
+def common_rows(types: list[ExpertType], spec: DrawSpec, n_total: int, group_counts: dict, served_count: int,
+                rotation_binds: bool) -> list[Constraint]:
+    """The size, quota and rotation rows, over types that carry the quota values."""
+    categories = sorted(spec.quotas)
     constraints = [
         Constraint(
             "size",
@@ -179,17 +290,4 @@ def build_structure(eligible: list[Expert], spec: DrawSpec) -> Structure:
                 served_count,
             )
         )
-    for employer in sorted(capped):
-        members = tuple(i for i, t in enumerate(types) if t.employer == employer)
-        cap = spec.cap_for(employer)
-        constraints.append(
-            Constraint(
-                f"employer_cap:{employer}",
-                members,
-                0,
-                cap,
-                f"同一单位（{employer}）评委至多{cap}人（该单位可抽选专家{employer_counts[employer]}人）",
-                employer_counts[employer],
-            )
-        )
-    return Structure(spec, types, constraints)
+    return constraints

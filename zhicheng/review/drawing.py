@@ -25,7 +25,6 @@ from zhicheng.catalogue.models import SENIOR_LEVELS
 from zhicheng.core import clock
 from zhicheng.core.wording import enumeration, long_date
 from zhicheng.draw import draw as drawlib
-from zhicheng.draw.lottery import Lottery
 from zhicheng.draw.model import KIND_MINIMUM_SIZE, DrawInputError, parse_spec
 from zhicheng.draw.randomness import PARTIES, check_secret, commitment, digest, seed_from_key, seed_key
 from zhicheng.draw.record import build_record, verify
@@ -287,9 +286,8 @@ def enter_public_result(draw: ExpertDraw, actor, values: list[int]) -> ExpertDra
 
 
 def _prepared_from_publication(draw: ExpertDraw) -> drawlib.Prepared:
-    lottery_data = draw.publication["lottery"]
-    lottery = Lottery.from_json(lottery_data, len(lottery_data["types"]))
-    return drawlib.prepare(draw.pool, draw.spec, lottery)
+    """The lottery as published, with the algorithm version it was published under."""
+    return drawlib.from_publication(draw.pool, draw.spec, draw.publication)
 
 
 def seed_of(draw: ExpertDraw) -> bytes:
