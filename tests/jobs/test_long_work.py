@@ -145,14 +145,13 @@ def test_a_bulk_job_stopped_by_an_error_says_why_and_which_declarations_it_moved
 
     settings.BULK_JOB_THRESHOLD = 2
     regular, exceptional = employer_queue["regular"], employer_queue["exceptional"]
-    moved = []
+    real = jobs.transition_many
 
-    def transition_then_fail(pk, action, actor):
-        if moved:
-            raise RuntimeError("database gone")
-        moved.append(transition(pk, action, actor))
+    def first_chunk_then_fail(ids, action, actor, *, outcome, **kwargs):
+        real(ids[:1], action, actor, outcome=outcome, **kwargs)  # the first chunk commits; the second meets the error
+        raise RuntimeError("database gone")
 
-    monkeypatch.setattr(jobs, "transition", transition_then_fail)
+    monkeypatch.setattr(jobs, "transition_many", first_chunk_then_fail)
     client.force_login(employer_queue["staff"])
     with clock.frozen(employer_queue["day"]):
         job = _finished(_started_job(_bulk(client, [*regular, exceptional])))

@@ -8,3 +8,4 @@ class CertificatesConfig(AppConfig):
     def ready(self):
         from . import daily  # noqa: F401  registers this app's daily work with the schedule
         from . import jobs  # noqa: F401  registers this app's background job kinds
+        from . import workflow  # noqa: F401  registers this app's effects with the declaration workflow

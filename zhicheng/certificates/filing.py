@@ -52,7 +52,16 @@ def review_ended_on(committee, year: int) -> dt.date | None:
 
 
 def approved_filing_of(app) -> Filing | None:
-    return Filing.objects.filter(entries__application=app, status=FilingStatus.APPROVED).order_by("-approved_on", "-pk").first()
+    return approved_filings_of([app.pk]).get(app.pk)
+
+
+def approved_filings_of(application_ids) -> dict[int, Filing]:
+    """Each declaration's latest approved filing; one query."""
+    filings: dict[int, Filing] = {}
+    for entry in (FilingEntry.objects.filter(application_id__in=list(application_ids), filing__status=FilingStatus.APPROVED)
+                  .select_related("filing").order_by("application_id", "-filing__approved_on", "-filing__pk")):
+        filings.setdefault(entry.application_id, entry.filing)
+    return filings
 
 
 def _unfiled(committee, year: int):
@@ -77,8 +86,8 @@ def _default_report(committee, year, apps, review_end, filing_body) -> str:
 
 def submit_filings(*, committee, year: int, actor, report: str = "") -> list[Filing]:
     """The committee office submits its published results, one filing per approving body (七（五）1、3)."""
-    from zhicheng.declarations.guards import result_was_published
     from zhicheng.declarations.holders import filing_body
+    from zhicheng.publicity.workflow import results_published
 
     if actor.role != Role.COMMITTEE_OFFICE or actor.organisation_id != committee.office_id:
         raise CertificateError(_("只有本评委会办事机构可以报送评审结果核准备案。"))
@@ -87,7 +96,8 @@ def submit_filings(*, committee, year: int, actor, report: str = "") -> list[Fil
         apps = _lock_unfiled(committee, year)
         if not apps:
             raise CertificateError(_("没有公示期满、待报核准备案的评审结果。"))
-        unpublished = [a.person.name for a in apps if result_was_published(a, None)]
+        published = results_published(a.pk for a in apps)
+        unpublished = [a.person.name for a in apps if a.pk not in published]
         if unpublished:
             raise CertificateError(_("以下人员的评审结果未履行公示程序，不予核准备案（八（二）2）：%(names)s") % {"names": enumeration(unpublished)})
         review_end = review_ended_on(committee, year) or clock.today()
@@ -129,7 +139,7 @@ def _lock_unfiled(committee, year: int) -> list:
 
 def approve_filing(filing: Filing, actor, *, document_number: str = "", approved_on: dt.date | None = None) -> Filing:
     """The approving body records the filing; every declaration in it is filed (`file`), all or none."""
-    from zhicheng.declarations.services import transition
+    from zhicheng.declarations.services import transition_many
 
     if actor.organisation_id != filing.filing_body_id:
         raise CertificateError(_("该批评审结果应由%(body)s核准备案（七（五）1、3）。") % {"body": filing.filing_body.name})
@@ -141,8 +151,9 @@ def approve_filing(filing: Filing, actor, *, document_number: str = "", approved
         filing.save()
         audit("filing.approve", filing, actor=actor, after={"document_number": filing.document_number, "approved_on": filing.approved_on},
               summary=f"核准备案：{filing}（{filing.document_number}）")
-        for entry in filing.entries.all():
-            transition(entry.application_id, "file", actor, payload={"filing": filing})
+        outcome = transition_many(filing.entries.values_list("application_id", flat=True), "file", actor, payload={"filing": filing})
+        if outcome.refused:
+            raise next(iter(outcome.refused.values()))  # all or none: the filing is not approved
     return filing
 
 
@@ -170,14 +181,11 @@ def _lock_submitted(filing: Filing) -> None:
 def record_filing(app, actor, payload: dict, now: dt.datetime) -> Filing:
     """Effect of the `file` transition. From approve_filing the filing comes in the payload;
     a body filing one declaration directly gets a one-person filing with its document number
-    (or the system's filing number when it gives none)."""
-    from zhicheng.declarations.services import GuardFailed
-
+    (or the system's filing number when it gives none). Declarations in a submitted batch are
+    refused before this runs (certificates.workflow)."""
     filing = payload.get("filing")
     if filing is not None:
         return filing
-    if FilingEntry.objects.filter(application=app, filing__status=FilingStatus.SUBMITTED).exists():
-        raise GuardFailed("该申报已随评委会报送的核准备案批次提交，请在核准备案页面整批办理。")
     review_end = review_ended_on(app.committee, app.plan.year) or now.date()
     due = one_month_after(review_end)
     body = actor.organisation if actor is not None else app.holder

@@ -24,16 +24,19 @@ def keep_pledge(app, signer, text: str, signed_at: dt.datetime, sha256: str) -> 
     return record
 
 
-def archive_pledge(app, actor, outcome: str, now: dt.datetime) -> PledgeRecord | None:
-    """八（三）: after the review the pledge is filed with the evaluation form."""
-    record = PledgeRecord.objects.filter(application=app).first()
-    if record is None:
-        return None
-    record.archived_at, record.review_outcome = now, State(outcome).label
-    record.save(update_fields=["archived_at", "review_outcome"])
-    audit("pledge.archive", record, actor=actor, after={"sha256": record.sha256, "outcome": outcome},
-          summary=f"诚信承诺书随评审表归档：{app.person.name}")
-    return record
+def archive_pledges(apps, actor, now: dt.datetime) -> list[PledgeRecord]:
+    """八（三）: after the review each pledge is filed with the evaluation form (the review's outcome is
+    each declaration's state as it leaves the review)."""
+    by_app = {app.pk: app for app in apps}
+    records = list(PledgeRecord.objects.filter(application_id__in=list(by_app)).order_by("application_id"))
+    for record in records:
+        record.archived_at, record.review_outcome = now, State(by_app[record.application_id].state).label
+    PledgeRecord.objects.bulk_update(records, ["archived_at", "review_outcome"])
+    for record in records:
+        app = by_app[record.application_id]
+        audit("pledge.archive", record, actor=actor, after={"sha256": record.sha256, "outcome": app.state},
+              summary=f"诚信承诺书随评审表归档：{app.person.name}")
+    return records
 
 
 def pledge_intact(record: PledgeRecord) -> bool:

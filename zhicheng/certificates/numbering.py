@@ -22,13 +22,18 @@ LEVEL_DIGIT = {"junior": 1, "assistant": 2, "intermediate": 3, "associate_senior
 
 
 def next_in_sequence(prefix: str) -> int:
+    return reserve_in_sequence(prefix, 1)
+
+
+def reserve_in_sequence(prefix: str, count: int) -> int:
+    """Take ``count`` consecutive numbers of the prefix's sequence; returns the first."""
     with transaction.atomic():
         # Creating the row may race with another issuer: ignore_conflicts lets both go on.
         NumberSequence.objects.bulk_create([NumberSequence(prefix=prefix)], ignore_conflicts=True)
         # Increment in the database first: the UPDATE takes the row lock (PostgreSQL) or the write
         # lock (SQLite) before anything is read, so two issuers never see the same value.
-        NumberSequence.objects.filter(prefix=prefix).update(last=F("last") + 1)
-        return NumberSequence.objects.filter(prefix=prefix).values_list("last", flat=True).get()
+        NumberSequence.objects.filter(prefix=prefix).update(last=F("last") + count)
+        return NumberSequence.objects.filter(prefix=prefix).values_list("last", flat=True).get() - count + 1
 
 
 def certificate_prefix(area_code: str, year: int, level: str, series) -> str:
@@ -36,8 +41,13 @@ def certificate_prefix(area_code: str, year: int, level: str, series) -> str:
 
 
 def next_certificate_number(area_code: str, year: int, level: str, series) -> str:
+    return certificate_numbers(area_code, year, level, series, 1)[0]
+
+
+def certificate_numbers(area_code: str, year: int, level: str, series, count: int) -> list[str]:
     prefix = certificate_prefix(area_code, year, level, series)
-    return f"{prefix}{next_in_sequence(prefix):06d}"
+    first = reserve_in_sequence(prefix, count)
+    return [f"{prefix}{n:06d}" for n in range(first, first + count)]
 
 
 def next_filing_number(filing_body, year: int) -> str:

@@ -24,7 +24,7 @@ from zhicheng.people.models import BlacklistEntry, TitleHeld, TitleVia
 
 from . import revocations, signing
 from .models import Certificate, CertificateKind, CertificateStatus
-from .numbering import next_certificate_number
+from .numbering import certificate_numbers
 
 # Version 1 bound the 身份证 number with an unsalted SHA-256 of "number|身份证" and published it with the
 # signature: both let anyone search the few million plausible numbers offline (issue 11). Version 2 binds it
@@ -115,35 +115,47 @@ def _via_for(route: str) -> str:
     return TitleVia.REVIEW
 
 
-def issue_for_application(app, actor, now: dt.datetime) -> Certificate:
-    """七（五）2: the region's e-certificate for a declaration that was filed; its title enters the archive."""
+def issue_for_applications(apps, actor, now: dt.datetime, filings: dict) -> list[Certificate]:
+    """七（五）2: the region's e-certificates for declarations that were filed (``filings``: each one's
+    approved filing); each title enters the holder's archive. Numbers are taken per prefix in one go
+    and given in the order of ``apps``; each certificate is signed as it is made."""
     from zhicheng.declarations.holders import regional_hr_department
 
-    from .filing import approved_filing_of
-
-    if Certificate.objects.filter(application=app).exists():
-        raise CertificateError(_("该申报已制发电子证书。"))
-    filing = approved_filing_of(app)
-    if filing is None:
-        raise CertificateError(_("该申报没有核准备案记录，不能制发证书（七（五）2）。"))
+    if not apps:
+        return []
     issuer = getattr(actor, "organisation", None) or regional_hr_department()
-    title = title_name_for(app.series, app.level)
-    number = next_certificate_number(issuer.area.code, now.year, app.level, app.series)
-    held = TitleHeld.objects.create(
-        person=app.person, series=app.series.code, level=app.level, title_name=title, obtained_on=filing.approved_on,
-        via=_via_for(app.route or ""), certificate_number=number, issued_by=app.committee.name,
-    )
-    cert = seal(Certificate(
-        number=number, kind=CertificateKind.REVIEW, person=app.person, application=app, title_held=held,
-        holder_name=app.person.name, id_number=app.person.id_number, series=app.series, series_name=app.series.name,
-        specialty=app.specialty.name if app.specialty else "", title_name=title, level=app.level,
-        committee_name=app.committee.name, approval_document_number=filing.document_number, approval_date=filing.approved_on,
-        issuer=issuer, issuer_name=issuer.name, issued_on=now.date(), check_code=new_check_code(),
-    ))
-    cert.save()
-    audit("certificate.issue", cert, actor=actor, after={"number": number, "application": app.pk, "key_id": cert.key_id},
-          summary=f"制发职称电子证书 {number}：{app.person.name} {title}")
-    return cert
+    names = {(t.series_id, t.level): t.name for t in TitleName.objects.filter(
+        series_id__in={app.series_id for app in apps}, level__in={app.level for app in apps})}
+    by_prefix: dict[tuple, list] = {}
+    for app in apps:
+        by_prefix.setdefault((app.series_id, app.level), []).append(app)
+    numbers = {}
+    for group in by_prefix.values():
+        first = group[0]
+        for app, number in zip(group, certificate_numbers(issuer.area.code, now.year, first.level, first.series, len(group))):
+            numbers[app.pk] = number
+    held, certificates = [], []
+    for app in apps:
+        filing, title = filings[app.pk], names.get((app.series_id, app.level)) or f"{app.series.name}{Level(app.level).label}"
+        held.append(TitleHeld(
+            person=app.person, series=app.series.code, level=app.level, title_name=title, obtained_on=filing.approved_on,
+            via=_via_for(app.route or ""), certificate_number=numbers[app.pk], issued_by=app.committee.name,
+        ))
+    TitleHeld.objects.bulk_create(held)
+    for app, title_held in zip(apps, held):
+        filing = filings[app.pk]
+        certificates.append(seal(Certificate(
+            number=title_held.certificate_number, kind=CertificateKind.REVIEW, person=app.person, application=app,
+            title_held=title_held, holder_name=app.person.name, id_number=app.person.id_number, series=app.series,
+            series_name=app.series.name, specialty=app.specialty.name if app.specialty else "", title_name=title_held.title_name,
+            level=app.level, committee_name=app.committee.name, approval_document_number=filing.document_number,
+            approval_date=filing.approved_on, issuer=issuer, issuer_name=issuer.name, issued_on=now.date(), check_code=new_check_code(),
+        )))
+    Certificate.objects.bulk_create(certificates)
+    for app, cert in zip(apps, certificates):
+        audit("certificate.issue", cert, actor=actor, after={"number": cert.number, "application": app.pk, "key_id": cert.key_id},
+              summary=f"制发职称电子证书 {cert.number}：{app.person.name} {cert.title_name}")
+    return certificates
 
 
 # ---- verification -----------------------------------------------------------------------

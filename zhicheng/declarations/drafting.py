@@ -13,9 +13,8 @@ from zhicheng.audit.services import record as audit
 from zhicheng.core import clock
 
 from .models import Application
-from .states import State
+from .states import EDITABLE_STATES, State
 
-EDITABLE_STATES = (State.DRAFT, State.CORRECTION_REQUESTED)
 
 # Fields of the declaration the applicant fills in; the facts ones change the engine's decision.
 FACT_FIELDS = ("epidemic_frontline", "epidemic_hubei_aid", "epidemic_designated_hospital", "epidemic_commended_provincial",

@@ -2,25 +2,20 @@
 
 A path condition picks which row applies (e.g. the private-sector channel goes to a
 recommending body). A guard returns None when it holds, or a sentence in Chinese saying
-why the step is refused. Each is described for the rendered table in DESCRIPTIONS.
+why the step is refused; it is registered with its description for the rendered table
+(registry.guard). The guards here are the declarations app's own; publicity, review and
+certificates register theirs from their AppConfig.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
 
 from zhicheng.catalogue.models import SENIOR_LEVELS
 from zhicheng.core import clock
 
+from .registry import guard
 from .states import Channel, State
-
-
-@dataclass
-class Context:
-    actor: object
-    payload: dict = field(default_factory=dict)
-    note: str = ""
 
 
 def _in_county(app) -> bool:
@@ -101,7 +96,10 @@ PATHS = {
 
 
 # ---- guards ----------------------------------------------------------------------------
+# Guards that read the database load what they need for the whole batch in their prepare
+# function (one query per batch), into ctx.cache under their own name.
 
+@guard("declaration_window_open", "在年度申报期内")
 def declaration_window_open(app, ctx):
     plan, now = app.plan, clock.now()
     if now.date() < plan.declaration_opens:
@@ -111,6 +109,7 @@ def declaration_window_open(app, ctx):
     return None
 
 
+@guard("screened_eligible", "资格审查结论为符合条件", reads=("decision",))
 def screened_eligible(app, ctx):
     if not app.decision:
         return "尚未进行申报资格审查。"
@@ -120,53 +119,28 @@ def screened_eligible(app, ctx):
     return None
 
 
+def _approved_committees(apps, ctx):
+    from zhicheng.orgs.models import CommitteeApproval
+
+    today = clock.today()
+    ids = {app.committee_id for app in apps if app.committee_id}
+    ctx.cache["committee_approved"] = set(CommitteeApproval.objects.filter(
+        committee_id__in=ids, valid_from__lte=today, valid_until__gte=today, revoked_on__isnull=True,
+    ).values_list("committee_id", flat=True))
+
+
+@guard("committee_approved", "评委会经核准备案且在有效期内", prepare=_approved_committees)
 def committee_approved(app, ctx):
     if app.committee is None:
         return "没有可受理该系列、层级的评委会，请联系人社部门（四（六））。"
-    if not app.committee.accepts_declarations_on(clock.today()):
+    if app.committee_id not in ctx.cache["committee_approved"]:
         return f"{app.committee.name}未经核准备案或备案已过期，不得开展评审（七（一））。"
     return None
 
 
+@guard("pledge_signed", "已签署诚信承诺书")
 def pledge_signed(app, ctx):
     return None if app.pledge_signed_at else "请先签署《职称申报诚信承诺书》（八（三））。"
-
-
-def in_open_publicity(app, ctx):
-    publicity = ctx.payload.get("publicity")
-    if publicity is None or not publicity.is_open:
-        return "须通过公示功能发起公示。"
-    return None
-
-
-PUBLICITY_KIND_BY_STATE = {
-    State.EMPLOYER_PUBLICITY: "employer",
-    State.ROSTER_PUBLICITY: "roster",
-    State.RESULT_PUBLICITY: "result",
-}
-
-
-def current_publicity(app):
-    from zhicheng.publicity.models import Publicity
-
-    kind = PUBLICITY_KIND_BY_STATE.get(app.state)
-    return Publicity.objects.filter(kind=kind, entries__application=app).order_by("-starts_on", "-pk").first()
-
-
-def publicity_cleared(app, ctx):
-    from zhicheng.publicity.models import ObjectionStatus
-
-    publicity = current_publicity(app)
-    if publicity is None:
-        return "没有找到该申报的公示记录。"
-    if clock.today() <= publicity.ends_on:
-        return f"公示期至{publicity.ends_on:%Y年%m月%d日}，期满后方可进行下一步（不少于5个工作日）。"
-    statuses = set(publicity.objections.filter(application=app).values_list("status", flat=True))
-    if ObjectionStatus.OPEN in statuses:
-        return "公示期间收到的异议尚未核实处理完毕（八（二）3）。"
-    if ObjectionStatus.SUBSTANTIATED in statuses:
-        return "公示期间的异议经核实属实，不能按无异议上报。"
-    return None
 
 
 def post_quota_ceiling(unit) -> int:
@@ -188,46 +162,79 @@ QUOTA_USING_STATES = tuple(s for s in State.values if s not in (
 ))
 
 
-def quota_used(unit, plan) -> int:
-    """Declarations of the unit already sent up this year that count against its senior posts (one COUNT)."""
+def _quota_counted():
     from django.db.models import Q
 
     from .models import Application
 
-    return (
-        Application.objects.filter(unit=unit, plan=plan, state__in=QUOTA_USING_STATES)
-        .filter(Q(series__code="school_teacher") | Q(level__in=SENIOR_LEVELS))
-        .exclude(decision__conditions__post_quota="exempt")
-        .count()
-    )
+    return (Application.objects.filter(state__in=QUOTA_USING_STATES)
+            .filter(Q(series__code="school_teacher") | Q(level__in=SENIOR_LEVELS))
+            .exclude(decision__conditions__post_quota="exempt"))
 
 
+def quota_used(unit, plan) -> int:
+    """Declarations of the unit already sent up this year that count against its senior posts (one COUNT)."""
+    return _quota_counted().filter(unit=unit, plan=plan).count()
+
+
+def _quota_used_for_batch(apps, ctx):
+    from django.db.models import Count
+
+    counting = [app for app in apps if senior_quota_counts(app)]
+    units, plans = {app.unit_id for app in counting}, {app.plan_id for app in counting}
+    used = {} if not counting else {
+        (row["unit_id"], row["plan_id"]): row["n"]
+        for row in _quota_counted().filter(unit_id__in=units, plan_id__in=plans).order_by()
+        .values("unit_id", "plan_id").annotate(n=Count("pk"))
+    }
+    ctx.cache["within_post_quota"] = used
+
+
+def _quota_taken(app, ctx):
+    # A declaration the same batch lets through counts against the quota of the ones after it.
+    if senior_quota_counts(app):
+        used = ctx.cache["within_post_quota"]
+        used[(app.unit_id, app.plan_id)] = used.get((app.unit_id, app.plan_id), 0) + 1
+
+
+@guard("within_post_quota", "未超过高级岗位推荐限额", prepare=_quota_used_for_batch, accept=_quota_taken, reads=("decision",))
 def within_post_quota(app, ctx):
     if not senior_quota_counts(app):
         return None
-    ceiling, used = post_quota_ceiling(app.unit), quota_used(app.unit, app.plan)
+    ceiling, used = post_quota_ceiling(app.unit), ctx.cache["within_post_quota"].get((app.unit_id, app.plan_id), 0)
     if used + 1 > ceiling:
         return (f"{app.unit.name}高级岗位设{app.unit.senior_posts_set}个、已聘{app.unit.senior_posts_filled}个，"
                 f"本年度最多推荐{ceiling}人（空岗数加已设岗位数的5%，五（五）2），已推荐{used}人。")
     return None
 
 
+@guard("fee_paid", "已缴纳评审费")
 def fee_paid(app, ctx):
     if app.fee_amount and not app.fee_paid_at:
         return f"评审费{app.fee_amount}元尚未缴纳，须在报送材料前缴纳（八（五））。"
     return None
 
 
+@guard("entrustment_letter_on_file", "已上传委托函")
 def entrustment_letter_on_file(app, ctx):
     return None if app.entrustment_letter_id else "缺少中央单位人力资源部门或外省区人社部门出具的委托函（四（四））。"
 
 
+def _corrected_before(apps, ctx):
+    from .models import CorrectionNotice
+
+    ctx.cache["no_earlier_correction"] = set(
+        CorrectionNotice.objects.filter(application_id__in=[a.pk for a in apps]).values_list("application_id", flat=True))
+
+
+@guard("no_earlier_correction", "此前未发出过补正告知", prepare=_corrected_before)
 def no_earlier_correction(app, ctx):
-    if app.correction_notices.exists():
+    if app.pk in ctx.cache["no_earlier_correction"]:
         return "补正告知只能一次性发出，该申报已告知过（六（二））。"
     return None
 
 
+@guard("correction_items_given", "列明全部补正事项和截止日期")
 def correction_items_given(app, ctx):
     items, deadline = ctx.payload.get("items") or [], ctx.payload.get("deadline")
     if not items:
@@ -237,31 +244,52 @@ def correction_items_given(app, ctx):
     return None
 
 
-def _open_notice(app):
-    return app.correction_notices.filter(resolved_at__isnull=True).first()
+def _open_notices(apps, ctx):
+    from .models import CorrectionNotice
+
+    notices = {}
+    for notice in CorrectionNotice.objects.filter(application_id__in=[a.pk for a in apps], resolved_at__isnull=True).order_by("-pk"):
+        notices[notice.application_id] = notice  # the earliest open one wins, as .first() did
+    ctx.cache["open_correction_notice"] = notices
 
 
+@guard("correction_deadline_not_passed", "在补正截止日期内", prepare=_open_notices)
 def correction_deadline_not_passed(app, ctx):
-    notice = _open_notice(app)
+    notice = ctx.cache["open_correction_notice"].get(app.pk)
     if notice and clock.today() > notice.deadline:
         return f"补正截止日期{notice.deadline:%Y年%m月%d日}已过，视为放弃申报（六（二））。"
     return None
 
 
+@guard("correction_deadline_passed", "补正截止日期已过", prepare=_open_notices)
 def correction_deadline_passed(app, ctx):
-    notice = _open_notice(app)
+    notice = ctx.cache["open_correction_notice"].get(app.pk)
     if notice is None or clock.today() <= notice.deadline:
         return "补正期限尚未届满。"
     return None
 
 
+def _committee_specialties(apps, ctx):
+    from zhicheng.orgs.models import Committee
+
+    ids = {app.committee_id for app in apps if app.committee_id}
+    through = Committee.specialties.through.objects.filter(committee_id__in=ids).values_list("committee_id", "specialty_id")
+    specialties: dict[int, set[int]] = {}
+    for committee_id, specialty_id in through:
+        specialties.setdefault(committee_id, set()).add(specialty_id)
+    ctx.cache["within_committee_scope"] = specialties
+
+
+@guard("within_committee_scope", "在评委会受理范围内", prepare=_committee_specialties)
 def within_committee_scope(app, ctx):
     problems = app.committee.scope_problems(
-        series_code=app.series.code, level=app.level, unit=app.unit, specialty_id=app.specialty_id
+        series_code=app.series.code, level=app.level, unit=app.unit, specialty_id=app.specialty_id,
+        specialty_ids=ctx.cache["within_committee_scope"].get(app.committee_id, set()),
     )
     return "；".join(problems) or None
 
 
+@guard("exam_result_confirmed", "考评结合系列已核验考试成绩", reads=("decision",))
 def exam_result_confirmed(app, ctx):
     conditions = (app.decision or {}).get("conditions", {})
     if conditions.get("exam") == "required" and not app.exam_confirmed_at:
@@ -269,67 +297,8 @@ def exam_result_confirmed(app, ctx):
     return None
 
 
+@guard("review_in_plan_year", "在申报年度内（不跨年度）")
 def review_in_plan_year(app, ctx):
     if clock.today().year != app.plan.year:
         return f"职称评审不得跨年度进行：本申报属{app.plan.year}年度（三（二））。"
     return None
-
-
-def review_plan_approved(app, ctx):
-    from zhicheng.review.models import PlanStatus, ReviewPlan
-
-    plan = ReviewPlan.objects.filter(committee_id=app.committee_id, year=app.plan.year).first()
-    if plan is None or plan.status != PlanStatus.APPROVED or plan.filed_on is None:
-        return "评审实施方案尚未经自治区人社厅备案同意（七（三））。"
-    if (plan.review_starts_on - plan.filed_on).days < 7:
-        return "评审实施方案须在开评一周前报备（七（三））。"
-    if clock.today() < plan.review_starts_on:
-        return f"评审实施方案确定的评审日期为{plan.review_starts_on:%Y年%m月%d日}。"
-    if clock.today() > plan.review_ends_on:
-        return f"评审实施方案确定的评审已于{plan.review_ends_on:%Y年%m月%d日}结束，须调整方案重新报备（七（三））。"
-    return None
-
-
-def ballot_passed(app, ctx):
-    """Where the committee met in the system, the result is the ballot's, pushed after the chair signs."""
-    from zhicheng.review.meeting import ballot_refusal
-
-    return ballot_refusal(app, passed=True)
-
-
-def ballot_failed(app, ctx):
-    from zhicheng.review.meeting import ballot_refusal
-
-    return ballot_refusal(app, passed=False)
-
-
-def result_was_published(app, ctx):
-    from zhicheng.publicity.models import Publicity
-
-    if not Publicity.objects.filter(kind="result", entries__application=app).exclude(outcome="open").exists():
-        return "评审结果未履行公示程序，不予核准备案（八（二）2）。"
-    return None
-
-
-GUARDS = {
-    "declaration_window_open": (declaration_window_open, "在年度申报期内"),
-    "screened_eligible": (screened_eligible, "资格审查结论为符合条件"),
-    "committee_approved": (committee_approved, "评委会经核准备案且在有效期内"),
-    "pledge_signed": (pledge_signed, "已签署诚信承诺书"),
-    "in_open_publicity": (in_open_publicity, "通过公示功能发起"),
-    "publicity_cleared": (publicity_cleared, "公示满5个工作日且异议均已处理"),
-    "within_post_quota": (within_post_quota, "未超过高级岗位推荐限额"),
-    "fee_paid": (fee_paid, "已缴纳评审费"),
-    "entrustment_letter_on_file": (entrustment_letter_on_file, "已上传委托函"),
-    "no_earlier_correction": (no_earlier_correction, "此前未发出过补正告知"),
-    "correction_items_given": (correction_items_given, "列明全部补正事项和截止日期"),
-    "correction_deadline_not_passed": (correction_deadline_not_passed, "在补正截止日期内"),
-    "correction_deadline_passed": (correction_deadline_passed, "补正截止日期已过"),
-    "within_committee_scope": (within_committee_scope, "在评委会受理范围内"),
-    "exam_result_confirmed": (exam_result_confirmed, "考评结合系列已核验考试成绩"),
-    "review_in_plan_year": (review_in_plan_year, "在申报年度内（不跨年度）"),
-    "review_plan_approved": (review_plan_approved, "评审实施方案已备案同意、开评前一周报备，且在方案确定的评审期内"),
-    "ballot_passed": (ballot_passed, "在系统中召开评审会议的：表决通过且会议纪要已签署"),
-    "ballot_failed": (ballot_failed, "在系统中召开评审会议的：表决未通过且会议纪要已签署"),
-    "result_was_published": (result_was_published, "评审结果已公示"),
-}

@@ -6,6 +6,9 @@ transition function checks about "is it in your hands" comes from here.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from zhicheng.catalogue.models import SENIOR_LEVELS
 from zhicheng.orgs.models import AreaLevel, OrgKind, Organisation
 
@@ -20,10 +23,32 @@ def _path_codes(area) -> list[str]:
     return [code for code in area.path.split("/") if code]
 
 
+# Inside memoized(), each organisation is looked up once: a step over a batch of declarations
+# asks for the same bureau or centre many times.
+_memo: ContextVar[dict | None] = ContextVar("holder_memo", default=None)
+
+
+@contextmanager
+def memoized():
+    if _memo.get() is not None:
+        yield
+        return
+    token = _memo.set({})
+    try:
+        yield
+    finally:
+        _memo.reset(token)
+
+
 def _one(kind: str, **filters) -> Organisation:
+    memo, key = _memo.get(), (kind, tuple(sorted(filters.items())))
+    if memo is not None and key in memo:
+        return memo[key]
     org = Organisation.objects.filter(kind=kind, **filters).order_by("pk").first()
     if org is None:
         raise NoHolder(kind)
+    if memo is not None:
+        memo[key] = org
     return org
 
 

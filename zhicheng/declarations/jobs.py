@@ -3,9 +3,9 @@ year. Small bulk steps run in the request (step_each); large ones, publications 
 declarations and re-screenings run as background jobs (jobs.runner), registered here.
 
 A job's worker can die half-way; the job is then run again, and each kind is safe to run again:
-- a bulk step moves each declaration in its own transaction; the job remembers its declarations,
-  its step and the last timeline event before it started, so a declaration it already moved is
-  counted as done, not refused;
+- a bulk step moves its declarations in chunks, each chunk in one transaction (transition_many);
+  the job remembers its declarations, its step and the last timeline event before it started, so
+  a declaration it already moved is counted as done, not refused;
 - a publication and a re-screening write in one transaction, and record the job's result in that
   same transaction: run again after the commit, they only return that result.
 """
@@ -27,7 +27,7 @@ from zhicheng.jobs.models import Job
 from zhicheng.jobs.runner import JobRefused, active_starter, job_kind, no_progress, record_result, start_job
 
 from .models import Application, ApplicationEvent
-from .services import TransitionError, transition
+from .services import BatchOutcome, transition_many
 
 logger = logging.getLogger(__name__)
 # Declarations per query when filtering by id (SQLite caps the number of query parameters).
@@ -42,21 +42,22 @@ class BulkOutcome:
 
 def step_each(apps: list[Application], action: str, actor, *, progress: Callable = no_progress,
               already: Iterable[int] = (), outcome: BulkOutcome | None = None) -> BulkOutcome:
-    """One step for each declaration, each its own transition (its own transaction): one refusal never
-    undoes the others. Declarations in ``already`` were moved by an earlier run of the same job.
-    ``outcome``, when given, is filled as it goes: it tells what was done before an error stopped it."""
+    """One step for a set of declarations (transition_many: chunk by chunk, each chunk one transaction,
+    a refusal never undoes the others). Declarations in ``already`` were moved by an earlier run of the
+    same job. ``outcome``, when given, is filled as it goes: it tells what was done before an error stopped it."""
     already, outcome = set(already), outcome if outcome is not None else BulkOutcome()
+    names = {app.pk: app.person.name for app in apps}
     progress(0, len(apps), phase=_("逐件办理"))
-    for done, app in enumerate(apps, start=1):
-        if app.pk in already:
-            outcome.done.append(app.person.name)
-        else:
-            try:
-                transition(app.pk, action, actor)
-                outcome.done.append(app.person.name)
-            except TransitionError as exc:
-                outcome.refusals.append({"label": app.person.name, "reason": "；".join(exc.reasons)})
-        progress(done)
+    todo = sorted(names.keys() - already)
+    handled = len(apps) - len(todo)
+    result = BatchOutcome()
+    try:
+        transition_many(todo, action, actor, progress=lambda done: progress(handled + done), outcome=result)
+    finally:
+        # What committed before an error is kept and reported.
+        moved = (already & names.keys()) | {app.pk for app in result.moved}
+        outcome.done += [names[pk] for pk in sorted(moved)]
+        outcome.refusals += [{"label": names[pk], "reason": "；".join(exc.reasons)} for pk, exc in sorted(result.refused.items())]
     return outcome
 
 

@@ -122,8 +122,10 @@ def next_deadline(app: Application, notice=None) -> Deadline | None:
         notice = notice or app.correction_notices.filter(resolved_at__isnull=True).first()
         if notice:
             return Deadline(_("补正截止（逾期视为放弃申报）"), clock.end_of_day(notice.deadline))
-    if app.state in guards.PUBLICITY_KIND_BY_STATE:
-        publicity = guards.current_publicity(app)
+    from zhicheng.publicity.workflow import PUBLICITY_KIND_BY_STATE, current_publicity
+
+    if app.state in PUBLICITY_KIND_BY_STATE:
+        publicity = current_publicity(app)
         if publicity:
             return Deadline(_("公示期满"), clock.end_of_day(publicity.ends_on))
     return None

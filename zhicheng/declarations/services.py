@@ -3,24 +3,28 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.forms.models import model_to_dict
 
 from zhicheng.accounts.roles import Role
+from zhicheng.audit.services import batched as audit_batched
 from zhicheng.audit.services import record as audit
 from zhicheng.core import clock
 from zhicheng.core.canonical import jsonable
+from zhicheng.core.errors import Refusal
 from zhicheng.notifications.services import Message, queue_messages
 
 from . import guards as guard_registry
+from . import holders, registry
 from .holders import holder_for
 from .models import Application, ApplicationEvent, CorrectionNotice, SelectedRecord
 from .states import State
 from .workflow import ACTIONS, Transition, transitions_for
 
 
-class TransitionError(Exception):
+class TransitionError(Refusal):
     """A refused step. ``reasons`` are sentences in Chinese; nothing was changed."""
 
     def __init__(self, reasons: list[str] | str):
@@ -69,85 +73,74 @@ def _choose(app: Application, action: str, actor) -> Transition:
     raise IllegalTransition(f"该申报的申报渠道没有“{action_label}”这一步。")
 
 
-def _snapshot_selection(app: Application) -> None:
-    """Freeze what the draft selected as version ``app.version`` (every resubmission keeps the earlier ones)."""
+def _snapshot_selections(apps: list[Application]) -> None:
+    """Freeze what each draft selected as version ``app.version`` (every resubmission keeps the earlier ones)."""
     from zhicheng.people.models import ARCHIVE_MODELS
 
-    chosen = list(app.selected_records.filter(version=0).values_list("kind", "record_id"))
-    by_kind: dict[str, list[int]] = {}
-    for kind, record_id in chosen:
-        by_kind.setdefault(kind, []).append(record_id)
+    by_app = {app.pk: app for app in apps}
+    chosen: dict[int, dict[str, list[int]]] = {}
+    for application_id, kind, record_id in (SelectedRecord.objects.filter(application_id__in=list(by_app), version=0)
+                                            .order_by("pk").values_list("application_id", "kind", "record_id")):
+        chosen.setdefault(application_id, {}).setdefault(kind, []).append(record_id)
+    records: dict[str, list] = {}
+    for kind in {kind for kinds in chosen.values() for kind in kinds}:
+        ids = [pk for kinds in chosen.values() for pk in kinds.get(kind, ())]
+        records[kind] = list(ARCHIVE_MODELS[kind].objects.filter(pk__in=ids).prefetch_related("evidence"))
     frozen = []
-    for kind, ids in by_kind.items():
-        for rec in ARCHIVE_MODELS[kind].objects.filter(pk__in=ids, person_id=app.person_id):
-            data = jsonable(model_to_dict(rec, exclude=["evidence", "person"]))  # dates and decimals as text
-            data["evidence"] = list(rec.evidence.values_list("sha256", flat=True))
-            data["summary"] = rec.summary()
-            frozen.append(SelectedRecord(application=app, kind=kind, record_id=rec.pk, version=app.version, snapshot=data))
+    for app in apps:
+        for kind, ids in chosen.get(app.pk, {}).items():
+            wanted = set(ids)
+            for rec in records[kind]:
+                if rec.pk not in wanted or rec.person_id != app.person_id:
+                    continue
+                data = jsonable(model_to_dict(rec, exclude=["evidence", "person"]))  # dates and decimals as text
+                data["evidence"] = [f.sha256 for f in rec.evidence.all()]
+                data["summary"] = rec.summary()
+                frozen.append(SelectedRecord(application=app, kind=kind, record_id=rec.pk, version=app.version, snapshot=data))
     SelectedRecord.objects.bulk_create(frozen)
 
 
-def _open_correction_notice(app, ctx, now):
-    CorrectionNotice.objects.create(
-        application=app, items=list(ctx.payload["items"]), deadline=ctx.payload["deadline"], issued_by=ctx.actor, issued_at=now
-    )
+@registry.effect("open_correction_notice")
+def _open_correction_notices(apps, ctx, now):
+    CorrectionNotice.objects.bulk_create([CorrectionNotice(
+        application=app, items=list(ctx.payload["items"]), deadline=ctx.payload["deadline"], issued_by=ctx.actor, issued_at=now,
+    ) for app in apps])
 
 
-def _close_correction_notice(app, ctx, now):
-    app.correction_notices.filter(resolved_at__isnull=True).update(resolved_at=now)
+@registry.effect("close_correction_notice")
+def _close_correction_notices(apps, ctx, now):
+    CorrectionNotice.objects.filter(application_id__in=[app.pk for app in apps], resolved_at__isnull=True).update(resolved_at=now)
 
 
-def _certificate_step(run):
-    """Certificate refusals become transition refusals, so the whole step rolls back."""
-    from zhicheng.certificates.services import CertificateError
-
-    try:
-        return run()
-    except CertificateError as exc:
-        raise GuardFailed(str(exc)) from exc
-
-
-def _record_filing(app, ctx, now):
-    from zhicheng.certificates.filing import record_filing
-
-    _certificate_step(lambda: record_filing(app, ctx.actor, ctx.payload, now))
+# Declarations per transaction of a set-based step: large enough that a batch costs a few queries
+# per chunk, small enough that a chunk holds its row locks briefly (and within SQLite's parameter limit).
+CHUNK = 500
+LOCKED_RELATIONS = ("unit__area", "unit__competent_department", "committee__area", "committee__series", "committee__office",
+                    "plan", "series", "specialty", "recommender", "person__account")
+# The fields a step changes on the declaration itself (effects write their own rows).
+STEP_FIELDS = ["state", "holder", "state_since", "submitted_at", "version", "reached_talent_centre_at",
+               "reached_committee_at", "updated_at"]
 
 
-def _issue_certificate(app, ctx, now):
-    from zhicheng.certificates.services import issue_for_application
+@dataclass
+class BatchOutcome:
+    """What a set-based step did: the declarations it moved, in order, and each refused one's reason."""
 
-    _certificate_step(lambda: issue_for_application(app, ctx.actor, now))
-
-
-def _revoke_title(app, ctx, now):
-    from zhicheng.certificates.services import revoke_for_application
-
-    revoke_for_application(app, ctx.actor, reason=ctx.payload.get("reason") or ctx.note,
-                           document_number=ctx.payload.get("document_number", ""), on=now.date())
+    moved: list[Application] = field(default_factory=list)
+    refused: dict[int, TransitionError] = field(default_factory=dict)
 
 
-def _archive_pledge(app, ctx, now):
-    from zhicheng.certificates.integrity import archive_pledge
-
-    archive_pledge(app, ctx.actor, app.state, now)
-
-
-EFFECTS = {
-    "open_correction_notice": _open_correction_notice,
-    "close_correction_notice": _close_correction_notice,
-    "record_filing": _record_filing,
-    "issue_certificate": _issue_certificate,
-    "revoke_title": _revoke_title,
-    "archive_pledge": _archive_pledge,
-}
+# Loaded only when a guard of the step reads it: the screening decision is large, and parsing it for
+# every declaration of every step cost more than the step itself.
+LARGE_FIELDS = frozenset({"decision"})
 
 
-def _lock(application_id: int) -> Application:
-    return (
-        Application.objects.select_for_update(of=("self",))
-        .select_related("unit__area", "unit__competent_department", "committee", "plan", "series", "person__account")
-        .get(pk=application_id)
-    )
+def _lock_many(ids: list[int], action: str) -> list[Application]:
+    from .workflow import TABLE
+
+    reads = {field for t in TABLE if t.action == action for name in t.guards for field in registry.GUARDS[name].reads}
+    return list(Application.objects.select_for_update(of=("self",)).select_related(*LOCKED_RELATIONS)
+                .defer(*(LARGE_FIELDS - reads)).filter(pk__in=ids).order_by("pk"))
 
 
 def _state_snapshot(app: Application) -> dict:
@@ -155,81 +148,187 @@ def _state_snapshot(app: Application) -> dict:
 
 
 def transition(application: Application | int, action: str, actor, *, note: str = "", payload: dict | None = None) -> Application:
-    """Move a declaration by one row of the transition table.
+    """Move a declaration by one row of the transition table: transition_many for a set of one.
 
-    Checks the table (state, role, holder, path, guards), applies the step, records the
-    timeline event and the audit entry and queues the notifications, all in one
-    transaction. Raises IllegalTransition or GuardFailed and changes nothing otherwise.
-    """
+    Raises IllegalTransition or GuardFailed and changes nothing when the step is refused."""
     app_id = application if isinstance(application, int) else application.pk
-    ctx = guard_registry.Context(actor=actor, payload=payload or {}, note=note)
-    with transaction.atomic():
-        app = _lock(app_id)
-        t = _choose(app, action, actor)
-        if t.needs_note and not note.strip():
-            raise GuardFailed("请填写理由。")
-        failures = [msg for name in t.guards if (msg := guard_registry.GUARDS[name][0](app, ctx))]
-        if failures:
-            raise GuardFailed(failures)
+    outcome = transition_many([app_id], action, actor, note=note, payload=payload)
+    if app_id in outcome.refused:
+        raise outcome.refused[app_id]
+    return outcome.moved[0]
 
-        now = clock.now()
-        before = _state_snapshot(app)
-        source = app.state
+
+def transition_many(ids, action: str, actor, *, note: str = "", payload: dict | None = None,
+                    chunk: int = CHUNK, progress=None, outcome: BatchOutcome | None = None) -> BatchOutcome:
+    """Move a set of declarations by the same action, each by its row of the transition table.
+
+    For each declaration: the table (state, role, holder, path), the note, the guards and the effects'
+    refusals are checked as for one; a refused declaration changes nothing and is returned with its
+    reason. The others move: state, holder, one timeline event and one audit entry each, the effects,
+    one message to each applicant and one to each member of staff of a body now holding some of them.
+    Declarations are taken in order of id, ``chunk`` at a time, each chunk in one transaction: a crash
+    leaves each declaration moved completely or untouched, and running the step again moves the rest.
+    ``progress(done)``, when given, is called after each chunk with the number of declarations handled;
+    ``outcome``, when given, is filled chunk by chunk (it holds what committed if a later chunk fails)."""
+    ids = sorted(set(ids))
+    outcome = outcome if outcome is not None else BatchOutcome()
+    for start in range(0, len(ids), chunk):
+        part = ids[start:start + chunk]
+        ctx = registry.Context(actor=actor, payload=payload or {}, note=note)
+        with transaction.atomic(), audit_batched(), holders.memoized():
+            apps = _lock_many(part, action)
+            found = {app.pk for app in apps}
+            for pk in part:
+                if pk not in found:
+                    outcome.refused[pk] = IllegalTransition("该申报不存在。")
+            moving = _admit(apps, action, actor, ctx, outcome.refused)
+            if moving:
+                _apply(moving, action, actor, ctx, note)
+                outcome.moved += [app for app, _t in moving]
+        if progress is not None:
+            progress(min(start + chunk, len(ids)))
+    return outcome
+
+
+def _admit(apps, action, actor, ctx, refused) -> list[tuple[Application, Transition]]:
+    """The declarations the step may move, each with its row of the table; the others go into ``refused``."""
+    rows: dict[Transition, list[Application]] = {}
+    for app in apps:
+        try:
+            t = _choose(app, action, actor)
+        except IllegalTransition as exc:
+            refused[app.pk] = exc
+            continue
+        if t.needs_note and not ctx.note.strip():
+            refused[app.pk] = GuardFailed("请填写理由。")
+            continue
+        rows.setdefault(t, []).append(app)
+    admitted = {}
+    for t, group in rows.items():
+        guards = [registry.GUARDS[name] for name in t.guards]
+        for g in guards:
+            if g.prepare is not None:
+                g.prepare(group, ctx)
+        passed = []
+        for app in group:  # in order of id: a guard that counts (the post quota) sees the earlier ones
+            failures = [msg for g in guards if (msg := g.check(app, ctx))]
+            if failures:
+                refused[app.pk] = GuardFailed(failures)
+                continue
+            for g in guards:
+                if g.accept is not None:
+                    g.accept(app, ctx)
+            passed.append(app)
+        for name in t.effects:
+            refuse = registry.EFFECTS[name].refuse
+            if refuse is not None and passed:
+                for pk, reason in refuse(passed, ctx).items():
+                    refused[pk] = GuardFailed(reason)
+                passed = [app for app in passed if app.pk not in refused]
+        admitted.update({app.pk: (app, t) for app in passed})
+    return [admitted[pk] for pk in sorted(admitted)]
+
+
+def _apply(moving: list[tuple[Application, Transition]], action: str, actor, ctx, note: str) -> None:
+    now = clock.now()
+    befores, sources = {}, {}
+    for app, t in moving:
+        befores[app.pk], sources[app.pk] = _state_snapshot(app), app.state
         app.state = t.target
         app.holder = holder_for(app, t.target)
-        app.state_since = now
+        app.state_since = app.updated_at = now
         if t.target == State.SUBMITTED:
             app.submitted_at = app.submitted_at or now
         if action in ("submit", "resubmit"):
             app.version += 1
-            _snapshot_selection(app)
         if t.target == State.TALENT_CENTRE_REVIEW and app.reached_talent_centre_at is None:
             app.reached_talent_centre_at = now
         if t.target == State.COMMITTEE_INTAKE and app.reached_committee_at is None:
             app.reached_committee_at = now
-        for effect in t.effects:
-            EFFECTS[effect](app, ctx, now)
-        app.save()
+    apps = [app for app, _t in moving]
+    if action in ("submit", "resubmit"):
+        _snapshot_selections(apps)
+    by_row: dict[Transition, list[Application]] = {}
+    for app, t in moving:
+        by_row.setdefault(t, []).append(app)
+    for t, group in by_row.items():
+        for name in t.effects:
+            registry.EFFECTS[name].apply(group, ctx, now)
+    _save_steps(apps)
 
-        organisation = getattr(actor, "organisation", None)
-        ApplicationEvent.objects.create(
-            application=app, action=action, from_state=source, to_state=t.target, actor=actor,
-            actor_role=actor_role(actor), actor_organisation=organisation, at=now, note=note,
-        )
-        audit(f"application.{action}", app, actor=actor, before=before, after=_state_snapshot(app),
-              summary=f"{app.person.name} {app.title_label}：{State(source).label} → {State(t.target).label}" + (f"（{note}）" if note else ""))
-        _notify(app, t, note, ctx)
-        return app
+    organisation = getattr(actor, "organisation", None)
+    role = actor_role(actor)
+    ApplicationEvent.objects.bulk_create([ApplicationEvent(
+        application=app, action=action, from_state=sources[app.pk], to_state=t.target, actor=actor,
+        actor_role=role, actor_organisation=organisation, at=now, note=note,
+    ) for app, t in moving])
+    for app, t in moving:
+        audit(f"application.{action}", app, actor=actor, before=befores[app.pk], after=_state_snapshot(app),
+              summary=f"{app.person.name} {app.title_label}：{State(sources[app.pk]).label} → {State(t.target).label}"
+                      + (f"（{note}）" if note else ""))
+    _notify(moving, note, ctx)
 
 
-def _notify(app: Application, t: Transition, note: str, ctx) -> None:
-    """The applicant hears of every step at once; the staff of the body now holding the declaration
-    find it in their inbox and in the next morning's digest mail (one mail a day, not one per declaration)."""
+def _save_steps(apps: list[Application]) -> None:
+    """Write the step's fields: one UPDATE per distinct set of values (a batch mostly shares one), not
+    bulk_update's CASE over every row and field."""
+    groups: dict[tuple, list[int]] = {}
+    for app in apps:
+        groups.setdefault(tuple(getattr(app, f.attname) for f in _STEP_ATTRS), []).append(app.pk)
+    for values, ids in groups.items():
+        Application.objects.filter(pk__in=ids).update(**{f.attname: v for f, v in zip(_STEP_ATTRS, values)})
+
+
+_STEP_ATTRS = [Application._meta.get_field(name) for name in STEP_FIELDS]
+
+
+def _notify(moving: list[tuple[Application, Transition]], note: str, ctx) -> None:
+    """Each applicant hears of the step at once. The staff of a body now holding declarations find them in
+    their inbox — one message per batch, however many arrived — and in the next morning's digest mail."""
+    from zhicheng.accounts.models import User
     from zhicheng.core.site import page_url
 
-    from .drafting import EDITABLE_STATES
+    from .states import EDITABLE_STATES
 
-    account = getattr(app.person, "account", None)
-    page = page_url("application_detail", app.pk)
-    # What the applicant must do next is done on the declaration's own editing page.
-    own_page = page_url("declaration_edit", app.pk) if t.target in EDITABLE_STATES else page
-    if t.action == "request_correction":
-        messages = [Message(account, "correction_requested", {
-            "name": app.person.name, "title": app.title_label, "items": ctx.payload["items"],
-            "deadline": f"{ctx.payload['deadline']:%Y年%m月%d日}",
-        }, app, own_page)]
-    else:
-        messages = [Message(account, "state_changed", {
-            "name": app.person.name, "title": app.title_label, "year": app.plan.year, "action": t.label,
-            "state": State(t.target).label, "note": note,
-        }, app, own_page)]
-    if app.holder_id:
-        from zhicheng.accounts.models import User
+    messages = []
+    arrived: dict[int, list[Application]] = {}
+    for app, t in moving:
+        account = getattr(app.person, "account", None)
+        page = page_url("application_detail", app.pk)
+        # What the applicant must do next is done on the declaration's own editing page.
+        own_page = page_url("declaration_edit", app.pk) if t.target in EDITABLE_STATES else page
+        if t.action == "request_correction":
+            messages.append(Message(account, "correction_requested", {
+                "name": app.person.name, "title": app.title_label, "items": ctx.payload["items"],
+                "deadline": f"{ctx.payload['deadline']:%Y年%m月%d日}",
+            }, app, own_page))
+        else:
+            messages.append(Message(account, "state_changed", {
+                "name": app.person.name, "title": app.title_label, "year": app.plan.year, "action": t.label,
+                "state": State(t.target).label, "note": note,
+            }, app, own_page))
+        if app.holder_id:
+            arrived.setdefault(app.holder_id, []).append(app)
+    if arrived:
+        staff: dict[int, list] = {}
+        for member in User.objects.filter(organisation_id__in=list(arrived), is_active=True).order_by("pk"):
+            staff.setdefault(member.organisation_id, []).append(member)
+        for holder_id, apps in arrived.items():
+            if len(apps) == 1:
+                app = apps[0]
+                key, application, link = "queue_arrived", app, page_url("application_detail", app.pk)
+                context = {"applicant": app.person.name, "title": app.title_label, "state": State(app.state).label}
+            else:
+                key, application, link = "queue_arrived_batch", None, page_url("application_list", query="queue=1")
+                context = {"count": len(apps), "items": [f"{app.person.name} {app.title_label}：{State(app.state).label}"
+                                                         for app in apps[:ARRIVALS_LISTED]],
+                           "more": max(len(apps) - ARRIVALS_LISTED, 0)}
+            messages += [Message(member, key, context, application, link, arrivals=len(apps)) for member in staff.get(holder_id, [])]
+    queue_messages(messages)  # one template lookup and one send task for everyone
 
-        arrived = {"applicant": app.person.name, "title": app.title_label, "state": State(t.target).label}
-        messages += [Message(member, "queue_arrived", arrived, app, page)
-                     for member in User.objects.filter(organisation_id=app.holder_id, is_active=True)]
-    queue_messages(messages)  # one template lookup and one send task for the applicant and the staff
+
+# A batch's arrival message names this many declarations; the queue page has them all.
+ARRIVALS_LISTED = 50
 
 
 def deem_overdue_withdrawn(day: dt.date | None = None) -> list[int]:
@@ -240,14 +339,7 @@ def deem_overdue_withdrawn(day: dt.date | None = None) -> list[int]:
     overdue = Application.objects.filter(
         state=State.CORRECTION_REQUESTED, correction_notices__resolved_at__isnull=True, correction_notices__deadline__lt=day
     ).values_list("pk", flat=True)
-    done = []
-    for pk in list(overdue):
-        try:
-            transition(pk, "deem_withdrawn", None)
-        except IllegalTransition:
-            continue
-        done.append(pk)
-    return done
+    return [app.pk for app in transition_many(list(overdue), "deem_withdrawn", None).moved]
 
 
 # ---- starting and preparing a declaration ---------------------------------------------
@@ -321,13 +413,12 @@ def sign_pledge(app: Application, actor, text: str) -> None:
 
     if actor.role != Role.APPLICANT or actor.person_id != app.person_id:
         raise IllegalTransition("只有申报人本人可以签署诚信承诺书。")
-    from zhicheng.certificates.integrity import keep_pledge
-
     with transaction.atomic():
         app.pledge_signed_at = clock.now()
         app.pledge_sha256 = hashlib.sha256(f"{app.person.id_number}\n{text}".encode()).hexdigest()
         app.save(update_fields=["pledge_signed_at", "pledge_sha256", "updated_at"])
-        keep_pledge(app, actor, text, app.pledge_signed_at, app.pledge_sha256)  # the text itself, for the archive (八（三）)
+        registry.pledge_signed.send(Application, application=app, signer=actor, text=text, signed_at=app.pledge_signed_at,
+                                    sha256=app.pledge_sha256)
         audit("application.sign_pledge", app, actor=actor, after={"sha256": app.pledge_sha256}, summary="签署诚信承诺书")
 
 

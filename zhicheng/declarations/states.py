@@ -46,3 +46,7 @@ class Channel(models.TextChoices):
     REGION = "region", "自治区本级（四（三））"
     ENTRUSTED = "entrusted", "中央和外省区驻区单位委托评审（四（四））"
     PRIVATE = "private", "非公有制领域（四（五））"
+
+
+# The states in which the applicant edits the declaration (a draft, or a correction asked for).
+EDITABLE_STATES = (State.DRAFT, State.CORRECTION_REQUESTED)

@@ -35,6 +35,7 @@ from django_tasks import task
 from django_tasks.base import TaskResultStatus
 
 from zhicheng.core import clock
+from zhicheng.core.errors import Refusal
 
 from .models import Job, JobStatus, WorkerProcess
 
@@ -165,9 +166,7 @@ def run_job(job_id: int) -> str:
     except JobRefused as exc:
         _finish(job, JobStatus.FAILED, error=str(exc), result=exc.result)
     except Exception as exc:
-        from zhicheng.declarations.services import TransitionError
-
-        if isinstance(exc, TransitionError):
+        if isinstance(exc, Refusal):
             _finish(job, JobStatus.FAILED, error=str(exc))
         else:
             logger.exception("job %s (%s) failed", job.pk, job.kind)

@@ -38,13 +38,14 @@ def send_digests(day: dt.date) -> dict:
             mail = None
             if recipient.is_active and recipient.email:
                 subject, body = render_source(template, {
-                    "name": recipient.get_full_name() or recipient.username, "day": f"{day:%Y年%m月%d日}", "count": len(rows),
+                    "name": recipient.get_full_name() or recipient.username, "day": f"{day:%Y年%m月%d日}",
+                    "count": sum(row.arrivals for row in rows),
                     "items": [f"{row.body.strip()}\n   {row.link}" for row in rows[:LISTED]], "more": max(len(rows) - LISTED, 0),
                 })
                 mail = OutgoingMail.objects.create(recipient=recipient, to=recipient.email, key="queue_digest", subject=subject[:200],
                                                    body=mail_body(body, queue_link))
                 mails.append(mail.pk)
-                arrivals += len(rows)
+                arrivals += sum(row.arrivals for row in rows)
                 send_soon([mail.pk])
             Notification.objects.filter(pk__in=ids, awaits_digest=True).update(awaits_digest=False, mail=mail)
     return {"digests": len(mails), "arrivals": arrivals}

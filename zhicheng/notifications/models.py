@@ -65,6 +65,8 @@ class Notification(models.Model):
     once_key = models.CharField(max_length=120, blank=True)
     # Waits for the recipient's next daily digest instead of a mail of its own.
     awaits_digest = models.BooleanField(default=False)
+    # How many declarations a queue-arrival message stands for: a step over a batch sends one message for all.
+    arrivals = models.PositiveIntegerField(default=1)
     mail = models.ForeignKey(OutgoingMail, null=True, blank=True, on_delete=models.SET_NULL, related_name="notifications")
     # The application's clock, so that a day's digest takes what arrived up to that day even when "today" is pinned.
     created_at = models.DateTimeField(default=clock.now, editable=False, db_index=True)

@@ -38,6 +38,11 @@ DEFAULT_TEMPLATES = {
         "有新的职称申报待您处理",
         "{{ applicant }}申报的{{ title }}已到达您的待办：{{ state }}。",
     ),
+    "queue_arrived_batch": (
+        "{{ count }} 件职称申报到达您的待办",
+        "{{ count }}件职称申报已到达您的待办：\n{% for item in items %}{{ forloop.counter }}. {{ item }}\n{% endfor %}"
+        "{% if more %}另有{{ more }}件，请在待办中查看。\n{% endif %}",
+    ),
     "queue_digest": (
         "{{ count }} 件申报到达您的待办",
         "{{ name }}，您好：\n截至{{ day }}，有{{ count }}件职称申报到达您的待办：\n"
@@ -71,7 +76,7 @@ DEFAULT_TEMPLATES = {
     ),
 }
 # Messages that wait for the recipient's daily digest instead of a mail of their own.
-DIGESTED_KEYS = frozenset({"queue_arrived"})
+DIGESTED_KEYS = frozenset({"queue_arrived", "queue_arrived_batch"})
 
 
 @dataclass
@@ -82,6 +87,7 @@ class Message:
     application: object = None
     link: str = ""  # absolute; the declaration's page when empty and there is one, else the inbox
     once_key: str = ""  # a recipient gets a message with this key once only
+    arrivals: int = 1  # declarations a queue-arrival message stands for (a batch step sends one for many)
 
 
 def mail_enabled() -> bool:
@@ -138,7 +144,8 @@ def _create(messages: list[Message], sources: dict) -> list[Notification]:
                                 body=mail_body(body, link))
             mails.append(mail)
         rows.append(Notification(recipient=m.recipient, key=m.key, subject=subject[:200], body=body, link=link,
-                                 application=m.application, once_key=m.once_key, awaits_digest=digest, mail=mail))
+                                 application=m.application, once_key=m.once_key, awaits_digest=digest, mail=mail,
+                                 arrivals=m.arrivals))
     OutgoingMail.objects.bulk_create(mails)
     return Notification.objects.bulk_create(rows)  # takes each mail's primary key, set just above
 

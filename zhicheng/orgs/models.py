@@ -191,8 +191,10 @@ class Committee(models.Model):
         """七（一）: only a committee approved by the HR department may review."""
         return self.approval_on(day) is not None
 
-    def scope_problems(self, *, series_code: str, level: str, unit: Organisation, specialty_id: int | None) -> list[str]:
-        """What puts a declaration outside this committee's remit (六（三）, 七（四）2); empty if in scope."""
+    def scope_problems(self, *, series_code: str, level: str, unit: Organisation, specialty_id: int | None,
+                       specialty_ids: set[int] | None = None) -> list[str]:
+        """What puts a declaration outside this committee's remit (六（三）, 七（四）2); empty if in scope.
+        ``specialty_ids``: the committee's specialties when the caller has read them already (a batch)."""
         problems = []
         if self.series.code != series_code:
             problems.append(f"本评委会评审{self.series.name}系列，不受理其他系列。")
@@ -202,7 +204,9 @@ class Committee(models.Model):
             problems.append(f"自主评审只受理{self.self_review_unit.name}本单位人员。")
         if not unit.area.is_within(self.area):
             problems.append(f"申报人单位不在本评委会受理区域（{self.area.name}）内。")
-        if specialty_id and self.pk and self.specialties.exists() and not self.specialties.filter(pk=specialty_id).exists():
+        if specialty_ids is None and specialty_id and self.pk:
+            specialty_ids = set(self.specialties.values_list("pk", flat=True))
+        if specialty_id and specialty_ids and specialty_id not in specialty_ids:
             problems.append("申报专业不在本评委会评审专业范围内。")
         return problems
 

@@ -32,8 +32,8 @@ STATES = {PublicityKind.EMPLOYER: "employer_publicity", PublicityKind.ROSTER: "r
 
 def start_publicity(*, kind: str, publisher, applications, actor, title: str = "", starts_on=None,
                     working_days: int = Publicity.MIN_WORKING_DAYS, contact: str = "") -> Publicity:
-    """Publish a set of declarations; each moves into the publicity state by the workflow, all or none."""
-    from zhicheng.declarations.services import transition
+    """Publish a set of declarations; they move into the publicity state by the workflow, all or none."""
+    from zhicheng.declarations.services import transition_many
 
     if working_days < Publicity.MIN_WORKING_DAYS:
         raise ValidationError(_("公示时间不少于%(days)d个工作日。") % {"days": Publicity.MIN_WORKING_DAYS})
@@ -51,9 +51,9 @@ def start_publicity(*, kind: str, publisher, applications, actor, title: str = "
             title=title or f"{publisher.name}{year}年度{PublicityKind(kind).label.split('（')[0]}",
         )
         PublicityEntry.objects.bulk_create([PublicityEntry(publicity=publicity, application=a) for a in applications])
-        enter = STEPS[kind][0]
-        for app in applications:
-            transition(app, enter, actor, payload={"publicity": publicity})
+        outcome = transition_many([a.pk for a in applications], STEPS[kind][0], actor, payload={"publicity": publicity})
+        if outcome.refused:
+            raise next(iter(outcome.refused.values()))  # all or none: the publicity is not started
         audit("publicity.start", publicity, actor=actor,
               after={"kind": kind, "starts_on": starts_on, "ends_on": publicity.ends_on, "applications": [a.pk for a in applications]},
               summary=f"发起公示：{publicity.title}（{starts_on}至{publicity.ends_on}）")
@@ -125,7 +125,7 @@ class CloseReport:
 
 def close_publicity(publicity: Publicity, actor) -> CloseReport:
     """End a publicity whose period is over. Refused while any objection is open (八（二）3)."""
-    from zhicheng.declarations.services import TransitionError, transition
+    from zhicheng.declarations.services import TransitionError, transition, transition_many
 
     if actor.organisation_id != publicity.publisher_id:
         raise ValidationError(_("只有发布公示的单位可以结束公示。"))
@@ -147,22 +147,20 @@ def close_publicity(publicity: Publicity, actor) -> CloseReport:
         publicity.closed_at, publicity.closed_by = clock.now(), actor
         publicity.save()
         audit("publicity.close", publicity, actor=actor, after={"outcome": publicity.outcome}, summary=f"结束公示：{publicity.get_outcome_display()}")
-        in_publicity_state = STATES[publicity.kind]
-        for entry in publicity.entries.select_related("application"):
-            app = entry.application
-            if app.state != in_publicity_state:
-                continue  # withdrawn or returned while the publicity ran
-            try:
-                with transaction.atomic():
-                    if app.pk in substantiated:
-                        transition(app, take_out, actor, note=f"公示期间异议经核实属实：{substantiated[app.pk]}")
-                        report.taken_out.append(app.pk)
-                    else:
-                        transition(app, advance, actor)
-                        report.advanced.append(app.pk)
-            except TransitionError as exc:
-                # One declaration's missing fee must not hold up the others; it stays for individual handling.
-                report.held[app.pk] = str(exc)
+        # Declarations withdrawn or returned while the publicity ran are left as they are.
+        listed = list(publicity.entries.filter(application__state=STATES[publicity.kind])
+                      .order_by("application_id").values_list("application_id", flat=True))
+        for pk in listed:
+            if pk in substantiated:  # each with its own finding as the note
+                try:
+                    transition(pk, take_out, actor, note=f"公示期间异议经核实属实：{substantiated[pk]}")
+                    report.taken_out.append(pk)
+                except TransitionError as exc:
+                    report.held[pk] = str(exc)
+        # One declaration's missing fee must not hold up the others; it stays for individual handling.
+        moved = transition_many([pk for pk in listed if pk not in substantiated], advance, actor)
+        report.advanced += [app.pk for app in moved.moved]
+        report.held.update({pk: str(exc) for pk, exc in moved.refused.items()})
     return report
 
 

@@ -347,18 +347,3 @@ def meetings_for(user):
     if user.role == Role.EXPERT:
         return Meeting.objects.filter(plan__draws__members__expert__user=user, plan__draws__members__active=True).distinct()
     return Meeting.objects.none()
-
-
-def ballot_refusal(app, *, passed: bool) -> str | None:
-    """For the workflow guards: where the committee met in the system, only the signed ballot decides."""
-    meeting = Meeting.objects.filter(plan__committee_id=app.committee_id, plan__year=app.plan.year).first()
-    if meeting is None:
-        return None
-    if meeting.status != MeetingStatus.SIGNED:
-        return "评审会议已安排，评审结果以无记名投票表决结果为准，须待主任委员签署会议纪要后由系统登记（七（四））。"
-    result = meeting.results.filter(application=app).first()
-    if result is None:
-        return "该申报未经评审会议表决，不能登记评审结果。"
-    if result.passed != passed:
-        return f"评审会议表决结果为“{'通过' if result.passed else '未通过'}”，不能登记为“{'通过' if passed else '未通过'}”。"
-    return None

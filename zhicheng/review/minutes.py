@@ -116,7 +116,7 @@ def generate(meeting: Meeting, actor) -> Minutes:
 
 def sign(minutes: Minutes, user, code: str) -> list[tuple[int, str]]:
     """The chair confirms the minutes with a fresh TOTP code; then every result is recorded by transition()."""
-    from zhicheng.declarations.services import TransitionError, transition
+    from zhicheng.declarations.services import TransitionError, transition_many
 
     meeting = minutes.meeting
     meeting.refresh_from_db(fields=["status"])
@@ -145,12 +145,18 @@ def sign(minutes: Minutes, user, code: str) -> list[tuple[int, str]]:
             meeting.save(update_fields=["status"])
             audit("meeting.minutes_sign", minutes, actor=user, after={"sha256": minutes.sha256, "signed_at": minutes.signed_at},
                   summary=f"主任委员{chair.expert.person.name}签署评审会议纪要（SHA-256 {minutes.sha256[:16]}…）")
-            for result in meeting.results.select_related("application").order_by("pk"):
+            # Results with the same count share one set-based step (the note states the count).
+            steps: dict[tuple[str, str], list[int]] = {}
+            for result in meeting.results.order_by("pk"):
                 action = "record_pass" if result.passed else "record_fail"
                 note = (f"评审会议{meeting.held_on:%Y年%m月%d日}无记名投票：应表决{result.eligible}人，同意{result.yes}票、"
                         f"不同意{result.no}票、弃权{result.abstain}票；会议纪要SHA-256 {minutes.sha256[:16]}…")
-                transition(result.application, action, None, note=note)
+                steps.setdefault((action, note), []).append(result.application_id)
                 pushed.append((result.application_id, action))
+            for (action, note), ids in steps.items():
+                outcome = transition_many(ids, action, None, note=note)
+                if outcome.refused:
+                    raise next(iter(outcome.refused.values()))
     except TransitionError as exc:
         raise MinutesError([_("评审结果未能全部登记，签署未生效："), *exc.reasons]) from exc
     return pushed

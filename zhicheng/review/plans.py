@@ -187,17 +187,10 @@ def return_plan(plan: ReviewPlan, actor, note: str) -> ReviewPlan:
 
 
 def open_review(plan: ReviewPlan, actor) -> tuple[list[int], dict[int, str]]:
-    """Open the review of every accepted declaration of the plan, each through transition()."""
-    from zhicheng.declarations.services import TransitionError, transition
+    """Open the review of every accepted declaration of the plan, through the workflow's set-based step."""
+    from zhicheng.declarations.services import transition_many
 
     if not is_office_of(actor, plan):
         raise PlanError(_("只有本评委会办事机构可以开始评审。"))
-    opened, refused = [], {}
-    for app in declarations_of(plan).filter(state=State.ACCEPTED).order_by("pk"):
-        try:
-            transition(app, "open_review", actor)
-        except TransitionError as exc:
-            refused[app.pk] = str(exc)
-        else:
-            opened.append(app.pk)
-    return opened, refused
+    outcome = transition_many(declarations_of(plan).filter(state=State.ACCEPTED).values_list("pk", flat=True), "open_review", actor)
+    return [app.pk for app in outcome.moved], {pk: str(exc) for pk, exc in outcome.refused.items()}

@@ -17,7 +17,7 @@ from zhicheng.catalogue.models import AnnualPlan
 from zhicheng.certificates.filing import filing_warnings
 from zhicheng.core import clock
 from zhicheng.core.params import object_ids
-from zhicheng.declarations import guards
+from zhicheng.declarations import guards, registry
 from zhicheng.declarations.models import Application
 from zhicheng.declarations.states import State
 from zhicheng.declarations.workflow import TABLE
@@ -110,7 +110,7 @@ def workflow_table(request):
             "target": State(t.target).label,
             "who": [Role(r).label for r in t.who],
             "when": guards.PATHS[t.when][1] if t.when else "",
-            "guards": [guards.GUARDS[g][1] for g in t.guards],
+            "guards": [registry.GUARDS[g].description for g in t.guards],
         }
         for t in TABLE
     ]

@@ -29,7 +29,7 @@ def collect() -> list[str]:
     from zhicheng.accounts.roles import Role
     from zhicheng.catalogue.models import Level, MaterialProvider, MaterialWhen
     from zhicheng.certificates import models as certificates
-    from zhicheng.declarations import guards
+    from zhicheng.declarations import guards, registry
     from zhicheng.declarations.checklist import CONDITION_LABELS, ROUTE_LABELS
     from zhicheng.declarations.notice import DEGREE_LABELS
     from zhicheng.declarations.states import Channel, State
@@ -52,7 +52,7 @@ def collect() -> list[str]:
         labels += [str(label) for label in choices.labels]
     labels += [*meeting.CHOICES.values(), *PARTIES.values(), *CATEGORY_LABEL.values(), pool.NO_SPECIALTY, pool.REGION_LEVEL]
     labels += [t.label for t in TABLE]
-    labels += [text for _, text in guards.PATHS.values()] + [text for _, text in guards.GUARDS.values()]
+    labels += [text for _, text in guards.PATHS.values()] + [registry.GUARDS[g].description for t in TABLE for g in t.guards]
     labels += list(ROUTE_LABELS.values()) + list(DEGREE_LABELS.values())
     for ruleset in default_registry().all():
         labels += [rule["name"] for rule in ruleset.rules.values()]
