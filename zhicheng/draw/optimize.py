@@ -37,6 +37,8 @@ from .structure import Structure
 # to about 1e-9; the tolerance of a published lottery is wider (see lottery.py).
 GAP = 1e-9
 MAX_ROUNDS = 20000
+# Rounds a stage gets to reach a value it is required to reach (see `fair_distribution`).
+PATIENCE = 40
 # Category orders along which the LP-relaxation optimum is sampled for starting columns.
 SAMPLE_ORDERS = 2
 # Known compositions the swap heuristic starts from in each round, per direction.
@@ -58,6 +60,10 @@ def _dot(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Matrix products by einsum's own loops: BLAS would start worker threads, which stall
     when the machine is busy, and numpy's integer matmul is several times slower."""
     return np.einsum(_SUBSCRIPTS[a.ndim, b.ndim], a, b)
+
+
+class Unreached(Exception):
+    """A stage did not reach the value it was required to reach."""
 
 
 @dataclass
@@ -316,6 +322,16 @@ class SwapSearch:
         excess = (load[rows] - self.caps[rows])[None, None, :] - block[:, support].T[:, None, :] + block.T[None, :, :]
         return rows, excess
 
+    def order(self, rng: np.random.Generator) -> np.ndarray:
+        """A random order of the types in which each employer's own types (split out of the
+        pooled ones) stay together: a systematic sample then gives the employer the floor
+        or the ceiling of its expected count, so its cap is seldom broken."""
+        blocks: dict = {}
+        for index, expert_type in enumerate(self.structure.types):
+            blocks.setdefault(expert_type.employer or index, []).append(index)
+        groups = list(blocks.values())
+        return np.array([t for g in rng.permutation(len(groups)) for t in rng.permutation(groups[g])], dtype=np.int64)
+
     def invalid(self, counts: np.ndarray) -> bool:
         """Whether the exact check refuses a composition (only weighted rows can fail it)."""
         return bool(len(self.loads)) and not self.structure.admissible(counts)
@@ -417,10 +433,11 @@ def _column_generation(
     stats: dict,
     target_counts: np.ndarray,
     low_target: float = 0.0,
+    rounds: int = MAX_ROUNDS,
 ) -> float:
     value = 0.0
     rng = np.random.default_rng(1)
-    for _ in range(MAX_ROUNDS):
+    for _ in range(rounds):
         value, weights, constant = master.solve()
         stats["master_solves"] = stats.get("master_solves", 0) + 1
         if (stage == 1 and value >= bound - GAP) or (stage == 2 and value <= bound + GAP):
@@ -447,7 +464,7 @@ def _column_generation(
         # about twice as many rounds.)
         pushed = np.clip(target_counts + PUSH * (target_counts - known.mean(axis=0)), 0, master.sizes)
         pushed *= target_counts.sum() / pushed.sum()
-        for outcome in _systematic(rng.permutation(len(pushed)), pushed, rng.random(FEEDBACK_SAMPLES)):
+        for outcome in _systematic(swaps.order(rng), pushed, rng.random(FEEDBACK_SAMPLES)):
             repaired = swaps.repair(outcome, pushed - outcome)
             if repaired is not None and float(weights @ repaired) + constant > GAP:
                 found.append(repaired)
@@ -458,6 +475,8 @@ def _column_generation(
         gain = float(weights @ column) + constant
         if gain <= GAP or swaps.invalid(column) or not master.add([column]):
             return value
+    if rounds < MAX_ROUNDS:
+        raise Unreached(f"stage {stage} after {rounds} rounds: {value} against the bound {bound}")
     raise RuntimeError("column generation did not converge")
 
 
@@ -480,9 +499,13 @@ def covering(structure: Structure) -> Covering:
     return Covering(pricing, columns, covered, stats)
 
 
-def fair_distribution(structure: Structure, cover: Covering | None = None, bound: float | None = None) -> Distribution:
+def fair_distribution(structure: Structure, cover: Covering | None = None, bound: float | None = None,
+                      reach: tuple[float, float] | None = None) -> Distribution:
     """Maximin, then minimax, distribution over feasible compositions (assumes some exist).
-    `cover` and the stage-1 relaxation `bound` may come from the caller."""
+    `cover` and the stage-1 relaxation `bound` may come from the caller. With `reach` (a
+    minimum at least, then a maximum at most), a stage that ends short of it or has not got
+    there within PATIENCE rounds raises Unreached."""
+    rounds = MAX_ROUNDS if reach is None else PATIENCE
     sizes = structure.sizes
     cover = covering(structure) if cover is None else cover
     pricing, columns, covered, stats = cover.pricing, cover.columns, cover.covered, dict(cover.stats)
@@ -498,13 +521,17 @@ def fair_distribution(structure: Structure, cover: Covering | None = None, bound
     master = _Master(sizes, covered)
     master.watch(level <= middle + GAP, level >= middle - GAP)
     master.add(columns + sampled)
-    minimum = _column_generation(master, pricing, swaps, 1, bound, stats, target_counts)
+    minimum = _column_generation(master, pricing, swaps, 1, bound, stats, target_counts, rounds=rounds)
+    if reach is not None and minimum < reach[0]:
+        raise Unreached(f"stage 1 ended at {minimum}, short of {reach[0]}")
 
     # Stage 2: keep the minimum (less a hair for numerical slack), minimise the maximum.
     target = max(minimum - GAP, 0.0)
     master.start_stage2(target, level >= middle - GAP)
     bound2, _ = _relaxation(structure, covered, 2, target)
-    maximum = _column_generation(master, pricing, swaps, 2, bound2, stats, target_counts, target)
+    maximum = _column_generation(master, pricing, swaps, 2, bound2, stats, target_counts, target, rounds)
+    if reach is not None and maximum > reach[1]:
+        raise Unreached(f"stage 2 ended at {maximum}, short of {reach[1]}")
     weights = master.weights()
     keep = weights > 1e-12
     compositions = [tuple(int(x) for x in c) for c in master.columns[keep]]

@@ -16,8 +16,7 @@ whose count a quota forces up, its load row holds the whole type back. An employ
 be *split*: its members form types of their own, as in version 1, and its row counts them.
 Splitting every capped employer gives version 1's types exactly (the fine structure), whose
 LP relaxation bounds the maximin and minimax of any lottery over individuals. `distribution`
-splits the capped employers in a fixed order (the smallest cap per eligible member first),
-in doubling batches, until the lottery reaches the fine LP bounds of both stages or every
+splits capped employers until the lottery reaches the fine LP bounds of both stages or every
 capped employer is split; the lottery is then optimal over individuals either way.
 """
 
@@ -28,7 +27,7 @@ from fractions import Fraction
 import numpy as np
 
 from .model import DrawSpec, Expert, served_last_year
-from .optimize import GAP, Distribution, _relaxation, covering, fair_distribution
+from .optimize import GAP, Distribution, Unreached, _relaxation, covering, fair_distribution
 from .solver import CompositionMilp, is_feasible
 from .structure import ANY, Cell, ExpertType, Structure, common_rows, employer_row, type_order
 
@@ -135,65 +134,82 @@ def fine_covers_more(fine: Structure, fine_covered: np.ndarray) -> bool:
     return column is not None and bool((column[~fine_covered] > 0).any())
 
 
-def batches(start: int, count: int) -> list[int]:
-    """How many employers (in splitting order) each attempt splits: start, then doubling
-    (at least one more each time), up to all `count`."""
-    sizes, size = [], start
-    while size < count:
-        sizes.append(size)
-        size = max(2 * size, size + 1)
-    return sizes + [count]
-
-
-def must_split(pooling: Pooling, fine: Structure) -> int:
-    """How many employers, in splitting order, allow their members no more on average than
-    the fine maximin bound (cap_e / n_e ≤ bound): in an optimal lottery such an employer has
-    exactly cap_e members in every composition, which pooled rows with rational weights
-    can seldom meet exactly, so they are split from the start."""
-    bound, _ = _relaxation(fine, np.ones(len(fine.types), dtype=bool), 1)
-    limit = Fraction(bound + MATCH)
-    return sum(1 for e in pooling.order if Fraction(pooling.caps[e], pooling.employer_counts[e]) <= limit)
+def heavy_employers(structure: Structure, target: np.ndarray) -> set[str]:
+    """The pooled employers whose load at the relaxation optimum `target` is above half their
+    cap. At the cap, a lottery with those expected counts has the employer at exactly its cap
+    in every composition, which a row with rational weights seldom allows in integers (an
+    employer with cap_e/n_e at most the maximin bound is always there: each of its members
+    needs at least the bound); near it, compositions sampled around the target often go past
+    the cap and the column generation crawls. Split, the employer's row is a count."""
+    loads = structure.matrix() @ target
+    return {
+        c.name.split(":", 1)[1]
+        for c, load in zip(structure.constraints, loads)
+        if c.weights is not None and load > c.high / 2
+    }
 
 
 def distribution(pooling: Pooling) -> tuple[Structure, Distribution]:
-    """The structure with the fewest employers split (along `batches`) whose maximin-then-
-    minimax lottery reaches the fine LP bounds of both stages, and that lottery; with every
-    capped employer split, the fine structure's (version 1's) optimum. Raises ValueError when
-    no committee is feasible."""
+    """A structure whose maximin-then-minimax lottery reaches the fine LP bounds of both
+    stages, and that lottery; with every capped employer split, the fine structure's
+    (version 1's) optimum. Employers are split when their load at the
+    relaxation optimum is above half their cap, and otherwise, after an attempt that falls
+    short, as many more as are split already (at least one) in splitting order. Raises ValueError when no committee
+    is feasible."""
     fine = pooling.fine()
     reference = None  # (fine covered, fine stage-1 bound, fine stage-2 bound)
-    tried = []
-    start = None
+    split: set[str] = set()
+    attempts = 0
     if pooling.order:
         if not is_feasible(fine, fine.constraints):
             raise ValueError("no feasible composition")
-        start = must_split(pooling, fine)
-    for count in batches(start or 0, len(pooling.order)):
-        structure = pooling.structure(pooling.order[:count])
-        if count == len(pooling.order):
+        everyone = np.ones(len(fine.types), dtype=bool)
+        reference = (everyone, *fine_bounds(fine, everyone))
+
+    def grow() -> None:
+        more = [e for e in pooling.order if e not in split][: max(1, len(split))]
+        split.update(more)
+
+    while True:
+        structure = pooling.structure(split)
+        attempts += 1
+        if len(split) == len(pooling.order):
             result = fair_distribution(structure)
             break
-        tried.append(count)
         try:
             cover = covering(structure)
         except ValueError:
+            grow()
             continue
         fine_covered = lift(structure, fine, cover.covered)
-        if reference is None:
+        if not np.array_equal(fine_covered, reference[0]):
+            # Some experts are in no composition: the bounds are those over the others,
+            # provided no committee over individuals includes any of them either.
             if fine_covers_more(fine, fine_covered):
+                grow()
                 continue
             reference = (fine_covered, *fine_bounds(fine, fine_covered))
-        elif not np.array_equal(fine_covered, reference[0]):
-            continue
         _, first, second = reference
         bound, _ = _relaxation(structure, cover.covered, 1)
-        if bound < first - MATCH or _relaxation(structure, cover.covered, 2, max(first - GAP, 0.0))[0] > second + MATCH:
+        if bound < first - MATCH:
+            grow()
             continue
-        result = fair_distribution(structure, cover, bound)
-        if result.minimum >= first - MATCH and result.maximum <= second + MATCH:
-            break
-    result.stats["split"] = count
-    result.stats["attempts"] = len(tried) + (count == len(pooling.order))
+        value, target = _relaxation(structure, cover.covered, 2, max(first - GAP, 0.0))
+        if value > second + MATCH:
+            grow()
+            continue
+        heavy = heavy_employers(structure, target)
+        if heavy:
+            split |= heavy
+            continue
+        try:
+            result = fair_distribution(structure, cover, bound, reach=(first - MATCH, second + MATCH))
+        except Unreached:
+            grow()
+            continue
+        break
+    result.stats["split"] = len(split)
+    result.stats["attempts"] = attempts
     if reference is not None:
         result.stats["fine_bound_min"], result.stats["fine_bound_max"] = reference[1], reference[2]
     else:

@@ -286,10 +286,10 @@ def _verify_v2(record: dict, expected_publication: str | None) -> Verification:
         problems.append(f"抽签方案无法读取：{error}")
         return check
     if {e.expert_id: list(e.reasons) for e in prepared.excluded} != notice.get("excluded"):
-        problems.append("不符合抽选条件的专家名单与公示不一致")
+        problems.append("不符合抽选条件的专家名单与公示不一致（publication.excluded）")
     rebuilt = lottery_json(prepared)
     if rebuilt["types"] != lottery_data.get("types") or rebuilt["employer_caps"] != lottery_data.get("employer_caps"):
-        problems.append("按专家库和参数重新划分的专家类别与公示的抽签方案不一致")
+        problems.append("按专家库和参数重新划分的专家类别与公示的抽签方案不一致（publication.lottery.types）")
         return check
     lottery, structure = prepared.lottery, prepared.structure
     if sum(lottery.tickets) != lottery.total or any(t <= 0 for t in lottery.tickets):
