@@ -326,6 +326,8 @@ class SwapSearch:
         """A random order of the types in which each employer's own types (split out of the
         pooled ones) stay together: a systematic sample then gives the employer the floor
         or the ceiling of its expected count, so its cap is seldom broken."""
+        if all(t.employer is None for t in self.structure.types):
+            return rng.permutation(len(self.sizes))
         blocks: dict = {}
         for index, expert_type in enumerate(self.structure.types):
             blocks.setdefault(expert_type.employer or index, []).append(index)
@@ -464,7 +466,12 @@ def _column_generation(
         # about twice as many rounds.)
         pushed = np.clip(target_counts + PUSH * (target_counts - known.mean(axis=0)), 0, master.sizes)
         pushed *= target_counts.sum() / pushed.sum()
+        tried = set()
         for outcome in _systematic(swaps.order(rng), pushed, rng.random(FEEDBACK_SAMPLES)):
+            # Starts in the same interval give the same outcome, and the same repair.
+            if outcome.tobytes() in tried:
+                continue
+            tried.add(outcome.tobytes())
             repaired = swaps.repair(outcome, pushed - outcome)
             if repaired is not None and float(weights @ repaired) + constant > GAP:
                 found.append(repaired)
@@ -500,18 +507,20 @@ def covering(structure: Structure) -> Covering:
 
 
 def fair_distribution(structure: Structure, cover: Covering | None = None, bound: float | None = None,
-                      reach: tuple[float, float] | None = None) -> Distribution:
+                      target_counts: np.ndarray | None = None, reach: tuple[float, float] | None = None) -> Distribution:
     """Maximin, then minimax, distribution over feasible compositions (assumes some exist).
-    `cover` and the stage-1 relaxation `bound` may come from the caller. With `reach` (a
-    minimum at least, then a maximum at most), a stage that ends short of it or has not got
-    there within PATIENCE rounds raises Unreached."""
+    `cover`, the stage-1 relaxation `bound` and the stage-2 relaxation optimum with that
+    bound kept (`target_counts`) may come from the caller. With `reach` (a minimum at
+    least, then a maximum at most), a stage that ends short of it or has not got there
+    within PATIENCE rounds raises Unreached."""
     rounds = MAX_ROUNDS if reach is None else PATIENCE
     sizes = structure.sizes
     cover = covering(structure) if cover is None else cover
     pricing, columns, covered, stats = cover.pricing, cover.columns, cover.covered, dict(cover.stats)
     if bound is None:
         bound, _ = _relaxation(structure, covered, 1)
-    _, target_counts = _relaxation(structure, covered, 2, max(bound - GAP, 0.0))
+    if target_counts is None:
+        _, target_counts = _relaxation(structure, covered, 2, max(bound - GAP, 0.0))
     swaps = SwapSearch(structure, *_target_face(structure, target_counts))
     sampled = _sampled_columns(structure, swaps, target_counts)
     # Lower rows for the types the relaxation puts nearer the minimum, upper rows for those

@@ -194,7 +194,7 @@ def distribution(pooling: Pooling) -> tuple[Structure, Distribution]:
         if bound < first - MATCH:
             grow()
             continue
-        value, target = _relaxation(structure, cover.covered, 2, max(first - GAP, 0.0))
+        value, target = _relaxation(structure, cover.covered, 2, max(bound - GAP, 0.0))
         if value > second + MATCH:
             grow()
             continue
@@ -203,7 +203,7 @@ def distribution(pooling: Pooling) -> tuple[Structure, Distribution]:
             split |= heavy
             continue
         try:
-            result = fair_distribution(structure, cover, bound, reach=(first - MATCH, second + MATCH))
+            result = fair_distribution(structure, cover, bound, target, reach=(first - MATCH, second + MATCH))
         except Unreached:
             grow()
             continue
