@@ -68,6 +68,7 @@ class Prepared:
     lottery: Lottery
     distribution: Distribution | None  # None when the lottery came from a publication
     algorithm: str = ALGORITHM
+    coarse: pooling.Pooling | None = None  # version 2: the pool's coarse types and cells
 
     def probabilities(self) -> dict[str, Fraction]:
         per_type = self.lottery.type_probabilities([t.size for t in self.structure.types])
@@ -99,7 +100,8 @@ def prepare(pool_data, spec_data) -> Prepared:
             raise
         raise NoFeasibleCommittee(conflict_messages(conflict, spec.size)) from None
     lottery = to_lottery(distribution.compositions, distribution.weights, spec.tickets)
-    return Prepared(pool_data, spec_data, experts, spec, eligible, excluded, structure, lottery, distribution)
+    return Prepared(pool_data, spec_data, experts, spec, eligible, excluded, structure, lottery, distribution, ALGORITHM,
+                    pool)
 
 
 def from_publication(pool_data, spec_data, notice: dict) -> Prepared:
@@ -108,6 +110,7 @@ def from_publication(pool_data, spec_data, notice: dict) -> Prepared:
     algorithm = (notice.get("code") or {}).get("algorithm")
     lottery_data = notice["lottery"]
     experts, spec, eligible, excluded = parse(pool_data, spec_data)
+    pool = None
     if algorithm == ALGORITHM_V1:
         structure = build_structure(eligible, spec)
     elif algorithm == ALGORITHM:
@@ -120,7 +123,7 @@ def from_publication(pool_data, spec_data, notice: dict) -> Prepared:
     else:
         raise DrawInputError([f"公示使用的抽选算法版本为 {algorithm}，本程序只能按 {ALGORITHM_V1} 或 {ALGORITHM} 抽选"])
     lottery = Lottery.from_json(lottery_data, len(structure.types))
-    return Prepared(pool_data, spec_data, experts, spec, eligible, excluded, structure, lottery, None, algorithm)
+    return Prepared(pool_data, spec_data, experts, spec, eligible, excluded, structure, lottery, None, algorithm, pool)
 
 
 def lottery_json(prepared: Prepared) -> dict:

@@ -577,7 +577,8 @@ def _systematic(order: np.ndarray, expected: np.ndarray, starts: np.ndarray | No
 def _sampled_columns(structure: Structure, swaps: SwapSearch, expected: np.ndarray) -> list[np.ndarray]:
     """Starting columns near the LP-relaxation optimum: systematic-sampling outcomes along
     several category orders, each repaired into the target face by swaps. Orders come from a
-    fixed seed so that the same inputs give the same lottery."""
+    fixed seed so that the same inputs give the same lottery. An employer's own types come
+    together (see SwapSearch.order)."""
     rng = np.random.default_rng(0)
     keys = [tuple(value for _, value in t.values) + (str(t.served_last_year), t.employer or "") for t in structure.types]
     width = len(keys[0]) if keys else 0
@@ -585,7 +586,7 @@ def _sampled_columns(structure: Structure, swaps: SwapSearch, expected: np.ndarr
     for _ in range(SAMPLE_ORDERS):
         fields = rng.permutation(width)
         ties = rng.random(len(keys))
-        order = np.array(sorted(range(len(keys)), key=lambda i: (tuple(keys[i][f] for f in fields), ties[i])))
+        order = np.array(sorted(range(len(keys)), key=lambda i: (keys[i][-1], tuple(keys[i][f] for f in fields), ties[i])))
         for outcome in _systematic(order, expected):
             repaired = swaps.repair(outcome, expected - outcome)
             if repaired is not None:

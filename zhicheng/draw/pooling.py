@@ -117,10 +117,12 @@ def lift(structure: Structure, fine: Structure, covered: np.ndarray) -> np.ndarr
     return np.array([covered[type_of[t.members[0]]] for t in fine.types], dtype=bool)
 
 
-def fine_bounds(fine: Structure, covered: np.ndarray) -> tuple[float, float]:
+def fine_bounds(fine: Structure, covered: np.ndarray, stages: int = 2) -> tuple[float, ...]:
     """The LP-relaxation bounds over individuals: stage 1 (maximin) and stage 2 (minimax
     with the stage-1 bound kept), over the fine types that can be on a committee."""
     first, _ = _relaxation(fine, covered, 1)
+    if stages == 1:
+        return (first,)
     second, _ = _relaxation(fine, covered, 2, max(first - GAP, 0.0))
     return first, second
 
@@ -161,10 +163,15 @@ def distribution(pooling: Pooling) -> tuple[Structure, Distribution]:
     split: set[str] = set()
     attempts = 0
     if pooling.order:
-        if not is_feasible(fine, fine.constraints):
-            raise ValueError("no feasible composition")
-        everyone = np.ones(len(fine.types), dtype=bool)
-        reference = (everyone, *fine_bounds(fine, everyone))
+        # The heavy employers of the pooled relaxation, as if every type could be drawn
+        # (the attempts check again with the types that can).
+        pooled = pooling.structure(())
+        everyone = np.ones(len(pooled.types), dtype=bool)
+        try:
+            bound, _ = _relaxation(pooled, everyone, 1)
+            split |= heavy_employers(pooled, _relaxation(pooled, everyone, 2, max(bound - GAP, 0.0))[1])
+        except RuntimeError:  # no fractional composition either: the attempts find out why
+            pass
 
     def grow() -> None:
         more = [e for e in pooling.order if e not in split][: max(1, len(split))]
@@ -179,13 +186,16 @@ def distribution(pooling: Pooling) -> tuple[Structure, Distribution]:
         try:
             cover = covering(structure)
         except ValueError:
+            # Pooling can rule out every composition; splitting helps only if some exists.
+            if not is_feasible(fine, fine.constraints):
+                raise
             grow()
             continue
         fine_covered = lift(structure, fine, cover.covered)
-        if not np.array_equal(fine_covered, reference[0]):
-            # Some experts are in no composition: the bounds are those over the others,
+        if reference is None or not np.array_equal(fine_covered, reference[0]):
+            # When some experts are in no composition, the bounds are those over the others,
             # provided no committee over individuals includes any of them either.
-            if fine_covers_more(fine, fine_covered):
+            if not fine_covered.all() and fine_covers_more(fine, fine_covered):
                 grow()
                 continue
             reference = (fine_covered, *fine_bounds(fine, fine_covered))

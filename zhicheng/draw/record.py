@@ -351,13 +351,13 @@ def _check_fairness(prepared: Prepared, check: Verification) -> None:
     if not positive.any():
         check.problems.append("抽签方案中没有任何专家可能入选")
         return
-    pool = pooling.Pooling(prepared.eligible, prepared.spec)
+    pool = prepared.coarse
     fine = pool.fine()
     fine_covered = pooling.lift(structure, fine, positive)
     if pooling.fine_covers_more(fine, fine_covered):
         check.problems.append("抽签方案中入选概率为0的专家本可进入某个符合全部条件的评委会")
         return
-    bound = pooling.fine_bounds(fine, fine_covered)[0]
+    bound = pooling.fine_bounds(fine, fine_covered, stages=1)[0]
     low = min(p for p in probabilities if p > 0)
     tolerance = OPTIMUM_TOLERANCE + lottery.rounding_tolerance()
     if float(low) >= bound - tolerance:
