@@ -160,3 +160,14 @@ def test_version_1_publication_is_still_drawn_by_version_1(tmp_path, capsys):
     assert main(args) == 0
     capsys.readouterr()
     assert json.loads(out.read_text(encoding="utf-8")) == record
+
+
+def test_a_lottery_published_with_commitments_is_not_drawn_with_a_seed_given_directly(record, tmp_path, capsys):
+    paths = {}
+    for name in ("pool", "spec", "publication"):
+        paths[name] = tmp_path / f"{name}.json"
+        paths[name].write_text(json.dumps(record[name], ensure_ascii=False), encoding="utf-8")
+    args = ["run", "--pool", str(paths["pool"]), "--spec", str(paths["spec"]), "--published", str(paths["publication"]),
+            "--seed", "01", "--record", str(tmp_path / "r.json")]
+    assert main(args) == 2
+    assert "种子须由揭示值得出" in capsys.readouterr().err

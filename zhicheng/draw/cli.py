@@ -139,6 +139,10 @@ def _run(args: argparse.Namespace) -> int:
     if reveals is not None:
         seed = seed_from_key(seed_key(reveals, public_values))
     elif args.seed:
+        if published is not None and published.get("commitments"):
+            # The seed of a lottery published with commitments comes from their reveals;
+            # verify refuses a record that takes another.
+            return _fail(["按附有承诺值的公示抽选时，种子须由揭示值得出（--reveal），不能直接给定"])
         try:
             seed = bytes.fromhex(args.seed)
         except ValueError:

@@ -154,10 +154,10 @@ def heavy_employers(structure: Structure, target: np.ndarray) -> set[str]:
 def distribution(pooling: Pooling) -> tuple[Structure, Distribution]:
     """A structure whose maximin-then-minimax lottery reaches the fine LP bounds of both
     stages, and that lottery; with every capped employer split, the fine structure's
-    (version 1's) optimum. Employers are split when their load at the
-    relaxation optimum is above half their cap, and otherwise, after an attempt that falls
-    short, as many more as are split already (at least one) in splitting order. Raises ValueError when no committee
-    is feasible."""
+    (version 1's) optimum. Employers are split when they are heavy at the relaxation
+    optimum, and otherwise, after an attempt that falls short, as many more as are split
+    already (at least one) in splitting order. Raises ValueError when no committee is
+    feasible."""
     fine = pooling.fine()
     reference = None  # (fine covered, fine stage-1 bound, fine stage-2 bound)
     split: set[str] = set()
