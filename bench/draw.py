@@ -1,13 +1,20 @@
 """`make bench-draw`: our fair draw against the sortition-algorithms package's maximin,
 uniform sampling retried until the quotas hold, and a greedy one-by-one draw.
 
-Seeded synthetic pools (bench/draw_synthetic.py) of 1,000 and 10,000 experts, committees of
-25 and 51, with and without a cap of 2 per employer. Ours runs DRAW_BENCH_REPEAT times, each
-in a child process that is killed at the time limit; the table gives the median wall time
-(and the fastest and the median CPU time in the note: the machine is shared, so wall time
-depends on its load). For the two sampling baselines the probabilities are estimated from
-repeated draws within a time budget, so their minimum is an estimate (0 when some expert was
-never drawn). Prints one table; nothing here is a test.
+Seeded synthetic pools (bench/draw_synthetic.py) of 1,000, 3,000 (a pool held out of the
+tuning, seed 7331) and 10,000 experts, committees of 25 and 51, with and without a cap of 2
+per employer. Ours runs DRAW_BENCH_REPEAT times, each in a child process killed at the time
+limit: `run` (prepare the lottery, draw, build the record) in one child, `verify` (the
+record, from itself alone) in another. The table gives the median wall time of run; the
+note that of verify, the fastest and the median CPU time (the machine is shared, so wall
+time depends on its load). Each run also checks what the draw promises: every composition
+of the lottery against every quota and, exactly, every employer's load; DRAW_BENCH_DRAWS
+committees drawn with other seeds against every quota, the rotation rule and every
+employer's cap, counted from the pool itself; and the minimum probability against the
+LP-relaxation bound over individuals, which no lottery can beat. For the two sampling
+baselines the probabilities are estimated from repeated draws within a time budget, so their
+minimum is an estimate (0 when some expert was never drawn). Prints one table; nothing here
+is a test. Arguments such as `3000/25/2` run single configurations.
 """
 
 from __future__ import annotations
@@ -20,14 +27,16 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
 
 from bench.draw_synthetic import synthetic_pool, synthetic_spec
-from zhicheng.draw.draw import freeze, prepare
-from zhicheng.draw.model import served_last_year
+from zhicheng.draw.draw import draw, freeze, prepare, summary
+from zhicheng.draw.model import served_last_year, value_key
+from zhicheng.draw.record import build_record, verify
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_PYTHON = ROOT / ".venv-bench" / "bin" / "python"
@@ -35,40 +44,75 @@ OURS_LIMIT = int(os.environ.get("DRAW_BENCH_LIMIT", "120"))  # seconds before ou
 REPEAT = int(os.environ.get("DRAW_BENCH_REPEAT", "3"))
 PACKAGE_LIMIT = int(os.environ.get("DRAW_BENCH_PACKAGE_LIMIT", "1800"))
 SAMPLING_BUDGET = float(os.environ.get("DRAW_BENCH_SAMPLING", "20"))  # seconds per sampling baseline
+DRAWS = int(os.environ.get("DRAW_BENCH_DRAWS", "200"))  # committees checked against the pool per run
+SEED = bytes(range(32))
+POOL_SEEDS = {1000: 2021, 3000: 7331, 10000: 2021}  # 3,000: held out of the tuning
 
 
-def _ours_child(pool, spec, pipe) -> None:
+def committee_problems(pool, spec, committee) -> int:
+    """How many constraints a committee of individuals breaks, counted from the pool itself."""
+    chosen = set(committee)
+    members = [e for e in pool if e["id"] in chosen]
+    broken = len(members) != spec["size"]
+    for category, values in spec.get("quotas", {}).items():
+        for value, bounds in values.items():
+            count = sum(1 for m in members if value_key(m["attributes"][category]) == value)
+            broken += not bounds.get("min", 0) <= count <= bounds.get("max", spec["size"])
+    served = sum(1 for m in members if spec["year"] - 1 in m["served"].get(spec["committee"], []))
+    broken += served > spec.get("max_served_last_year", 2 * spec["size"] // 3)
+    if spec.get("employer_cap") is not None:
+        broken += sum(1 for count in Counter(m["employer"] for m in members).values() if count > spec["employer_cap"])
+    return broken
+
+
+def _run_child(pool, spec, pipe) -> None:
     # HiGHS prints a banner on fd 1 from C++; keep the table clean.
     os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
     wall, cpu = time.perf_counter(), time.process_time()
     prepared = prepare(pool, spec)
+    record = build_record(prepared, SEED)
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-    values = [float(p) for p in prepared.probabilities().values()]
+    facts = summary(prepared)
     distribution = prepared.distribution
     pipe.send({
         "seconds": wall,
         "cpu": cpu,
-        "min": min(values),
-        "max": max(values),
+        "min": facts["min"],
+        "max": facts["max"],
         "optimum": distribution.minimum,
         "optimum_max": distribution.maximum,
-        "bound_min": distribution.bound_min,
-        "bound_max": distribution.bound_max,
+        "lp_bound_min": facts["lp_bound_min"],
+        "lp_bound_max": facts["lp_bound_max"],
+        "split": facts["employers_split"],
         "types": len(prepared.structure.types),
         "compositions": len(prepared.lottery.compositions),
+        "broken_compositions": len(prepared.structure.broken(prepared.lottery.compositions)),
+        "broken_committees": sum(
+            committee_problems(pool, spec, draw(prepared, seed.to_bytes(4, "big")).committee) > 0 for seed in range(DRAWS)
+        ),
+        "record": json.dumps(record, ensure_ascii=False),
     })
 
 
-def ours_once(pool, spec):
-    """One run of prepare() in a forked child, killed after OURS_LIMIT seconds."""
+def _verify_child(record_text, pipe) -> None:
+    os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
+    wall, cpu = time.perf_counter(), time.process_time()
+    check = verify(json.loads(record_text))
+    pipe.send({"seconds": time.perf_counter() - wall, "cpu": time.process_time() - cpu, "ok": check.ok,
+               "problems": check.problems[:3]})
+
+
+def in_child(target, *args):
+    """target(*args, pipe) in a forked child, killed after OURS_LIMIT seconds; None when it
+    did not finish, {"failed": True} when it died (its traceback went to stderr)."""
     context = multiprocessing.get_context("fork")
     receive, send = context.Pipe(duplex=False)
-    child = context.Process(target=_ours_child, args=(pool, spec, send))
+    child = context.Process(target=target, args=(*args, send))
     child.start()
     send.close()
     try:
         result = receive.recv() if receive.poll(OURS_LIMIT) else None
-    except EOFError:  # the child died; its traceback went to stderr
+    except EOFError:
         result = {"failed": True}
     if child.is_alive():
         child.kill()
@@ -77,22 +121,30 @@ def ours_once(pool, spec):
 
 
 def ours(pool, spec):
-    runs = []
+    runs, checks = [], []
     for _ in range(REPEAT):
-        result = ours_once(pool, spec)
-        if result is None:
-            return {"seconds": None, "note": f"未在{OURS_LIMIT}s内完成"}
-        if result.get("failed"):
-            return {"seconds": None, "note": "运行失败"}
+        result = in_child(_run_child, pool, spec)
+        if result is None or result.get("failed"):
+            return {"seconds": None, "note": f"未在{OURS_LIMIT}s内完成" if result is None else "运行失败"}
+        check = in_child(_verify_child, result.pop("record"))
+        if check is None or check.get("failed"):
+            return {"seconds": None, "note": "复核" + (f"未在{OURS_LIMIT}s内完成" if check is None else "运行失败")}
         runs.append(result)
+        checks.append(check)
     result = dict(runs[-1])
     walls = [r["seconds"] for r in runs]
     result["seconds"] = statistics.median(walls)
-    optimal = abs(result["optimum"] - result["bound_min"]) <= 1e-9 and abs(result["optimum_max"] - result["bound_max"]) <= 1e-9
+    result["verify_seconds"] = statistics.median(c["seconds"] for c in checks)
+    result["verified"] = all(c["ok"] for c in checks)
+    result["min_over_bound"] = result["min"] / result["lp_bound_min"] if result["lp_bound_min"] > 0 else None
+    reached = result["optimum"] >= result["lp_bound_min"] - 1e-8 and result["optimum_max"] <= result["lp_bound_max"] + 1e-8
     result["note"] = (
         f"{len(runs)}次中位数，最快{min(walls):.2f}s，CPU中位{statistics.median(r['cpu'] for r in runs):.2f}s；"
-        f"{result['types']}类，{result['compositions']}个组合，最优 min {result['optimum']:.9f}"
-        + ("（达到LP上界，已证最优）" if optimal else "（由精确定价证明最优）")
+        f"复核中位{result['verify_seconds']:.2f}s（最快{min(c['seconds'] for c in checks):.2f}s）"
+        + ("通过" if result["verified"] else f"未通过：{checks[-1]['problems']}") + "；"
+        f"{result['types']}类（{result['split']}个单位单独成类），{result['compositions']}个组合；"
+        f"min/LP上界 {result['min_over_bound']:.6f}" + ("（两阶段均达到LP上界，已证最优）" if reached else "（未达到LP上界）")
+        + f"；违反条件的组合{result['broken_compositions']}个，{DRAWS}次抽选中违反条件的评委会{result['broken_committees']}个"
     )
     return result
 
@@ -235,8 +287,8 @@ def row(n, k, cap, method, result):
 def main() -> int:
     only = set(sys.argv[1:])
     print("  ".join(["     n", "  k", "单位上限", "method".ljust(22), "  time(s)", "       min", "      max", " max/min", "note"]))
-    for n in (1000, 10000):
-        pool = synthetic_pool(n, seed=2021)
+    for n in (1000, 3000, 10000):
+        pool = synthetic_pool(n, seed=POOL_SEEDS[n])
         for k in (25, 51):
             for cap in (None, 2):
                 if only and f"{n}/{k}/{cap or 'none'}" not in only:
