@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from zhicheng.draw.draw import NoFeasibleCommittee, draw, prepare
+from zhicheng.draw.draw import NoFeasibleCommittee, draw, prepare, substitute
 from zhicheng.draw.randomness import Stream
 from zhicheng.draw.rounding import round_cells
 
@@ -162,3 +162,24 @@ def test_bounds_above_two_to_the_64_read_several_words_most_significant_first(bo
     span = 2 ** (64 * width)
     assert value < span - span % bound  # not rejected, for this seed and these bounds
     assert Stream(b"s", "x").below(bound) == value % bound
+
+
+def test_decliners_are_replaced_within_every_cap_and_quota():
+    pool = capped_pool()
+    prepared = prepare(pool, CAPPED_SPEC)
+    with_reserves = 0
+    for seed in range(30):
+        result = draw(prepared, bytes([seed]))
+        for group in result.reserves:
+            if group["reserves"]:
+                with_reserves += 1
+                first = substitute(prepared, bytes([seed]), result, [group["members"][0]])
+                assert first["replacements"] == {group["members"][0]: group["reserves"][0]}
+        # Everyone declines in turn: each seat is refilled within every constraint or left open.
+        outcome = substitute(prepared, bytes([seed]), result, list(result.committee))
+        filled = outcome["committee"]
+        if len(filled) == CAPPED_SPEC["size"]:
+            assert committee_problems(pool, CAPPED_SPEC, filled) == []
+        employers = Counter(e["employer"] for e in pool if e["id"] in set(filled))
+        assert max(employers.values(), default=0) <= 1
+    assert with_reserves > 30

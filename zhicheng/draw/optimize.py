@@ -339,7 +339,10 @@ class SwapSearch:
         return bool(len(self.loads)) and not self.structure.admissible(counts)
 
     def _finish(self, counts: np.ndarray) -> np.ndarray | None:
-        return None if self.invalid(counts) else counts
+        # Swaps never fill a type past its size, but a sample may start there.
+        if (counts > self.sizes).any() or self.invalid(counts):
+            return None
+        return counts
 
     def repair(self, counts: np.ndarray, preference: np.ndarray) -> np.ndarray | None:
         """Swap towards feasibility, least total violation first, then by preference (higher:
@@ -465,7 +468,7 @@ def _column_generation(
         # own marginals instead, which are already the best mix of these columns, needs
         # about twice as many rounds.)
         pushed = np.clip(target_counts + PUSH * (target_counts - known.mean(axis=0)), 0, master.sizes)
-        pushed *= target_counts.sum() / pushed.sum()
+        pushed = np.minimum(pushed * target_counts.sum() / pushed.sum(), master.sizes)
         tried = set()
         for outcome in _systematic(swaps.order(rng), pushed, rng.random(FEEDBACK_SAMPLES)):
             # Starts in the same interval give the same outcome, and the same repair.
