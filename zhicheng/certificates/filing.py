@@ -86,13 +86,13 @@ def _default_report(committee, year, apps, review_end, filing_body) -> str:
 
 def submit_filings(*, committee, year: int, actor, report: str = "") -> list[Filing]:
     """The committee office submits its published results, one filing per approving body (七（五）1、3)."""
-    from zhicheng.declarations.holders import filing_body
+    from zhicheng.declarations.holders import filing_body, memoized
     from zhicheng.publicity.workflow import results_published
 
     if actor.role != Role.COMMITTEE_OFFICE or actor.organisation_id != committee.office_id:
         raise CertificateError(_("只有本评委会办事机构可以报送评审结果核准备案。"))
     filings = []
-    with transaction.atomic():
+    with transaction.atomic(), memoized():  # each approving body looked up once for the whole committee-year
         apps = _lock_unfiled(committee, year)
         if not apps:
             raise CertificateError(_("没有公示期满、待报核准备案的评审结果。"))

@@ -135,12 +135,21 @@ class BatchOutcome:
 LARGE_FIELDS = frozenset({"decision"})
 
 
+# Above this many declarations the organisations, committee, plan and series are read once each and shared
+# by the declarations that point to them (prefetch), instead of joined into every row (select_related):
+# a chunk of 500 mostly shares a handful of them, and building them 500 times cost more than the step.
+SHARED_FROM = 8
+
+
 def _lock_many(ids: list[int], action: str) -> list[Application]:
     from .workflow import TABLE
 
     reads = {field for t in TABLE if t.action == action for name in t.guards for field in registry.GUARDS[name].reads}
-    return list(Application.objects.select_for_update(of=("self",)).select_related(*LOCKED_RELATIONS)
-                .defer(*(LARGE_FIELDS - reads)).filter(pk__in=ids).order_by("pk"))
+    locked = Application.objects.select_for_update(of=("self",)).defer(*(LARGE_FIELDS - reads)).filter(pk__in=ids).order_by("pk")
+    if len(ids) < SHARED_FROM:
+        return list(locked.select_related(*LOCKED_RELATIONS))
+    own = [r for r in LOCKED_RELATIONS if r.startswith("person")]
+    return list(locked.select_related(*own).prefetch_related(*(r for r in LOCKED_RELATIONS if r not in own)))
 
 
 def _state_snapshot(app: Application) -> dict:
