@@ -105,10 +105,11 @@ def _intake_from_the_page(driver, day: dt.date) -> dict:
     for holder, ids in holders.items():
         client = Client(HTTP_HOST="127.0.0.1")
         client.force_login(driver.staff(holder))
-        updates = [0]
+        updates, queries = [0], [0]
 
         def count_progress(execute, sql, params, many, context):
             updates[0] += sql.startswith('UPDATE "jobs_job"')
+            queries[0] += 1
             return execute(sql, params, many, context)
 
         with clock.frozen(day):
@@ -118,12 +119,13 @@ def _intake_from_the_page(driver, day: dt.date) -> dict:
                                                                  "query": "queue=1&state=committee_intake", "next": "/applications/?queue=1"})
             job = Job.objects.order_by("-pk").first()
             with connection.execute_wrapper(count_progress):
-                run_job.call(job.pk)
+                run_job.call(job.pk)  # the job's queries; the page's own few are not counted
             seconds = time.perf_counter() - started
         job.refresh_from_db()
         moved = Application.objects.filter(holder_id=holder, state=State.ACCEPTED).count()
         driver.stats["intake"].transitions += moved
         driver.stats["intake"].seconds += seconds
+        driver.stats["intake"].queries += queries[0]
         if len(ids) > largest.get("declarations", 0):
             largest = {"declarations": len(ids), "seconds": seconds, "status": job.status, "done": job.done, "total": job.total,
                        "progress_updates": updates[0], "moved": moved, "answer": answer.status_code}
