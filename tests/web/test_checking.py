@@ -46,7 +46,7 @@ def test_employer_queue_shows_the_quota_and_refuses_beyond_it_except_the_exempt(
         response = client.post(reverse("application_bulk"), {
             "action": "report", "ids": [a.pk for a in (*regular, exceptional)], "next": "/applications/?queue=1"})
     notes = _messages(response)
-    assert any("已办理2件，共选择3件" in n for n in notes)
+    assert any(f"已办理2件，共选择3件。已办理的是：{regular[0].person.name}、{exceptional.person.name}。" in n for n in notes)
     refused = [n for n in notes if "本年度最多推荐1人" in n]
     assert len(refused) == 1 and refused[0].startswith(regular[1].person.name)
     for a in (*regular, exceptional):

@@ -94,7 +94,10 @@ def decide(rows: list[Row], rates: dict[str, int]) -> dict[int, tuple[bool, bool
                 passing |= {r.application_id for r in tied}
         for r in members:
             reached = reaches_two_thirds(r.yes, r.eligible)
-            if not reached:
+            if r.eligible == 0:
+                # Every expert present had to stand aside: nobody could vote, so nothing was decided.
+                note = "出席专家均须回避，无人可参加表决，未形成评审意见；须另行组织评审"
+            elif not reached:
                 note = f"同意{r.yes}票，未达到应参加表决{r.eligible}人的三分之二（{yes_needed(r.eligible)}票）"
             elif r.application_id in passing:
                 note = ""

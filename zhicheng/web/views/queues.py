@@ -20,6 +20,7 @@ from zhicheng.accounts.roles import Role
 from zhicheng.catalogue.models import Level, Series
 from zhicheng.core import clock
 from zhicheng.core.params import object_id, object_ids
+from zhicheng.core.wording import enumeration
 from zhicheng.declarations import guards
 from zhicheng.declarations.checklist import ROUTE_LABELS
 from zhicheng.declarations.forms import RescreenForm
@@ -35,6 +36,9 @@ from zhicheng.publicity.services import publish
 from zhicheng.publicity.workdays import CalendarNotConfigured
 
 from .shell import employer_quota
+
+# A bulk step done in the request names this many of the people whose declarations moved.
+NAMED = 30
 
 LIST_PAGE_SIZE = 50
 FILTERS = ("state", "series", "level", "channel", "unit", "route")
@@ -136,7 +140,12 @@ def bulk(request):
     for refusal in outcome.refusals:
         messages.error(request, f"{refusal['label']}：{refusal['reason']}")
     if outcome.done:
-        messages.success(request, _("已办理%(done)d件，共选择%(total)d件。") % {"done": len(outcome.done), "total": len(apps)})
+        # Name who moved, so a clerk can tell at a glance (the refusals above name theirs).
+        named = enumeration(outcome.done[:NAMED])
+        if len(outcome.done) > NAMED:
+            named += _("等%(n)d人") % {"n": len(outcome.done)}
+        messages.success(request, _("已办理%(done)d件，共选择%(total)d件。") % {"done": len(outcome.done), "total": len(apps)}
+                         + _("已办理的是：%(names)s。") % {"names": named})
     return redirect(back)
 
 
