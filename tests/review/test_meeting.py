@@ -53,11 +53,11 @@ def test_shares_not_raw_counts_rank_when_recusals_differ():
     assert outcome[1][1] and not outcome[2][1]
 
 
-def test_a_declaration_nobody_present_may_vote_on_is_not_decided_and_says_why():
-    # Every present expert recused: 0 eligible voters. It neither passes nor counts as failing the two thirds.
+def test_a_declaration_nobody_present_may_vote_on_fails_and_the_minutes_say_why():
+    # Every present expert recused: 0 eligible voters. It does not pass, and the minutes say why.
     outcome = decide([Row(1, "general", 0, 0), Row(2, "general", 9, 8)], {"general": 100})
     reached, passed, note = outcome[1]
-    assert (reached, passed) == (False, False) and "均须回避" in note and "另行组织评审" in note
+    assert (reached, passed) == (False, False) and note == "出席专家均须回避，无人可参加表决，按未通过记录"
     assert outcome[2][:2] == (True, True)
 
 

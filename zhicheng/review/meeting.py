@@ -95,8 +95,8 @@ def decide(rows: list[Row], rates: dict[str, int]) -> dict[int, tuple[bool, bool
         for r in members:
             reached = reaches_two_thirds(r.yes, r.eligible)
             if r.eligible == 0:
-                # Every expert present had to stand aside: nobody could vote, so nothing was decided.
-                note = "出席专家均须回避，无人可参加表决，未形成评审意见；须另行组织评审"
+                # Every expert present had to stand aside: nobody could vote, so it cannot have passed.
+                note = "出席专家均须回避，无人可参加表决，按未通过记录"
             elif not reached:
                 note = f"同意{r.yes}票，未达到应参加表决{r.eligible}人的三分之二（{yes_needed(r.eligible)}票）"
             elif r.application_id in passing:
