@@ -90,10 +90,7 @@ def _append(entries: list[AuditEntry]) -> None:
             seq += 1
             entry.seq, entry.at, entry.prev_hash = seq, at, prev_hash
             entry.entry_hash = prev_hash = compute_hash({name: getattr(entry, name) for name in HASHED_FIELDS})
-        if len(entries) == 1:
-            entries[0].save()
-        else:
-            AuditEntry.objects.bulk_create(entries, batch_size=1000)
+        AuditEntry.objects.bulk_create(entries, batch_size=1000)
         every = conf.checkpoint_every()
         crossed = seq // every > head.last_seq // every
         head.last_seq, head.last_hash = seq, prev_hash

@@ -82,16 +82,18 @@ def _snapshot_selections(apps: list[Application]) -> None:
     for application_id, kind, record_id in (SelectedRecord.objects.filter(application_id__in=list(by_app), version=0)
                                             .order_by("pk").values_list("application_id", "kind", "record_id")):
         chosen.setdefault(application_id, {}).setdefault(kind, []).append(record_id)
-    records: dict[str, list] = {}
+    # Each kind's records of the whole batch in one query, in the model's order, grouped by their owner.
+    owned: dict[tuple[str, int], list] = {}
     for kind in {kind for kinds in chosen.values() for kind in kinds}:
         ids = [pk for kinds in chosen.values() for pk in kinds.get(kind, ())]
-        records[kind] = list(ARCHIVE_MODELS[kind].objects.filter(pk__in=ids).prefetch_related("evidence"))
+        for rec in ARCHIVE_MODELS[kind].objects.filter(pk__in=ids).prefetch_related("evidence"):
+            owned.setdefault((kind, rec.person_id), []).append(rec)
     frozen = []
     for app in apps:
         for kind, ids in chosen.get(app.pk, {}).items():
             wanted = set(ids)
-            for rec in records[kind]:
-                if rec.pk not in wanted or rec.person_id != app.person_id:
+            for rec in owned.get((kind, app.person_id), ()):
+                if rec.pk not in wanted:
                     continue
                 data = jsonable(model_to_dict(rec, exclude=["evidence", "person"]))  # dates and decimals as text
                 data["evidence"] = [f.sha256 for f in rec.evidence.all()]
@@ -301,9 +303,10 @@ def _notify(moving: list[tuple[Application, Transition]], note: str, ctx) -> Non
 
     messages = []
     arrived: dict[int, list[Application]] = {}
+    pages = {app.pk: page_url("application_detail", app.pk) for app, _t in moving}
     for app, t in moving:
         account = getattr(app.person, "account", None)
-        page = page_url("application_detail", app.pk)
+        page = pages[app.pk]
         # What the applicant must do next is done on the declaration's own editing page.
         own_page = page_url("declaration_edit", app.pk) if t.target in EDITABLE_STATES else page
         if t.action == "request_correction":
@@ -325,7 +328,7 @@ def _notify(moving: list[tuple[Application, Transition]], note: str, ctx) -> Non
         for holder_id, apps in arrived.items():
             if len(apps) == 1:
                 app = apps[0]
-                key, application, link = "queue_arrived", app, page_url("application_detail", app.pk)
+                key, application, link = "queue_arrived", app, pages[app.pk]
                 context = {"applicant": app.person.name, "title": app.title_label, "state": State(app.state).label}
             else:
                 key, application, link = "queue_arrived_batch", None, page_url("application_list", query="queue=1")
