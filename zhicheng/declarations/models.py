@@ -92,6 +92,9 @@ class ApplicationEvent(models.Model):
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     actor_role = models.CharField(max_length=32)
     actor_organisation = models.ForeignKey("orgs.Organisation", null=True, on_delete=models.PROTECT, related_name="+")
+    # Whose queue the step put the declaration in (empty: the applicant's hands, or nobody's in a final state);
+    # the progress timeline names it. Events from before it was recorded leave it empty in every state.
+    holder = models.ForeignKey("orgs.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField()
     note = models.TextField(blank=True)
 

@@ -8,11 +8,13 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from zhicheng.accounts.roles import Role
 from zhicheng.core import clock
 
 from . import guards
 from .holders import NoHolder, holder_for
 from .models import Application
+from .states import EDITABLE_STATES as APPLICANT_STATES
 from .states import FINAL_STATES, State
 from .workflow import Transition, transitions_for
 
@@ -59,23 +61,40 @@ class Step:
 
 
 def _holder_name(app: Application, state: str) -> str:
+    """Who will hold the declaration in ``state``, as the organisations stand today."""
     try:
         org = holder_for(app, state)
     except (NoHolder, AttributeError):
         return "—"
-    return org.name if org is not None else "申报人本人"
+    return org.name if org is not None else _("申报人本人")
+
+
+def _held_by(app: Application, event, following) -> str:
+    """Who held the declaration in the step ``event`` opened: as recorded with the event (not today's holder,
+    nor the body that took the step)."""
+    if event.to_state in APPLICANT_STATES:
+        return _("申报人本人")
+    if event.to_state in FINAL_STATES:
+        return ""
+    if event.holder_id:
+        return event.holder.name
+    # Recorded before events kept their holder: the body that took the next step had it in its hands.
+    if following is not None and following.actor_organisation_id and following.actor_role not in (Role.APPLICANT, Role.SYSTEM):
+        return following.actor_organisation.name
+    return _holder_name(app, event.to_state)
 
 
 def steps(app: Application, events) -> list[Step]:
     """Done steps from the timeline, the current one, and the ones ahead on this channel."""
+    events = list(events)
     done = [Step(state=State.DRAFT, label=State.DRAFT.label, holder=_("申报人本人"), status="done")]
-    for e in events:
-        done.append(Step(state=e.to_state, label=State(e.to_state).label,
-                         holder=e.actor_organisation.name if e.actor_organisation_id else "",
+    for e, following in zip(events, events[1:] + [None]):
+        done.append(Step(state=e.to_state, label=State(e.to_state).label, holder=_held_by(app, e, following),
                          at=e.at, by=str(e.actor) if e.actor_id else _("系统"), note=e.note, status="done"))
     current = done[-1]
     current.status = "current"
-    current.holder = app.holder.name if app.holder_id else (_("申报人本人") if app.state not in FINAL_STATES else "—")
+    if app.state not in FINAL_STATES:
+        current.holder = app.holder.name if app.holder_id else _("申报人本人")
     ahead, state, seen = [], app.state, {app.state}
     while state not in FINAL_STATES:
         t = forward_step(app, state)

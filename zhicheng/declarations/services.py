@@ -271,7 +271,7 @@ def _apply(moving: list[tuple[Application, Transition]], action: str, actor, ctx
     role = actor_role(actor)
     ApplicationEvent.objects.bulk_create([ApplicationEvent(
         application=app, action=action, from_state=sources[app.pk], to_state=t.target, actor=actor,
-        actor_role=role, actor_organisation=organisation, at=now, note=note,
+        actor_role=role, actor_organisation=organisation, holder=app.holder, at=now, note=note,
     ) for app, t in moving])
     for app, t in moving:
         audit(f"application.{action}", app, actor=actor, before=befores[app.pk], after=_state_snapshot(app),

@@ -63,7 +63,7 @@ def application_detail(request, pk: int):
     except ValueError:
         version = latest
     version = max(0, min(version, latest))
-    events = list(app.events.select_related("actor", "actor_organisation"))
+    events = list(app.events.select_related("actor", "actor_organisation", "holder"))
     actions = available_actions(app, user)
     holds = app.holder_id is not None and app.holder_id == user.organisation_id
     conditions = (app.decision or {}).get("conditions", {})
