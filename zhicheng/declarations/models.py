@@ -33,6 +33,9 @@ class Application(models.Model):
         help_text="空表示在申报人手中",
     )
     state_since = models.DateTimeField("进入当前状态时间", null=True, blank=True)
+    # When the current holder received it (a step that keeps it in the same hands, e.g. a unit's publicity,
+    # does not move this): the queues' arrival date and days waiting.
+    held_since = models.DateTimeField("到达当前办理机构时间", null=True, blank=True)
     # When the declaration first reached these hands; they keep seeing it afterwards.
     reached_talent_centre_at = models.DateTimeField(null=True, blank=True)
     reached_committee_at = models.DateTimeField(null=True, blank=True)

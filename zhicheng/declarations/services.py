@@ -120,7 +120,7 @@ CHUNK = 500
 LOCKED_RELATIONS = ("unit__area", "unit__competent_department", "committee__area", "committee__series", "committee__office",
                     "plan", "series", "specialty", "recommender", "person__account")
 # The fields a step changes on the declaration itself (effects write their own rows).
-STEP_FIELDS = ["state", "holder", "state_since", "submitted_at", "version", "reached_talent_centre_at",
+STEP_FIELDS = ["state", "holder", "state_since", "held_since", "submitted_at", "version", "reached_talent_centre_at",
                "reached_committee_at", "updated_at"]
 
 
@@ -248,6 +248,8 @@ def _apply(moving: list[tuple[Application, Transition]], action: str, actor, ctx
         app.state = t.target
         app.holder = holder_for(app, t.target)
         app.state_since = app.updated_at = now
+        if app.holder_id != befores[app.pk]["holder"] or app.held_since is None:
+            app.held_since = now
         if t.target == State.SUBMITTED:
             app.submitted_at = app.submitted_at or now
         if action in ("submit", "resubmit"):
