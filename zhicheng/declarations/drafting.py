@@ -5,6 +5,7 @@ correction notice built from the standard list."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 
 from django.db import transaction
 
@@ -43,19 +44,64 @@ def _is_owner(app: Application, actor) -> bool:
     return actor is not None and actor.role == Role.APPLICANT and actor.person_id == app.person_id
 
 
-def update_draft(app: Application, actor, changes: dict) -> bool:
-    """Save the applicant's fields as they type (autosave). Returns True when the decision was renewed."""
+def shown_draft_fields(app: Application) -> tuple[str, ...]:
+    """The draft's fields this declaration asks for: the epidemic circumstances only in the series the rule set
+    gives them to (五（八）: medical and health workers), the exam result only where the decision's route asks
+    for an exam (五（二）1). A field already filled in stays, so it can be corrected."""
+    from zhicheng import policy
+
+    try:
+        epidemic_series = policy.ruleset_for(app.plan.year).p("epidemic.frontline_series")
+    except (policy.NoRulesetError, policy.RulesetError):
+        epidemic_series = None  # no rules to go by: ask everything rather than hide a circumstance
+    exam = ((app.decision or {}).get("conditions") or {}).get("exam")
+    shown = []
+    for name in DRAFT_FIELDS:
+        if name.startswith("epidemic_") and epidemic_series is not None and app.series.code not in epidemic_series \
+                and not getattr(app, name):
+            continue
+        if name == "exam_score" and exam != "required" and not app.exam_score:
+            continue
+        shown.append(name)
+    return tuple(shown)
+
+
+class DraftConflict(Exception):
+    """The draft's fields were saved elsewhere (another tab or device) after the form was loaded."""
+
+    def __init__(self, saved: Application):
+        super().__init__("此申报已在另一个窗口或设备上修改。")
+        self.saved = saved
+
+
+def draft_token(app: Application) -> str:
+    """A digest of the draft's fields as saved: a form carries the token of the values it was loaded with."""
+    values = [str(getattr(app, Application._meta.get_field(name).attname)) for name in DRAFT_FIELDS]
+    return hashlib.sha256("\x1f".join(values).encode()).hexdigest()[:16]
+
+
+def update_draft(app: Application, actor, changes: dict, *, base: str | None = None) -> bool:
+    """Save the applicant's fields as they type (autosave). Returns True when the decision was renewed.
+
+    ``base``: the draft_token the form was loaded with. When the fields were saved elsewhere since then, nothing
+    is saved and DraftConflict carries the declaration as saved (the last save must not silently win)."""
     GuardFailed, IllegalTransition = _errors()
     if not _is_owner(app, actor):
         raise IllegalTransition("只有申报人本人可以填写申报。")
-    if app.state not in EDITABLE_STATES:
-        raise IllegalTransition("已提交的申报不能修改。")
-    changed = {name: value for name, value in changes.items()
-               if name in DRAFT_FIELDS and getattr(app, name) != value}
-    if not changed:
-        return False
-    before = {name: getattr(app, name) for name in changed}
     with transaction.atomic():
+        saved = Application.objects.select_for_update().get(pk=app.pk)
+        if saved.state not in EDITABLE_STATES:
+            raise IllegalTransition("已提交的申报不能修改。")
+        if base is not None and draft_token(saved) != base:
+            raise DraftConflict(saved)
+        for name in (*DRAFT_FIELDS, "exam_confirmed_at"):
+            attname = Application._meta.get_field(name).attname
+            setattr(app, attname, getattr(saved, attname))
+        changed = {name: value for name, value in changes.items()
+                   if name in DRAFT_FIELDS and getattr(app, name) != value}
+        if not changed:
+            return False
+        before = {name: getattr(app, name) for name in changed}
         for name, value in changed.items():
             setattr(app, name, value)
         fields = [name for name in changed]

@@ -9,6 +9,7 @@ from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from zhicheng.accounts.permissions import page
@@ -97,7 +98,32 @@ def record_choices(app: Application) -> list[dict]:
     ]
 
 
-def workspace_context(app: Application, form=None) -> dict:
+def draft_form(app: Application, data=None) -> DraftForm:
+    """The draft's own fields, only those this declaration asks for (drafting.shown_draft_fields)."""
+    form = DraftForm(data, instance=app)
+    shown = drafting.shown_draft_fields(app)
+    for name in [n for n in form.fields if n not in shown]:
+        del form.fields[name]
+    return form
+
+
+def _shown_value(value) -> str:
+    if isinstance(value, bool):
+        return _("是") if value else _("否")
+    if value in (None, ""):
+        return "—"
+    return getattr(value, "name", None) or str(value)
+
+
+def draft_conflict(form: DraftForm, saved: Application) -> dict:
+    """What this tab typed and what was saved elsewhere, field by field, and the token to save over it."""
+    rows = [{"label": field.label, "mine": _shown_value(form.cleaned_data.get(name)), "theirs": _shown_value(getattr(saved, name))}
+            for name, field in form.fields.items() if form.cleaned_data.get(name) != getattr(saved, name)]
+    typed = [(name, value) for name, values in form.data.lists() if name not in ("csrfmiddlewaretoken", "base") for value in values]
+    return {"rows": rows, "typed": typed, "token": drafting.draft_token(saved), "saved_at": saved.updated_at}
+
+
+def workspace_context(app: Application, form=None, conflict=None) -> dict:
     kinds = record_choices(app)
     # The archive's titles were just read for the record choices; the checklist needs only whether there are any.
     rows = checklist(app, holds_title=any(k["records"] for k in kinds if k["kind"] == "title"))
@@ -105,7 +131,10 @@ def workspace_context(app: Application, form=None) -> dict:
     notice = app.correction_notices.filter(resolved_at__isnull=True).first() if app.state == State.CORRECTION_REQUESTED else None
     return {
         "app": app,
-        "draft_form": form or DraftForm(instance=app),
+        "draft_form": form or draft_form(app),
+        # The autosave sends back the token of the values this page was loaded with (update_draft's base).
+        "draft_token": conflict["token"] if conflict else drafting.draft_token(app),
+        "conflict": conflict,
         "decision": app.decision or {},
         "conditions": described_conditions(app.decision),
         "kinds": kinds,
@@ -119,6 +148,7 @@ def workspace_context(app: Application, form=None) -> dict:
     }
 
 
+@never_cache  # the back button after submitting must ask again: a submitted declaration's workspace is its dossier
 @page("declaration_edit")
 def workspace(request, pk: int):
     app = _own_app(request, pk)
@@ -131,21 +161,30 @@ def workspace(request, pk: int):
 @require_POST
 def autosave(request, pk: int):
     app = _own_app(request, pk)
-    form = DraftForm(request.POST, instance=Application.objects.get(pk=app.pk))
-    rescreened, saved = False, False
+    form = draft_form(Application.objects.select_related("plan", "series").get(pk=app.pk), request.POST)
+    rescreened, saved, conflict = False, False, None
     if form.is_valid():
         try:
-            rescreened = drafting.update_draft(app, request.user, {k: form.cleaned_data[k] for k in form.changed_data})
+            rescreened = drafting.update_draft(app, request.user, {k: form.cleaned_data[k] for k in form.changed_data},
+                                               base=request.POST.get("base") or None)
             saved = True
+        except drafting.DraftConflict as exc:
+            conflict = draft_conflict(form, exc.saved)
         except TransitionError as exc:
             for reason in exc.reasons:
                 form.add_error(None, reason)
     if not _is_htmx(request):
+        if conflict:  # without script: the page again with what they typed, ready to save over the other
+            app.refresh_from_db()
+            response = render(request, "web/declaration_edit.html", workspace_context(app, form, conflict), status=409)
+            response["Cache-Control"] = "no-store"
+            return response
         if saved:
             messages.success(request, _("已保存。"))
         return redirect("declaration_edit", pk=app.pk)
     app.refresh_from_db()
-    context = {"app": app, "saved": saved, "saved_at": clock.now(), "form_errors": form.errors, "rescreened": rescreened}
+    context = {"app": app, "saved": saved, "saved_at": clock.now(), "form_errors": form.errors, "rescreened": rescreened,
+               "conflict": conflict, "token": drafting.draft_token(app) if saved else ""}
     if rescreened:
         rows = checklist(app)
         context.update(decision=app.decision, conditions=described_conditions(app.decision), rows=rows,
