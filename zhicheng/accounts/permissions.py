@@ -79,13 +79,19 @@ PAGES: dict[str, frozenset | None] = {
     "declaration_pledge": APPLICANT_ONLY,
     "declaration_fee": frozenset({Role.APPLICANT, Role.EMPLOYER_HR}),  # 八（五）: the unit may collect it
     "application_file": ANY_USER,  # the declaration itself is found through for_user()
+    # The 评审表 and 送审表 of a submitted version: whoever sees the dossier (for_user), experts included (七（三）).
+    "application_review_form": ANY_USER,
+    "application_summary_form": ANY_USER,
     "application_bulk": QUEUE_HOLDERS,
+    # A list's rows in a workbook: the bodies that work on declarations and the supervisor, never applicants or experts.
+    "application_export": QUEUE_HOLDERS | {Role.SUPERVISOR},
     "rescreen": frozenset({Role.REGIONAL_HR_DEPARTMENT}),  # a year's declarations under the current rules, a background job
     "application_correction": frozenset({Role.COMPETENT_DEPARTMENT, Role.RECOMMENDING_BODY, Role.HR_BUREAU}),
     "application_exam_confirm": QUEUE_HOLDERS,
     "publicity_list": PUBLISHERS | {Role.REGIONAL_HR_DEPARTMENT, Role.SUPERVISOR},
     "publicity_detail": PUBLISHERS | {Role.REGIONAL_HR_DEPARTMENT, Role.SUPERVISOR},
     "publicity_close": PUBLISHERS,
+    "publicity_summary_forms": PUBLISHERS | {Role.REGIONAL_HR_DEPARTMENT, Role.SUPERVISOR},  # 六（一）: posted in the unit
     "objection_handle": PUBLISHERS,
     # —— the committee side: pool, plan, draw, panels, meeting (七) ——
     "public_draws": EVERYONE,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import account, archive, declare, dossier, public, publicity, queues, shell
+from .views import account, annex, archive, declare, dossier, public, publicity, queues, shell
 
 urlpatterns = [
     # —— shell ——
@@ -37,15 +37,20 @@ urlpatterns = [
     # —— queues and the dossier ——
     path("applications/", queues.application_list, name="application_list"),
     path("applications/bulk/", queues.bulk, name="application_bulk"),
+    path("applications/export.xlsx", queues.export, name="application_export"),
     path("applications/rescreen/", queues.rescreen, name="rescreen"),
     path("applications/<int:pk>/", dossier.application_detail, name="application_detail"),
     path("applications/<int:pk>/act/", dossier.application_act, name="application_act"),
     path("applications/<int:pk>/correction/", dossier.correction, name="application_correction"),
     path("applications/<int:pk>/exam/", dossier.confirm_exam, name="application_exam_confirm"),
     path("applications/<int:pk>/files/<str:sha256>/", dossier.file, name="application_file"),
+    # —— the annex's forms, filled from a submitted version (四（一）、六（一）、八（三）) ——
+    path("applications/<int:pk>/forms/review.pdf", annex.review_form, name="application_review_form"),
+    path("applications/<int:pk>/forms/summary.pdf", annex.summary_form, name="application_summary_form"),
     # —— publicities, for their publishers ——
     path("publicities/", publicity.publicity_list, name="publicity_list"),
     path("publicities/<int:pk>/", publicity.publicity_detail, name="publicity_detail"),
     path("publicities/<int:pk>/close/", publicity.close, name="publicity_close"),
+    path("publicities/<int:pk>/summary-forms.pdf", annex.publicity_summary_forms, name="publicity_summary_forms"),
     path("objections/<int:pk>/handle/", publicity.handle_objection, name="objection_handle"),
 ]

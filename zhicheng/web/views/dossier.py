@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from zhicheng.accounts.permissions import page
+from zhicheng.accounts.permissions import can_open, page
 from zhicheng.accounts.roles import Role
 from zhicheng.declarations import drafting, guards, progress
 from zhicheng.declarations.checklist import checklist, described_conditions, working_version
@@ -18,8 +18,10 @@ from zhicheng.declarations.models import Application, SelectedRecord
 from zhicheng.declarations.services import PAYLOAD_ACTIONS, TransitionError, available_actions, transition
 from zhicheng.files.models import StoredFile
 from zhicheng.people.models import ARCHIVE_MODELS
+from zhicheng.publicity.forms import PublicityOptionsForm
 
 from .files import serve
+from .queues import bulk_actions
 
 DOSSIER_RELATED = ("person", "series", "specialty", "plan", "unit__area", "unit__competent_department", "committee__area",
                    "committee__office", "holder", "recommender", "entrustment_letter")
@@ -67,6 +69,9 @@ def application_detail(request, pk: int):
     actions = available_actions(app, user)
     holds = app.holder_id is not None and app.holder_id == user.organisation_id
     conditions = (app.decision or {}).get("conditions", {})
+    # The steps a queue takes in bulk are taken here through the same view (application_bulk) for this one
+    # declaration: the same permission, services, guards, refusals and named results as from the list.
+    in_bulk = dict(bulk_actions(user.role)) if can_open(user, "application_bulk") and not user.read_only else {}
     return render(request, "web/application_detail.html", {
         "app": app,
         "owner": owner,
@@ -77,10 +82,14 @@ def application_detail(request, pk: int):
         "conditions": described_conditions(app.decision),
         "version": version,
         "versions": list(range(1, app.version + 1)),
+        # The annex's forms print a submitted version: the one shown, or the latest when the owner's draft is shown.
+        "forms_version": version if 0 < version <= app.version else app.version,
         "records": records_of_version(app, version, owner),
         "rows": [r for r in checklist(app, version=version) if r.applies],
         "actions": [t for t in actions if t.action not in PAYLOAD_ACTIONS and t.action not in ("submit", "resubmit")],
         "payload_actions": [t for t in actions if t.action in PAYLOAD_ACTIONS and t.action != "request_correction"],
+        "in_bulk": in_bulk,
+        "publicity_form": PublicityOptionsForm(initial={"contact": getattr(user.organisation, "phone", "")}) if in_bulk else None,
         # 六（二）: one notice only, so the button goes once it was sent.
         "can_correct": any(t.action == "request_correction" for t in actions) and not app.correction_notices.exists(),
         "can_submit": owner and app.state in drafting.EDITABLE_STATES,

@@ -1,0 +1,192 @@
+"""The annex's forms (四（一）, 附件 1、2): the 评审表 (A4) and the 送审表 (one A3 landscape sheet), filled
+from the records a declaration was submitted with, for whoever may see its dossier; turned into PNG in
+test-artifacts/forms/ for a person to look at."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from zhicheng.core import clock
+from zhicheng.declarations import annex_forms
+from zhicheng.declarations.models import Application
+from zhicheng.declarations.services import select_records
+from zhicheng.demo import applicants as P
+from zhicheng.orgs.models import Organisation
+from zhicheng.people.models import ARCHIVE_MODELS, Award, Education, Project, Publication, TitleHeld
+from zhicheng.publicity.models import Publicity
+
+from ..conftest import staff_of
+from ..cycle_helpers import advance
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "forms"
+D = dt.date
+MM = 72 / 25.4  # PDF points per millimetre
+
+
+def _declared(make_applicant, until="department_review"):
+    """A county surgeon with papers, a project and an award, every archive record selected, taken to ``until``."""
+    app = make_applicant(P.regular_county_doctor())
+    person, account = app.person, app.person.account
+    with clock.frozen(D(2021, 6, 1)):
+        TitleHeld.objects.filter(person=person, level="intermediate").update(title_name="主治医师", certificate_number="B15201009001")
+        TitleHeld.objects.filter(person=person, level="assistant").update(title_name="医师")
+        Publication.objects.create(person=person, title="腹腔镜胆囊切除术在基层医院的应用", venue="中国普外基础与临床杂志",
+                                   published_on=D(2019, 5, 1), authorship="第一作者", representative=True)
+        Project.objects.create(person=person, name="旗县医院日间手术规范化建设", role_in_project="负责人", level="盟市级",
+                               started_on=D(2018, 3, 1), ended_on=D(2020, 12, 31))
+        Award.objects.create(person=person, name="鄂尔多斯市科学技术进步奖", scope="city", grade=2, year=2020)
+        for kind, model in ARCHIVE_MODELS.items():
+            ids = list(model.objects.filter(person=person).values_list("pk", flat=True))
+            if ids:
+                select_records(app, account, kind, ids)
+    app, _, _ = advance(app, until)
+    return app
+
+
+def _run(*args) -> str:
+    return subprocess.run(args, capture_output=True, text=True, check=True).stdout
+
+
+def _page_sizes(path: Path) -> list[tuple[float, float]]:
+    info = _run("pdfinfo", "-l", "100", str(path))
+    return [(float(w), float(h)) for w, h in re.findall(r"Page\s+\d+ size:\s+([\d.]+) x ([\d.]+) pts", info)]
+
+
+@pytest.mark.django_db
+def test_both_forms_print_the_submitted_records_on_their_paper(make_applicant, tmp_path):
+    app = _declared(make_applicant)
+    person = app.person
+    # The live archive changes after submission: the forms keep what went up.
+    Education.objects.filter(person=person).update(school="改名后的院校")
+    Publication.objects.filter(person=person).delete()
+
+    app = Application.objects.select_related(*annex_forms.FORM_RELATED).get(pk=app.pk)
+    staff_view = annex_forms.content([app], {app.pk: app.version})[app.pk]
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    texts = {}
+    for form, paper in ((annex_forms.REVIEW_FORM, (210, 297)), (annex_forms.SUMMARY_FORM, (420, 297))):
+        path = ARTIFACTS / f"{form.replace('_', '-')}.pdf"
+        path.write_bytes(annex_forms.form_pdf(form, staff_view))
+        sizes = _page_sizes(path)
+        assert sizes and all(abs(w - paper[0] * MM) < 1 and abs(h - paper[1] * MM) < 1 for w, h in sizes), (form, sizes)
+        fonts = _run("pdffonts", str(path)).splitlines()[2:]
+        assert fonts and all(" yes " in line for line in fonts if line.strip()), fonts  # every font embedded
+        texts[form] = _run("pdftotext", "-layout", str(path), "-")
+        _run("pdftoppm", "-png", "-r", "60", str(path), str(ARTIFACTS / form.replace("_", "-")))
+
+    assert len(_page_sizes(ARTIFACTS / "summary-form.pdf")) == 1  # the 送审表 is one sheet
+    assert len(_page_sizes(ARTIFACTS / "review-form.pdf")) >= 3  # cover, tables, opinions
+    for form, text in texts.items():
+        flat = re.sub(r"\s+", "", text)
+        for expected in (annex_forms.TITLES[form], person.name, app.unit.name, "包头医学院", "临床医学", "大学本科", "主治医师",
+                         "腹腔镜胆囊切除术在基层医院的应用", "旗县医院日间手术规范化建设", "鄂尔多斯市科学技术进步奖",
+                         "副主任医师", "外科", "单位负责人（签字）", "评委会主任（签字）"):
+            assert expected in flat, (form, expected)
+        assert "改名后的院校" not in flat, form  # the snapshot, not the live archive
+        assert person.id_number not in flat, form  # masked for staff
+        assert "在本单位公示" in flat, form  # the unit's publicity, done before the department's review (六（一）)
+    assert person.id_number[:1] + "*" * 16 + person.id_number[-1:] in re.sub(r"\s+", "", texts[annex_forms.REVIEW_FORM])
+    assert "（签字）" in texts[annex_forms.REVIEW_FORM] and "（盖章）" in texts[annex_forms.REVIEW_FORM]
+
+    own = annex_forms.content([app], {app.pk: app.version}, full_id={app.pk})[app.pk]
+    assert person.id_number in _run_text(tmp_path, annex_forms.review_form_pdf(own))
+
+
+def _run_text(tmp_path, data: bytes) -> str:
+    path = tmp_path / "probe.pdf"
+    path.write_bytes(data)
+    return re.sub(r"\s+", "", _run("pdftotext", str(path), "-"))
+
+
+@pytest.mark.django_db
+def test_a_long_record_list_still_fits_one_summary_sheet(make_applicant, tmp_path):
+    app = _declared(make_applicant, until="submitted")
+    c = annex_forms.content([Application.objects.select_related(*annex_forms.FORM_RELATED).get(pk=app.pk)], {app.pk: 1})[app.pk]
+    c["sections"]["publication"]["rows"] = [[f"论文题目第{i}篇：县级医院外科诊疗能力提升研究", "内蒙古医学杂志", "2019.05", "论文", "第一作者", "否"]
+                                            for i in range(40)]
+    path = tmp_path / "long.pdf"
+    path.write_bytes(annex_forms.summary_form_pdf(c))
+    assert len(_page_sizes(path)) == 1
+    assert "论文题目第39篇" in re.sub(r"\s+", "", _run("pdftotext", str(path), "-"))
+
+
+@pytest.mark.django_db
+def test_content_costs_the_same_queries_for_one_declaration_or_many(make_applicant):
+    apps = [_declared(make_applicant, until="submitted") for _ in range(3)]
+    loaded = list(Application.objects.filter(pk__in=[a.pk for a in apps]).select_related(*annex_forms.FORM_RELATED))
+    with CaptureQueriesContext(connection) as one:
+        annex_forms.content(loaded[:1], {loaded[0].pk: 1})
+    with CaptureQueriesContext(connection) as three:
+        contents = annex_forms.content(loaded, {a.pk: 1 for a in loaded})
+    assert len(three) == len(one) <= 6, [q["sql"] for q in three.captured_queries]
+    assert all(c["sections"]["publication"]["rows"] for c in contents.values())
+
+
+@pytest.mark.django_db
+def test_a_kept_form_is_read_not_rendered_again(make_applicant, monkeypatch):
+    app = _declared(make_applicant, until="submitted")
+    c = annex_forms.content([Application.objects.select_related(*annex_forms.FORM_RELATED).get(pk=app.pk)], {app.pk: 1})[app.pk]
+    first = annex_forms.form_pdf(annex_forms.SUMMARY_FORM, c)
+    monkeypatch.setitem(annex_forms.RENDERERS, annex_forms.SUMMARY_FORM, lambda content: pytest.fail("rendered again"))
+    assert annex_forms.form_pdf(annex_forms.SUMMARY_FORM, c) == first
+    changed = {**c, "unit": "另一单位"}
+    monkeypatch.setitem(annex_forms.RENDERERS, annex_forms.SUMMARY_FORM, lambda content: b"%PDF-1.4\n%changed\n%%EOF\n")
+    assert annex_forms.form_pdf(annex_forms.SUMMARY_FORM, changed) != first
+
+
+@pytest.mark.django_db
+def test_the_forms_open_for_those_who_see_the_dossier_and_no_one_else(client, make_applicant):
+    app = _declared(make_applicant)
+    draft = make_applicant(P.regular_county_doctor())
+    allowed = [app.person.account, staff_of(app.unit), staff_of(app.unit.competent_department)]
+    for user in allowed:
+        client.force_login(user)
+        for name in ("application_review_form", "application_summary_form"):
+            response = client.get(reverse(name, args=[app.pk]))
+            assert response.status_code == 200, (user, name)
+            assert response["Content-Type"] == "application/pdf" and response.content.startswith(b"%PDF"), (user, name)
+    refused = [staff_of(Organisation.objects.get(name="鄂尔多斯市中心医院")), draft.person.account]
+    for user in refused:
+        client.force_login(user)
+        for name in ("application_review_form", "application_summary_form"):
+            assert client.get(reverse(name, args=[app.pk])).status_code == 404, (user, name)
+    client.force_login(draft.person.account)
+    assert client.get(reverse("application_review_form", args=[draft.pk])).status_code == 404  # nothing submitted yet
+
+
+@pytest.mark.django_db
+def test_the_dossier_links_the_forms_of_the_version_shown(client, make_applicant):
+    app = _declared(make_applicant)
+    client.force_login(staff_of(app.unit))
+    page = client.get(reverse("application_detail", args=[app.pk])).content.decode()
+    for name in ("application_review_form", "application_summary_form"):
+        assert f'{reverse(name, args=[app.pk])}?version={app.version}' in page, name
+    draft = make_applicant(P.regular_county_doctor())
+    client.force_login(draft.person.account)
+    page = client.get(reverse("application_detail", args=[draft.pk])).content.decode()
+    assert reverse("application_review_form", args=[draft.pk]) not in page
+
+
+@pytest.mark.django_db
+def test_the_publisher_prints_every_summary_form_of_its_publicity_and_the_public_page_links_none(client, make_applicant):
+    app = _declared(make_applicant, until="employer_publicity")
+    publicity = Publicity.objects.get(entries__application=app)
+    url = reverse("publicity_summary_forms", args=[publicity.pk])
+    client.force_login(staff_of(app.unit))
+    assert url in client.get(reverse("publicity_detail", args=[publicity.pk])).content.decode()
+    response = client.get(url)
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    client.force_login(staff_of(Organisation.objects.get(name="鄂尔多斯市中心医院")))
+    assert client.get(url).status_code == 404
+    client.logout()
+    public = client.get(reverse("public_publicity_detail", args=[publicity.pk])).content.decode()
+    assert app.person.name in public and url not in public and "送审表" not in public
+    assert app.person.id_number not in public
