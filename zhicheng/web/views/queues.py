@@ -9,19 +9,22 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import QueryDict
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from zhicheng.accounts.permissions import page
+from zhicheng.accounts.permissions import can_open, page
 from zhicheng.accounts.roles import Role
 from zhicheng.catalogue.models import Level, Series
 from zhicheng.core import clock
 from zhicheng.core.params import object_id, object_ids
 from zhicheng.core.wording import enumeration
-from zhicheng.declarations import guards
+from zhicheng.documents.excel import write_workbook
+from zhicheng.audit.services import record as audit
+from zhicheng.declarations import guards, listing
 from zhicheng.declarations.checklist import ROUTE_LABELS
 from zhicheng.declarations.forms import RescreenForm
 from zhicheng.declarations.jobs import start_bulk_job, step_each
@@ -42,6 +45,10 @@ NAMED = 30
 
 LIST_PAGE_SIZE = 50
 FILTERS = ("state", "series", "level", "channel", "unit", "route")
+# An export is built in the request (openpyxl's write-only mode streams its rows); a list this long is
+# refused with a request to narrow the filter rather than tie a web worker up.
+EXPORT_MAX_ROWS = 20000
+LIST_RELATED = ("person", "series", "plan", "unit", "holder")
 
 # Steps that start a publicity over the chosen declarations, and its kind.
 PUBLISHING = {"employer_publish": "employer", "publish_roster": "roster", "publish_result": "result"}
@@ -80,15 +87,46 @@ def _filtered(user, query):
     return queryset, applied
 
 
+def _listed(user, query):
+    """The list's declarations as the page shows them: its filters, scope and order."""
+    queryset, applied = _filtered(user, query)
+    sort = listing.sort_key(query.get("sort"))
+    return listing.ordered(listing.with_dates(queryset.select_related(*LIST_RELATED)), sort), applied, sort
+
+
+def _query_with(query, **values) -> str:
+    """The list's query string with some parameters replaced (None drops one): links keep every filter."""
+    query = query.copy()
+    for name, value in values.items():
+        query.pop(name, None)
+        if value is not None:
+            query[name] = value
+    return query.urlencode()
+
+
+def _sort_columns(query, sort: str) -> dict:
+    """Per sortable column: the link that sorts by it (reversed when it is the current sort) and its aria-sort."""
+    columns = {}
+    for key in listing.SORTS:
+        current = sort.removeprefix("-") == key
+        descending = sort.startswith("-")
+        columns[key] = {
+            "query": _query_with(query, sort=(key if descending else f"-{key}") if current else key, page=None),
+            "aria": ("descending" if descending else "ascending") if current else "none",
+        }
+    return columns
+
+
 @page("application_list")
 def application_list(request):
     user = request.user
-    queryset, applied = _filtered(user, request.GET)
-    queryset = queryset.select_related("person", "series", "plan", "unit", "holder").order_by("-state_since", "-pk")
+    queryset, applied, sort = _listed(user, request.GET)
     page_obj = Paginator(queryset, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     employer = user.role == Role.EMPLOYER_HR
+    today = clock.today()
     for a in page_obj:
         a.quota_counts = guards.senior_quota_counts(a) if employer else None
+        a.arrival_day, a.days_waiting, a.deadline_label = listing.arrival_day(a), listing.days_waiting(a, today), listing.deadline_label(a)
     units = (Application.objects.for_user(user).order_by("unit__name").values_list("unit_id", "unit__name").distinct())
     return render(request, "web/application_list.html", {
         "page_obj": page_obj, "applied": applied, "q": request.GET.get("q", ""), "queue": bool(request.GET.get("queue")),
@@ -97,7 +135,30 @@ def application_list(request):
         "bulk_actions": [] if user.read_only else bulk_actions(user.role), "publishing": PUBLISHING,
         "publicity_form": PublicityOptionsForm(initial={"contact": getattr(user.organisation, "phone", "")}),
         "quota": employer_quota(user), "employer": employer, "bulk_job_threshold": settings.BULK_JOB_THRESHOLD,
+        "sort": sort, "sort_columns": _sort_columns(request.GET, sort), "page_query": _query_with(request.GET, page=None),
+        "can_export": can_open(user, "application_export"),
     })
+
+
+@page("application_export")
+def export(request):
+    """The filtered, sorted list as an Excel workbook: the page's scope (for_user), every page of it; audited."""
+    user = request.user
+    queryset, applied, sort = _listed(user, request.GET)
+    queryset = queryset.defer("decision")
+    count = queryset.count()
+    if count > EXPORT_MAX_ROWS:
+        messages.error(request, _("筛选结果共%(n)d件，超过单次导出上限%(max)d件，请缩小筛选范围后再导出。") % {"n": count, "max": EXPORT_MAX_ROWS})
+        return redirect(f"{reverse('application_list')}?{_query_with(request.GET)}")
+    header = [str(h) for h in listing.EXPORT_HEADER]
+    workbook = write_workbook([(_("申报列表"), header, listing.export_rows(queryset.iterator(chunk_size=2000), user))])
+    search = {name: request.GET[name] for name in (*FILTERS, "q", "queue") if request.GET.get(name)}
+    audit("application.export", None, actor=user, object_type="declarations.application", object_id="",
+          after={"filter": search, "sort": sort, "rows": count, "full_id_numbers": listing.sees_full_id_numbers(user)},
+          summary=f"导出申报列表{count}行" + (f"（{'，'.join(f'{k}={v}' for k, v in search.items())}）" if search else ""))
+    response = HttpResponse(workbook, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="applications-{clock.today():%Y%m%d}.xlsx"'
+    return response
 
 
 @page("application_bulk")
@@ -166,8 +227,11 @@ def _publish(request, kind: str, apps, options: dict) -> None:
     for reason in refused.values():
         messages.error(request, reason)
     if publicity:
+        listed = [app.person.name for app in apps if app.pk not in refused]
+        named = enumeration(listed[:NAMED]) + (_("等%(n)d人") % {"n": len(listed)} if len(listed) > NAMED else "")
         messages.success(request, _("已发起公示“%(title)s”：%(n)d人，公示至%(end)s。") % {
-            "title": publicity.title, "n": len(apps) - len(refused), "end": publicity.ends_on.strftime("%Y-%m-%d")})
+            "title": publicity.title, "n": len(listed), "end": publicity.ends_on.strftime("%Y-%m-%d")}
+            + _("列入公示的是：%(names)s。") % {"names": named})
 
 
 @page("rescreen")
