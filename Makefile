@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: lock install run serve demo test test-fast system-deps bench-policy bench-cycle bench-draw bench-import bench-rush messages clean
+.PHONY: lock install run serve demo test test-fast system-deps browser-deps bench-policy bench-cycle bench-draw bench-import bench-rush messages clean
 
 # Every machine installs the versions the tests ran with: requirements.lock pins the whole tree
 # (`make lock` regenerates it from pyproject.toml), then the project itself goes in without dependencies.
@@ -62,7 +62,18 @@ run: demo
 	ZHICHENG_TODAY=$(DEMO_TODAY) ZHICHENG_PUBLIC_URL=$${ZHICHENG_PUBLIC_URL:-http://127.0.0.1:$(PORT)} DEBUG=$${DEBUG:-0} \
 	  $(BIN)/zhicheng serve --bind 127.0.0.1:$(PORT) --with-worker
 
-test: install system-deps
+# The browser tests' own JavaScript (axe-core, injected by tests/browser/test_axe.py), exactly as
+# package-lock.json pins it; no package's install scripts run. npm comes with Node.js (Debian's npm if missing).
+NODE_STAMP := node_modules/.package-lock.json
+$(NODE_STAMP): package.json package-lock.json
+	@command -v npm >/dev/null || { SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nodejs npm; }
+	npm ci --ignore-scripts --no-audit --no-fund
+	touch $(NODE_STAMP)
+
+browser-deps: $(NODE_STAMP)
+
+test: install system-deps browser-deps
 	$(BIN)/pytest
 
 test-fast: install
@@ -102,4 +113,4 @@ bench-import: install
 	$(BIN)/python -m bench.history_import
 
 clean:
-	rm -rf $(VENV) var .pytest_cache
+	rm -rf $(VENV) var .pytest_cache node_modules
