@@ -112,7 +112,8 @@ def test_filing_is_submitted_and_approved_through_the_pages(client, make_applica
         page = client.get(reverse("filing_detail", args=[filing.pk])).content.decode()
         assert app.person.name in page and "核准备案" in page and 'value="approve"' not in page  # the office cannot approve
         client.force_login(staff_of(regional_hr_department()))
-        client.post(reverse("filing_detail", args=[filing.pk]), {"decision": "approve", "document_number": "内人社职备〔2021〕9号"})
+        client.post(reverse("filing_detail", args=[filing.pk]), {"decision": "approve", "document_number": "内人社职备〔2021〕9号",
+                                                                "confirm": "yes"})
     filing.refresh_from_db()
     app.refresh_from_db()
     assert filing.status == FilingStatus.APPROVED and filing.document_number == "内人社职备〔2021〕9号" and app.state == State.FILED

@@ -146,7 +146,7 @@ def test_revoke_page_is_for_the_region_only(client, make_applicant):
     region = staff_of(regional_hr_department())
     client.force_login(region)
     response = client.post(reverse("certificate_revoke", args=[cert.pk]),
-                           {"reason": "伪造获奖证书", "document_number": "内人社职撤〔2021〕5号"})
+                           {"reason": "伪造获奖证书", "document_number": "内人社职撤〔2021〕5号", "confirm": "yes"})
     assert response.status_code == 302
     cert.refresh_from_db()
     assert cert.status == "revoked"

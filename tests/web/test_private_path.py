@@ -121,7 +121,7 @@ def test_private_sector_declaration_through_the_pages(client):
         assert publicity.is_open, "an open objection holds the publicity (八（二）3)"
         client.post(reverse("objection_handle", args=[objection.pk]),
                     {"substantiated": "no", "finding": "经核查社保缴纳记录，申报人2015年起在本单位工作，异议不属实。"})
-        client.post(reverse("publicity_close", args=[publicity.pk]))
+        client.post(reverse("publicity_close", args=[publicity.pk]), {"confirm": "yes"})
     app.refresh_from_db()
     assert app.state == State.RECOMMENDER_REVIEW and app.holder.name == CHAMBER
 
@@ -168,7 +168,7 @@ def test_private_sector_declaration_through_the_pages(client):
         client.post(reverse("application_bulk"), {"action": "publish_roster", "ids": [app.pk], "working_days": 5, "next": "/"})
     roster = Publicity.objects.get(entries__application=app, kind="roster")
     with clock.frozen(roster.ends_on + dt.timedelta(days=1)):
-        client.post(reverse("publicity_close", args=[roster.pk]))
+        client.post(reverse("publicity_close", args=[roster.pk]), {"confirm": "yes"})
     app.refresh_from_db()
     assert app.state == State.COMMITTEE_INTAKE
 

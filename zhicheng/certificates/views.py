@@ -7,12 +7,13 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from zhicheng.accounts.roles import Role
 from zhicheng.accounts.permissions import can_open, page
-from zhicheng.core import clock
+from zhicheng.core import clock, confirm
 from zhicheng.declarations.services import TransitionError
 from zhicheng.jobs.runner import start_job
 
@@ -123,6 +124,8 @@ def certificate_revoke(request, pk: int):
     cert = get_object_or_404(scope.certificates_for(request.user), pk=pk)
     form = forms.RevokeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        if cert.status != CertificateStatus.REVOKED and not confirm.confirmed(request):
+            return confirm.ask(request, _revoke_question(cert, **form.cleaned_data))
         try:
             revoke_certificate(cert, request.user, **form.cleaned_data)
         except (CertificateError, TransitionError) as exc:
@@ -131,6 +134,16 @@ def certificate_revoke(request, pk: int):
             messages.success(request, _("证书 %(number)s 已撤销，持证人已记入失信黑名单。") % {"number": cert.number})
             return redirect("certificate_list")
     return render(request, "certificates/revoke.html", {"cert": cert, "form": form, "revoked": cert.status == CertificateStatus.REVOKED})
+
+
+def _revoke_question(cert, *, reason: str, document_number: str) -> confirm.Question:
+    return confirm.Question(
+        title=_("撤销职称"), subject=_("%(holder)s · %(title)s · 证书编号 %(number)s") % {
+            "holder": cert.holder_name, "title": cert.title_name, "number": cert.number},
+        facts=[_("撤销原因：%(reason)s") % {"reason": reason}, _("处理文号：%(number)s") % {"number": document_number}],
+        consequence=_("撤销不能恢复：证书核验从此显示“已撤销”，持证人记入失信黑名单，自次年起三年内不得申报职称评审。"),
+        button=_("确认撤销并记入黑名单"), cancel_url=reverse("certificate_revoke", args=[cert.pk]),
+    )
 
 
 @page("filing_queue")
@@ -175,6 +188,9 @@ def filing_detail(request, pk: int):
         return response
     approve, give_back = forms.FilingApproveForm(request.POST or None), forms.ReturnForm(request.POST or None)
     if request.method == "POST" and not request.user.read_only:
+        if (request.POST.get("decision") == "approve" and approve.is_valid() and item.status == FilingStatus.SUBMITTED
+                and request.user.organisation_id == item.filing_body_id and not confirm.confirmed(request)):
+            return confirm.ask(request, _approve_question(item, approve.cleaned_data["document_number"]))
         try:
             if request.POST.get("decision") == "approve" and approve.is_valid():
                 filing.approve_filing(item, request.user, document_number=approve.cleaned_data["document_number"])
@@ -192,6 +208,23 @@ def filing_detail(request, pk: int):
         "can_render": item.status == FilingStatus.APPROVED and can_open(request.user, "certificate_render"),
         "approve": forms.FilingApproveForm(), "give_back": forms.ReturnForm(),
     })
+
+
+def _approve_question(item: Filing, document_number: str) -> confirm.Question:
+    n, objections = item.entries.count(), len(rendering.objection_rows(item))
+    return confirm.Question(
+        title=_("核准备案"), subject=_("%(committee)s %(year)d年评审结果（报送%(on)s）") % {
+            "committee": item.committee.name, "year": item.year, "on": item.submitted_on.strftime("%Y-%m-%d")},
+        facts=[ngettext("评审通过人员花名册%(n)d人。", "评审通过人员花名册%(n)d人。", n) % {"n": n},
+               ngettext("公示期间收到举报和异议%(n)d件，处理情况见核准备案材料。",
+                        "公示期间收到举报和异议%(n)d件，处理情况见核准备案材料。", objections) % {"n": objections}
+               if objections else _("公示期间未收到举报和异议。"),
+               _("核准备案文号：%(number)s") % {"number": document_number} if document_number.strip() else _("核准备案文号由系统编号。")],
+        consequence=ngettext("核准备案后，花名册上%(n)d人的申报全部转为“已核准备案”，可以生成电子证书；核准备案不能撤回，也不能再退回。",
+                             "核准备案后，花名册上%(n)d人的申报全部转为“已核准备案”，可以生成电子证书；核准备案不能撤回，也不能再退回。", n)
+        % {"n": n},
+        button=_("确认核准备案"), cancel_url=reverse("filing_detail", args=[item.pk]),
+    )
 
 
 @page("exchange_list")

@@ -305,6 +305,40 @@ def cast_ballot(meeting: Meeting, user, choices: dict[int, str]) -> int:
     return len(paper)
 
 
+def eligible_voters(present: set[int], recused: set[tuple[int, int]], application_id: int) -> int:
+    """The experts who should vote on a declaration: those present and not recused from it."""
+    return len([e for e in present if (e, application_id) not in recused])
+
+
+@dataclass
+class Expected:
+    """One declaration's ballots before the close: expected (present, not recused) and cast."""
+
+    application: object
+    eligible: int
+    cast: int
+
+    @property
+    def missing(self) -> int:
+        return self.eligible - self.cast
+
+    @property
+    def needed(self) -> int:
+        return yes_needed(self.eligible)
+
+
+def ballots_so_far(meeting: Meeting) -> tuple[int, int, list[Expected]]:
+    """What closing now would count: experts present, experts who voted, and per declaration the
+    ballots expected and cast. The close's confirmation states them; the close counts them again under its lock."""
+    present = {e.pk for e in present_experts(meeting)}
+    recused = recusal.recused_pairs(meeting.plan)
+    voters = VoteCast.objects.filter(meeting=meeting).values("expert").distinct().count()
+    cast = dict(VoteCast.objects.filter(meeting=meeting).values_list("application_id").annotate(n=Count("pk")))
+    rows = [Expected(t.application, eligible_voters(present, recused, t.application_id), cast.get(t.application_id, 0))
+            for t in meeting.tallies.select_related("application__person").order_by("application_id")]
+    return len(present), voters, rows
+
+
 def close_ballot(meeting: Meeting, actor) -> list[MeetingResult]:
     _office(actor, meeting.plan)
     with transaction.atomic():
@@ -324,7 +358,7 @@ def close_ballot(meeting: Meeting, actor) -> list[MeetingResult]:
         kinds = set(rates)
         rows = []
         for pk, tally in tallies.items():
-            eligible = len([e for e in present if (e, pk) not in recused])
+            eligible = eligible_voters(present, recused, pk)
             rows.append(Row(pk, group_of(tally.application, kinds), eligible, tally.yes))
         decided = decide(rows, rates)
         results = [MeetingResult(

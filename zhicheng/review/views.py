@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -23,7 +24,7 @@ from django.views.decorators.http import require_POST
 
 from zhicheng.accounts.permissions import page, second_factor_required
 from zhicheng.accounts.roles import Role
-from zhicheng.core import clock
+from zhicheng.core import clock, confirm
 from zhicheng.core.params import object_id
 from zhicheng.draw.model import CATEGORY_LABEL
 from zhicheng.files.services import read_verified, store_upload
@@ -400,6 +401,8 @@ def draw_act(request, pk: int):
         form_class, step, done = DRAW_FORM_STEPS[action]
         _attempt_form(request, form_class(request.POST), lambda d: step(draw, user, d), done)
     elif action == "perform":
+        if draw.status == DrawStatus.PUBLISHED and drawing.party_of(user, draw) == "office" and not confirm.confirmed(request):
+            return confirm.ask(request, _perform_question(draw))
         _attempt(request, lambda: drawing.perform(draw, user), _("抽选完成，抽选记录已保存。"))
     elif action in ("decline", "chair"):
         member = get_object_or_404(CommitteeMember, pk=object_id(request.POST.get("member")) or 0, draw=draw)
@@ -408,8 +411,38 @@ def draw_act(request, pk: int):
         else:
             _attempt(request, lambda: drawing.decline(member, user, request.POST.get("reason", "")), _("已登记辞退并按候补顺序递补。"))
     elif action == "cancel":
-        _attempt(request, lambda: drawing.cancel(draw, user, request.POST.get("reason", "")), _("抽选已作废。"))
+        reason = request.POST.get("reason", "").strip()
+        if (reason and draw.status != DrawStatus.CANCELLED and drawing.party_of(user, draw) == "office"
+                and not confirm.confirmed(request)):
+            return confirm.ask(request, _cancel_question(draw, reason))
+        _attempt(request, lambda: drawing.cancel(draw, user, reason), _("抽选已作废。"))
     return redirect("draw_detail", pk=draw.pk)
+
+
+def _draw_subject(draw: ExpertDraw) -> str:
+    return _("%(committee)s %(year)d年评委抽选") % {"committee": draw.plan.committee.name, "year": draw.plan.year}
+
+
+def _perform_question(draw: ExpertDraw) -> confirm.Question:
+    return confirm.Question(
+        title=_("执行抽选"), subject=_draw_subject(draw),
+        facts=[_("从已公示的专家库%(pool)d人中抽选评委会%(size)d人，并按类别确定候补顺序。") % {
+            "pool": len(draw.pool or []), "size": draw.spec.get("size", 0)}],
+        consequence=_("抽选按已公示的方案和双方揭示的秘密值进行，结果立即生效并保存抽选记录，不能重抽；"
+                      "如需重新抽选，只能作废本次抽选并写明原因。"),
+        button=_("确认执行抽选"), cancel_url=reverse("draw_detail", args=[draw.pk]),
+    )
+
+
+def _cancel_question(draw: ExpertDraw, reason: str) -> confirm.Question:
+    members = draw.members.filter(active=True).count()
+    return confirm.Question(
+        title=_("作废本次抽选"), subject=_draw_subject(draw),
+        facts=[_("作废原因：%(reason)s") % {"reason": reason},
+               ngettext("已抽中的在任评委%(n)d人将全部失效。", "已抽中的在任评委%(n)d人将全部失效。", members) % {"n": members}],
+        consequence=_("作废不能恢复：本次抽选的承诺值、公示和抽选结果都不再有效，须重新确定抽选参数、提交承诺值、公示后再抽选。"),
+        button=_("确认作废"), cancel_url=reverse("draw_detail", args=[draw.pk]),
+    )
 
 
 @page("draw_record")
@@ -497,10 +530,35 @@ def meeting_act(request, pk: int):
     elif action == "open":
         _attempt(request, lambda: meeting_service.open_ballot(meeting, user), _("无记名投票开始。"))
     elif action == "close":
+        if meeting.status == MeetingStatus.VOTING and plan_service.is_office_of(user, meeting.plan) and not confirm.confirmed(request):
+            return confirm.ask(request, _close_question(meeting))
         _attempt(request, lambda: meeting_service.close_ballot(meeting, user), _("表决结束，已计票。"))
     elif action == "minutes":
         _attempt(request, lambda: minutes_service.generate(meeting, user), _("会议纪要已生成，请主任委员签署。"))
     return redirect("meeting_detail", pk=meeting.pk)
+
+
+def _close_question(meeting: Meeting) -> confirm.Question:
+    """Closing cannot be undone: the counts so far, and what the ballots not cast mean for the count."""
+    present, voters, rows = meeting_service.ballots_so_far(meeting)
+    missing = present - voters
+    plan = meeting.plan
+    return confirm.Question(
+        title=_("结束表决并计票"),
+        subject=_("%(committee)s %(year)d年评审会议（%(date)s），表决%(n)d份申报") % {
+            "committee": plan.committee.name, "year": plan.year, "date": meeting.held_on.strftime("%Y-%m-%d"), "n": len(rows)},
+        facts=[_("出席评委%(present)d人，已投票%(voters)d人，%(missing)d人尚未投票。") % {
+            "present": present, "voters": voters, "missing": missing}],
+        warning=ngettext("还有%(n)d位出席评委没有投票。现在结束，他们的选票按未投同意票计算，不能补投。",
+                         "还有%(n)d位出席评委没有投票。现在结束，他们的选票按未投同意票计算，不能补投。", missing) % {"n": missing}
+        if missing else "",
+        head=[_("申报人"), _("应参加表决"), _("已投票"), _("未投票"), _("需同意票")],
+        rows=[[r.application.person.name, r.eligible, r.cast, r.missing, r.needed] for r in rows],
+        consequence=_("结束后不再接受投票，立即计票，结果写入会议纪要，不能撤销。每份申报须获得应参加表决评委（出席且未回避）"
+                      "三分之二的同意票方可通过，达到的还受本组通过率限制；未投票的评委计入应参加表决人数，与不同意、弃权一样不算同意票；"
+                      "未达到的申报按未通过记录。"),
+        button=_("确认结束表决并计票"), cancel_url=reverse("meeting_detail", args=[meeting.pk]),
+    )
 
 
 @page("minutes_pdf")
@@ -601,4 +659,7 @@ def minutes_sign(request, pk: int):
             messages.success(request, ngettext("会议纪要已签署，%(n)d份申报的评审结果已登记。", "会议纪要已签署，%(n)d份申报的评审结果已登记。",
                                               len(holder["pushed"])) % {"n": len(holder["pushed"])})
             return redirect("expert_tasks")
-    return render(request, "review/minutes_sign.html", {"meeting": minutes.meeting, "minutes": minutes, "form": form})
+    # The signature cannot be undone: the page says what it records (the code typed is the one confirmation).
+    results = minutes.meeting.results.aggregate(n=Count("pk"), passed=Count("pk", filter=Q(passed=True)))
+    return render(request, "review/minutes_sign.html", {"meeting": minutes.meeting, "minutes": minutes, "form": form,
+                                                         "results": results, "failed": results["n"] - results["passed"]})
