@@ -112,9 +112,11 @@ def test_a_long_record_list_still_fits_one_summary_sheet(make_applicant, tmp_pat
     c = annex_forms.content([Application.objects.select_related(*annex_forms.FORM_RELATED).get(pk=app.pk)], {app.pk: 1})[app.pk]
     c["sections"]["publication"]["rows"] = [[f"论文题目第{i}篇：县级医院外科诊疗能力提升研究", "内蒙古医学杂志", "2019.05", "论文", "第一作者", "否"]
                                             for i in range(40)]
-    path = tmp_path / "long.pdf"
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / "summary-form-long.pdf"
     path.write_bytes(annex_forms.summary_form_pdf(c))
     assert len(_page_sizes(path)) == 1
+    _run("pdftoppm", "-png", "-r", "60", str(path), str(ARTIFACTS / "summary-form-long"))
     assert "论文题目第39篇" in re.sub(r"\s+", "", _run("pdftotext", str(path), "-"))
 
 

@@ -96,8 +96,8 @@ def _kinds():
             Column("层级", 0.10, lambda s, n: _choice(p.TitleHeld, "level", s.get("level"))),
             Column("取得时间", 0.11, lambda s, n: _month(s.get("obtained_on"))),
             Column("取得方式", 0.12, lambda s, n: _choice(p.TitleHeld, "via", s.get("via"))),
-            Column("证书编号", 0.15, lambda s, n: s.get("certificate_number", "")),
-            Column("评审/发证机构", 0.22, lambda s, n: s.get("issued_by", "")),
+            Column("证书编号", 0.18, lambda s, n: s.get("certificate_number", "")),
+            Column("评审/发证机构", 0.19, lambda s, n: s.get("issued_by", "")),
         ]),
         "qualification": ("职业资格", "obtained_on", [
             Column("资格名称", 0.40, lambda s, n: s.get("name", "")),
@@ -269,7 +269,10 @@ def _styles(base: float = 10) -> dict[str, ParagraphStyle]:
         "body": body,
         "cell": ParagraphStyle("form-cell", parent=body, fontSize=base - 1, leading=(base - 1) * 1.35),
         "label": ParagraphStyle("form-label", parent=body, fontSize=base - 1, leading=(base - 1) * 1.35, alignment=TA_CENTER),
-        "head": ParagraphStyle("form-head", parent=body, fontSize=base + 1.5, leading=(base + 1.5) * 1.5, spaceBefore=3 * mm, spaceAfter=1.5 * mm),
+        # Headings stay with what follows them: never the last line of a page.
+        "head": ParagraphStyle("form-head", parent=body, fontSize=base + 1.5, leading=(base + 1.5) * 1.5, spaceBefore=3 * mm, spaceAfter=1.5 * mm,
+                               keepWithNext=1),
+        "subhead": ParagraphStyle("form-subhead", parent=body, fontSize=base - 1, leading=(base - 1) * 1.5, spaceAfter=1 * mm, keepWithNext=1),
         "title": ParagraphStyle("form-title", parent=body, fontSize=base * 2.2, leading=base * 3, alignment=TA_CENTER),
         "cover": ParagraphStyle("form-cover", parent=body, fontSize=base * 3, leading=base * 4, alignment=TA_CENTER),
         "cover-field": ParagraphStyle("form-cover-field", parent=body, fontSize=base * 1.5, leading=base * 2.2),
@@ -348,15 +351,17 @@ def _basic_rows(c: dict, st) -> tuple[list, list]:
         [L("姓　　名"), V(c["name"]), L("性　　别"), V(c["sex"]), L("出生年月"), V(c["birth"])],
         [L("身份证号码"), V(c["id_number"]), "", "", L("参加工作时间"), V(c["started_work"])],
         [L("工作单位"), V(c["unit"]), "", "", L("所在地区"), V(c["area"])],
-        [L("主管部门"), V(c["competent_department"] or "—"), "", "", L("申报渠道"), V(c["channel"])],
-        [L("最高学历"), V(edu["level"]), L("毕业时间"), V(edu["graduated"]), L("所学专业"), V(edu["major"])],
-        [L("毕业院校"), V(edu["school"]), "", "", L("学习形式"), V(edu["form"])],
+        [L("主管部门"), V(c["competent_department"] or "—"), "", "", "", ""],
+        [L("最高学历"), V(edu["level"]), L("毕业时间"), V(edu["graduated"]), L("学习形式"), V(edu["form"])],
+        [L("毕业院校"), V(edu["school"]), "", "", L("所学专业"), V(edu["major"])],
         [L("现专业技术资格"), V(title["name"]), "", "", L("取得时间"), V(title["obtained"])],
-        [L("申报系列"), V(c["series"]), L("申报专业"), V(c["specialty"] or "—"), L("申报资格"), V(c["applied_title"])],
-        [L("申报途径"), V(c["route"] or "—"), "", "", L("申报层级"), V(c["level"])],
+        [L("申报系列"), V(c["series"]), L("申报专业"), V(c["specialty"] or "—"), L("申报层级"), V(c["level"])],
+        [L("申报资格"), V(c["applied_title"]), "", "", "", ""],
+        [L("申报渠道"), V(c["channel"]), "", "", "", ""],
+        [L("申报途径"), V(c["route"] or "—"), "", "", "", ""],
         [L("评审委员会"), V(c["committee"] or "—"), "", "", "", ""],
     ]
-    spans = [("SPAN", (1, r), (3, r)) for r in (1, 2, 3, 5, 6, 8)] + [("SPAN", (1, 9), (5, 9))]
+    spans = [("SPAN", (1, r), (3, r)) for r in (1, 2, 5, 6)] + [("SPAN", (1, r), (5, r)) for r in (3, 8, 9, 10, 11)]
     if c["recommender"]:
         rows.append([L("推荐机构"), V(c["recommender"]), "", "", "", ""])
         spans.append(("SPAN", (1, len(rows) - 1), (5, len(rows) - 1)))
@@ -413,8 +418,7 @@ def review_form_pdf(c: dict) -> bytes:
         for kind in kinds:
             section = c["sections"][kind]
             if len(kinds) > 1:
-                story.append(_p(f"（{kinds.index(kind) + 1}）{section['heading']}", st["cell"]))
-                story.append(Spacer(1, 1 * mm))
+                story.append(_p(f"（{kinds.index(kind) + 1}）{section['heading']}", st["subhead"]))
             story.append(_section_table(section, width, st))
             story.append(Spacer(1, 2 * mm))
 
@@ -423,9 +427,8 @@ def review_form_pdf(c: dict) -> bytes:
               + (f"《职称申报诚信承诺书》已于{c['pledge']}在系统中签署。" if c["pledge"] else ""))
     story.append(_opinion("申报人承诺", [pledge], "申报人", width, 34 * mm, st, seal=False))
     story.append(_p("八、审核及评审意见", st["head"]))
-    employer = [c["publicity"], "经审核，申报材料真实、完整、有效，同意推荐。" if c["publicity"] else ""]
     story += [
-        _opinion("单位意见", [line for line in employer if line] or ["（公示情况及推荐意见）"], "单位负责人", width, 40 * mm, st),
+        _opinion("单位意见", [c["publicity"] or "（公示情况及推荐意见）"], "单位负责人", width, 40 * mm, st),
         Spacer(1, 3 * mm),
         _opinion("主管部门意见" if not c["recommender"] else "推荐机构意见", [], "负责人", width, 36 * mm, st),
         Spacer(1, 3 * mm),
@@ -456,7 +459,7 @@ SUMMARY_MARGIN_X, SUMMARY_MARGIN_Y = 14 * mm, 12 * mm
 def _summary_sheet(c: dict) -> KeepInFrame:
     """One 送审表 sheet, shrunk to fit the page when the records are many (never a second page)."""
     width, height = SUMMARY_PAGE[0] - 2 * SUMMARY_MARGIN_X, SUMMARY_PAGE[1] - 2 * SUMMARY_MARGIN_Y
-    st, small = _styles(10.5), _styles(9)
+    st, small = _styles(11.5), _styles(10)
     L, V = (lambda s: _p(s, st["label"])), (lambda s: _p(s, st["cell"]))
     edu, title = c["education"], c["current_title"]
     w = width / 12
@@ -467,7 +470,7 @@ def _summary_sheet(c: dict) -> KeepInFrame:
          L("申报系列"), V(c["series"]), ""],
         [L("现专业技术资格"), V(f"{title['name']}（{title['obtained']}，{title['via']}）" if title["name"] else "无"), "", "", "",
          L("申报途径"), V(c["route"] or "—"), "", "", L("申报专业"), V(c["specialty"] or "—"), ""],
-    ], [w * 0.8, w * 1.2, w * 0.6, w * 0.6, w * 0.9, w * 1.0, w * 1.1, w * 0.9, w * 0.9, w * 1.0, w * 0.9, w * 2.1],
+    ], [w * 1.05, w * 1.2, w * 0.6, w * 0.6, w * 0.9, w * 1.05, w * 1.1, w * 0.9, w * 0.9, w * 1.0, w * 0.9, w * 1.8],
         extra=[("SPAN", (1, 1), (4, 1)), ("SPAN", (6, 1), (8, 1)), ("SPAN", (10, 1), (11, 1)),
                ("SPAN", (1, 2), (4, 2)), ("SPAN", (6, 2), (8, 2)), ("SPAN", (10, 2), (11, 2))])
 
