@@ -48,6 +48,7 @@ import http.client
 import json
 import math
 import os
+import resource
 import secrets
 import shutil
 import signal
@@ -71,6 +72,7 @@ LOAD_PYTHON = os.path.join(".venv-bench", "bin", "python")
 SUSTAINED_P99_MS = 1000
 BAR_P99_MS, BAR_RATE, BAR_FACTOR = 500, 10, 3
 RUNSERVER_PG_CONNECTIONS = 50
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 # ---- in a child process, with Django: prepare and check ----------------------------------------
@@ -273,11 +275,33 @@ def request(port: int, method: str, path: str, session: str = "", body: str = ""
         conn.close()
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process (all its threads) so far; 0 once it has gone."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime and stime, fields 14 and 15 of proc(5)
+
+
+def _postgres_backends(database: str) -> list[int]:
+    """The PostgreSQL server processes serving connections to `database` (their title names it)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        title = _cmdline(int(entry)) if entry.isdigit() else ""
+        if title.startswith("postgres: ") and f" {database} " in title:
+            found.append(int(entry))
+    return found
+
+
 class Server:
     """`zhicheng serve --with-worker` or `zhicheng runserver --noreload`, in its own process group."""
 
     def __init__(self, kind: str, env: dict, log_path: str):
         self.kind, self.port = kind, _free_port()
+        url = env.get("DATABASE_URL", "")
+        self.pg_database = url.rsplit("/", 1)[1].split("?")[0] if url.startswith("postgres") else ""
         self.name = os.path.splitext(os.path.basename(log_path))[0]
         bind = f"127.0.0.1:{self.port}"
         command = (["serve", "--bind", bind, "--with-worker"] if kind == "serve" else ["runserver", bind, "--noreload"])
@@ -300,6 +324,20 @@ class Server:
         """The gunicorn master's children: the processes that answer requests."""
         masters = [pid for pid in _children(self.proc.pid) if "gunicorn" in _cmdline(pid)]
         return [pid for master in masters for pid in _children(master)]
+
+    def cpu_by_part(self) -> dict[str, dict[int, float]]:
+        """CPU seconds so far of each process by part: the web server (gunicorn's master and workers, or the
+        development server), the job worker, and the PostgreSQL backends serving this server's database."""
+        web, jobs = [], []
+        if self.kind == "runserver":
+            web.append(self.proc.pid)
+        for child in _children(self.proc.pid):
+            if "gunicorn" in _cmdline(child):
+                web += [child, *_children(child)]
+            else:
+                jobs.append(child)
+        parts = {"web": web, "jobs": jobs, "postgresql": _postgres_backends(self.pg_database) if self.pg_database else []}
+        return {part: {pid: _cpu_seconds(pid) for pid in pids} for part, pids in parts.items()}
 
     def stop(self) -> None:
         if self.proc.poll() is None:
@@ -352,6 +390,7 @@ def run_load(server: Server, rate: int, seconds: int, applicants: list, data: di
         json.dump(plan, f)
     if os.path.exists(plan["started_file"]):
         os.remove(plan["started_file"])
+    cpu_before, children_before = server.cpu_by_part(), resource.getrusage(resource.RUSAGE_CHILDREN)
     with open(os.path.join(tmp, "load.log"), "ab") as log:
         load = subprocess.Popen([LOAD_PYTHON, "-m", "bench.rush_load", plan_path, out_path], stdout=log, stderr=subprocess.STDOUT,
                                 env=dict(os.environ, PYTHONPATH=os.getcwd()))
@@ -361,8 +400,16 @@ def run_load(server: Server, rate: int, seconds: int, applicants: list, data: di
             during()
         if load.wait():
             raise RuntimeError(f"the load generator failed, see {tmp}/load.log")
+    cpu_after, children_after = server.cpu_by_part(), resource.getrusage(resource.RUSAGE_CHILDREN)
     with open(out_path) as f:
-        return json.load(f)
+        result = json.load(f)
+    # CPU time, not wall time: what each part cost per arrival whatever else the machine was doing. A process that
+    # ended during the run (a closed PostgreSQL connection) is missing from it.
+    result["cpu"] = {part: sum(seconds - cpu_before[part].get(pid, 0.0) for pid, seconds in cpu_after[part].items())
+                     for part in cpu_after}
+    result["cpu"]["load generator"] = (children_after.ru_utime + children_after.ru_stime
+                                       - children_before.ru_utime - children_before.ru_stime)
+    return result
 
 
 def percentile(sorted_values: list[float], p: float) -> float:
@@ -390,6 +437,9 @@ def summarise(result: dict) -> dict:
     out["all"]["throughput"] = out["all"]["ok"] / result["wall"]
     out["submit"]["throughput"] = out["submit"]["ok"] / result["wall"]
     out["all"]["max_lag"] = result["max_lag"]
+    arrivals = max(out["submit"]["n"], 1)
+    out["all"]["cpu_ms_per_arrival"] = {part: 1000 * seconds / arrivals for part, seconds in result["cpu"].items()}
+    out["all"]["cores"] = sum(result["cpu"].values()) / result["wall"]
     return out
 
 
@@ -638,6 +688,17 @@ def print_report(table: dict, checks: dict, rates: list[int], seconds: int, cras
             a = s["all"]
             errors = f"{a['errors']}" + (f" ({', '.join(f'{k} {v}' for k, v in a['errors_by'].items())})" if a["errors"] else "")
             print(f"| {name} | {rate} | {6 * rate} | {a['throughput']:.1f} | {s['submit']['throughput']:.1f} | {errors} | {_ms(a['p99'])} | {a['max_lag'] * 1000:.0f} ms |")
+    print()
+    parts = ("web", "jobs", "postgresql", "load generator")
+    print("CPU time per arrival (one submit and its five page views), in ms, by part; cores = all parts' CPU time / wall time:")
+    print()
+    print("| server | rate (submits/s) | " + " | ".join(parts) + " | all | cores busy |")
+    print("|---|---|" + "---|" * (len(parts) + 2))
+    for name, by_rate in table.items():
+        for rate, s in by_rate.items():
+            cpu = s["all"]["cpu_ms_per_arrival"]
+            print(f"| {name} | {rate} | " + " | ".join(f"{cpu.get(p, 0):.0f}" for p in parts)
+                  + f" | {sum(cpu.values()):.0f} | {s['all']['cores']:.2f} |")
     print()
     print("| server | highest rate with p99 < 1 s and no error | declarations submitted | untouched | half submitted | acknowledged but not submitted | audit chain |")
     print("|---|---|---|---|---|---|---|")
