@@ -4,6 +4,7 @@ the domain keeps in Chinese; the switcher changes the language; in English the p
 
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
@@ -130,7 +131,8 @@ def test_the_applicant_workspace_in_english_and_the_switcher(client, make_applic
     with clock.frozen(clock.dt.date(2021, 6, 1)):
         body = client.get(reverse("declaration_edit", args=[app.pk])).content.decode()
     for text in ("Archive records", "Materials (the annex's list, adapted to your route)", "Continuing-education record card",
-                 "Regular (3(1))", "Engineering, Associate senior", "Front-line epidemic health worker", "Submit the declaration", "days"):
+                 "Regular (3(1))", "Engineering, Associate senior", "Series change: start date in the new post (5(11))",
+                 "Submit the declaration", "days"):
         assert text in body, text
     client.post(reverse("set_language"), {"language": "zh-hans", "next": "/"})
     with clock.frozen(clock.dt.date(2021, 6, 1)):
@@ -294,3 +296,99 @@ def test_a_refusal_of_the_draw_in_both_languages(client):
             client.cookies["django_language"] = language
             response = client.post(reverse("draw_act", args=[draw.pk]), {"action": "publish", "objection_days": 5}, follow=True)
             assert [str(m) for m in response.context["messages"]] == [expected]
+
+
+# ---- issue 14, defect 7: raw codes, untranslated labels, fields the route does not ask for -------
+
+LEVEL_CODES = re.compile(r"(?<![\w-])(junior|assistant|intermediate|associate_senior|full_senior)(?![\w-])")
+
+
+def visible_text(body: str) -> str:
+    """The page's text as read: no tags, attributes, scripts or styles."""
+    body = re.sub(r"<(script|style)\b.*?</\1>", " ", body, flags=re.S)
+    return html.unescape(re.sub(r"<[^>]+>", " ", body))
+
+
+@pytest.mark.django_db
+def test_no_level_code_is_shown_where_its_label_belongs(client, make_applicant):
+    app = make_applicant(P.regular_county_doctor())
+    client.force_login(app.person.account)
+    with clock.frozen(clock.dt.date(2021, 6, 1)):
+        pages = {name: client.get(reverse(name, args=args)).content.decode()
+                 for name, args in (("declaration_edit", [app.pk]), ("application_detail", [app.pk]), ("archive", []))}
+    for name, body in pages.items():
+        assert LEVEL_CODES.findall(visible_text(body)) == [], name
+    assert "主治医师（2010.09，评审）" in pages["declaration_edit"], "a title held reads by its name, never series + level code"
+
+
+@pytest.mark.django_db
+def test_archive_records_and_holders_in_english(client, make_applicant):
+    app = make_applicant(P.regular_county_doctor())
+    client.force_login(app.person.account)
+    client.cookies["django_language"] = "en"
+    with clock.frozen(clock.dt.date(2021, 6, 1)):
+        pages = [client.get(reverse(name, args=args)).content.decode()
+                 for name, args in (("declaration_edit", [app.pk]), ("archive", []), ("application_detail", [app.pk]))]
+    workspace, archive, dossier = pages
+    for body in (workspace, archive):
+        text = visible_text(body)
+        for english_text in ("Bachelor's degree", "2003.08—present", "(2010.09, Review)", "2020: 90 hours", "2020: Excellent"):
+            assert english_text in text, english_text
+        for chinese in ("至今", "大学本科", "，评审）", "学时", "年 优秀"):
+            assert chinese not in text, chinese
+    assert "The applicant" in dossier and "申报人本人" not in dossier
+    client.cookies["django_language"] = "zh-hans"
+    with clock.frozen(clock.dt.date(2021, 6, 1)):
+        chinese_page = client.get(reverse("archive")).content.decode()
+    assert "2003.08—至今" in chinese_page and "大学本科" in chinese_page and "2020年 90学时" in chinese_page
+
+
+@pytest.mark.django_db
+def test_a_submitted_version_freezes_its_records_in_chinese(make_applicant):
+    from zhicheng.declarations.models import SelectedRecord
+    from zhicheng.declarations.services import select_records
+
+    app = make_applicant(P.regular_county_doctor())
+    work = app.person.workperiod_records.get()
+    with clock.frozen(clock.dt.date(2021, 6, 1)):
+        select_records(app, app.person.account, "work", [work.pk])
+    with translation.override("en"):
+        advance(app, State.SUBMITTED)
+    frozen = SelectedRecord.objects.get(application=app, kind="work", version=1)
+    assert frozen.snapshot["summary"].startswith("2003.08—至今")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("profile, asks", [(P.regular_engineer, False), (P.regular_county_doctor, True)])
+def test_the_draft_asks_only_for_what_its_series_and_route_need(client, make_applicant, profile, asks):
+    """五（八） gives the epidemic circumstances to medical and health workers; 五（二）1 asks an exam only on its route."""
+    data = profile()
+    data.pop("exam", None)
+    app = make_applicant(data)
+    client.force_login(app.person.account)
+    with clock.frozen(clock.dt.date(2021, 6, 1)):
+        body = client.get(reverse("declaration_edit", args=[app.pk])).content.decode()
+    exam = (app.decision or {}).get("conditions", {}).get("exam")
+    assert ('name="epidemic_frontline"' in body) is asks
+    assert ('name="exam_score"' in body) is (exam == "required")
+    if not asks:
+        assert exam != "required" and "不需考试" in body
+    else:
+        assert exam == "required" and "须参加考试并达到合格标准（考评结合）" in body
+    assert 'name="new_post_since"' in body
+
+
+@pytest.mark.django_db
+def test_the_fee_row_without_a_receipt_number(client, make_applicant):
+    app = make_applicant(P.regular_county_doctor())
+    assert app.fee_paid_at and not app.fee_reference
+    client.force_login(app.person.account)
+    with clock.frozen(clock.dt.date(2021, 6, 1)):
+        dossier = visible_text(client.get(reverse("application_detail", args=[app.pk])).content.decode())
+        workspace = visible_text(client.get(reverse("declaration_edit", args=[app.pk])).content.decode())
+    assert "凭证号 ）" not in dossier and "凭证号 ）" not in workspace
+    assert re.search(r"已缴（\d{4}-\d\d-\d\d）", dossier)
+    type(app).objects.filter(pk=app.pk).update(fee_reference="NMG-2021-0042")
+    with clock.frozen(clock.dt.date(2021, 6, 1)):
+        dossier = client.get(reverse("application_detail", args=[app.pk])).content.decode()
+    assert "凭证号 NMG-2021-0042）" in dossier

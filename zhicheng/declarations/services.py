@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.forms.models import model_to_dict
+from django.utils import translation
 
 from zhicheng.accounts.roles import Role
 from zhicheng.audit.services import batched as audit_batched
@@ -97,7 +98,8 @@ def _snapshot_selections(apps: list[Application]) -> None:
                     continue
                 data = jsonable(model_to_dict(rec, exclude=["evidence", "person"]))  # dates and decimals as text
                 data["evidence"] = [f.sha256 for f in rec.evidence.all()]
-                data["summary"] = rec.summary()
+                with translation.override("zh-hans"):  # the version as submitted reads the same to everyone
+                    data["summary"] = rec.summary()
                 frozen.append(SelectedRecord(application=app, kind=kind, record_id=rec.pk, version=app.version, snapshot=data))
     SelectedRecord.objects.bulk_create(frozen)
 

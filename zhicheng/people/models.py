@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext
 
 from zhicheng.catalogue.models import Level
 from zhicheng.core.identifiers import birth_date_from_id, normalise_id_number, sex_from_id
@@ -141,7 +142,8 @@ class Education(ArchiveRecord):
         ordering = ["-graduated_on"]
 
     def __str__(self):
-        return f"{self.graduated_on:%Y.%m} {self.school} {self.major} {self.get_level_display()}"
+        # Labels in the reader's language (the catalogue has them); a submitted version freezes the Chinese.
+        return f"{self.graduated_on:%Y.%m} {self.school} {self.major} {gettext(self.get_level_display())}"
 
 
 class WorkPeriod(ArchiveRecord):
@@ -165,7 +167,7 @@ class WorkPeriod(ArchiveRecord):
             raise ValidationError({"ended_on": "截止日期不能早于起始日期。"})
 
     def __str__(self):
-        end = f"{self.ended_on:%Y.%m}" if self.ended_on else "至今"
+        end = f"{self.ended_on:%Y.%m}" if self.ended_on else gettext("至今")
         return f"{self.started_on:%Y.%m}—{end} {self.employer_name} {self.post}"
 
 
@@ -193,7 +195,8 @@ class TitleHeld(ArchiveRecord):
         ordering = ["-obtained_on"]
 
     def __str__(self):
-        return f"{self.title_name}（{self.obtained_on:%Y.%m}，{self.get_via_display()}）"
+        return gettext("%(name)s（%(date)s，%(via)s）") % {
+            "name": self.title_name, "date": f"{self.obtained_on:%Y.%m}", "via": gettext(self.get_via_display())}
 
 
 class Qualification(ArchiveRecord):
@@ -263,7 +266,8 @@ class Award(ArchiveRecord):
         ordering = ["-year"]
 
     def __str__(self):
-        return f"{self.year} {self.name}（{self.get_scope_display()}{self.get_grade_display()}）"
+        return gettext("%(year)s %(name)s（%(scope)s%(grade)s）") % {
+            "year": self.year, "name": self.name, "scope": gettext(self.get_scope_display()), "grade": gettext(self.get_grade_display())}
 
 
 class PublicationKind(models.TextChoices):
@@ -333,7 +337,7 @@ class ContinuingEducation(ArchiveRecord):
         constraints = [models.UniqueConstraint(fields=["person", "year"], name="continuing_education_once_per_year")]
 
     def __str__(self):
-        return f"{self.year}年 {self.hours}学时"
+        return gettext("%(year)s年 %(hours)s学时") % {"year": self.year, "hours": self.hours}
 
 
 class AssessmentGrade(models.TextChoices):
@@ -354,7 +358,7 @@ class AnnualAssessment(ArchiveRecord):
         constraints = [models.UniqueConstraint(fields=["person", "year"], name="assessment_once_per_year")]
 
     def __str__(self):
-        return f"{self.year}年 {self.get_grade_display()}"
+        return gettext("%(year)s年 %(grade)s") % {"year": self.year, "grade": gettext(self.get_grade_display())}
 
 
 ARCHIVE_MODELS = {
