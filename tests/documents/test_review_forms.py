@@ -192,3 +192,46 @@ def test_the_publisher_prints_every_summary_form_of_its_publicity_and_the_public
     public = client.get(reverse("public_publicity_detail", args=[publicity.pk])).content.decode()
     assert app.person.name in public and url not in public and "送审表" not in public
     assert app.person.id_number not in public
+
+
+@pytest.mark.django_db
+def test_each_submitted_version_prints_what_it_went_up_with(client, make_applicant, tmp_path):
+    from zhicheng.declarations import drafting
+    from zhicheng.declarations.services import transition
+
+    app = _declared(make_applicant)
+    account = app.person.account
+    with clock.frozen(D(2021, 6, 20)):
+        drafting.request_correction(app, staff_of(app.unit.competent_department), standard_ids=[], extra="论文与岗位无关，请删去",
+                                    deadline=D(2021, 6, 30))
+        app.refresh_from_db()
+        client.force_login(account)
+        # The owner's dossier shows the draft being corrected; its forms are those of the version submitted.
+        dossier = client.get(reverse("application_detail", args=[app.pk])).content.decode()
+        assert f'{reverse("application_review_form", args=[app.pk])}?version=1' in dossier
+        select_records(app, account, "publication", [])
+        transition(app, "resubmit", account)
+    app.refresh_from_db()
+    assert app.version == 2
+    paper = "腹腔镜胆囊切除术在基层医院的应用"
+    first = client.get(reverse("application_review_form", args=[app.pk]), {"version": 1})
+    latest = client.get(reverse("application_review_form", args=[app.pk]))
+    assert first.status_code == latest.status_code == 200
+    assert paper in _run_text(tmp_path, first.content)
+    assert paper not in _run_text(tmp_path, latest.content)
+    assert "第2次提交版本" in _run_text(tmp_path, latest.content)
+    assert app.person.id_number in _run_text(tmp_path, latest.content)  # the applicant's own copy, in full
+
+
+@pytest.mark.django_db
+def test_the_committee_box_carries_the_vote_once_it_is_counted(make_applicant):
+    from zhicheng.review.models import Meeting, MeetingResult, ReviewPlan
+
+    app = _declared(make_applicant, until="under_review")
+    meeting = Meeting.objects.create(plan=ReviewPlan.objects.get(committee=app.committee, year=2021), held_on=D(2021, 8, 20),
+                                     place="呼和浩特", committee_size=25)
+    MeetingResult.objects.create(meeting=meeting, application=app, group="general", eligible=21, yes=17, no=3, abstain=1,
+                                 reached_two_thirds=True, passed=True)
+    app = Application.objects.select_related(*annex_forms.FORM_RELATED).get(pk=app.pk)
+    c = annex_forms.content([app], {app.pk: app.version})[app.pk]
+    assert c["committee_result"] == ("2021年08月20日评审会议：评委会25人，应参加表决21人，同意17票，不同意3票，弃权1票；评审通过。")
