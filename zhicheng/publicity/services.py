@@ -184,10 +184,12 @@ def publish(*, kind: str, actor, applications, **options) -> tuple[Publicity | N
 def notify_publisher(objection: Objection) -> None:
     """The publisher's staff learn of a new objection at once: it holds the publicity open (八（二）3)."""
     from zhicheng.accounts.models import User
+    from zhicheng.core.site import page_url
     from zhicheng.notifications.services import queue
 
     publicity = objection.publicity
     staff = list(User.objects.filter(organisation_id=publicity.publisher_id, is_active=True))
+    # The publicity's page, where the objection is handled (the declaration's page only lists it).
     queue(staff, "objection_raised", {
         "publicity": publicity.title, "applicant": objection.application.person.name, "ends_on": f"{publicity.ends_on:%Y年%m月%d日}",
-    }, application=objection.application)
+    }, application=objection.application, link=page_url("publicity_detail", publicity.pk))
