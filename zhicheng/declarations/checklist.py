@@ -179,9 +179,9 @@ def attach(app: Application, actor, item: MaterialItem, stored_file) -> Applicat
               after={"item": item.code, "sha256": stored_file.sha256, "version": material.first_version},
               summary=f"上传申报材料：{item.name}（{stored_file.original_name}）")
     if item.code == "entrustment_letter":
-        from .screening import screen
+        from .screening import rescreen
 
-        screen(app, actor=actor)
+        rescreen(app, actor=actor)  # an archive still to correct withdraws the decision; the workspace says why
     return material
 
 

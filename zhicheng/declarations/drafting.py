@@ -112,9 +112,9 @@ def update_draft(app: Application, actor, changes: dict, *, base: str | None = N
         audit("application.update_draft", app, actor=actor, before=_plain(before), after=_plain(changed),
               summary="修改申报信息：" + "、".join(Application._meta.get_field(n).verbose_name for n in changed))
     if set(changed) & set(FACT_FIELDS):
-        from .screening import screen
+        from .screening import rescreen
 
-        screen(app, actor=actor)
+        rescreen(app, actor=actor)  # an archive still to correct withdraws the decision; the workspace says why
         return True
     return False
 
@@ -162,9 +162,13 @@ def confirm_exam_result(app: Application, actor) -> None:
 def submit(app: Application, actor) -> Application:
     """Submit a draft, or resubmit after a correction notice, once every required material is there."""
     from .checklist import missing_materials
+    from .screening import screening_problems
     from .services import transition
 
     GuardFailed, _ = _errors()
+    problems = screening_problems(app)
+    if problems:
+        raise GuardFailed(problems)
     missing = missing_materials(app)
     if missing:
         raise GuardFailed([f"缺少申报材料：{name}" for name in missing])
@@ -189,14 +193,49 @@ def request_correction(app: Application, actor, *, standard_ids: list[int], extr
 
 def preview(*, person, plan, series, level: str, recommender=None) -> dict:
     """The engine's decision for a declaration not yet started: what the wizard shows as you choose."""
-    from zhicheng import policy
-
-    from .screening import build_facts
+    from .screening import evaluate
     from .services import channel_for
 
     draft = Application(person=person, plan=plan, series=series, level=level, unit=person.unit,
                         channel=channel_for(person.unit), recommender=recommender)
-    return policy.evaluate(build_facts(draft))
+    return evaluate(draft)  # ScreeningError, with the reasons in Chinese, when the archive cannot be read
+
+
+def change_level(app: Application, actor, level: str) -> None:
+    """Declare another level of the same series instead: one declaration per series and year, so a draft
+    not yet submitted changes its level (records, files and pledge kept; committee, fee and the engine's
+    decision follow the new level). The decision is renewed in the same transaction: a level the archive
+    cannot be screened for leaves the draft as it was."""
+    from zhicheng.catalogue.models import SENIOR_LEVELS, FeeStandard, Level
+
+    from .screening import screen
+    from .services import find_committee
+    from .states import Channel
+
+    GuardFailed, IllegalTransition = _errors()
+    if not _is_owner(app, actor):
+        raise IllegalTransition("只有申报人本人可以改变申报层级。")
+    if app.state != State.DRAFT:
+        raise IllegalTransition("已提交的申报不能改变申报层级。")
+    if level == app.level:
+        return
+    fee = FeeStandard.objects.filter(level=level).first()
+    amount = fee.amount if fee else 0
+    if app.fee_paid_at and amount != app.fee_amount:
+        raise GuardFailed(f"已按{app.get_level_display()}登记缴纳评审费{app.fee_amount}元，{Level(level).label}评审费为{amount}元；"
+                          "请先与单位核对缴费，再改变申报层级。")
+    before = {"level": app.level, "committee": app.committee_id, "fee_amount": str(app.fee_amount)}
+    with transaction.atomic():
+        app.level, app.fee_amount = level, amount
+        app.committee = find_committee(app.series, level, app.unit)
+        # As at the start (services.start_declaration): senior levels of region-level committees go through the talent centre.
+        app.via_talent_centre = bool(app.committee and level in SENIOR_LEVELS and app.committee.is_region_level
+                                     and app.channel in (Channel.LOCAL, Channel.PRIVATE))
+        app.save(update_fields=["level", "fee_amount", "committee", "via_talent_centre", "updated_at"])
+        audit("application.change_level", app, actor=actor, before=before,
+              after={"level": level, "committee": app.committee_id, "fee_amount": str(amount)},
+              summary=f"改为申报{app.title_label}")
+        screen(app, actor=actor)
 
 
 def sign_pledge(app: Application, actor) -> None:

@@ -12,6 +12,7 @@ from zhicheng.catalogue.models import CorrectionItem, Level, MaterialItem, Serie
 from zhicheng.core import clock
 from zhicheng.core.params import IdChoicesField, object_id
 from zhicheng.orgs.models import Organisation, OrgKind
+from zhicheng.people import dates
 from zhicheng.people.forms import translate_labels
 
 from .models import Application
@@ -63,6 +64,13 @@ class DraftForm(forms.ModelForm):
         self.fields["specialty"].required = False
         self.fields["specialty"].label_from_instance = lambda specialty: specialty.name
         translate_labels(self)
+
+    def clean_new_post_since(self):
+        value, label = self.cleaned_data.get("new_post_since"), str(self.fields["new_post_since"].label)
+        error = dates.not_after_today(value, label) or dates.not_before_age(value, label, self.instance.person.birth_date)
+        if error:
+            raise forms.ValidationError(error)
+        return value
 
 
 class FeeForm(forms.Form):

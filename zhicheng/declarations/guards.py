@@ -241,6 +241,10 @@ def correction_items_given(app, ctx):
         return "请列出需要补正的全部事项。"
     if deadline is None or deadline <= clock.today():
         return "请给出今天以后的补正截止日期。"
+    # The applicant corrects within the year's cycle: after the review deadline there is no review to reach.
+    if deadline > app.plan.review_deadline:
+        return (f"补正截止日期不得晚于{app.plan.year}年度评审及公示截止日（{app.plan.review_deadline:%Y年%m月%d日}，三（二））；"
+                f"所填{deadline:%Y年%m月%d日}距今{(deadline - clock.today()).days}天。")
     return None
 
 

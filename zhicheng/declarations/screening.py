@@ -27,6 +27,46 @@ def _d(value):
     return value.isoformat() if value else None
 
 
+class ScreeningError(Exception):
+    """The archive or the choice holds values the engine cannot read; ``reasons`` say which, in Chinese.
+
+    Nothing was decided: the pages show the reasons and ask for the correction, never a 500."""
+
+    def __init__(self, reasons: list[str]):
+        super().__init__("；".join(reasons))
+        self.reasons = reasons
+
+
+def screening_problems(app: Application, records=None) -> list[str]:
+    """What keeps the engine from reading this declaration's facts: codes outside their catalogue.
+    ``records``: the person's archive records, where the caller has read them already."""
+    from zhicheng.people.codes import archive_problems
+    from zhicheng.people.services import FACT_KINDS
+    from zhicheng.policy.codes import LEVELS, SERIES
+
+    problems = []
+    if app.series.code not in SERIES:
+        problems.append(_("职称系列“%(series)s”尚未纳入资格审查规则，暂时无法预审，请咨询人力资源社会保障部门。") % {"series": app.series.name})
+    if app.level not in LEVELS:
+        problems.append(_("申报层级“%(level)s”不是可选的层级，请重新选择。") % {"level": app.level})
+    return problems + archive_problems(app.person, kinds=FACT_KINDS, records=records)
+
+
+def evaluate(app: Application, applied_on=None, ruleset=None) -> dict:
+    """The engine's decision on facts built from validated values only; ScreeningError when there are none."""
+    from zhicheng import policy  # plain Python, no Django: imported where it is used
+    from zhicheng.policy.facts import FactsError
+
+    problems = screening_problems(app)
+    if problems:
+        raise ScreeningError(problems)
+    try:
+        return policy.evaluate(build_facts(app, applied_on), ruleset=ruleset)
+    except FactsError as exc:  # a value the catalogue checks above do not cover: explained, not a 500
+        raise ScreeningError([_("档案信息有误，暂时无法预审（%(path)s：%(message)s），请核对“我的档案”后再试。") % {
+            "path": exc.path, "message": exc.message}]) from exc
+
+
 def build_facts(app: Application, applied_on=None) -> dict:
     person, unit = app.person, app.unit
     applied_on = applied_on or (app.submitted_at.astimezone(clock.CHINA).date() if app.submitted_at else clock.today())
@@ -107,12 +147,37 @@ def first_eligible_route(decision: dict) -> str:
 def screen(app: Application, actor=None, applied_on=None, ruleset=None) -> dict:
     """Build the facts from the archive, evaluate them, store the decision with its rule-set version.
 
-    ``ruleset`` defaults to the one governing the plan's year (zhicheng.policy.ruleset_for)."""
-    from zhicheng import policy  # plain Python, no Django: imported where it is used
-
-    decision = policy.evaluate(build_facts(app, applied_on), ruleset=ruleset)
+    ``ruleset`` defaults to the one governing the plan's year (zhicheng.policy.ruleset_for). When the
+    archive holds values the engine cannot read, the stored decision is withdrawn (an earlier one would
+    no longer describe the archive) and ScreeningError says why."""
+    try:
+        decision = evaluate(app, applied_on, ruleset)
+    except ScreeningError as exc:
+        _withdraw(app, exc.reasons, actor)
+        raise
     _store(app, decision, actor)
     return decision
+
+
+def rescreen(app: Application, actor=None) -> list[str]:
+    """Renew the decision after the archive or the draft changed; the change itself stands. Returns why
+    the engine could not read the archive (the decision then withdrawn), or nothing."""
+    try:
+        screen(app, actor=actor)
+    except ScreeningError as exc:
+        return exc.reasons
+    return []
+
+
+def _withdraw(app: Application, reasons: list[str], actor) -> None:
+    if app.pk is None:
+        return
+    with transaction.atomic():
+        before = {"eligible": app.eligible, "route": app.route, "ruleset": app.ruleset}
+        app.decision, app.eligible, app.route, app.screened_at = None, None, "", clock.now()
+        app.save(update_fields=["decision", "eligible", "route", "screened_at", "updated_at"])
+        audit("application.screen", app, actor=actor, before=before, after={"eligible": None, "problems": reasons},
+              summary="资格审查未能进行：" + "；".join(reasons))
 
 
 def _store(app: Application, decision: dict, actor) -> None:
@@ -148,8 +213,6 @@ def rescreen_year(year: int, actor=None, ruleset=None, *, progress: Callable = n
     declaration made in time into a late one. All are evaluated first and their decisions stored in
     one transaction, so a re-screening that stops half-way (its worker killed) stores none;
     ``on_written(changes, screened)`` runs inside that transaction. ``progress`` as in jobs.runner."""
-    from zhicheng import policy
-
     apps = list(
         Application.objects.filter(plan__year=year).exclude(state=State.DRAFT).order_by("pk")
         .select_related("person", "unit", "plan", "series")
@@ -162,7 +225,10 @@ def rescreen_year(year: int, actor=None, ruleset=None, *, progress: Callable = n
     progress(0, len(apps), phase=phase)
     decisions = []
     for done, app in enumerate(apps, start=1):
-        decisions.append(policy.evaluate(build_facts(app), ruleset=ruleset))
+        try:
+            decisions.append(evaluate(app, ruleset=ruleset))
+        except ScreeningError as exc:
+            decisions.append(exc)
         progress(done, phase=phase)
     # One transaction for all: as in the history import, its progress shows on PostgreSQL only.
     writing = _("写入中（全部结论在一个事务中写入）")
@@ -172,6 +238,11 @@ def rescreen_year(year: int, actor=None, ruleset=None, *, progress: Callable = n
         for done, (app, decision) in enumerate(zip(apps, decisions), start=1):
             progress(done, phase=writing)
             before_eligible, before_route = app.eligible, app.route
+            if isinstance(decision, ScreeningError):
+                # Kept as it stood, and listed with the reason: one unreadable archive does not stop the year.
+                changes.append(ScreeningChange(app.pk, app.person.name, before_eligible, bool(before_eligible), before_route,
+                                               before_route, [_("未能重新审查：") + reason for reason in decision.reasons]))
+                continue
             _store(app, decision, actor)
             if decision["eligible"] != before_eligible or app.route != before_route:
                 reasons = [b["text"] for b in decision.get("blocks", [])]

@@ -6,12 +6,15 @@ from django import forms
 from django.contrib.auth.password_validation import validate_password
 from django.core import signing
 from django.core.exceptions import ValidationError
+from django.forms.utils import ErrorDict
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from zhicheng.core.identifiers import normalise_id_number
+from zhicheng.core.identifiers import birth_date_from_id, normalise_id_number
 from zhicheng.orgs.models import Organisation, OrgKind
 
+from . import dates
+from .codes import CATALOGUE_FIELDS
 from .models import ARCHIVE_MODELS
 
 
@@ -43,7 +46,11 @@ class RegistrationForm(forms.Form):
 
     def clean_id_number(self):
         # Whether the number already has an archive is not said here: see people.services.register_applicant.
-        return normalise_id_number(self.cleaned_data["id_number"])
+        number = normalise_id_number(self.cleaned_data["id_number"])
+        error = dates.check_birth_date(birth_date_from_id(number))
+        if error:
+            raise ValidationError(error)
+        return number
 
     def clean_phone(self):
         phone = self.cleaned_data["phone"].strip()
@@ -98,6 +105,28 @@ def unsign_kept(token: str) -> list[int]:
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
+def catalogue_choice(form, name: str, catalogue, choices: list[tuple[str, str]]) -> None:
+    """Turn a model field that holds a catalogue code into a choice of the catalogue's labelled values.
+
+    A value stored before codes were chosen (typed text) is not among them: the unbound form says so
+    beside the field, so the applicant corrects it instead of losing it silently."""
+    model_field = form._meta.model._meta.get_field(name)
+    field = forms.ChoiceField(
+        label=model_field.verbose_name, required=not model_field.blank,
+        choices=[("", gettext("请选择") if not model_field.blank else gettext("（未填写）")), *choices],
+    )
+    field.error_messages["invalid_choice"] = gettext("“%(value)s”不是%(catalogue)s中的值，请从列表中选择。") % {
+        "value": "%(value)s", "catalogue": gettext(str(catalogue))}
+    form.fields[name] = field
+    stored = getattr(form.instance, name, "")
+    if not form.is_bound and stored and stored not in {code for code, _label in choices}:
+        form.initial[name] = ""
+        if form._errors is None:
+            form._errors = ErrorDict()
+        form._errors[name] = form.error_class([gettext("原填写的“%(value)s”不是%(catalogue)s中的值，请重新选择。") % {
+            "value": stored, "catalogue": gettext(str(catalogue))}])
+
+
 def record_form_class(kind: str) -> type[forms.ModelForm]:
     """A form for one kind of archive record: the model's fields, dates as date inputs, plus evidence."""
     model = ARCHIVE_MODELS[kind]
@@ -111,10 +140,14 @@ def record_form_class(kind: str) -> type[forms.ModelForm]:
 
     def __init__(self, *args, **kwargs):
         forms.ModelForm.__init__(self, *args, **kwargs)
+        for name, (catalogue, choices) in CATALOGUE_FIELDS.items():
+            if name in self.fields:
+                catalogue_choice(self, name, catalogue, choices())
         translate_labels(self)
 
     def clean(self):
         data = forms.ModelForm.clean(self)
+        dates.check_record(self, self.instance.person)
         # The form leaves out the person, so Django skips the per-person unique constraints: check them here.
         for constraint in model._meta.constraints:
             fields = [f for f in getattr(constraint, "fields", ()) if f != "person"]

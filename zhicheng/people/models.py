@@ -88,10 +88,20 @@ class Person(models.Model):
         return self.name
 
     def clean(self):
+        from .dates import check_birth_date, not_after_today, not_before_age
+
         try:
             self.id_number = normalise_id_number(self.id_number)
         except ValidationError as exc:
             raise ValidationError({"id_number": exc.messages})
+        birth = birth_date_from_id(self.id_number)
+        errors = {"id_number": check_birth_date(birth)}
+        for name in ("transferred_in_on", "high_skill_obtained_on"):
+            label = self._meta.get_field(name).verbose_name
+            errors[name] = not_after_today(getattr(self, name), label) or not_before_age(getattr(self, name), label, birth)
+        errors = {name: error for name, error in errors.items() if error}
+        if errors:
+            raise ValidationError(errors)
 
     def save(self, *args, **kwargs):
         # Birth date and sex are facts of the 身份证 number, never typed separately.

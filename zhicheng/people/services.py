@@ -75,8 +75,10 @@ def _snapshot(record) -> dict:
     return model_to_dict(record, exclude=["evidence", "person"])
 
 
-def save_record(record, actor, *, new_evidence=(), drop_evidence_ids=()) -> None:
-    """Create or change one archive record of the actor's own person, with its evidence files."""
+def save_record(record, actor, *, new_evidence=(), drop_evidence_ids=()) -> list[str]:
+    """Create or change one archive record of the actor's own person, with its evidence files.
+
+    Returns why the open drafts could not be screened again (other records still to correct), or nothing."""
     if record.person_id != actor.person_id:
         raise PermissionError("只能修改本人的档案。")
     kind = kind_of(record)
@@ -90,12 +92,12 @@ def save_record(record, actor, *, new_evidence=(), drop_evidence_ids=()) -> None
         audit(f"archive.{'change' if before else 'add'}", record, actor=actor, before=before,
               after={**_snapshot(record), "evidence": [f.sha256 for f in new_evidence]},
               summary=f"{'修改' if before else '新增'}{record.kind_label}：{record.summary()}")
-    rescreen_open_drafts(record.person, actor, kind)
+    return rescreen_open_drafts(record.person, actor, kind)
 
 
-def delete_record(record, actor) -> None:
+def delete_record(record, actor) -> list[str]:
     """Remove a record after the applicant confirmed it. Submitted versions keep their frozen copy;
-    drafts drop it from their selection."""
+    drafts drop it from their selection. Returns what rescreen_open_drafts returns."""
     from zhicheng.declarations.models import SelectedRecord
     from zhicheng.declarations.states import State
 
@@ -110,18 +112,21 @@ def delete_record(record, actor) -> None:
         ).delete()
         audit("archive.delete", record, actor=actor, before=_snapshot(record), summary=f"删除{record.kind_label}：{record.summary()}")
         record.delete()
-    rescreen_open_drafts(person, actor, kind)
+    return rescreen_open_drafts(person, actor, kind)
 
 
 # The archive kinds the engine reads (screening.build_facts); other kinds do not change a decision.
 FACT_KINDS = frozenset({"education", "work", "title", "qualification", "honour", "award"})
 
 
-def rescreen_open_drafts(person: Person, actor, kind: str) -> None:
-    from zhicheng.declarations.screening import screen
+def rescreen_open_drafts(person: Person, actor, kind: str) -> list[str]:
+    """Renew the open drafts' decisions; the reasons (each once) where the archive cannot be read."""
+    from zhicheng.declarations.screening import rescreen
     from zhicheng.declarations.states import State
 
     if kind not in FACT_KINDS:
-        return
+        return []
+    reasons = []
     for app in person.applications.filter(state__in=(State.DRAFT, State.CORRECTION_REQUESTED)).select_related("plan", "series", "unit"):
-        screen(app, actor=actor)
+        reasons += [r for r in rescreen(app, actor=actor) if r not in reasons]
+    return reasons

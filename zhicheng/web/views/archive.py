@@ -12,6 +12,7 @@ from zhicheng.accounts.permissions import page
 from zhicheng.core.params import object_ids
 from zhicheng.files.models import StoredFile
 from zhicheng.files.services import store_uploads
+from zhicheng.people.codes import record_problems
 from zhicheng.people.forms import record_form_class, sign_kept, unsign_kept
 from zhicheng.people.models import ARCHIVE_MODELS
 from zhicheng.people.services import delete_record, save_record
@@ -27,18 +28,27 @@ def _model(kind: str):
 
 
 def sections(person):
-    """Each kind of record with the person's records of it (one query per kind, evidence prefetched)."""
-    return [
-        {"kind": kind, "label": model._meta.verbose_name,
-         "records": list(model.objects.filter(person=person).prefetch_related("evidence"))}
-        for kind, model in ARCHIVE_MODELS.items()
-    ]
+    """Each kind of record with the person's records of it (one query per kind, evidence prefetched), each
+    with what in it is outside its catalogue (stored before codes were chosen from a list)."""
+    result = []
+    for kind, model in ARCHIVE_MODELS.items():
+        records = list(model.objects.filter(person=person).prefetch_related("evidence"))
+        for record in records:
+            record.problems = record_problems(record)
+        result.append({"kind": kind, "label": model._meta.verbose_name, "records": records})
+    return result
 
 
 @page("archive")
 def overview(request):
     person = request.user.person
     return render(request, "web/archive.html", {"person": person, "sections": sections(person)})
+
+
+def _warn_unscreened(request, reasons: list[str]) -> None:
+    """The change is saved, but the open declarations could not be screened again: say what still needs correcting."""
+    for reason in reasons:
+        messages.warning(request, _("申报的资格预审未能更新：%(reason)s") % {"reason": reason})
 
 
 def _edit(request, kind: str, record):
@@ -54,8 +64,9 @@ def _edit(request, kind: str, record):
             form.add_error("evidence_files", reason)
         if valid and not refused:
             drop = object_ids(request.POST.getlist("drop"))
-            save_record(form.instance, request.user, new_evidence=kept, drop_evidence_ids=drop)
+            unscreened = save_record(form.instance, request.user, new_evidence=kept, drop_evidence_ids=drop)
             messages.success(request, _("已保存：%(record)s") % {"record": form.instance.summary()})
+            _warn_unscreened(request, unscreened)
             return redirect(reverse("archive") + f"#{kind}")
         form.initial["kept"] = sign_kept([f.pk for f in kept])
         form.data = form.data.copy()
@@ -84,8 +95,9 @@ def record_delete(request, kind: str, pk: int):
     record = get_object_or_404(_model(kind), pk=pk, person=request.user.person)
     if request.method == "POST":
         summary = record.summary()
-        delete_record(record, request.user)
+        unscreened = delete_record(record, request.user)
         messages.success(request, _("已删除：%(record)s。已提交的申报仍保留提交时的记录。") % {"record": summary})
+        _warn_unscreened(request, unscreened)
         return redirect("archive")
     return render(request, "web/archive_delete.html", {"record": record, "kind": kind, "label": record._meta.verbose_name})
 

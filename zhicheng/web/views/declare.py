@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,14 +14,14 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from zhicheng.accounts.permissions import page
-from zhicheng.catalogue.models import Series, Specialty
+from zhicheng.catalogue.models import Level, Specialty
 from zhicheng.core import clock
-from zhicheng.core.params import object_id, object_ids
+from zhicheng.core.params import object_ids
 from zhicheng.declarations import drafting, progress
 from zhicheng.declarations.checklist import attach, checklist, described_conditions, missing_materials, retire
 from zhicheng.declarations.forms import DraftForm, FeeForm, MaterialForm, StartForm
 from zhicheng.declarations.models import Application, ApplicationMaterial
-from zhicheng.declarations.screening import screen
+from zhicheng.declarations.screening import ScreeningError, screen, screening_problems
 from zhicheng.declarations.services import TransitionError, select_records as select_archive_records
 from zhicheng.declarations.services import start_declaration
 from zhicheng.declarations.states import State
@@ -39,6 +40,27 @@ def _start_form(request, data=None):
     return StartForm(data, private=bool(unit and unit.sector == "private"))
 
 
+def _chosen(form, name: str):
+    """One field of the wizard's form, validated on its own (the preview runs before the form is complete)."""
+    if name not in form.fields:
+        return None
+    try:
+        return form.fields[name].clean(form.data.get(name)) or None
+    except ValidationError:
+        return None
+
+
+def _other_level(person, plan, series, level: str):
+    """The person's declaration of this series and year at another level (one declaration per series and year)."""
+    if not (series and level):
+        return None
+    return Application.objects.filter(person=person, series=series, plan=plan).exclude(level=level).select_related("series").first()
+
+
+def _level_label(level) -> str:
+    return Level(level).label if level in Level.values else ""
+
+
 @page("declare_start")
 def start(request):
     person, plan = request.user.person, current_plan()
@@ -46,44 +68,77 @@ def start(request):
         messages.error(request, _("请先在个人档案中填写现工作单位。"))
         return redirect("archive")
     form = _start_form(request, request.POST or None)
+    other = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         existing = Application.objects.filter(person=person, series=data["series"], plan=plan).first()
-        if existing:
-            messages.info(request, _("您本年度已有该系列的申报，已为您打开。"))
+        if existing and existing.level == data["level"]:
+            messages.info(request, _("您本年度已有该系列该层级的申报，已为您打开。"))
             return redirect("declaration_edit", pk=existing.pk)
-        try:
+        if existing and request.POST.get("change_level") == existing.level:
+            return _change_level(request, form, existing, data["level"])
+        if existing:
+            other = existing  # said plainly below the form, with the choice: open it, or change its level
+        else:
+            app = _start(request, form, person, plan, data)
+            if app is not None:
+                return redirect("declaration_edit", pk=app.pk)
+    return render(request, "web/declare_start.html", {"form": form, "plan": plan, "person": person, "other": other,
+                                                      "chosen_level_label": _level_label(form.cleaned_data.get("level")) if other else ""})
+
+
+def _start(request, form, person, plan, data):
+    """The draft and its first decision in one transaction: a start that cannot screen leaves no draft behind."""
+    try:
+        with transaction.atomic():
             app = start_declaration(person=person, plan=plan, series=data["series"], level=data["level"], actor=request.user,
                                     specialty=data.get("specialty"), recommender=data.get("recommender"))
-        except TransitionError as exc:
-            for reason in exc.reasons:
-                form.add_error(None, reason)
-        else:
             screen(app, actor=request.user)
-            return redirect("declaration_edit", pk=app.pk)
-    return render(request, "web/declare_start.html", {"form": form, "plan": plan, "person": person})
+    except (TransitionError, ScreeningError) as exc:
+        for reason in exc.reasons:
+            form.add_error(None, reason)
+        return None
+    return app
+
+
+def _change_level(request, form, existing: Application, level: str):
+    label = Level(level).label
+    try:
+        drafting.change_level(existing, request.user, level)
+    except (TransitionError, ScreeningError) as exc:
+        for reason in exc.reasons:
+            form.add_error(None, reason)
+        return render(request, "web/declare_start.html", {"form": form, "plan": existing.plan, "person": existing.person,
+                                                          "other": existing, "chosen_level_label": label})
+    messages.success(request, _("已改为申报%(series)s%(level)s。已选的档案记录、上传的材料和签署的承诺书都已保留，资格预审已按新层级重新进行。") % {
+        "series": _(existing.series.name), "level": _(label)})
+    return redirect("declaration_edit", pk=existing.pk)
 
 
 @page("declare_preview")
 def preview(request):
-    """What the engine says for the choice as it stands (htmx, on every change of the form)."""
+    """What the engine says for the choice as it stands (htmx, on every change of the form). Only values
+    the form accepts reach the engine; what keeps it from screening is explained, never a 500."""
+    person = request.user.person
     form = _start_form(request, request.GET)
-    decision, specialties = None, Specialty.objects.none()
-    series_id, level = object_id(request.GET.get("series")), request.GET.get("level", "")
-    if series_id:
-        specialties = Specialty.objects.filter(series_id=series_id)
-    if series_id and level and request.user.person.unit:
-        series = get_object_or_404(Series, pk=series_id)
-        decision = drafting.preview(person=request.user.person, plan=current_plan(), series=series, level=level)
+    series, level = _chosen(form, "series"), _chosen(form, "level")
+    decision, problems, plan = None, [], current_plan()
+    if series and level and person.unit:
+        try:
+            decision = drafting.preview(person=person, plan=plan, series=series, level=level)
+        except ScreeningError as exc:
+            problems = exc.reasons
     return render(request, "web/_preview.html", {
-        "decision": decision, "conditions": described_conditions(decision), "form": form, "specialties": specialties,
-        "selected_specialty": request.GET.get("specialty", ""),
+        "decision": decision, "problems": problems, "conditions": described_conditions(decision), "form": form,
+        "specialties": Specialty.objects.filter(series=series) if series else Specialty.objects.none(),
+        "selected_specialty": request.GET.get("specialty", ""), "other": _other_level(person, plan, series, level),
+        "chosen_level_label": _level_label(level),
     })
 
 
 def _own_app(request, pk: int) -> Application:
     return get_object_or_404(
-        Application.objects.for_user(request.user).select_related("series", "plan", "unit", "recommender", "committee", "specialty"),
+        Application.objects.for_user(request.user).select_related("series", "plan", "unit", "recommender", "committee", "specialty", "person"),
         pk=pk, person_id=request.user.person_id,
     )
 
@@ -154,7 +209,11 @@ def workspace(request, pk: int):
     app = _own_app(request, pk)
     if app.state not in drafting.EDITABLE_STATES:
         return redirect("application_detail", pk=app.pk)
-    return render(request, "web/declaration_edit.html", workspace_context(app))
+    context = workspace_context(app)
+    records = [record for kind in context["kinds"] for record, _chosen in kind["records"]]
+    for problem in screening_problems(app, records):  # stored before codes were chosen: say what to correct
+        messages.warning(request, problem)
+    return render(request, "web/declaration_edit.html", context)
 
 
 @page("declaration_autosave")
