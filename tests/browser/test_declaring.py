@@ -111,7 +111,7 @@ def test_private_sector_declaration_correction_and_committee(page, region, today
     page.fill("#id_employer_name", PRIVATE_UNIT)
     page.fill("#id_post", "环境工程技术员")
     page.fill("#id_started_on", "2015-07-10")
-    page.fill("#id_series", "engineering")
+    page.select_option("#id_series", label="工程")  # a code is chosen by its name, never typed
     page.select_option("#id_unit_level", "city")
     page.select_option("#id_sector", "private")
     page.click("main form button[type=submit]")
@@ -156,6 +156,8 @@ def test_private_sector_declaration_correction_and_committee(page, region, today
     page.select_option("#bulk-action", "employer_publish")
     shot("employer-queue")
     page.click(".bulk-bar button[type=submit]")
+    assert f"选择1份申报：{app.person.name}。" in page.inner_text("#confirm")
+    page.click("#confirm button[name=confirm]")
     page.wait_for_selector(".messages >> text=已发起公示")
     publicity = Publicity.objects.get(entries__application=app)
 
@@ -186,6 +188,8 @@ def test_private_sector_declaration_correction_and_committee(page, region, today
     today(publicity.ends_on + dt.timedelta(days=1))
     page.goto(f"{base}/publicities/{publicity.pk}/")
     page.click("text=公示期满，结束公示并办理下一环节")
+    assert "1人无异议或异议经核实不属实，将进入下一环节" in page.inner_text("#confirm")
+    page.click("#confirm button[name=confirm]")
     page.wait_for_selector(".messages >> text=公示已结束")
     app.refresh_from_db()
     assert app.state == "recommender_review"
@@ -239,11 +243,13 @@ def test_private_sector_declaration_correction_and_committee(page, region, today
     page.check(f"#pick-{app.pk}")
     page.select_option("#bulk-action", "publish_roster")
     page.click(".bulk-bar button[type=submit]")
+    page.click("#confirm button[name=confirm]")
     page.wait_for_selector(".messages >> text=已发起公示")
     roster = Publicity.objects.get(entries__application=app, kind="roster")
     today(max(roster.ends_on + dt.timedelta(days=1), roster_day))
     page.goto(f"{base}/publicities/{roster.pk}/")
     page.click("text=公示期满，结束公示并办理下一环节")
+    page.click("#confirm button[name=confirm]")
     page.wait_for_selector(".messages >> text=公示已结束")
     app.refresh_from_db()
     assert app.state == "committee_intake"

@@ -171,7 +171,7 @@ def test_a_bulk_publication_over_the_threshold_runs_as_a_job(client, settings, m
     with clock.frozen(dt.date(2021, 6, 8)):
         job = _started_job(client.post(reverse("application_bulk"), {
             "action": "employer_publish", "ids": [a.pk for a in (published, *ready)], "working_days": 5, "contact": "0471-6600000",
-            "next": "/"}))
+            "next": "/", "confirm": "yes"}))
         job = _finished(job)
     publicity = Publicity.objects.get(entries__application=ready[0])
     assert job.status == JobStatus.SUCCEEDED and job.result["publicity"] == publicity.pk

@@ -261,3 +261,30 @@ def test_a_publicity_not_yet_over_is_refused_at_once_not_asked(client, make_appl
     assert 'id="confirm"' not in text(response) and "期满后方可结束" in text(response)
     publicity.refresh_from_db()
     assert publicity.is_open
+
+
+# ---- starting a publicity, publishing results (the queue's and the dossier's publishing steps) ---------------
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("before, action, publisher, state", [
+    (State.SUBMITTED, "employer_publish", "unit", State.EMPLOYER_PUBLICITY),
+    (State.PASSED, "publish_result", "office", State.RESULT_PUBLICITY),
+])
+def test_publishing_asks_first_and_names_who_goes_public(client, make_applicant, before, action, publisher, state):
+    apps = [advance(make_applicant(P.regular_engineer()), before) for _ in range(2)]
+    day = max(d for _a, _p, d in apps)
+    apps = [a for a, _p, _d in apps]
+    clerk = staff_of(apps[0].unit if publisher == "unit" else apps[0].committee.office)
+    client.force_login(clerk)
+    data = {"action": action, "ids": [a.pk for a in apps], "title": "", "working_days": 5, "contact": "0471-6600000",
+            "next": "/applications/?queue=1"}
+    with clock.frozen(day):
+        body = confirmation(client.post(reverse("application_bulk"), data))
+        assert {type(a).objects.get(pk=a.pk).state for a in apps} == {before}, "nothing published yet"
+        assert f"选择2份申报：{apps[0].person.name}、{apps[1].person.name}。" in body
+        assert "公示5个工作日，自今天起；受理异议：0471-6600000。" in body
+        assert f"转入“{state.label}”" in body and "不能撤回" in body
+        assert body.count('<input type="hidden" name="ids"') == 2 and 'href="/applications/?queue=1"' in body
+        response = client.post(reverse("application_bulk"), {**data, **CONFIRM}, follow=True)
+    assert "已发起公示" in text(response)
+    assert {type(a).objects.get(pk=a.pk).state for a in apps} == {state}

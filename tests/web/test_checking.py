@@ -63,7 +63,7 @@ def test_bulk_publish_reports_what_it_cannot_take(client, make_applicant):
     with clock.frozen(D(2021, 6, 8)):
         response = client.post(reverse("application_bulk"), {
             "action": "employer_publish", "ids": [a.pk for a in (*ready, draft)], "working_days": 5, "contact": "0471-6600000",
-            "next": "/"})
+            "next": "/", "confirm": "yes"})
     notes = _messages(response)
     assert any("已发起公示" in n and "2人" in n for n in notes)
     publicity = Publicity.objects.get(entries__application=ready[0])

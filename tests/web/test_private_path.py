@@ -97,7 +97,7 @@ def test_private_sector_declaration_through_the_pages(client):
         queue = client.get(reverse("application_list") + "?queue=1").content.decode()
         assert user.person.name in queue
         client.post(reverse("application_bulk"), {"action": "employer_publish", "ids": [app.pk], "working_days": 5,
-                                                  "contact": "0471-1234567", "next": "/applications/?queue=1"})
+                                                  "contact": "0471-1234567", "next": "/applications/?queue=1", "confirm": "yes"})
     publicity = Publicity.objects.get(entries__application=app)
     app.refresh_from_db()
     assert app.state == State.EMPLOYER_PUBLICITY
@@ -165,7 +165,8 @@ def test_private_sector_declaration_through_the_pages(client):
     client.force_login(bureau)
     roster_day = after + dt.timedelta(days=3)
     with clock.frozen(roster_day):
-        client.post(reverse("application_bulk"), {"action": "publish_roster", "ids": [app.pk], "working_days": 5, "next": "/"})
+        client.post(reverse("application_bulk"), {"action": "publish_roster", "ids": [app.pk], "working_days": 5, "next": "/",
+                                                  "confirm": "yes"})
     roster = Publicity.objects.get(entries__application=app, kind="roster")
     with clock.frozen(roster.ends_on + dt.timedelta(days=1)):
         client.post(reverse("publicity_close", args=[roster.pk]), {"confirm": "yes"})

@@ -302,7 +302,8 @@ def test_the_unit_publishes_one_declaration_from_its_page(client, three):
     fields = bulk_form(dossier(client, second), "employer_publish")
     assert fields == {"action": "employer_publish", "ids": str(second.pk), "next": f"/applications/{second.pk}/"}
     with clock.frozen(TODAY):
-        response = client.post("/applications/bulk/", {**fields, "title": "", "working_days": 5, "contact": "0471-1234567"})
+        response = client.post("/applications/bulk/", {**fields, "title": "", "working_days": 5, "contact": "0471-1234567",
+                                                        "confirm": "yes"})
     assert response.status_code == 302 and response["Location"] == f"/applications/{second.pk}/"
     second.refresh_from_db()
     assert second.state == State.EMPLOYER_PUBLICITY

@@ -14,12 +14,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from zhicheng.accounts.permissions import can_open, page
 from zhicheng.accounts.roles import Role
 from zhicheng.catalogue.models import Level, Series
-from zhicheng.core import clock
+from zhicheng.core import clock, confirm
 from zhicheng.core.params import object_id, object_ids
 from zhicheng.core.wording import enumeration
 from zhicheng.documents.excel import write_workbook
@@ -35,7 +36,7 @@ from zhicheng.declarations.workflow import TABLE
 from zhicheng.jobs.models import Job
 from zhicheng.jobs.runner import start_job
 from zhicheng.publicity.forms import PublicityOptionsForm
-from zhicheng.publicity.services import publish
+from zhicheng.publicity.services import STATES as PUBLICITY_STATES, publish
 from zhicheng.publicity.workdays import CalendarNotConfigured
 
 from .shell import employer_quota
@@ -191,6 +192,8 @@ def bulk(request):
                     messages.error(request, error)
             return redirect(back)
         options = form.cleaned_data
+        if not confirm.confirmed(request):  # a publication cannot be taken back: say who goes public, and ask once
+            return confirm.ask(request, _publish_question(request, action, ids, options, back))
     if len(ids) > settings.BULK_JOB_THRESHOLD:
         return _bulk_job(request, action, ids, options)  # the job reads the declarations itself
     apps = list(Application.objects.filter(pk__in=ids).select_related("person", "plan", "unit", "series").order_by("pk"))
@@ -215,6 +218,22 @@ def _bulk_job(request, action: str, ids: list[int], options: dict | None):
     title = _("批量办理“%(step)s”：%(n)d件") % {"step": label, "n": len(ids)}
     job = start_bulk_job(action, ids, request.user, title, publicity_options=options)
     return redirect("job_detail", pk=job.pk)
+
+
+def _publish_question(request, action: str, ids: list[int], options: dict, back: str) -> confirm.Question:
+    names = list(Application.objects.filter(pk__in=ids).order_by("pk").values_list("person__name", flat=True)[:NAMED])
+    named = enumeration(names) + (_("等%(n)d人") % {"n": len(ids)} if len(ids) > NAMED else "")
+    label = _(dict(bulk_actions(request.user.role))[action])
+    state = State(PUBLICITY_STATES[PUBLISHING[action]]).label
+    return confirm.Question(
+        title=_("发起公示"), subject=f"{label}：{options['title']}" if options["title"] else label,
+        facts=[ngettext("选择%(n)d份申报：%(names)s。", "选择%(n)d份申报：%(names)s。", len(ids)) % {"n": len(ids), "names": named},
+               _("公示%(days)d个工作日，自今天起；受理异议：%(contact)s。") % {
+                   "days": options["working_days"], "contact": options["contact"] or "—"}],
+        consequence=_("公示名单立即在“公示公告”中对外公开，能列入的申报转入“%(state)s”，不能列入的逐一说明原因；"
+                      "公示发起后不能撤回，期满且异议处理完毕后方可结束。") % {"state": _(state)},
+        button=_("确认发起公示"), cancel_url=back,
+    )
 
 
 def _publish(request, kind: str, apps, options: dict) -> None:
