@@ -138,3 +138,19 @@ def test_the_messages_read_in_english_too(client, draft):
         form = record_form_class("education")({"graduated_on": "2035-07-01"}, instance=Education(person=draft.person))
         form.is_valid()
     assert "cannot be later than today (2021-06-01)" in form.errors["graduated_on"][0]
+
+
+@pytest.mark.django_db
+def test_back_office_forms_refuse_dates_that_have_not_happened():
+    from zhicheng.certificates.forms import ExchangeForm
+    from zhicheng.review.forms import RelationForm, SanctionForm
+
+    with clock.frozen(TODAY):
+        relation = RelationForm({"kind": "former_unit", "started_on": "2030-01-01", "ended_on": "2031-01-01"})
+        sanction = SanctionForm({"reason": "评审中违反纪律", "imposed_on": "2030-01-01"})
+        exchange = ExchangeForm({"obtained_on": "2030-01-01"})
+        for form, names in ((relation, ("started_on", "ended_on")), (sanction, ("imposed_on",)), (exchange, ("obtained_on",))):
+            form.is_valid()
+            for name in names:
+                assert any("不能晚于今天（2021-06-01）" in e for e in form.errors.get(name, [])), (type(form).__name__, name, form.errors)
+        assert "imposed_on" not in SanctionForm({"reason": "x", "imposed_on": "2021-06-01"}).errors

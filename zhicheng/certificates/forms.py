@@ -3,6 +3,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from zhicheng.catalogue.models import Level, Series
+from zhicheng.people import dates
 
 from .models import ExchangeOrigin
 
@@ -47,6 +48,12 @@ class ExchangeForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["series"].label_from_instance = lambda series: gettext(series.name)
+
+    def clean_obtained_on(self):
+        error = dates.not_after_today(self.cleaned_data.get("obtained_on"), str(self.fields["obtained_on"].label))
+        if error:
+            raise forms.ValidationError(error)
+        return self.cleaned_data.get("obtained_on")
 
 
 class ExchangeDecisionForm(forms.Form):

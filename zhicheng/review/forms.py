@@ -12,6 +12,7 @@ from zhicheng.catalogue.models import Specialty
 from zhicheng.core.params import IdChoicesField
 from zhicheng.core.wording import title_label
 from zhicheng.orgs.models import Organisation
+from zhicheng.people import dates
 from zhicheng.people.forms import translate_labels
 
 from . import pool
@@ -22,6 +23,14 @@ from .panels import SCORE_FIELDS
 from .pool import NO_SPECIALTY
 
 DATE = forms.DateInput(attrs={"type": "date"})
+
+
+def _not_after_today(form, name: str):
+    """A date of something that has happened (a relation begun or ended, a sanction imposed): not after today."""
+    error = dates.not_after_today(form.cleaned_data.get(name), str(form.fields[name].label))
+    if error:
+        raise forms.ValidationError(error)
+    return form.cleaned_data.get(name)
 
 
 def units():
@@ -56,12 +65,21 @@ class RelationForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["former_unit"].queryset = units()
 
+    def clean_started_on(self):
+        return _not_after_today(self, "started_on")
+
+    def clean_ended_on(self):
+        return _not_after_today(self, "ended_on")
+
 
 class SanctionForm(forms.Form):
     reason = forms.CharField(label=_("处理原因"), max_length=200)
     document_number = forms.CharField(label=_("处理文号"), max_length=60, required=False)
     imposed_on = forms.DateField(label=_("处理日期"), widget=DATE)
     until = forms.DateField(label=_("期限至（空表示长期）"), required=False, widget=DATE)
+
+    def clean_imposed_on(self):
+        return _not_after_today(self, "imposed_on")
 
 
 class ServiceYearForm(forms.Form):
