@@ -91,10 +91,10 @@ def test_a_unit_sorts_pages_exports_and_acts_from_the_dossier(page, region, toda
     shot("dossier-actions")
     form.locator("button[type=submit]").click()
     page.wait_for_load_state()
-    if page.locator("#confirm").count():  # publishing cannot be taken back: the page asks once
-        assert f"{SECOND}" in page.inner_text("#confirm")
-        shot("dossier-confirm")
-        page.click("#confirm button[name=confirm]")
+    # Publishing cannot be taken back: the page asks once, naming whom, as from the queue.
+    assert f"选择1份申报：{SECOND}。" in page.inner_text("#confirm")
+    shot("dossier-confirm")
+    page.click("#confirm button[name=confirm]")
     page.wait_for_url(re.compile(rf"/applications/{early[1].pk}/$"))
     page.wait_for_selector(".messages >> text=已发起公示")
     assert f"列入公示的是：{SECOND}" in page.inner_text(".messages")
