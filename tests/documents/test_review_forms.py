@@ -80,7 +80,7 @@ def test_both_forms_print_the_submitted_records_on_their_paper(make_applicant, t
         fonts = _run("pdffonts", str(path)).splitlines()[2:]
         assert fonts and all(" yes " in line for line in fonts if line.strip()), fonts  # every font embedded
         texts[form] = _run("pdftotext", "-layout", str(path), "-")
-        _run("pdftoppm", "-png", "-r", "60", str(path), str(ARTIFACTS / form.replace("_", "-")))
+        _run("pdftoppm", "-png", "-r", "80", str(path), str(ARTIFACTS / form.replace("_", "-")))
 
     assert len(_page_sizes(ARTIFACTS / "summary-form.pdf")) == 1  # the 送审表 is one sheet
     assert len(_page_sizes(ARTIFACTS / "review-form.pdf")) >= 3  # cover, tables, opinions

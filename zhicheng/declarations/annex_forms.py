@@ -432,7 +432,7 @@ def review_form_pdf(c: dict) -> bytes:
         Spacer(1, 3 * mm),
         _opinion("主管部门意见" if not c["recommender"] else "推荐机构意见", [], "负责人", width, 36 * mm, st),
         Spacer(1, 3 * mm),
-        _opinion("人社部门审核意见", [], "负责人", width, 36 * mm, st),
+        _opinion("人社部门意见", [], "负责人", width, 36 * mm, st),
         Spacer(1, 3 * mm),
         _opinion("评审委员会意见", [c["committee_result"] or "评委会应到　　人，实到　　人；同意　　票，不同意　　票，弃权　　票。",
                                f"评审委员会：{c['committee']}" if c["committee"] else ""],
@@ -444,7 +444,7 @@ def review_form_pdf(c: dict) -> bytes:
             return
         canvas.saveState()
         canvas.setFont(font, 8)
-        canvas.drawString(20 * mm, 11 * mm, _footer_text(c))
+        canvas.drawString(20 * mm, 11 * mm, _footer_text(c) + "　（用A4纸，一式2份）")
         canvas.drawRightString(A4[0] - 20 * mm, 11 * mm, f"第 {document.page - 1} 页")
         canvas.restoreState()
 
