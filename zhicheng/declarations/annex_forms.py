@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape  # nosec B406: escape() writes markup, it parses nothing
 
-from django.utils.timezone import localtime
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A3, A4, landscape
@@ -29,9 +28,11 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import (KeepInFrame, PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle)
 
+from zhicheng.core import clock
 from zhicheng.core.canonical import sha256_hex
 from zhicheng.core.identifiers import mask_id_number
 from zhicheng.documents.fonts import cjk_font
+from zhicheng.people import models as people
 
 from .checklist import route_label
 from .models import Application, ApplicationEvent, SelectedRecord
@@ -68,8 +69,6 @@ class Column:
 
 def _kinds():
     """Per archive kind: the section's heading, the date it sorts by, its columns."""
-    from zhicheng.people import models as p
-
     def series(s, names):
         code = s.get("series") or ""
         return names.get(code, code)
@@ -79,7 +78,7 @@ def _kinds():
             Column("毕业时间", 0.14, lambda s, n: _month(s.get("graduated_on"))),
             Column("毕业院校", 0.32, lambda s, n: s.get("school", "")),
             Column("所学专业", 0.22, lambda s, n: s.get("major", "")),
-            Column("学历", 0.14, lambda s, n: _choice(p.Education, "level", s.get("level"))),
+            Column("学历", 0.14, lambda s, n: _choice(people.Education, "level", s.get("level"))),
             Column("学习形式", 0.10, lambda s, n: "全日制" if s.get("full_time") else "非全日制"),
             Column("专业相近", 0.08, lambda s, n: _yes(s.get("related_major"))),
         ]),
@@ -93,9 +92,9 @@ def _kinds():
         "title": ("专业技术资格（职称）", "obtained_on", [
             Column("资格名称", 0.20, lambda s, n: s.get("title_name", "")),
             Column("系列", 0.10, series),
-            Column("层级", 0.10, lambda s, n: _choice(p.TitleHeld, "level", s.get("level"))),
+            Column("层级", 0.10, lambda s, n: _choice(people.TitleHeld, "level", s.get("level"))),
             Column("取得时间", 0.11, lambda s, n: _month(s.get("obtained_on"))),
-            Column("取得方式", 0.12, lambda s, n: _choice(p.TitleHeld, "via", s.get("via"))),
+            Column("取得方式", 0.12, lambda s, n: _choice(people.TitleHeld, "via", s.get("via"))),
             Column("证书编号", 0.18, lambda s, n: s.get("certificate_number", "")),
             Column("评审/发证机构", 0.19, lambda s, n: s.get("issued_by", "")),
         ]),
@@ -103,7 +102,7 @@ def _kinds():
             Column("资格名称", 0.40, lambda s, n: s.get("name", "")),
             Column("取得时间", 0.15, lambda s, n: _month(s.get("obtained_on"))),
             Column("证书编号", 0.25, lambda s, n: s.get("certificate_number", "")),
-            Column("对应系列与层级", 0.20, lambda s, n: f"{series(s, n)}{_choice(p.Qualification, 'level', s.get('level'))}"),
+            Column("对应系列与层级", 0.20, lambda s, n: f"{series(s, n)}{_choice(people.Qualification, 'level', s.get('level'))}"),
         ]),
         "continuing_education": ("继续教育", "year", [
             Column("年度", 0.25, lambda s, n: f"{s.get('year', '')}年"),
@@ -112,27 +111,27 @@ def _kinds():
         ]),
         "assessment": ("年度考核", "year", [
             Column("年度", 0.5, lambda s, n: f"{s.get('year', '')}年"),
-            Column("考核结果", 0.5, lambda s, n: _choice(p.AnnualAssessment, "grade", s.get("grade"))),
+            Column("考核结果", 0.5, lambda s, n: _choice(people.AnnualAssessment, "grade", s.get("grade"))),
         ]),
         "publication": ("论文、论著", "published_on", [
             Column("题目", 0.38, lambda s, n: s.get("title", "")),
             Column("期刊/出版社", 0.24, lambda s, n: s.get("venue", "")),
             Column("发表时间", 0.11, lambda s, n: _month(s.get("published_on"))),
-            Column("类别", 0.09, lambda s, n: _choice(p.Publication, "kind", s.get("kind"))),
+            Column("类别", 0.09, lambda s, n: _choice(people.Publication, "kind", s.get("kind"))),
             Column("作者排序", 0.10, lambda s, n: s.get("authorship", "")),
             Column("代表作", 0.08, lambda s, n: _yes(s.get("representative"))),
         ]),
         "award": ("获奖情况", "year", [
             Column("年度", 0.10, lambda s, n: f"{s.get('year', '')}"),
             Column("奖项名称", 0.44, lambda s, n: s.get("name", "")),
-            Column("级别", 0.22, lambda s, n: _choice(p.Award, "scope", s.get("scope"))),
-            Column("等级", 0.12, lambda s, n: _choice(p.Award, "grade", s.get("grade"))),
+            Column("级别", 0.22, lambda s, n: _choice(people.Award, "scope", s.get("scope"))),
+            Column("等级", 0.12, lambda s, n: _choice(people.Award, "grade", s.get("grade"))),
             Column("额定获奖", 0.12, lambda s, n: _yes(s.get("rated_winner"))),
         ]),
         "honour": ("荣誉称号", "year", [
             Column("年度", 0.10, lambda s, n: f"{s.get('year', '')}"),
             Column("荣誉名称", 0.45, lambda s, n: s.get("name", "")),
-            Column("类别", 0.25, lambda s, n: _choice(p.Honour, "code", s.get("code"))),
+            Column("类别", 0.25, lambda s, n: _choice(people.Honour, "code", s.get("code"))),
             Column("授予机关", 0.20, lambda s, n: s.get("conferred_by", "")),
         ]),
         "project": ("专业技术项目", "started_on", [
@@ -156,7 +155,7 @@ FORM_RELATED = ("person", "plan", "series", "specialty", "unit__area", "unit__co
 def content(apps: list[Application], versions: dict[int, int], full_id: set[int] = frozenset()) -> dict[int, dict]:
     """What the forms of each declaration say, for the version ``versions[app.pk]`` (a submitted one,
     1 and up): plain text only. The ID number is printed in full for the declarations in ``full_id``
-    (the applicant's own), masked otherwise. Apps need FORM_RELATED loaded; the rest costs five
+    (the applicant's own), masked otherwise. Apps need FORM_RELATED loaded; the rest costs six
     queries whatever the number of declarations."""
     from zhicheng.catalogue.models import Series, TitleName
     from zhicheng.publicity.models import PublicityEntry, PublicityKind, PublicityOutcome
@@ -190,7 +189,7 @@ def content(apps: list[Application], versions: dict[int, int], full_id: set[int]
         size = f"评委会{r.meeting.committee_size}人，" if r.meeting.committee_size else ""
         results[r.application_id] = (f"{r.meeting.held_on:%Y年%m月%d日}评审会议：{size}应参加表决{r.eligible}人，同意{r.yes}票，"
                                      f"不同意{r.no}票，弃权{r.abstain}票；{'评审通过' if r.passed else '未通过'}。"
-                                     + (f"{r.note}" if r.note else ""))
+                                     + r.note)
 
     out = {}
     for app in apps:
@@ -209,7 +208,7 @@ def content(apps: list[Application], versions: dict[int, int], full_id: set[int]
         out[app.pk] = {
             "year": app.plan.year,
             "version": version,
-            "filled_on": f"{localtime(filled):%Y年%m月%d日}" if filled else "",
+            "filled_on": f"{filled.astimezone(clock.CHINA):%Y年%m月%d日}" if filled else "",
             "name": person.name,
             "sex": person.get_sex_display(),
             "birth": f"{person.birth_date:%Y.%m}",
@@ -226,30 +225,18 @@ def content(apps: list[Application], versions: dict[int, int], full_id: set[int]
             "committee": app.committee.name if app.committee_id else "",
             "route": route_label(app.route) if app.route else "",
             "started_work": _month(min(work)) if work else "",
-            "education": {"level": _choice(_edu_model(), "level", education.get("level")), "school": education.get("school", ""),
+            "education": {"level": _choice(people.Education, "level", education.get("level")), "school": education.get("school", ""),
                           "major": education.get("major", ""), "graduated": _month(education.get("graduated_on")),
                           "form": ("全日制" if education.get("full_time") else "非全日制") if education else ""},
             "current_title": {"name": title.get("title_name", ""), "obtained": _month(title.get("obtained_on")),
-                              "via": _choice(_title_model(), "via", title.get("via"))},
+                              "via": _choice(people.TitleHeld, "via", title.get("via"))},
             "exam": app.exam_score,
-            "pledge": f"{localtime(app.pledge_signed_at):%Y年%m月%d日 %H:%M}" if app.pledge_signed_at else "",
+            "pledge": f"{app.pledge_signed_at.astimezone(clock.CHINA):%Y年%m月%d日 %H:%M}" if app.pledge_signed_at else "",
             "publicity": publicity.get(app.pk, ""),
             "committee_result": results.get(app.pk, ""),
             "sections": sections,
         }
     return out
-
-
-def _edu_model():
-    from zhicheng.people.models import Education
-
-    return Education
-
-
-def _title_model():
-    from zhicheng.people.models import TitleHeld
-
-    return TitleHeld
 
 
 # ---- drawing ------------------------------------------------------------------------------------
