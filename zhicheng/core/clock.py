@@ -45,6 +45,11 @@ def _env_today() -> dt.date | None:
     return dt.date.fromisoformat(value) if value else None
 
 
+def environment_day() -> dt.date | None:
+    """The date ZHICHENG_TODAY (or ZHICHENG_TODAY_FILE) pins, if any: the "today" of the demo and of training."""
+    return _env_today()
+
+
 def now() -> dt.datetime:
     """Aware datetime in Asia/Shanghai."""
     pinned = _pinned.get()

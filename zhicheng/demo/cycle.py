@@ -11,6 +11,7 @@ import datetime as dt
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
+from types import ModuleType
 
 from django.db import connection
 
@@ -29,6 +30,12 @@ PATH_ORDER = [
     State.ROSTER_PUBLICITY, State.TALENT_CENTRE_REVIEW, State.COMMITTEE_INTAKE, State.ACCEPTED, State.UNDER_REVIEW,
     State.PASSED, State.RESULT_PUBLICITY, State.RESULT_PUBLISHED, State.FILED, State.CERTIFIED, State.REVOKED,
 ]
+
+
+# What a checker who passes a declaration records of the material checklist (六（二）: checked item by item).
+CHECKED_NOTE = "申报材料已按材料目录逐项核验：齐全、清晰，与原件一致。"
+# The correction asked for when the applicants have no files to name (the bench's declarations).
+PLAIN_CORRECTION = ["近三年年度考核表缺2019年度", "继续教育审验卡未加盖单位公章", "业绩成果佐证材料不清晰，请重新扫描"]
 
 
 @dataclass
@@ -68,6 +75,9 @@ class Driver:
     # True: each stage moves its declarations as sets (transition_many, one call per acting body);
     # False: one transition() per declaration, as a clerk clicking through them one by one.
     batched: bool = False
+    # The applicants' side (demo.materials): what a correction names from the files they gave, taking those
+    # files down when it arrives, and new ones before resubmitting. None: declarations without files.
+    applicants: ModuleType | None = None
 
     # ---- helpers ------------------------------------------------------------------------
     def staff(self, org_id: int) -> User:
@@ -180,10 +190,11 @@ class Driver:
         self._close(day, stage, "result")
 
     def stage_recommend(self, day, stage):
-        self.step_all(stage, self.candidates(State.RECOMMENDER_REVIEW, day), "recommend", self.holder_staff)
+        self.step_all(stage, self.candidates(State.RECOMMENDER_REVIEW, day), "recommend", self.holder_staff, note=CHECKED_NOTE)
 
     def stage_consent(self, day, stage):
-        self.step_all(stage, self.candidates(State.ENTRUSTMENT_REVIEW, day), "consent_entrustment", self.holder_staff)
+        self.step_all(stage, self.candidates(State.ENTRUSTMENT_REVIEW, day), "consent_entrustment", self.holder_staff,
+                      note=CHECKED_NOTE)
 
     def stage_department(self, day, stage):
         to_roster, approve = [], []
@@ -191,21 +202,23 @@ class Driver:
             intent = self.intents[app.pk]
             actor = self.staff(app.holder_id)
             if intent.correct_once and not app.correction_notices.exists():
-                self.step(stage, app, "request_correction", actor, payload={
-                    "items": ["近三年年度考核表缺2019年度", "继续教育审验卡未加盖单位公章", "业绩成果佐证材料不清晰，请重新扫描"],
-                    "deadline": day + dt.timedelta(days=9),
-                })
+                items = (self.applicants and self.applicants.deficiencies(app)) or PLAIN_CORRECTION
+                asked = self.step(stage, app, "request_correction", actor, payload={"items": items, "deadline": day + dt.timedelta(days=9)})
+                if asked and self.applicants:
+                    self.applicants.take_down(app, app.person.account, items)
             elif app.channel == Channel.REGION:
                 to_roster.append(app)
             else:
                 approve.append(app)
-        self.step_all(stage, approve, "department_approve", self.holder_staff)
+        self.step_all(stage, approve, "department_approve", self.holder_staff, note=CHECKED_NOTE)
         if to_roster:
             self.publish(stage, PublicityKind.ROSTER, to_roster)
 
     def stage_resubmit(self, day, stage):
         for app in self.candidates(State.CORRECTION_REQUESTED, day):
             if self.intents[app.pk].target != State.DEEMED_WITHDRAWN:
+                if self.applicants:
+                    self.applicants.replace(app, app.person.account, app.correction_notices.get().items)
                 self.step(stage, app, "resubmit", app.person.account)
 
     def stage_deem(self, day, stage):
@@ -218,7 +231,7 @@ class Driver:
         self.stats[stage].queries += counter.count
 
     def stage_county(self, day, stage):
-        self.step_all(stage, self.candidates(State.COUNTY_BUREAU_REVIEW, day), "county_approve", self.holder_staff)
+        self.step_all(stage, self.candidates(State.COUNTY_BUREAU_REVIEW, day), "county_approve", self.holder_staff, note=CHECKED_NOTE)
 
     def stage_city_roster(self, day, stage):
         apps = self.candidates(State.CITY_BUREAU_REVIEW, day)
@@ -226,13 +239,14 @@ class Driver:
             self.publish(stage, PublicityKind.ROSTER, apps)
 
     def stage_centre(self, day, stage):
-        self.step_all(stage, self.candidates(State.TALENT_CENTRE_REVIEW, day), "sort_to_committee", self.holder_staff)
+        self.step_all(stage, self.candidates(State.TALENT_CENTRE_REVIEW, day), "sort_to_committee", self.holder_staff, note=CHECKED_NOTE)
 
     def stage_intake(self, day, stage):
         apps = self.candidates(State.COMMITTEE_INTAKE, day)
         self.step_all(stage, [a for a in apps if self.intents[a.pk].target == State.RETURNED], "return_out_of_scope",
                       self.holder_staff, note="申报专业与本评委会评审专业不符，请改报相应评委会（六（三））。")
-        self.step_all(stage, [a for a in apps if self.intents[a.pk].target != State.RETURNED], "accept", self.holder_staff)
+        self.step_all(stage, [a for a in apps if self.intents[a.pk].target != State.RETURNED], "accept", self.holder_staff,
+                      note=CHECKED_NOTE)
 
     def stage_open_review(self, day, stage):
         from zhicheng.review.models import ReviewPlan

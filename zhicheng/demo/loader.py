@@ -18,7 +18,6 @@ from zhicheng.declarations.models import Application
 from zhicheng.declarations.screening import screen
 from zhicheng.declarations.services import GuardFailed, sign_pledge, start_declaration
 from zhicheng.declarations.states import State
-from zhicheng.files.services import store_file
 from zhicheng.orgs.models import Committee, Organisation, OrgKind
 from zhicheng.people.models import (
     AnnualAssessment, BlacklistEntry, ContinuingEducation, Education, Honour, Award, Person, TitleHeld, WorkPeriod,
@@ -27,6 +26,7 @@ from zhicheng.review.models import Expert, PlanStatus, ReviewPlan, ServiceYear
 from zhicheng.review.pool import apply_title
 
 from . import applicants as A
+from . import materials
 from .cycle import Driver, Intent, schedule_2021
 from .ids import id_number
 from .region import load_areas, load_catalogue, load_committees, load_organisations
@@ -40,6 +40,10 @@ DEMO_TOTP_SECRET = "ZHICHENGDEMOEXPERTSECRETKEY23456"  # nosec B105
 DEMO_OFFICE_SECRET = "5eed" * 16
 DEMO_SUPERVISOR_SECRET = "c0de" * 16
 DEMO_DAY = dt.date(2021, 9, 15)
+DEMO_MAIL_DOMAIN = "demo.zhicheng.local"
+# The logins load_demo prints (friendly_logins), in its order; the login page lists those present.
+DEMO_LOGINS = ("applicant", "employer", "department", "city_bureau", "county_bureau", "recommender", "talent_centre",
+               "committee_office", "regional_hr", "supervisor", "economics_office", "expert", "admin")
 LATE = {State.DRAFT: dt.date(2021, 6, 28), State.SUBMITTED: dt.date(2021, 9, 1)}
 LATEST = {State.DRAFT: dt.date(2021, 6, 28), State.SUBMITTED: dt.date(2021, 9, 13)}
 P = A  # profiles
@@ -179,7 +183,7 @@ class DemoLoader:
     def _account(self, username: str, role: str, *, organisation=None, person=None, first_name="") -> User:
         user, created = User.objects.get_or_create(username=username, defaults={
             "role": role, "organisation": organisation, "person": person, "first_name": first_name, "password": self.password_hash,
-            "email": f"{username}@demo.zhicheng.local",
+            "email": f"{username}@{DEMO_MAIL_DOMAIN}",
         })
         return user
 
@@ -195,8 +199,11 @@ class DemoLoader:
                 unit_level=level, sector=unit.sector,
             )
         for series, level, obtained in profile["titles"]:
+            # The title's own name (工程师, 主治医师...), never the series with a level code.
+            title = TitleName.objects.filter(series__code=series, level=level).order_by("pk").first()
             TitleHeld.objects.create(person=person, series=series, level=level, obtained_on=obtained,
-                                     title_name=f"{Series.objects.get(code=series).name}{level}", issued_by="内蒙古自治区人力资源和社会保障厅")
+                                     title_name=title.name if title else f"{Series.objects.get(code=series).name}{Level(level).label}",
+                                     issued_by="内蒙古自治区人力资源和社会保障厅")
         for code, year, name in profile.get("honours", []):
             Honour.objects.create(person=person, code=code, year=year, name=name)
         for name, scope, grade, year in profile.get("awards", []):
@@ -269,7 +276,6 @@ class DemoLoader:
     def load_declarations(self, orgs) -> Driver:
         plan = AnnualPlan.objects.get(year=2021)
         intents = {}
-        letter = store_file("委托函.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
         with clock.frozen(dt.date(2021, 6, 1)):
             for index, (profile_fn, kwargs, target, not_before, correct_once) in enumerate(CASTING):
                 profile = profile_fn(**kwargs)
@@ -277,7 +283,10 @@ class DemoLoader:
                 person = self._new_person(unit, self.rng.randint(1970, 1992), **profile.get("person", {}),
                                           rural_service_years=profile.get("rural_service_years", 0))
                 self._archive(person, profile)
-                account = self._account(f"p{person.id_number}", Role.APPLICANT, person=person, first_name=person.name)
+                materials.add_achievements(person, profile)
+                materials.add_evidence(person)
+                # Applicants log in with their 身份证 number, as the ones who register do.
+                account = self._account(person.id_number, Role.APPLICANT, person=person, first_name=person.name)
                 series = Series.objects.get(code=profile["series"])
                 recommender = Organisation.objects.get(name=profile["recommender"]) if profile.get("recommender") else (
                     Organisation.objects.filter(kind=OrgKind.RECOMMENDING_BODY).first() if unit.sector == "private" else None)
@@ -291,7 +300,7 @@ class DemoLoader:
                 for field_name, value in profile.get("application", {}).items():
                     setattr(app, field_name, value)
                 if profile.get("entrusted"):
-                    app.entrustment_letter = letter
+                    app.entrustment_letter = materials.entrustment_letter(app)
                 if profile.get("exam"):
                     app.exam_score, app.exam_confirmed_at = profile["exam"], clock.now()
                 if target != State.DRAFT or profile.get("block") is None:
@@ -299,10 +308,11 @@ class DemoLoader:
                 app.save()
                 decision = screen(app, actor=account)
                 self._check_route(profile, decision, app)
+                materials.hand_in(app, account, draft=target == State.DRAFT)
                 if target != State.DRAFT:
                     sign_pledge(app, account, "本人承诺所提交的申报材料真实、准确、完整……")
                 intents[app.pk] = Intent(target=target, not_before=dict(not_before), correct_once=correct_once)
-        driver = Driver(intents)
+        driver = Driver(intents, applicants=materials)
         driver.run(schedule_2021())
         return driver
 
@@ -407,7 +417,7 @@ class DemoLoader:
             logins.append(("economics_office", Role.COMMITTEE_OFFICE.label, economics.name))
         logins.append(("expert", Role.EXPERT.label, f"经济系列高评委主任委员（9月13日至17日评审）；动态口令密钥 {DEMO_TOTP_SECRET}"))
         if not User.objects.filter(username="admin").exists():
-            User.objects.create_superuser("admin", "admin@demo.zhicheng.local", DEMO_PASSWORD, role=Role.REGIONAL_HR_DEPARTMENT,
+            User.objects.create_superuser("admin", f"admin@{DEMO_MAIL_DOMAIN}", DEMO_PASSWORD, role=Role.REGIONAL_HR_DEPARTMENT,
                                           organisation=Organisation.objects.get(kind=OrgKind.REGIONAL_HR_DEPARTMENT))
         logins.append(("admin", "后台管理员", "/admin/"))
         return logins

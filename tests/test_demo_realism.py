@@ -1,0 +1,166 @@
+"""The demo's declarations carry what their stage implies (issue 14, defect 8).
+
+The whole demo is loaded once for the module, inside a transaction rolled back at the end, so the
+region the other tests share is untouched. Every submitted declaration has a file for each checklist
+item it needs and the archive records it went up with, frozen; the files are stored by their hashes
+and re-hash; the one waiting for corrections misses exactly what the correction notice names.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.db import transaction
+from django.test.utils import override_settings
+
+from zhicheng.declarations.states import State
+
+pytestmark = pytest.mark.django_db
+
+# The states a declaration has left the employer's hands in (四, 六（一）): checkers beyond the employer see it.
+PAST_EMPLOYER = {s for s in State.values} - {State.DRAFT, State.SUBMITTED, State.EMPLOYER_PUBLICITY, State.WITHDRAWN}
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker, tmp_path_factory):
+    from zhicheng.demo.loader import DemoLoader
+
+    media = tmp_path_factory.mktemp("demo-media")
+    out = []
+    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media):
+        with transaction.atomic():
+            logins = DemoLoader(out=out.append).run()
+            yield {"media": media, "out": out, "logins": logins}
+            transaction.set_rollback(True)
+
+
+@pytest.fixture
+def media(demo, settings):
+    settings.MEDIA_ROOT = demo["media"]
+    return demo["media"]
+
+
+def _named_materials(notice) -> set[str]:
+    """The material items a correction notice names, through the standard list's item → material link."""
+    from zhicheng.catalogue.models import CorrectionItem
+
+    links = dict(CorrectionItem.objects.filter(text__in=notice.items).values_list("text", "material__code"))
+    assert set(links) == set(notice.items), f"every item of the demo's notice is a standard one: {notice.items}"
+    assert all(links.values()), "every item the demo's notice names is a material of the checklist"
+    return set(links.values())
+
+
+def test_the_loader_reports_nothing_wrong(demo):
+    assert [line for line in demo["out"] if "!" in line] == []
+
+
+def test_every_declaration_past_the_employer_has_its_materials_and_records(demo, media):
+    from zhicheng.declarations.checklist import checklist
+    from zhicheng.declarations.models import Application
+    from zhicheng.files.services import read_verified
+    from zhicheng.people.models import ARCHIVE_MODELS
+
+    submitted = list(Application.objects.filter(version__gte=1).select_related("person").order_by("pk"))
+    assert PAST_EMPLOYER <= {a.state for a in submitted}
+    problems = []
+    for app in submitted:
+        frozen = {}
+        for s in app.selected_records.filter(version=app.version):
+            frozen.setdefault(s.kind, []).append(s)
+            assert s.snapshot and s.snapshot.get("summary"), f"{app.pk}: a frozen record without its content"
+        # The checklist as it was when this version went up (a certificate since adds a title to the archive).
+        rows = [r for r in checklist(app, version=app.version, holds_title="title" in frozen) if r.applies and r.by_applicant]
+        missing = [r.item.code for r in rows if r.missing]
+        if missing:
+            problems.append(f"{app.pk} {app.state} v{app.version}: no file for {missing}")
+        for row in rows:
+            for material in row.files:
+                read_verified(material.file)  # stored under its hash, and still matching it
+        # The archive it went up with: every kind of record the person's profile gave them (the title a
+        # certificate of this year added is not among them).
+        held = {kind for kind, model in ARCHIVE_MODELS.items()
+                if model.objects.filter(person_id=app.person_id).exclude(**({"obtained_on__year": app.plan.year} if kind == "title" else {}))
+                .exists()}
+        if not held <= set(frozen):
+            problems.append(f"{app.pk} {app.state}: records of {sorted(held - set(frozen))} not in the submitted version")
+        if not {"education", "work"} <= set(frozen):
+            problems.append(f"{app.pk} {app.state}: no education or work history went up")
+    assert problems == [], "\n".join(problems)
+
+
+def test_files_of_the_archive_records_are_in_the_snapshot_and_stored(demo, media):
+    from zhicheng.declarations.models import SelectedRecord
+    from zhicheng.files.models import StoredFile
+    from zhicheng.files.services import read_verified
+
+    shas = {sha for s in SelectedRecord.objects.filter(version__gte=1) for sha in (s.snapshot or {}).get("evidence", [])}
+    assert shas, "the education and title records went up with their scans"
+    stored = StoredFile.objects.filter(sha256__in=shas)
+    assert stored.count() == len(shas)
+    for f in stored:
+        read_verified(f)
+
+
+def test_the_declaration_under_correction_misses_only_what_the_notice_names(demo, media):
+    from zhicheng.declarations.checklist import checklist
+    from zhicheng.declarations.models import Application
+
+    waiting = list(Application.objects.filter(state=State.CORRECTION_REQUESTED).order_by("pk"))
+    assert waiting
+    for app in waiting:
+        named = _named_materials(app.correction_notices.get())
+        working = checklist(app)  # the version the applicant is preparing
+        assert {r.item.code for r in working if r.missing} == named
+        present = {r.item.code for r in working if r.applies and r.required and r.by_applicant and r.files}
+        assert present, "the rest of the checklist is there"
+        assert not [r for r in checklist(app, version=app.version) if r.missing], "the submitted version was complete"
+    applicant = Application.objects.filter(person__account__username="applicant").get()
+    assert applicant.state == State.CORRECTION_REQUESTED
+
+
+def test_a_corrected_and_resubmitted_declaration_replaced_the_named_files(demo, media):
+    from zhicheng.declarations.checklist import materials_of_version
+    from zhicheng.declarations.models import Application
+
+    resubmitted = [a for a in Application.objects.filter(version__gte=2, correction_notices__resolved_at__isnull=False)]
+    assert resubmitted
+    for app in resubmitted:
+        named = _named_materials(app.correction_notices.get())
+        before = {m.item.code: m.file.sha256 for m in materials_of_version(app, app.version - 1)}
+        after = {m.item.code: m.file.sha256 for m in materials_of_version(app, app.version)}
+        assert set(before) == set(after)
+        assert {code for code in after if after[code] != before[code]} == named
+
+
+def test_the_checkers_who_passed_a_declaration_recorded_their_check(demo):
+    from zhicheng.declarations.models import ApplicationEvent
+    from zhicheng.demo.cycle import CHECKED_NOTE
+
+    checks = ApplicationEvent.objects.filter(action__in=["recommend", "consent_entrustment", "department_approve", "county_approve",
+                                                          "sort_to_committee", "accept"])
+    assert checks.exists()
+    assert set(checks.values_list("note", flat=True)) == {CHECKED_NOTE}
+
+
+def test_demo_applicants_log_in_as_the_login_page_says(demo):
+    """The login label says applicants log in with their 身份证 number; the demo's do (but `applicant`)."""
+    from zhicheng.accounts.models import User
+    from zhicheng.accounts.roles import Role
+
+    applicants = User.objects.filter(role=Role.APPLICANT, person__applications__isnull=False).distinct().select_related("person")
+    assert applicants.exists()
+    assert [u.username for u in applicants if u.username not in ("applicant", u.person.id_number)] == []
+    printed = [username for username, _role, _where in demo["logins"]]
+    assert set(printed) <= set(User.objects.filter(username__in=printed).values_list("username", flat=True))
+
+
+def test_the_login_page_lists_the_printed_logins_and_the_banner_the_date_in_force(demo, client, monkeypatch):
+    from django.urls import reverse
+
+    monkeypatch.setenv("ZHICHENG_TODAY", "2021-09-16")
+    monkeypatch.delenv("ZHICHENG_TODAY_FILE", raising=False)
+    body = client.get(reverse("login")).content.decode()
+    assert "2021-09-16" in body.split('class="demo-day"', 1)[1].split("</p>", 1)[0]
+    hint = body.split('class="notice-box demo-logins"', 1)[1].split("</section>", 1)[0]
+    assert [u for u, _role, _where in demo["logins"] if f"<code>{u}</code>" not in hint] == []
+    monkeypatch.delenv("ZHICHENG_TODAY")
+    assert 'class="demo-day"' not in client.get(reverse("login")).content.decode(), "no banner on the real date"
