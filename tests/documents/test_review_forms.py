@@ -21,7 +21,6 @@ from zhicheng.declarations.services import select_records
 from zhicheng.demo import applicants as P
 from zhicheng.orgs.models import Organisation
 from zhicheng.people.models import ARCHIVE_MODELS, Award, Education, Project, Publication, TitleHeld
-from zhicheng.publicity.models import Publicity
 
 from ..conftest import staff_of
 from ..cycle_helpers import advance
@@ -178,14 +177,23 @@ def test_the_dossier_links_the_forms_of_the_version_shown(client, make_applicant
 
 
 @pytest.mark.django_db
-def test_the_publisher_prints_every_summary_form_of_its_publicity_and_the_public_page_links_none(client, make_applicant):
-    app = _declared(make_applicant, until="employer_publicity")
-    publicity = Publicity.objects.get(entries__application=app)
+def test_the_publisher_prints_every_summary_form_of_its_publicity_and_the_public_page_links_none(client, make_applicant, tmp_path):
+    from zhicheng.publicity.services import start_publicity
+
+    app, colleague = _declared(make_applicant, until="submitted"), _declared(make_applicant, until="submitted")
+    employer = staff_of(app.unit)
+    with clock.frozen(D(2021, 6, 8)):
+        publicity = start_publicity(kind="employer", publisher=app.unit, applications=[app, colleague], actor=employer)
     url = reverse("publicity_summary_forms", args=[publicity.pk])
-    client.force_login(staff_of(app.unit))
+    client.force_login(employer)
     assert url in client.get(reverse("publicity_detail", args=[publicity.pk])).content.decode()
     response = client.get(url)
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    path = tmp_path / "publicity.pdf"
+    path.write_bytes(response.content)
+    assert len(_page_sizes(path)) == 2  # a sheet each
+    text = _run_text(tmp_path, response.content)
+    assert app.person.name in text and colleague.person.name in text
     client.force_login(staff_of(Organisation.objects.get(name="鄂尔多斯市中心医院")))
     assert client.get(url).status_code == 404
     client.logout()
