@@ -171,6 +171,8 @@ def test_small_review_draw_panel_meeting_ballot_results(page, region, today, sho
     page.click("form:has(input[value=attendance]) button[type=submit]")
     assert "达到法定人数" in messages(page)
     page.click("form:has(input[value=open]) button[type=submit]")
+    assert "登记出席4人" in page.inner_text("#confirm")
+    page.click("#confirm button[name=confirm]")
     assert "无记名投票开始" in messages(page)
     shot("ballot-open")
     for i, expert in enumerate(members[:4]):

@@ -1,6 +1,7 @@
 """Steps that cannot be undone ask once (issue 14, defect 2): their POST without confirm=yes does not
-act but shows what will happen, with the counts; the same POST confirmed acts. Closing a vote, the
-draw and its cancellation, 核准备案, revoking a title, ending a publicity, and signing the minutes."""
+act but shows what will happen, with the counts; the same POST confirmed acts. Opening and closing a
+vote, the draw and its cancellation, 核准备案, revoking a title, exchanging a certificate, starting
+and ending a publicity; the minutes' signature page says what it records."""
 
 from __future__ import annotations
 
@@ -103,6 +104,29 @@ def test_no_confirmation_for_a_close_that_would_be_refused(voting, client):
     response = client.post(reverse("meeting_act", args=[m.pk]), {"action": "close"}, follow=True)
     assert 'id="confirm"' not in text(response) and "没有正在进行的表决。" in text(response)
     assert MeetingResult.objects.filter(meeting=m).count() == 2
+
+
+@pytest.mark.django_db
+def test_opening_the_vote_asks_first_with_who_is_present(city_kit, client, make_applicant):
+    kit = city_kit
+    apps = [advance(make_applicant(P.regular_city_engineer_intermediate()), State.UNDER_REVIEW)[0] for _ in range(2)]
+    kit.experts(5, login=True)
+    kit.seated(size=5)
+    members = kit.members()
+    kit.make_chair(members[0])
+    kit.opinions(kit.panel("市政组", members[:3], apps))
+    m = kit.meeting(members[:4])
+    client.force_login(kit.office)
+    with clock.frozen(REVIEW_DAY):
+        body = confirmation(client.post(reverse("meeting_act", args=[m.pk]), {"action": "open"}))
+        m.refresh_from_db()
+        assert m.status == MeetingStatus.SCHEDULED
+        assert "评委会5人，登记出席4人（法定人数4人）：" in body and "表决2份申报" in body
+        assert all(e.person.name in body for e in members[:4]) and members[4].person.name not in body
+        assert "分组与通过率：综合组 100%。" in body and "出席名单、分组和通过率不能再改" in body
+        client.post(reverse("meeting_act", args=[m.pk]), {"action": "open", **CONFIRM})
+    m.refresh_from_db()
+    assert m.status == MeetingStatus.VOTING
 
 
 @pytest.mark.django_db
@@ -214,6 +238,32 @@ def test_revoking_a_title_asks_first(client, make_applicant):
     client.post(url, {**data, **CONFIRM})
     cert.refresh_from_db()
     assert cert.status == CertificateStatus.REVOKED
+
+
+@pytest.mark.django_db
+def test_exchanging_a_certificate_asks_first(client, make_applicant):
+    from zhicheng.catalogue.models import Series
+    from zhicheng.certificates.exchange import file_exchange
+    from zhicheng.certificates.models import ExchangeStatus
+    from zhicheng.files.services import store_file
+
+    person = make_applicant(P.regular_engineer()).person
+    with clock.frozen(dt.date(2021, 10, 8)):
+        req = file_exchange(actor=person.account, origin="province", original_issuer="陕西省人力资源和社会保障厅",
+                            original_number="SX2015-GC-0099", original_committee="陕西省工程系列高级职称评审委员会",
+                            series=Series.objects.get(code="engineering"), level="associate_senior", title_name="高级工程师",
+                            specialty="土木工程", obtained_on=dt.date(2015, 12, 30), evidence=store_file("原证书.pdf", b"%PDF-1.4\n%%EOF\n"))
+        client.force_login(staff_of(regional_hr_department()))
+        url = reverse("exchange_detail", args=[req.pk])
+        data = {"decision": "approve", "document_number": "内人社职换〔2021〕3号", "note": ""}
+        body = confirmation(client.post(url, data))
+        req.refresh_from_db()
+        assert req.status == ExchangeStatus.SUBMITTED and not Certificate.objects.filter(person=person).exists()
+        assert "原证书：陕西省人力资源和社会保障厅，编号SX2015-GC-0099，2015-12-30取得。" in body and "核准文号：内人社职换〔2021〕3号" in body
+        assert '<input type="hidden" name="decision" value="approve">' in body
+        client.post(url, {**data, **CONFIRM})
+    req.refresh_from_db()
+    assert req.status == ExchangeStatus.APPROVED and req.certificate.person == person
 
 
 # ---- ending a publicity --------------------------------------------------------------------------

@@ -528,6 +528,9 @@ def meeting_act(request, pk: int):
         form = forms.GroupsForm(request.POST)
         _attempt_form(request, form, lambda d: meeting_service.configure_groups(meeting, user, form.rates()), _("分组和通过率已设置。"))
     elif action == "open":
+        if (meeting.status == MeetingStatus.SCHEDULED and plan_service.is_office_of(user, meeting.plan)
+                and not meeting_service.opening_problems(meeting) and not confirm.confirmed(request)):
+            return confirm.ask(request, _open_question(meeting))
         _attempt(request, lambda: meeting_service.open_ballot(meeting, user), _("无记名投票开始。"))
     elif action == "close":
         if meeting.status == MeetingStatus.VOTING and plan_service.is_office_of(user, meeting.plan) and not confirm.confirmed(request):
@@ -538,15 +541,35 @@ def meeting_act(request, pk: int):
     return redirect("meeting_detail", pk=meeting.pk)
 
 
+def _meeting_subject(meeting: Meeting, n: int) -> str:
+    plan = meeting.plan
+    return _("%(committee)s %(year)d年评审会议（%(date)s），表决%(n)d份申报") % {
+        "committee": plan.committee.name, "year": plan.year, "date": meeting.held_on.strftime("%Y-%m-%d"), "n": n}
+
+
+def _open_question(meeting: Meeting) -> confirm.Question:
+    """Opening fixes who may vote and the groups: say who is present and what the ballot holds."""
+    size = drawing.current_draw(meeting.plan).spec["size"]
+    present = meeting_service.present_experts(meeting)
+    labels = dict(GroupKind.choices)
+    rates = "；".join(f"{_(labels[kind])} {rate}%" for kind, rate in sorted(meeting.groups.values_list("kind", "pass_rate")))
+    return confirm.Question(
+        title=_("开始表决"), subject=_meeting_subject(meeting, meeting_service.ballot_applications(meeting).count()),
+        facts=[_("评委会%(size)d人，登记出席%(present)d人（法定人数%(quorum)d人）：%(names)s。") % {
+                   "size": size, "present": len(present), "quorum": meeting_service.quorum(size),
+                   "names": "、".join(e.person.name for e in present)},
+               _("分组与通过率：%(rates)s。") % {"rates": rates}],
+        consequence=_("开始后出席名单、分组和通过率不能再改；只有登记出席的评委可以投票，每人一次；未登记出席的评委不能投票。"),
+        button=_("确认开始表决"), cancel_url=reverse("meeting_detail", args=[meeting.pk]),
+    )
+
+
 def _close_question(meeting: Meeting) -> confirm.Question:
     """Closing cannot be undone: the counts so far, and what the ballots not cast mean for the count."""
     present, voters, rows = meeting_service.ballots_so_far(meeting)
     missing = present - voters
-    plan = meeting.plan
     return confirm.Question(
-        title=_("结束表决并计票"),
-        subject=_("%(committee)s %(year)d年评审会议（%(date)s），表决%(n)d份申报") % {
-            "committee": plan.committee.name, "year": plan.year, "date": meeting.held_on.strftime("%Y-%m-%d"), "n": len(rows)},
+        title=_("结束表决并计票"), subject=_meeting_subject(meeting, len(rows)),
         facts=[_("出席评委%(present)d人，已投票%(voters)d人，%(missing)d人尚未投票。") % {
             "present": present, "voters": voters, "missing": missing}],
         warning=ngettext("还有%(n)d位出席评委没有投票。现在结束，他们的选票按未投同意票计算，不能补投。",
