@@ -355,3 +355,35 @@ def test_the_page_offers_the_step_only_to_those_who_may_take_it(client, three, m
     # The regional department sees it but holds no unit's step: no button.
     client.force_login(supervisor.organisation.staff.exclude(pk=supervisor.pk).first())
     assert "/applications/bulk/" not in dossier(client, second)
+
+
+@pytest.mark.django_db
+def test_a_step_taken_on_the_page_names_the_person_as_the_queue_does(client, three):
+    first = three["apps"][0]
+    after = three["publicity"].ends_on + dt.timedelta(days=1)
+    client.force_login(three["employer"])
+    with clock.frozen(after):
+        fields = bulk_form(client.get(reverse("application_detail", args=[first.pk])).content.decode(), "report")
+        response = client.post("/applications/bulk/", fields)
+    assert response["Location"] == f"/applications/{first.pk}/"
+    first.refresh_from_db()
+    assert first.state == State.DEPARTMENT_REVIEW
+    assert f"已办理1件，共选择1件。已办理的是：{FIRST}。" in messages_of(response)
+
+
+@pytest.mark.django_db
+def test_the_migration_takes_the_arrival_of_existing_declarations_from_their_timeline(make_applicant):
+    """Migration 0004 fills held_since as the steps themselves would have: from the first step of the last run
+    of steps that kept the declaration in the same hands."""
+    import importlib
+
+    from django.apps import apps as registry
+
+    backfill = importlib.import_module("zhicheng.declarations.migrations.0004_application_held_since").backfill
+    made = [advance(make_applicant(P.regular_engineer()), state)[0]
+            for state in (State.EMPLOYER_PUBLICITY, State.ROSTER_PUBLICITY, State.UNDER_REVIEW, State.FILED)]
+    set_by_steps = dict(Application.objects.filter(pk__in=[a.pk for a in made]).values_list("pk", "held_since"))
+    assert len(set(set_by_steps.values())) == 4 and all(set_by_steps.values())
+    Application.objects.update(held_since=None)
+    backfill(registry, None)
+    assert dict(Application.objects.filter(pk__in=[a.pk for a in made]).values_list("pk", "held_since")) == set_by_steps
