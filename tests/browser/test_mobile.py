@@ -30,8 +30,10 @@ OVERFLOW_JS = """() => {
   for (const el of document.querySelectorAll('body *')) {
     const box = el.getBoundingClientRect();
     if (box.width && box.right > width + 1) {
+      // Inside a box that scrolls or clips it does not widen the page, unless positioned out of it.
       let inScroller = false;
-      for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+      const escapes = /(absolute|fixed)/.test(getComputedStyle(el).position);
+      for (let p = el.parentElement; p && p !== document.body && !escapes; p = p.parentElement) {
         const style = getComputedStyle(p);
         if (/(auto|scroll|hidden)/.test(style.overflowX)) { inScroller = true; break; }
       }
@@ -156,7 +158,7 @@ def applicant_walk(phone: Phone, apps, today) -> None:
     record_forms = [href for href in forms if re.fullmatch(r"/archive/[a-z_]+/(new|\d+)/", href)]
     assert any(href.endswith("/new/") for href in record_forms) and any(href[-2].isdigit() for href in record_forms)
     for href in record_forms:
-        phone.visit(href, "archive " + href)
+        phone.visit(href)
     delete = next(href for href in forms if href.endswith("/delete/"))
     phone.visit(delete, "archive delete")
     phone.visit("/declare/")
