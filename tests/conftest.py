@@ -75,6 +75,11 @@ def staff_of(organisation):
 @pytest.fixture
 def make_applicant(db):
     """Create a person with the archive of a demo profile and a draft declaration, screened."""
+    return applicant_maker()
+
+
+def applicant_maker():
+    """make_applicant's builder, for fixtures of a wider scope (tests/test_permissions.py builds its scene once per module)."""
     from zhicheng.catalogue.models import AnnualPlan, Series, Specialty
     from zhicheng.core import clock
     from zhicheng.declarations.screening import screen
@@ -145,6 +150,10 @@ class Roles:
 
 @pytest.fixture
 def scene(db, make_applicant):
+    return build_scene(make_applicant)
+
+
+def build_scene(make_applicant):
     """Declarations in known places and one user per role, in scope and out of scope of them.
 
     a: county health declaration (准格尔旗人民医院, 鄂尔多斯市), via the talent centre, under review.

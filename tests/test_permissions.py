@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Callable
+
 import pytest
+from django.contrib.messages import constants as message_levels
+from django.contrib.messages import get_messages
+from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from zhicheng.accounts.permissions import PAGES, SECOND_FACTOR_SESSION_KEY, can_open
 from zhicheng.accounts.roles import Role
 from zhicheng.core import clock
 from zhicheng.declarations.models import Application
+
+from .conftest import applicant_maker, build_scene
+from .web.helpers import pdf_bytes
 
 # (role attribute, sees a, sees b) — a is under review via the talent centre in 鄂尔多斯; b is at a
 # 呼和浩特 committee's intake; c is a draft that only its owner sees.
@@ -114,6 +125,133 @@ def test_experts_pass_the_second_factor_first(client, scene):
     assert client.get(reverse("public_draws")).status_code == 200  # public pages stay public
 
 
+
+# ---- the scene, built once for the module ------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def module_scene(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The scene of tests/conftest.py and the objects every page of the walk needs, built once for the module
+    inside a transaction that is rolled back after its last test (each test rolls back its own changes on top,
+    in a savepoint): the other modules find the database as the session left it."""
+    from django.conf import settings
+
+    media, kept_media = tmp_path_factory.mktemp("walk-media"), settings.MEDIA_ROOT
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic._from_testcase = True  # lets durable blocks inside the scene's tests run, as in a TestCase
+        atomic.__enter__()
+        try:
+            settings.MEDIA_ROOT = media
+            scene = build_scene(applicant_maker())
+            scene.update(_walk_objects(scene))
+        except BaseException:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+            raise
+        finally:
+            settings.MEDIA_ROOT = kept_media
+    scene["media"] = media
+    yield scene
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        atomic.__exit__(None, None, None)
+
+
+@pytest.fixture
+def scene(module_scene, db, settings):
+    """The module's scene for one test: the files where the scene stored them, the declarations as the database has them."""
+    settings.MEDIA_ROOT = module_scene["media"]
+    for key in ("a", "b", "c"):
+        module_scene[key].refresh_from_db()
+    return module_scene
+
+
+def _walk_objects(scene) -> dict:
+    """Real objects for the pages that need more than a, b and c, each made the way the application makes it."""
+    from zhicheng.certificates.exchange import file_exchange
+    from zhicheng.certificates.models import Certificate
+    from zhicheng.declarations.checklist import attach, checklist
+    from zhicheng.declarations.models import ApplicationMaterial
+    from zhicheng.declarations.states import State
+    from zhicheng.demo import applicants as P
+    from zhicheng.files.services import store_file
+    from zhicheng.jobs.models import Job
+    from zhicheng.publicity.services import raise_objection
+    from zhicheng.review import meeting as meeting_service
+    from zhicheng.review import minutes as minutes_service
+    from zhicheng.review import pool
+    from zhicheng.review.models import DrawStatus, ExpertDraw, Meeting, ReviewPlan
+
+    from .cycle_helpers import advance
+    from .review.kit import REVIEW_DAY, Kit
+
+    make = applicant_maker()
+    roles, a = scene["roles"], scene["a"]
+    on = dt.date(2021, 6, 1)
+    with clock.frozen(on):
+        # A file in a's archive, and a file that went up with a's first version.
+        evidence = store_file("学位证书.pdf", pdf_bytes("学位证书"))
+        a.person.education_records.order_by("pk").first().evidence.add(evidence)
+        item = next(row.item for row in checklist(a) if row.applies)
+        material_a = ApplicationMaterial.objects.create(application=a, item=item, file=store_file("业绩证明.pdf", pdf_bytes("业绩证明")),
+                                                        first_version=1, uploaded_by=a.person.account, uploaded_at=clock.now())
+        # h: a draft with one material, not yet pledged nor paid, for the pages that prepare a declaration.
+        h = make(P.regular_engineer(), on=on, pledge=False, fee_paid=False)
+        material_h = attach(h, h.person.account, next(row.item for row in checklist(h) if row.applies), store_file("身份证.pdf", pdf_bytes("身份证")))
+    # d: certified, through the same committee as a (its filing, its certificate).
+    d, _, _ = advance(make(P.regular_county_doctor()), State.CERTIFIED)
+    certificate = Certificate.objects.get(application=d)
+    # e: in its employer's publicity (准格尔旗人民医院, the scene's employer), with a real-name objection.
+    e, _, _ = advance(make(P.regular_county_doctor()), State.EMPLOYER_PUBLICITY)
+    publicity = e.publicities.get(outcome="open")
+    with clock.frozen(publicity.starts_on):
+        objection = raise_objection(publicity=publicity, application=e, name="赵六", phone="13900000001", content="申报人的业绩证明与实际不符，请核实。")
+    # g: at its competent department (鄂尔多斯市卫生健康委员会, the scene's department), which may ask for corrections.
+    g, _, _ = advance(make(P.regular_county_doctor()), State.DEPARTMENT_REVIEW)
+    with clock.frozen(dt.date(2021, 8, 1)):
+        exchange = file_exchange(actor=a.person.account, origin="province", original_issuer="陕西省人力资源和社会保障厅",
+                                 original_number="SX2016-WS-0123", original_committee="陕西省卫生系列中级职称评审委员会",
+                                 series=a.series, level="intermediate", title_name="主治医师", specialty="外科",
+                                 obtained_on=dt.date(2016, 12, 30), evidence=store_file("原证书.pdf", pdf_bytes("原证书")))
+    employer = roles.employer
+    job = Job.objects.create(kind="bulk_step", title="批量审核", started_by=employer, organisation=employer.organisation)
+
+    # b's committee (呼和浩特市工程系列中级): a pool, a draw done by commit-reveal, a panel on f, a meeting with its minutes.
+    kit = Kit("呼和浩特市工程系列中级职称评审委员会")
+    assert kit.committee == scene["b"].committee
+    f, _, _ = advance(make(P.regular_city_engineer_intermediate()), State.UNDER_REVIEW)
+    kit.experts(5, login=True)
+    draw = kit.seated(size=5)
+    members = kit.members()
+    kit.make_chair(members[0])
+    panel = kit.panel("市政组", members[:3], [f])
+    kit.opinions(panel)
+    city_meeting = kit.meeting(members[:4])
+    with clock.frozen(REVIEW_DAY):
+        meeting_service.open_ballot(city_meeting, kit.office)
+        for expert in members[:4]:
+            meeting_service.cast_ballot(city_meeting, expert.user, {f.pk: "yes"})
+        meeting_service.close_ballot(city_meeting, kit.office)
+        minutes_service.generate(city_meeting, kit.office)
+        city_filing = pool.file_pool(kit.committee, 2021, kit.office)
+    # a's committee: a published draw (its commitments only) and a scheduled meeting.
+    a_plan = ReviewPlan.objects.get(committee=a.committee, year=2021)
+    a_draw = ExpertDraw.objects.create(
+        plan=a_plan, status=DrawStatus.PUBLISHED, spec={"size": 25}, publication={"pool": {"sha256": "0" * 64}},
+        publication_sha256="1" * 64, published_at=clock.now(), objections_until=scene["review_day"], created_by=roles.committee_office,
+    )
+    a_meeting = Meeting.objects.create(plan=a_plan, held_on=scene["review_day"], place="呼和浩特市")
+    assignment = a.assignments.get()
+    return {
+        "d": d, "e": e, "f": f, "g": g, "h": h, "certificate": certificate, "publicity": publicity, "objection": objection,
+        "exchange": exchange, "evidence": evidence, "material_a": material_a, "material_h": material_h, "job": job.pk,
+        "city": {"plan": kit.plan, "draw": draw, "meeting": city_meeting, "members": members, "filing": city_filing},
+        "review": {"plan": a_plan.pk, "draw": a_draw.pk, "meeting": a_meeting.pk, "expert": assignment.expert_id,
+                   "assignment": assignment.pk},
+        "users": {"drafter": h.person.account, "holder": d.person.account, "chair": members[0].user},
+    }
+
+
 def _routes(resolver=None, prefix="", namespace=""):
     resolver = resolver or get_resolver()
     for entry in resolver.url_patterns:
@@ -133,84 +271,14 @@ def test_every_page_declares_its_access_rule():
     assert undeclared == []
 
 
-def _url_for(page_name, scene):
-    if page_name in SPECIAL_URLS:
-        return SPECIAL_URLS[page_name](scene)
-    pattern = next(entry for _, entry in _routes() if getattr(entry.callback, "page_name", None) == page_name)
-    if "pk" in str(pattern.pattern):
-        return reverse(pattern.full_name, args=[scene["a"].pk])
-    return reverse(pattern.full_name)
-
-
-ALL_ROLE_USERS = [name for name, _, _ in SCOPE]
-
-NO_SUCH_FILE = "0" * 64
-
-
-def _publicity_pk(scene):
-    return scene["a"].publicities.order_by("pk").first().pk
-
-
-# Pages whose URL needs more than the declaration a: an object of a's person, a publicity a was in,
-# or an id that exists nowhere (allowed roles then get 404, the others still 403).
-SPECIAL_URLS = {
-    "archive_record_new": lambda scene: reverse("archive_record_new", args=["education"]),
-    "archive_record_edit": lambda scene: reverse("archive_record_edit", args=["education", scene["a"].person.education_records.first().pk]),
-    "archive_record_delete": lambda scene: reverse("archive_record_delete", args=["education", scene["a"].person.education_records.first().pk]),
-    "archive_file": lambda scene: reverse("archive_file", args=[NO_SUCH_FILE]),
-    "application_file": lambda scene: reverse("application_file", args=[scene["a"].pk, NO_SUCH_FILE]),
-    "declaration_material_retire": lambda scene: reverse("declaration_material_retire", args=[scene["a"].pk, 10**9]),
-    "notice_detail": lambda scene: reverse("notice_detail", args=["engineering", "intermediate"]),
-    "public_publicity_detail": lambda scene: reverse("public_publicity_detail", args=[_publicity_pk(scene)]),
-    "publicity_detail": lambda scene: reverse("publicity_detail", args=[_publicity_pk(scene)]),
-    "publicity_close": lambda scene: reverse("publicity_close", args=[_publicity_pk(scene)]),
-    "objection_handle": lambda scene: reverse("objection_handle", args=[10**9]),
-    # the committee side: a's committee's plan, a published draw of it, its meeting, the scene's expert
-    **{name: (lambda scene, name=name, kind=kind: reverse(name, args=[_review_objects(scene)[kind]])) for name, kind in {
-        "review_plan_detail": "plan", "review_plan_act": "plan", "public_draw_detail": "draw", "draw_detail": "draw",
-        "draw_act": "draw", "draw_record": "draw", "meeting_detail": "meeting", "meeting_act": "meeting", "minutes_pdf": "meeting",
-        "ballot": "meeting", "minutes_sign": "meeting", "expert_detail": "expert", "expert_act": "expert",
-        "expert_opinion": "assignment",
-    }.items()},
-    "job_detail": lambda scene: reverse("job_detail", args=[_job_pk(scene)]),
-    "job_progress": lambda scene: reverse("job_progress", args=[_job_pk(scene)]),
-}
-
-
-def _job_pk(scene):
-    """A background job the scene's employer started for its unit; created once per scene."""
-    if "job" not in scene:
-        from zhicheng.jobs.models import Job
-
-        employer = scene["roles"].employer
-        scene["job"] = Job.objects.create(kind="bulk_step", title="批量审核", started_by=employer, organisation=employer.organisation).pk
-    return scene["job"]
-
+# ---- the jobs and the committee side, role by role ---------------------------------------------------------
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("who, status", [("employer", 200), ("other_employer", 404), ("regional_hr", 404), ("applicant", 403)])
 @pytest.mark.parametrize("page_name", ["job_detail", "job_progress"])
 def test_a_job_is_seen_by_its_organisation_only(client, scene, who, status, page_name):
     login(client, getattr(scene["roles"], who))
-    assert client.get(SPECIAL_URLS[page_name](scene)).status_code == status
-
-
-def _review_objects(scene):
-    """a's committee's plan with a published draw and a meeting; created once per scene."""
-    if "review" not in scene:
-        from zhicheng.review.models import DrawStatus, ExpertDraw, Meeting, ReviewPlan
-
-        plan = ReviewPlan.objects.get(committee=scene["a"].committee, year=2021)
-        draw = ExpertDraw.objects.create(
-            plan=plan, status=DrawStatus.PUBLISHED, spec={"size": 25}, publication={"pool": {"sha256": "0" * 64}},
-            publication_sha256="1" * 64, published_at=clock.now(), objections_until=scene["review_day"],
-            created_by=scene["roles"].committee_office,
-        )
-        meeting = Meeting.objects.create(plan=plan, held_on=scene["review_day"], place="呼和浩特市")
-        assignment = scene["a"].assignments.get()
-        scene["review"] = {"plan": plan.pk, "draw": draw.pk, "meeting": meeting.pk, "expert": assignment.expert_id,
-                           "assignment": assignment.pk}
-    return scene["review"]
+    assert client.get(reverse(page_name, args=[scene["job"]])).status_code == status
 
 
 # (role attribute, what it gets on a's committee's plan, draw and meeting pages)
@@ -218,13 +286,14 @@ REVIEW_SCOPE = [
     ("committee_office", 200), ("other_committee_office", 404), ("regional_hr", 200), ("supervisor", 200),
     ("employer", 403), ("city_bureau", 403), ("talent_centre", 403), ("applicant", 403), ("expert", 403),
 ]
+A_COMMITTEE = {"review_plan_detail": "plan", "draw_detail": "draw", "meeting_detail": "meeting"}
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("who, status", REVIEW_SCOPE)
-@pytest.mark.parametrize("page_name", ["review_plan_detail", "draw_detail", "meeting_detail"])
+@pytest.mark.parametrize("page_name", sorted(A_COMMITTEE))
 def test_committee_pages_follow_the_committee(client, scene, who, status, page_name):
-    url = SPECIAL_URLS[page_name](scene)
+    url = reverse(page_name, args=[scene["review"][A_COMMITTEE[page_name]]])
     login(client, getattr(scene["roles"], who))
     with clock.frozen(scene["review_day"]):
         assert client.get(url).status_code == status
@@ -234,53 +303,572 @@ def test_committee_pages_follow_the_committee(client, scene, who, status, page_n
 @pytest.mark.parametrize("who, status", [("committee_office", 302), ("supervisor", 302), ("other_committee_office", 404),
                                          ("regional_hr", 403), ("expert", 403)])
 def test_only_the_office_and_the_supervisor_act_on_a_draw(client, scene, who, status):
+    """Each party commits its value to a draw being prepared; the page lets no one else in."""
+    from zhicheng.review.models import DrawStatus, ExpertDraw
+
+    ExpertDraw.objects.filter(pk=scene["review"]["draw"]).update(status=DrawStatus.COMMITTING, published_at=None)
     login(client, getattr(scene["roles"], who))
     with clock.frozen(scene["review_day"]):
-        assert client.post(SPECIAL_URLS["draw_act"](scene), {"action": "commit", "value": "2" * 64}).status_code == status
+        response = client.post(reverse("draw_act", args=[scene["review"]["draw"]]), {"action": "commit", "value": "2" * 64})
+    assert response.status_code == status
+    draw = ExpertDraw.objects.get(pk=scene["review"]["draw"])
+    party = {"committee_office": "office", "supervisor": "supervisor"}.get(who)
+    assert {p: getattr(draw, f"{p}_commitment") for p in ("office", "supervisor")} == {
+        p: "2" * 64 if p == party else "" for p in ("office", "supervisor")}
+    if party:
+        assert response["Location"] == reverse("draw_detail", args=[draw.pk]) and _errors(response) == []
 
 
 @pytest.mark.django_db
 def test_an_expert_opens_only_their_own_review_pages(client, scene):
+    opinion = reverse("expert_opinion", args=[scene["review"]["assignment"]])
     login(client, scene["roles"].other_expert)
     with clock.frozen(scene["review_day"]):
-        assert client.get(SPECIAL_URLS["expert_opinion"](scene)).status_code == 404
-        assert client.get(SPECIAL_URLS["ballot"](scene)).status_code == 404
+        assert client.get(opinion).status_code == 404
+        assert client.get(reverse("ballot", args=[scene["review"]["meeting"]])).status_code == 404
         assert client.get(reverse("expert_tasks")).status_code == 200
     login(client, scene["roles"].expert)
     with clock.frozen(scene["review_day"]):
-        assert client.get(SPECIAL_URLS["expert_opinion"](scene)).status_code == 200
+        assert client.get(opinion).status_code == 200
     with clock.frozen(scene["review_day"].replace(month=9)):
-        assert client.get(SPECIAL_URLS["expert_opinion"](scene)).status_code == 404  # outside the review window
-
-# Pages that only take POST (a GET would be 405 for everyone).
-POST_ONLY = frozenset({
-    "application_bulk", "application_exam_confirm", "declaration_autosave", "declaration_fee", "declaration_material",
-    "declaration_pledge", "declaration_records", "notifications_read", "publicity_close", "objection_handle",
-})
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize("page_name", sorted(PAGES))
-def test_every_page_for_every_role(client, scene, page_name):
-    """Anonymous visitors reach only public pages; each role gets exactly what PAGES grants."""
-    url = _url_for(page_name, scene)
-    method = client.post if page_name.endswith("_act") or page_name in POST_ONLY else client.get
-    response = method(url)
-    if PAGES[page_name] is None:
-        assert response.status_code in (200, 302)
-    else:
-        assert response.status_code == 302 and "/login/" in response["Location"]
-    for who in ALL_ROLE_USERS:
-        user = getattr(scene["roles"], who)
-        client.force_login(user)
-        with clock.frozen(scene["review_day"]):
-            response = method(url)
-        if can_open(user, page_name):
-            assert response.status_code in (200, 302, 404), (page_name, who)  # 404: object out of this role's scope
-        else:
-            assert response.status_code == 403, (page_name, who, response.status_code)
-        client.logout()
+        assert client.get(opinion).status_code == 404  # outside the review window
 
 
 def test_supervisor_is_read_only():
     assert Role.SUPERVISOR not in PAGES["application_act"]
+
+
+# ---- the walk: every URL of the project, every role ------------------------------------------------------
+#
+# For each URL name: who sees the page work on a real object of the scene (the check says how: the object's
+# own text on the page, the file itself, or for an action its effect in the database and the redirect to where
+# the application goes after it), which other roles the page admits get something else (a refusal the service
+# explains), and every remaining role it admits gets 404 (the object is out of its scope). Roles the page's rule
+# (PAGES) does not admit get 403; visitors without a login go to the login page, except on public pages.
+
+Check = Callable[[object, dict, object], None]  # (response, scene, user)
+
+
+def _text(value, scene):
+    return value(scene) if callable(value) else value
+
+
+def shows(*texts) -> Check:
+    """200, and the page holds these texts (of the object it is about)."""
+    def check(response, scene, user):
+        assert response.status_code == 200, response.status_code
+        body = response.content.decode()
+        for text in texts:
+            assert str(_text(text, scene)) in body, _text(text, scene)
+    return check
+
+
+def serves(content_type: str, starts=b"", named=None) -> Check:
+    """200 with a file of this type: its first bytes, and the object's name in the file name."""
+    def check(response, scene, user):
+        assert response.status_code == 200, response.status_code
+        assert response["Content-Type"].startswith(content_type), response["Content-Type"]
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        assert body.startswith(starts), body[:40]
+        if named is not None:
+            assert str(_text(named, scene)) in response["Content-Disposition"], response["Content-Disposition"]
+    return check
+
+
+def serves_file(stored) -> Check:
+    """200 with exactly the stored file's bytes."""
+    def check(response, scene, user):
+        from zhicheng.files.services import read_verified
+
+        assert response.status_code == 200, response.status_code
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        assert body == read_verified(stored(scene))
+    return check
+
+
+def _messages(response, level):
+    return [str(m) for m in get_messages(response.wsgi_request) if m.level == level]
+
+
+def _errors(response):
+    return _messages(response, message_levels.ERROR)
+
+
+def answers(status: int) -> Check:
+    def check(response, scene, user):
+        assert response.status_code == status, response.status_code
+    return check
+
+
+def redirects(to) -> Check:
+    """A redirect to ``to`` (a URL name or a function of the scene), e.g. the dashboard for a signed-in visitor."""
+    def check(response, scene, user):
+        assert response.status_code == 302, response.status_code
+        target = reverse(to) if isinstance(to, str) else to(scene)
+        assert response["Location"].split("#")[0] == target, (response["Location"], target)
+    return check
+
+
+def does(effect: Callable[[dict, object], bool], then) -> Check:
+    """The action's success: its effect is in the database, no error was said, and the page goes where it goes after success."""
+    def check(response, scene, user):
+        redirects(then)(response, scene, user)
+        assert _errors(response) == []
+        assert effect(scene, user), "the action had no effect"
+    return check
+
+
+def refused(effect: Callable[[dict, object], bool] | None = None) -> Check:
+    """A role the page admits, the service says no: back with an error message, and nothing done."""
+    def check(response, scene, user):
+        assert response.status_code == 302, response.status_code
+        assert _errors(response), "no reason given"
+        assert effect is None or not effect(scene, user)
+    return check
+
+
+@dataclass(frozen=True)
+class Page:
+    url: Callable[[dict], str]
+    works: dict  # who -> Check; "*": every other user the page admits and does not list
+    method: str = "get"
+    data: Callable[[dict, str], dict] | None = None  # (scene, who) -> the form sent
+    others: dict = field(default_factory=dict)  # who -> Check, for users the page admits who neither see it work nor get 404
+    anonymous: Check | None = None  # public pages: what a visitor without a login gets (private pages: the login page)
+    prepare: Callable[[dict], None] | None = None  # state the action needs, set up (and rolled back) around each request
+    day: Callable[[dict], dt.date] | dt.date | None = None  # today for the requests (the scene's review day if not given)
+
+
+def _u(name: str, *args) -> Callable[[dict], str]:
+    """The URL of ``name`` with arguments taken from the scene (functions of it) or given."""
+    return lambda scene: reverse(name, args=[_text(arg, scene) for arg in args])
+
+
+def _pk(key: str, *path: str) -> Callable[[dict], int]:
+    def pk(scene):
+        value = scene[key]
+        for step in path:
+            value = value[step]
+        return getattr(value, "pk", value)
+    return pk
+
+
+def _name(key: str) -> Callable[[dict], str]:
+    return lambda scene: scene[key].person.name
+
+
+def _state(key: str) -> Callable[[dict], str]:
+    return lambda scene: Application.objects.get(pk=scene[key].pk).state
+
+
+SEES_A = [who for who, sees_a, _ in SCOPE if sees_a]
+SEES_B = [who for who, _, sees_b in SCOPE if sees_b]
+COMMITTEE_B = ("other_committee_office", "regional_hr", "supervisor")  # b's committee (呼和浩特市) and those who see all
+PDF = ("application/pdf", b"%PDF")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _all(check: Check, *who: str, **others: Check) -> dict:
+    return {name: check for name in who} | others
+
+
+def _unread(scene, user):
+    from zhicheng.notifications.models import Notification
+
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).exists()
+
+
+def _edit(key, anchor=""):
+    return lambda scene: reverse("declaration_edit", args=[scene[key].pk]) + anchor
+
+
+def _draft_effect(scene, user):
+    from zhicheng.catalogue.models import Specialty
+
+    return Application.objects.get(pk=scene["h"].pk).specialty == Specialty.objects.get(series=scene["h"].series, name="水利工程")
+
+
+def _draft_data(scene, who):
+    from zhicheng.catalogue.models import Specialty
+
+    from zhicheng.declarations.drafting import draft_token
+
+    h = Application.objects.get(pk=scene["h"].pk)
+    return {"specialty": Specialty.objects.get(series=h.series, name="水利工程").pk, "base": draft_token(h)}
+
+
+def _material_data(scene, who):
+    from zhicheng.declarations.checklist import checklist
+
+    from .web.helpers import upload
+
+    item = next(row.item for row in checklist(scene["h"]) if row.applies and row.item != scene["material_h"].item)
+    return {"item": item.pk, "file": upload("学历证书.pdf", pdf_bytes("学历证书"))}
+
+
+def _materials(scene, user):
+    return scene["h"].materials.count() == 2
+
+
+def _records_data(scene, who):
+    return {"kind": "education", "record": [r.pk for r in scene["h"].person.education_records.all()]}
+
+
+def _records_chosen(scene, user):
+    chosen = set(scene["h"].selected_records.filter(version=0, kind="education").values_list("record_id", flat=True))
+    return chosen == set(scene["h"].person.education_records.values_list("pk", flat=True)) and chosen
+
+
+def _pool_filed(scene, user):
+    from zhicheng.review.models import PoolFiling
+
+    return PoolFiling.objects.filter(committee=scene["city"]["plan"].committee).count() == 2
+
+
+def _pool_data(scene, who):
+    if who == "regional_hr":
+        return {"action": "acknowledge", "filing": scene["city"]["filing"].pk}
+    return {"action": "file", "committee": scene["city"]["plan"].committee_id, "year": 2021}
+
+
+def _pool_effect(scene, user):
+    if user.role == Role.REGIONAL_HR_DEPARTMENT:
+        scene["city"]["filing"].refresh_from_db()
+        return scene["city"]["filing"].acknowledged_by == user
+    return _pool_filed(scene, user)
+
+
+def _close_ready(scene):
+    from zhicheng.publicity.services import handle_objection
+
+    handle_objection(scene["objection"], scene["roles"].employer, substantiated=False, finding="经核实，业绩证明与原件一致。")
+
+
+def _publicity_closed(scene, user):
+    from zhicheng.publicity.models import Publicity
+
+    return not Publicity.objects.get(pk=scene["publicity"].pk).is_open
+
+
+def _objection_handled(scene, user):
+    from zhicheng.publicity.models import Objection
+
+    objection = Objection.objects.get(pk=scene["objection"].pk)
+    return objection.status == "unsubstantiated" and objection.handled_by == user
+
+
+def _panel_made(scene, user):
+    return scene["city"]["plan"].panels.filter(name="水利组").exists()
+
+
+def _panel_data(scene, who):
+    return {"action": "panel", "name": "水利组", "members": [e.pk for e in scene["city"]["members"][2:5]]}
+
+
+def _groups_set(scene, user):
+    from zhicheng.review.models import Meeting
+
+    return dict(Meeting.objects.get(pk=scene["review"]["meeting"]).groups.values_list("kind", "pass_rate")) == {"general": 90}
+
+
+def _chair_set(scene, user):
+    return scene["city"]["draw"].members.get(expert=scene["city"]["members"][1], active=True).is_chair
+
+
+def _chair_data(scene, who):
+    member = scene["city"]["draw"].members.get(expert=scene["city"]["members"][1], active=True)
+    return {"action": "chair", "member": member.pk}
+
+
+def _expert_updated(scene, user):
+    expert = scene["city"]["members"][4]
+    expert.refresh_from_db()
+    return not expert.available and expert.unavailable_reason == "出差"
+
+
+def _expert_data(scene, who):
+    expert = scene["city"]["members"][4]
+    return {"action": "update", "unit": expert.unit_id, "specialty": "", "committees": [scene["city"]["plan"].committee_id],
+            "unavailable_reason": "出差"}
+
+
+def _exam_ready(scene):
+    Application.objects.filter(pk=scene["g"].pk).update(exam_score="合格（2021年卫生高级专业技术资格考试）", exam_confirmed_at=None)
+
+
+def _exam_confirmed(scene, user):
+    return Application.objects.get(pk=scene["g"].pk).exam_confirmed_at is not None
+
+
+def _fee_paid(scene, user):
+    return Application.objects.get(pk=scene["h"].pk).fee_paid_at is not None
+
+
+def _pledged(scene, user):
+    return Application.objects.get(pk=scene["h"].pk).pledge_signed_at is not None
+
+
+def _b_accepted(scene, user):
+    return _state("b")(scene) == "accepted"
+
+
+def _previewed(response, scene, user):
+    """The engine's answer for engineering, intermediate: its specialties offered, no longer the prompt to choose."""
+    shows("土木工程")(response, scene, user)
+    assert "选择系列和层级后显示" not in response.content.decode()
+
+
+def _dashboard(response, scene, user):
+    """The signed-in user's own dashboard: it names them or their organisation."""
+    shows(user.person.name if user.role == Role.APPLICANT else user.organisation.name)(response, scene, user)
+
+
+PAGES_WALKED: dict[str, Page] = {
+    # —— shell and public pages ——
+    "home": Page(_u("home"), {"*": redirects("dashboard")}, anonymous=shows("职称")),
+    "login": Page(_u("login"), {"*": redirects("dashboard")}, anonymous=shows('name="password"')),
+    "logout": Page(_u("logout"), {"*": redirects("login")}, method="post", anonymous=redirects("login")),
+    "dashboard": Page(_u("dashboard"), {"expert": redirects("expert_tasks"), "other_expert": redirects("expert_tasks"),
+                                        "chair": redirects("expert_tasks"), "*": _dashboard}),
+    "workflow_table": Page(_u("workflow_table"), {"*": shows("单位公示中")}, anonymous=shows("单位公示中")),
+    "audit_log": Page(_u("audit_log"), {"*": shows("审计")}),
+    "notifications": Page(_u("notifications"), {"applicant": shows(lambda s: s["a"].person.name), "*": shows("消息")}),
+    "notifications_read": Page(_u("notifications_read"), {"*": does(lambda s, u: not _unread(s, u), "notifications")}, method="post"),
+    "register": Page(_u("register"), {"*": redirects("dashboard")}, anonymous=shows('name="id_number"')),
+    "notice_index": Page(_u("notice_index"), {"*": shows("工程")}, anonymous=shows("工程")),
+    "notice_detail": Page(_u("notice_detail", "engineering", "intermediate"), {"*": shows("工程", "一次性告知书")},
+                         anonymous=shows("工程", "一次性告知书")),
+    "public_publicity_list": Page(_u("public_publicity_list"), {"*": shows(lambda s: s["publicity"].title)},
+                                  anonymous=shows(lambda s: s["publicity"].title), day=lambda s: s["publicity"].starts_on),
+    "public_publicity_detail": Page(_u("public_publicity_detail", _pk("publicity")), {"*": shows(_name("e"))}, anonymous=shows(_name("e"))),
+    "audit_checkpoints": Page(_u("audit_checkpoints"), {"*": shows("检查点")}, anonymous=shows("检查点")),
+    # —— the applicant's archive (a's person) and a draft being prepared (h, its owner the drafter) ——
+    "archive": Page(_u("archive"), {"applicant": shows(lambda s: s["a"].person.education_records.first().school), "*": shows("档案")}),
+    "archive_record_new": Page(_u("archive_record_new", "education"), {"*": shows('name="school"')}),
+    "archive_record_edit": Page(_u("archive_record_edit", "education", lambda s: s["a"].person.education_records.order_by("pk").first().pk),
+                                {"applicant": shows(lambda s: s["a"].person.education_records.order_by("pk").first().school)}),
+    "archive_record_delete": Page(_u("archive_record_delete", "education", lambda s: s["a"].person.education_records.order_by("pk").first().pk),
+                                  {"applicant": shows(lambda s: s["a"].person.education_records.order_by("pk").first().school)}),
+    "archive_file": Page(_u("archive_file", lambda s: s["evidence"].sha256), {"applicant": serves_file(lambda s: s["evidence"])}),
+    "declare_start": Page(_u("declare_start"), {"*": shows('name="series"')}),
+    "declare_preview": Page(lambda s: reverse("declare_preview") + f"?series={s['c'].series_id}&level=intermediate", {"*": _previewed}),
+    "declaration_edit": Page(_u("declaration_edit", _pk("h")), {"drafter": shows(_name("h"), lambda s: s["material_h"].file.original_name)}),
+    "declaration_autosave": Page(_u("declaration_autosave", _pk("h")), {"drafter": does(lambda s, u: _draft_effect(s, u), _edit("h"))},
+                                 method="post", data=_draft_data),
+    "declaration_records": Page(_u("declaration_records", _pk("h")), {"drafter": does(_records_chosen, _edit("h"))},
+                                method="post", data=_records_data),
+    "declaration_material": Page(_u("declaration_material", _pk("h")), {"drafter": does(_materials, _edit("h"))},
+                                 method="post", data=_material_data),
+    "declaration_material_retire": Page(_u("declaration_material_retire", _pk("h"), _pk("material_h")),
+                                        {"drafter": shows(lambda s: s["material_h"].file.original_name)}),
+    "declaration_pledge": Page(_u("declaration_pledge", _pk("h")), {"drafter": does(_pledged, _edit("h"))}, method="post",
+                               data=lambda s, who: {"agree": "yes"}),
+    "declaration_fee": Page(_u("declaration_fee", _pk("h")), {"drafter": does(_fee_paid, _edit("h"))}, method="post",
+                            data=lambda s, who: {"reference": "NMG2021-0601-77"}),
+    # —— queues and the dossier ——
+    "application_list": Page(_u("application_list"), {"*": shows("申报")}),
+    "application_export": Page(_u("application_export"), {"*": serves(XLSX, b"PK")}),
+    "application_bulk": Page(_u("application_bulk"), {"other_committee_office": does(_b_accepted, lambda s: "/applications/?queue=1")},
+                             method="post", data=lambda s, who: {"action": "accept", "ids": [s["b"].pk]},
+                             others={"*": refused(_b_accepted)}),
+    "rescreen": Page(_u("rescreen"), {"regional_hr": shows('name="year"')}),
+    "application_detail": Page(_u("application_detail", _pk("a")), _all(shows(_name("a")), *SEES_A)),
+    "application_act": Page(_u("application_act", _pk("b")), {"other_committee_office": does(_b_accepted, _u("application_detail", _pk("b")))},
+                            method="post", data=lambda s, who: {"action": "accept"},
+                            others=_all(refused(_b_accepted), *[w for w in SEES_B if w != "supervisor"])),
+    "application_correction": Page(_u("application_correction", _pk("g")), {"department": shows(_name("g"), 'name="deadline"')}),
+    "application_exam_confirm": Page(_u("application_exam_confirm", _pk("g")),
+                                     {"department": does(_exam_confirmed, _u("application_detail", _pk("g")))},
+                                     method="post", prepare=_exam_ready,
+                                     others=_all(refused(_exam_confirmed), "employer", "city_bureau", "county_bureau", "regional_hr")),
+    "application_file": Page(_u("application_file", _pk("a"), lambda s: s["material_a"].file.sha256),
+                             _all(serves_file(lambda s: s["material_a"].file), *SEES_A)),
+    "application_review_form": Page(_u("application_review_form", _pk("a")), _all(serves(*PDF), *SEES_A)),
+    "application_summary_form": Page(_u("application_summary_form", _pk("a")), _all(serves(*PDF), *SEES_A)),
+    # —— publicities: e's, published by its employer (the scene's employer) ——
+    "publicity_list": Page(_u("publicity_list"), {"employer": shows(lambda s: s["publicity"].title), "*": shows("公示")}),
+    "publicity_detail": Page(_u("publicity_detail", _pk("publicity")), _all(shows(_name("e"), "赵六"), "employer", "regional_hr", "supervisor")),
+    "publicity_close": Page(_u("publicity_close", _pk("publicity")), {"employer": does(_publicity_closed, _u("publicity_detail", _pk("publicity")))},
+                            method="post", data=lambda s, who: {"confirm": "yes"}, prepare=_close_ready,
+                            day=dt.date(2021, 7, 1)),
+    "publicity_summary_forms": Page(_u("publicity_summary_forms", _pk("publicity")), _all(serves(*PDF), "employer", "regional_hr", "supervisor")),
+    "objection_handle": Page(_u("objection_handle", _pk("objection")),
+                             {"employer": does(_objection_handled, _u("publicity_detail", _pk("publicity")))}, method="post",
+                             data=lambda s, who: {"substantiated": "no", "finding": "经核实，业绩证明与原件一致。"}),
+    # —— certificates and filing: d, certified ——
+    "certificate_verify": Page(_u("certificate_verify"), {"*": shows('name="number"')}, anonymous=shows('name="number"')),
+    "certificate_scan": Page(_u("certificate_scan", lambda s: s["certificate"].number, lambda s: s["certificate"].check_code),
+                             {"*": shows(lambda s: s["certificate"].number)}, anonymous=shows(lambda s: s["certificate"].number)),
+    "signing_key": Page(_u("signing_key"), {"*": shows("PUBLIC KEY")}, anonymous=shows("PUBLIC KEY")),
+    "my_certificates": Page(_u("my_certificates"), {"holder": shows(lambda s: s["certificate"].number),
+                                                    "applicant": shows(lambda s: s["exchange"].original_issuer), "*": shows("证书")}),
+    "certificate_pdf": Page(_u("certificate_pdf", _pk("certificate")),
+                            _all(serves(*PDF, named=lambda s: s["certificate"].number), "holder", "regional_hr", "supervisor", "city_bureau",
+                                 "county_bureau")),
+    "certificate_list": Page(_u("certificate_list"), {"other_city_bureau": shows("证书"), "other_county_bureau": shows("证书"),
+                                                      "*": shows(lambda s: s["certificate"].number)}),
+    "certificate_revoke": Page(_u("certificate_revoke", _pk("certificate")), {"regional_hr": shows(lambda s: s["certificate"].number)}),
+    "exchange_new": Page(_u("exchange_new"), {"*": shows('name="original_number"')}),
+    "exchange_list": Page(_u("exchange_list"), {"other_city_bureau": shows("换发"), "other_county_bureau": shows("换发"),
+                                                "county_bureau": shows("换发"), "*": shows("SX2016-WS-0123")}),
+    "exchange_detail": Page(_u("exchange_detail", _pk("exchange")), _all(shows("SX2016-WS-0123"), "applicant", "city_bureau", "regional_hr", "supervisor")),
+    "exchange_evidence": Page(_u("exchange_evidence", _pk("exchange")),
+                              _all(serves_file(lambda s: s["exchange"].evidence), "applicant", "city_bureau", "regional_hr", "supervisor")),
+    "history_import": Page(_u("history_import"), {"regional_hr": shows('name="workbook"')}),
+    "certificate_render": Page(_u("certificate_render"), {"regional_hr": shows('name="year"')}),
+    "filing_queue": Page(_u("filing_queue"), {"*": shows("备案")}),
+    "filing_detail": Page(_u("filing_detail", lambda s: s["d"].filings.get().pk),
+                          _all(shows(_name("d")), "committee_office", "regional_hr", "supervisor")),
+    "pledge_pdf": Page(_u("pledge_pdf", _pk("a")), _all(serves(*PDF), *[w for w in SEES_A if w != "expert"])),
+    # —— the committee side: b's committee's pool, plan, draw and meeting (complete), a's meeting (scheduled) ——
+    "public_draws": Page(_u("public_draws"), {"*": shows(lambda s: s["city"]["plan"].committee.name)},
+                         anonymous=shows(lambda s: s["city"]["plan"].committee.name)),
+    "public_draw_detail": Page(_u("public_draw_detail", lambda s: s["city"]["draw"].pk), {"*": shows(lambda s: s["city"]["draw"].publication_sha256)},
+                               anonymous=shows(lambda s: s["city"]["draw"].publication_sha256)),
+    "second_factor": Page(_u("second_factor"), {"expert": shows('name="code"'), "other_expert": shows('name="code"'),
+                                                "chair": shows('name="code"'), "*": redirects("dashboard")}),
+    "expert_pool": Page(_u("expert_pool"), {"committee_office": shows("专家"),
+                                            "*": shows(lambda s: s["city"]["members"][0].person.name)}),
+    "expert_detail": Page(_u("expert_detail", lambda s: s["city"]["members"][4].pk),
+                          _all(shows(lambda s: s["city"]["members"][4].person.name), *COMMITTEE_B)),
+    "expert_act": Page(_u("expert_act", lambda s: s["city"]["members"][4].pk),
+                       _all(does(_expert_updated, _u("expert_detail", lambda s: s["city"]["members"][4].pk)), "other_committee_office", "regional_hr"),
+                       method="post", data=_expert_data),
+    "expert_import": Page(_u("expert_import"), {"*": shows('name="workbook"')}),
+    "pool_filings": Page(_u("pool_filings"), {"committee_office": shows("评委库"), "*": shows(lambda s: s["city"]["plan"].committee.name)}),
+    "pool_filing_act": Page(_u("pool_filing_act"), _all(does(_pool_effect, "pool_filings"), "other_committee_office", "regional_hr"),
+                            method="post", data=_pool_data, others={"committee_office": refused(_pool_filed)}),
+    "review_plans": Page(_u("review_plans"), {"committee_office": shows(lambda s: s["a"].committee.name),
+                                              "*": shows(lambda s: s["city"]["plan"].committee.name)}),
+    "review_plan_detail": Page(_u("review_plan_detail", lambda s: s["city"]["plan"].pk), _all(shows(_name("f")), *COMMITTEE_B)),
+    "review_plan_act": Page(_u("review_plan_act", lambda s: s["city"]["plan"].pk),
+                            {"other_committee_office": does(_panel_made, _u("review_plan_detail", lambda s: s["city"]["plan"].pk))},
+                            method="post", data=_panel_data, others={"regional_hr": refused(_panel_made)}, day=dt.date(2021, 8, 10)),
+    "draw_detail": Page(_u("draw_detail", lambda s: s["city"]["draw"].pk), _all(shows(lambda s: s["city"]["members"][0].person.name), *COMMITTEE_B)),
+    "draw_act": Page(_u("draw_act", lambda s: s["city"]["draw"].pk),
+                     {"other_committee_office": does(_chair_set, _u("draw_detail", lambda s: s["city"]["draw"].pk))},
+                     method="post", data=_chair_data, others={"supervisor": refused(_chair_set)}),
+    "draw_record": Page(_u("draw_record", lambda s: s["city"]["draw"].pk),
+                        _all(lambda response, scene, user: _draw_record(response, scene), *COMMITTEE_B)),
+    "meeting_detail": Page(_u("meeting_detail", lambda s: s["city"]["meeting"].pk), _all(shows(_name("f")), *COMMITTEE_B)),
+    "meeting_act": Page(_u("meeting_act", _pk("review", "meeting")),
+                        {"committee_office": does(_groups_set, _u("meeting_detail", _pk("review", "meeting")))},
+                        method="post", data=lambda s, who: {"action": "groups", "general": 90}),
+    "minutes_pdf": Page(_u("minutes_pdf", lambda s: s["city"]["meeting"].pk), _all(serves(*PDF), *COMMITTEE_B, "chair")),
+    "expert_tasks": Page(_u("expert_tasks"), {"expert": shows(_name("a")), "chair": shows(_name("f")), "*": shows("评审")}),
+    "expert_opinion": Page(_u("expert_opinion", _pk("review", "assignment")), {"expert": shows(_name("a"), 'name="recommendation"')}),
+    "ballot": Page(_u("ballot", lambda s: s["city"]["meeting"].pk), {"chair": shows(lambda s: s["city"]["plan"].committee.name)}),
+    "minutes_sign": Page(_u("minutes_sign", lambda s: s["city"]["meeting"].pk), {"chair": shows(lambda s: s["city"]["meeting"].minutes.sha256,
+                                                                                                   'name="code"')}),
+    # —— background jobs: the employer's ——
+    "job_list": Page(_u("job_list"), {"employer": shows("批量审核"), "*": shows("任务")}),
+    "job_detail": Page(_u("job_detail", _pk("job")), {"employer": shows("批量审核")}),
+    "job_progress": Page(_u("job_progress", _pk("job")), {"employer": shows(lambda s: reverse("job_progress", args=[s["job"]]), "<progress")}),
+    "login_lockouts": Page(_u("login_lockouts"), {"regional_hr": shows("锁定")}),
+    # —— the API (public; each endpoint checks what it serves) ——
+    # django-ninja's root only names the API's prefix for reversing; it answers 404 to everyone by design.
+    "api:api-root": Page(lambda s: reverse("api:api-root"), {"*": answers(404)}, anonymous=answers(404)),
+    "api:openapi-json": Page(lambda s: reverse("api:openapi-json"), {"*": shows("/api/certificates/verify")},
+                             anonymous=shows("/api/certificates/verify")),
+    "api:openapi-view": Page(lambda s: reverse("api:openapi-view"), {"*": shows("swagger")}, anonymous=shows("swagger")),
+    "api:public_key": Page(lambda s: reverse("api:public_key"), {"*": shows("PUBLIC KEY")}, anonymous=shows("PUBLIC KEY")),
+    "api:verify": Page(lambda s: reverse("api:verify"), {"*": shows(lambda s: s["certificate"].number)}, method="json",
+                       data=lambda s, who: {"number": s["certificate"].number, "name": s["certificate"].holder_name},
+                       anonymous=shows(lambda s: s["certificate"].number)),
+    "api:scan": Page(lambda s: reverse("api:scan", args=[s["certificate"].number]) + f"?code={s['certificate'].check_code}",
+                     {"*": shows(lambda s: s["certificate"].number)}, anonymous=shows(lambda s: s["certificate"].number)),
+}
+
+
+def _draw_record(response, scene):
+    import json
+
+    assert response.status_code == 200, response.status_code
+    assert json.loads(response.content) == scene["city"]["draw"].record
+
+
+def _url_names() -> list[str]:
+    return sorted({entry.full_name for _, entry in _routes()})
+
+
+def test_the_walk_covers_every_url_of_the_project():
+    """A new page without an entry here fails: its roles must be shown to work and the others refused."""
+    names = set(_url_names())
+    assert sorted(names - set(PAGES_WALKED)) == [], "pages the walk does not know"
+    assert sorted(set(PAGES_WALKED) - names) == [], "entries for pages that do not exist"
+
+
+def _users(scene) -> dict:
+    return {who: getattr(scene["roles"], who) for who, _, _ in SCOPE} | scene["users"]
+
+
+def _page_name(url_name: str) -> str | None:
+    entry = next(entry for _, entry in _routes() if entry.full_name == url_name)
+    return getattr(entry.callback, "page_name", None)
+
+
+@contextmanager
+def _request(client, walk: Page, scene, who: str | None):
+    url = walk.url(scene)
+    data = walk.data(scene, who) if walk.data else {}
+    with transaction.atomic():  # every user acts on the scene as it is: what one user's action did is undone
+        if walk.prepare:
+            walk.prepare(scene)
+        if walk.method == "json":
+            import json
+
+            response = client.post(url, json.dumps(data), content_type="application/json")
+        else:
+            response = getattr(client, walk.method)(url, data)
+        yield response
+        transaction.set_rollback(True)
+
+
+def _expected(walk: Page, page_name: str | None, who: str, user) -> Check | int:
+    """What this user must get: the page working (a check), a refusal the service explains (a check), 404 or 403."""
+    if page_name is not None and not can_open(user, page_name):
+        return 403
+    if who in walk.works:
+        return walk.works[who]
+    if who in walk.others:
+        return walk.others[who]
+    if "*" in walk.works:
+        return walk.works["*"]
+    if "*" in walk.others:
+        return walk.others["*"]
+    return 404
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url_name", _url_names())
+def test_every_page_for_every_role(client, scene, url_name):
+    """Each page works for the roles it is for, on a real object; everyone else is refused as its rule says."""
+    walk = PAGES_WALKED.get(url_name)
+    assert walk is not None, f"{url_name}: no entry in PAGES_WALKED"
+    page_name = _page_name(url_name)
+    public = page_name is None or PAGES[page_name] is None
+    users = _users(scene)
+    works = [who for who, user in users.items() if (public or can_open(user, page_name))
+             and (who in walk.works or ("*" in walk.works and who not in walk.others))]
+    assert works, f"{url_name}: nobody sees it work"
+    failures = []
+    with clock.frozen(_text(walk.day, scene) or scene["review_day"]):
+        with _request(client, walk, scene, None) as response:
+            if public:
+                assert walk.anonymous is not None, f"{url_name}: a public page needs its anonymous check"
+                walk.anonymous(response, scene, None)
+            else:
+                assert response.status_code == 302 and "/login/" in response["Location"], (url_name, response.status_code)
+        for who, user in users.items():
+            expected = _expected(walk, page_name, who, user)
+            login(client, user)
+            with _request(client, walk, scene, who) as response:
+                try:
+                    if isinstance(expected, int):
+                        assert response.status_code == expected, f"{response.status_code}, expected {expected}"
+                    else:
+                        expected(response, scene, user)
+                except AssertionError as exc:
+                    failures.append(f"{who}: {exc}")
+            client.logout()
+    assert failures == [], f"{url_name}: " + "; ".join(failures)
