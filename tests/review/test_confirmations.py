@@ -147,6 +147,21 @@ def test_signing_the_minutes_says_what_it_records(voting, client):
     assert apps[0].state == State.PASSED
 
 
+@pytest.mark.django_db
+def test_opening_the_review_asks_first_and_names_the_declarations(kit, client, make_applicant):
+    results = [advance(make_applicant(P.regular_engineer()), State.ACCEPTED) for _ in range(2)]
+    apps, day = [a for a, _p, _d in results], max(max(d for _a, _p, d in results), kit.plan.review_starts_on)
+    assert {a.committee_id for a in apps} == {kit.committee.pk}
+    client.force_login(kit.office)
+    url = reverse("review_plan_act", args=[kit.plan.pk])
+    with clock.frozen(day):
+        body = confirmation(client.post(url, {"action": "open_review"}))
+        assert {type(a).objects.get(pk=a.pk).state for a in apps} == {State.ACCEPTED}
+        assert f"已受理2份申报：{apps[0].person.name}、{apps[1].person.name}。" in body and "申报人也不能再撤回" in body
+        client.post(url, {"action": "open_review", **CONFIRM})
+    assert {type(a).objects.get(pk=a.pk).state for a in apps} == {State.UNDER_REVIEW}
+
+
 # ---- the draw ------------------------------------------------------------------------------------
 
 @pytest.mark.django_db

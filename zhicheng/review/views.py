@@ -26,6 +26,7 @@ from zhicheng.accounts.permissions import page, second_factor_required
 from zhicheng.accounts.roles import Role
 from zhicheng.core import clock, confirm
 from zhicheng.core.params import object_id
+from zhicheng.declarations.states import State
 from zhicheng.draw.model import CATEGORY_LABEL
 from zhicheng.files.services import read_verified, store_upload
 
@@ -37,6 +38,7 @@ from .models import (
 )
 
 POOL_PAGE_SIZE = 100
+NAMED = 30  # a confirmation names this many people, then counts the rest
 
 
 def _attempt(request, action, success: str = "") -> bool:
@@ -300,6 +302,8 @@ def review_plan_act(request, pk: int):
     elif action == "return":
         _attempt(request, lambda: plan_service.return_plan(plan, user, request.POST.get("note", "")), _("已退回。"))
     elif action == "open_review":
+        if plan_service.is_office_of(user, plan) and not confirm.confirmed(request):
+            return confirm.ask(request, _open_review_question(plan))
         holder = {}
         if _attempt(request, lambda: holder.update(outcome=plan_service.open_review(plan, user))):
             opened, refused = holder["outcome"]
@@ -325,6 +329,20 @@ def review_plan_act(request, pk: int):
                          lambda d: holder.update(meeting=meeting_service.schedule(plan, user, **d)), _("已安排评审会议。")):
             return redirect("meeting_detail", pk=holder["meeting"].pk)
     return redirect("review_plan_detail", pk=plan.pk)
+
+
+def _open_review_question(plan: ReviewPlan) -> confirm.Question:
+    """The declarations accepted now enter the review, where their applicants can no longer withdraw them."""
+    accepted = plan_service.declarations_of(plan).filter(state=State.ACCEPTED)
+    n = accepted.count()
+    names = list(accepted.order_by("pk").values_list("person__name", flat=True)[:NAMED])
+    named = "、".join(names) + (_("等%(n)d人") % {"n": n} if n > NAMED else "")
+    return confirm.Question(
+        title=_("已受理的申报开始评审"), subject=_("%(committee)s %(year)d年评审实施方案") % {"committee": plan.committee.name, "year": plan.year},
+        facts=[ngettext("已受理%(n)d份申报：%(names)s。", "已受理%(n)d份申报：%(names)s。", n) % {"n": n, "names": named or "—"}],
+        consequence=_("开始评审后申报进入“评审中”，不能退回受理前的环节，申报人也不能再撤回；不能开始评审的申报会逐一说明原因。"),
+        button=_("确认开始评审"), cancel_url=reverse("review_plan_detail", args=[plan.pk]),
+    )
 
 
 # ---- the draw --------------------------------------------------------------------------------
