@@ -239,7 +239,7 @@ def test_an_export_holds_only_the_readers_declarations(client, three, make_appli
 
 
 @pytest.mark.django_db
-def test_applicants_and_experts_cannot_export(client, three):
+def test_applicants_experts_and_the_supervisor_cannot_export(client, three):
     from zhicheng.accounts.models import User
     from zhicheng.accounts.roles import Role
 
@@ -247,16 +247,40 @@ def test_applicants_and_experts_cannot_export(client, three):
     assert client.get("/applications/export.xlsx").status_code == 403
     client.force_login(User.objects.create(username="expert-export", role=Role.EXPERT))
     assert client.get("/applications/export.xlsx").status_code == 403
+    client.force_login(User.objects.create(username="supervisor-export", role=Role.SUPERVISOR,
+                                           organisation=Organisation.objects.get(kind=OrgKind.REGIONAL_HR_DEPARTMENT)))
+    assert client.get("/applications/export.xlsx").status_code == 403
 
 
 @pytest.mark.django_db
-def test_a_list_over_the_limit_is_refused_with_a_reason(client, three, monkeypatch):
-    monkeypatch.setattr(queues, "EXPORT_MAX_ROWS", 2)
+def test_a_long_list_is_exported_by_a_job_and_downloaded_from_its_page(client, three, monkeypatch):
+    from zhicheng.jobs.models import Job, JobStatus
+    from zhicheng.jobs.runner import run_job
+    from zhicheng.web import exports
+
+    monkeypatch.setattr(exports, "IN_REQUEST", 2)
     client.force_login(three["employer"])
-    response = client.get("/applications/export.xlsx?queue=1&sort=name")
-    assert response.status_code == 302 and response["Location"] == "/applications/?queue=1&sort=name"
-    assert any("超过单次导出上限2件" in str(m) for m in get_messages(response.wsgi_request))
-    assert not AuditEntry.objects.filter(action="application.export").exists()
+    with clock.frozen(TODAY):
+        response = client.get("/applications/export.xlsx?queue=1&sort=-arrival")
+        job = Job.objects.get(kind="application_export")
+        assert response.status_code == 302 and response["Location"] == reverse("job_detail", args=[job.pk])
+        assert not AuditEntry.objects.filter(action="application.export").exists(), "audited when it is made"
+        run_job.call(job.pk)
+    job.refresh_from_db()
+    assert job.status == JobStatus.SUCCEEDED and job.done == job.total == 3
+    link = reverse("application_export_file", args=[job.pk])
+    assert f'href="{link}"' in client.get(reverse("job_detail", args=[job.pk])).content.decode()
+    response = client.get(link)
+    assert response["Content-Disposition"].startswith("attachment")
+    header, rows = workbook_of(response)
+    assert [r[0].value for r in rows] == [THIRD, SECOND, FIRST]
+    assert rows[0][column(header, "已等待（自然日）")].value == 5, "as of the day the job ran"
+    assert [r[column(header, "身份证号码")].value for r in rows] == [mask_id_number(a.person.id_number) for a in reversed(three["apps"])]
+    entry = AuditEntry.objects.get(action="application.export")
+    assert entry.after == {"filter": {"queue": "1"}, "sort": "-arrival", "rows": 3, "full_id_numbers": False, "job": job.pk}
+    # Another unit's staff neither see the job nor get its file.
+    client.force_login(staff_of(Organisation.objects.get(name="呼和浩特市市政工程设计研究院")))
+    assert client.get(link).status_code == 404
 
 
 @pytest.mark.django_db

@@ -83,8 +83,9 @@ PAGES: dict[str, frozenset | None] = {
     "application_review_form": ANY_USER,
     "application_summary_form": ANY_USER,
     "application_bulk": QUEUE_HOLDERS,
-    # A list's rows in a workbook: the bodies that work on declarations and the supervisor, never applicants or experts.
-    "application_export": QUEUE_HOLDERS | {Role.SUPERVISOR},
+    # A list's rows in a workbook, and the workbook a long list's export job made: the bodies that work on declarations.
+    "application_export": QUEUE_HOLDERS,
+    "application_export_file": QUEUE_HOLDERS,
     "rescreen": frozenset({Role.REGIONAL_HR_DEPARTMENT}),  # a year's declarations under the current rules, a background job
     "application_correction": frozenset({Role.COMPETENT_DEPARTMENT, Role.RECOMMENDING_BODY, Role.HR_BUREAU}),
     "application_exam_confirm": QUEUE_HOLDERS,

@@ -16,9 +16,14 @@ from django.utils.translation import gettext_lazy
 from zhicheng.accounts.roles import Role
 from zhicheng.core import clock
 from zhicheng.core.identifiers import mask_id_number
+from zhicheng.core.params import object_id
 
-from .models import CorrectionNotice
+from .models import Application, CorrectionNotice
 from .states import FINAL_STATES, State
+
+# The list's filters (?name=value); q searches the applicant's name.
+FILTERS = ("state", "series", "level", "channel", "unit", "route")
+RELATED = ("person", "series", "plan", "unit", "holder")
 
 # ?sort= values a list takes (a leading "-" reverses); each ends with the primary key so pages never overlap.
 SORTS = {
@@ -55,6 +60,38 @@ def sort_key(value: str | None) -> str:
     """The sort asked for if it is one of SORTS (optionally reversed), else "" (the default order)."""
     value = value or ""
     return value if value.removeprefix("-") in SORTS else ""
+
+
+def filtered(user, query) -> tuple[QuerySet, dict]:
+    """The declarations the reader sees (for_user; with ?queue= only those waiting for them), filtered by ``query``;
+    and the filters applied."""
+    queryset = Application.objects.in_queue_of(user) if query.get("queue") else Application.objects.for_user(user)
+    applied = {}
+    for name in FILTERS:
+        value = query.get(name)
+        if value:
+            applied[name] = value
+            if name == "series":
+                queryset = queryset.filter(series__code=value)
+            elif name == "unit":
+                queryset = queryset.filter(unit_id=unit) if (unit := object_id(value)) else queryset.none()
+            else:
+                queryset = queryset.filter(**{name: value})
+    if q := query.get("q", "").strip():
+        queryset = queryset.filter(person__name__contains=q)
+    return queryset, applied
+
+
+def listed(user, query) -> tuple[QuerySet, dict, str]:
+    """The list as its page shows it, every page: scope, filters, dates and order; the filters and the sort applied."""
+    queryset, applied = filtered(user, query)
+    sort = sort_key(query.get("sort"))
+    return ordered(with_dates(queryset.select_related(*RELATED)), sort), applied, sort
+
+
+def search_of(query) -> dict:
+    """What an export records of the list it came from."""
+    return {name: query[name] for name in (*FILTERS, "q", "queue") if query.get(name)}
 
 
 def _publicity_end(kind: str):

@@ -38,6 +38,7 @@ urlpatterns = [
     path("applications/", queues.application_list, name="application_list"),
     path("applications/bulk/", queues.bulk, name="application_bulk"),
     path("applications/export.xlsx", queues.export, name="application_export"),
+    path("applications/export/<int:pk>.xlsx", queues.export_file, name="application_export_file"),
     path("applications/rescreen/", queues.rescreen, name="rescreen"),
     path("applications/<int:pk>/", dossier.application_detail, name="application_detail"),
     path("applications/<int:pk>/act/", dossier.application_act, name="application_act"),

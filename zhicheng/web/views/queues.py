@@ -10,8 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse, QueryDict
-from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -21,10 +20,8 @@ from zhicheng.accounts.permissions import can_open, page
 from zhicheng.accounts.roles import Role
 from zhicheng.catalogue.models import Level, Series
 from zhicheng.core import clock, confirm
-from zhicheng.core.params import object_id, object_ids
+from zhicheng.core.params import object_ids
 from zhicheng.core.wording import enumeration
-from zhicheng.documents.excel import write_workbook
-from zhicheng.audit.services import record as audit
 from zhicheng.declarations import guards, listing
 from zhicheng.declarations.checklist import ROUTE_LABELS
 from zhicheng.declarations.forms import RescreenForm
@@ -33,23 +30,22 @@ from zhicheng.declarations.models import Application
 from zhicheng.declarations.services import TransitionError
 from zhicheng.declarations.states import Channel, State
 from zhicheng.declarations.workflow import TABLE
-from zhicheng.jobs.models import Job
+from zhicheng.files.models import StoredFile
+from zhicheng.files.services import XLSX
+from zhicheng.jobs.models import Job, JobStatus
 from zhicheng.jobs.runner import start_job
 from zhicheng.publicity.forms import PublicityOptionsForm
 from zhicheng.publicity.services import STATES as PUBLICITY_STATES, publish
 from zhicheng.publicity.workdays import CalendarNotConfigured
 
+from .. import exports
+from .files import serve
 from .shell import employer_quota
 
 # A bulk step done in the request names this many of the people whose declarations moved.
 NAMED = 30
 
 LIST_PAGE_SIZE = 50
-FILTERS = ("state", "series", "level", "channel", "unit", "route")
-# An export is built in the request (openpyxl's write-only mode streams its rows); a list this long is
-# refused with a request to narrow the filter rather than tie a web worker up.
-EXPORT_MAX_ROWS = 20000
-LIST_RELATED = ("person", "series", "plan", "unit", "holder")
 
 # Steps that start a publicity over the chosen declarations, and its kind.
 PUBLISHING = {"employer_publish": "employer", "publish_roster": "roster", "publish_result": "result"}
@@ -68,31 +64,6 @@ def bulk_actions(role: str) -> list[tuple[str, str]]:
             seen.add(t.action)
             actions.append((t.action, BULK_LABELS.get(t.action, t.label)))
     return actions
-
-
-def _filtered(user, query):
-    queryset = Application.objects.in_queue_of(user) if query.get("queue") else Application.objects.for_user(user)
-    applied = {}
-    for name in FILTERS:
-        value = query.get(name)
-        if value:
-            applied[name] = value
-            if name == "series":
-                queryset = queryset.filter(series__code=value)
-            elif name == "unit":
-                queryset = queryset.filter(unit_id=unit) if (unit := object_id(value)) else queryset.none()
-            else:
-                queryset = queryset.filter(**{name: value})
-    if q := query.get("q", "").strip():
-        queryset = queryset.filter(person__name__contains=q)
-    return queryset, applied
-
-
-def _listed(user, query):
-    """The list's declarations as the page shows them: its filters, scope and order."""
-    queryset, applied = _filtered(user, query)
-    sort = listing.sort_key(query.get("sort"))
-    return listing.ordered(listing.with_dates(queryset.select_related(*LIST_RELATED)), sort), applied, sort
 
 
 def _query_with(query, **values) -> str:
@@ -121,7 +92,7 @@ def _sort_columns(query, sort: str) -> dict:
 @page("application_list")
 def application_list(request):
     user = request.user
-    queryset, applied, sort = _listed(user, request.GET)
+    queryset, applied, sort = listing.listed(user, request.GET)
     page_obj = Paginator(queryset, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     employer = user.role == Role.EMPLOYER_HR
     today = clock.today()
@@ -143,22 +114,27 @@ def application_list(request):
 
 @page("application_export")
 def export(request):
-    """The filtered, sorted list as an Excel workbook: the page's scope (for_user), every page of it; audited."""
+    """The filtered, sorted list as an Excel workbook (web.exports): built here when short, by a job when long."""
     user = request.user
-    queryset, applied, sort = _listed(user, request.GET)
-    queryset = queryset.defer("decision")
+    queryset, _applied, sort = listing.listed(user, request.GET)
     count = queryset.count()
-    if count > EXPORT_MAX_ROWS:
-        messages.error(request, _("筛选结果共%(n)d件，超过单次导出上限%(max)d件，请缩小筛选范围后再导出。") % {"n": count, "max": EXPORT_MAX_ROWS})
-        return redirect(f"{reverse('application_list')}?{_query_with(request.GET)}")
-    header = [str(h) for h in listing.EXPORT_HEADER]
-    workbook = write_workbook([(_("申报列表"), header, listing.export_rows(queryset.iterator(chunk_size=2000), user))])
-    search = {name: request.GET[name] for name in (*FILTERS, "q", "queue") if request.GET.get(name)}
-    audit("application.export", None, actor=user, object_type="declarations.application", object_id="",
-          after={"filter": search, "sort": sort, "rows": count, "full_id_numbers": listing.sees_full_id_numbers(user)},
-          summary=f"导出申报列表{count}行" + (f"（{'，'.join(f'{k}={v}' for k, v in search.items())}）" if search else ""))
-    response = HttpResponse(workbook, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="applications-{clock.today():%Y%m%d}.xlsx"'
+    if count > exports.IN_REQUEST:
+        job = exports.start(user, request.GET, count)
+        return redirect("job_detail", pk=job.pk)
+    data = exports.workbook(queryset, user)
+    exports.audit_export(user, request.GET, sort, count)
+    response = HttpResponse(data, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{exports.file_name()}"'
+    return response
+
+
+@page("application_export_file")
+def export_file(request, pk: int):
+    """The workbook an export job made, for those who see the job (its starter and their organisation's staff)."""
+    job = get_object_or_404(Job.objects.for_user(request.user), pk=pk, kind="application_export", status=JobStatus.SUCCEEDED)
+    stored = get_object_or_404(StoredFile, sha256=job.result.get("file", ""))
+    response = serve(stored)
+    response["Content-Disposition"] = response["Content-Disposition"].replace("inline", "attachment", 1)
     return response
 
 
@@ -175,7 +151,7 @@ def bulk(request):
         return redirect(back)
     if request.POST.get("all_matching"):
         # Every declaration the list's filter finds, on every page, as the list showed them.
-        queryset, _applied = _filtered(user, QueryDict(request.POST.get("query", "")))
+        queryset, _applied = listing.filtered(user, QueryDict(request.POST.get("query", "")))
     else:
         ids = object_ids(request.POST.getlist("ids"))
         queryset = Application.objects.for_user(user).filter(pk__in=ids)
