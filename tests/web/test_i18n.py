@@ -392,3 +392,29 @@ def test_the_fee_row_without_a_receipt_number(client, make_applicant):
     with clock.frozen(clock.dt.date(2021, 6, 1)):
         dossier = client.get(reverse("application_detail", args=[app.pk])).content.decode()
     assert "凭证号 NMG-2021-0042）" in dossier
+
+
+@pytest.mark.django_db
+def test_notifications_in_the_readers_language(client, make_applicant):
+    from zhicheng.notifications.models import Notification, NotificationTemplate
+
+    app, _, _ = advance(make_applicant(P.regular_county_doctor()), State.EMPLOYER_PUBLICITY)
+    account = app.person.account
+    assert Notification.objects.filter(recipient=account, key="state_changed").count() == 2
+    client.force_login(account)
+    client.cookies["django_language"] = "en"
+    body = html.unescape(client.get(reverse("notifications")).content.decode())
+    assert "Your title declaration has moved on: Awaiting employer check" in body
+    assert "Your declaration for Health, Associate senior (2021) went through the step" in body
+    assert "您的职称申报有新进展" not in body and "您好" not in body and "卫生副高级" not in body
+    client.cookies["django_language"] = "zh-hans"
+    body = client.get(reverse("notifications")).content.decode()
+    assert "您的职称申报有新进展：待单位审核" in body and "您申报的卫生副高级（2021年度）" in body
+
+    # A text the department edited has no translation: it is shown as written, in either language.
+    NotificationTemplate.objects.create(key="state_changed", subject="申报进展：{{ state }}", body="{{ name }}：{{ state }}")
+    with clock.frozen(clock.dt.date(2021, 6, 20)):
+        advance(app, State.DEPARTMENT_REVIEW, start=clock.dt.date(2021, 6, 20))
+    client.cookies["django_language"] = "en"
+    body = client.get(reverse("notifications")).content.decode()
+    assert "申报进展：主管部门审核中" in body

@@ -67,6 +67,9 @@ class Notification(models.Model):
     awaits_digest = models.BooleanField(default=False)
     # How many declarations a queue-arrival message stands for: a step over a batch sends one message for all.
     arrivals = models.PositiveIntegerField(default=1)
+    # The values a default text was rendered with: the inbox shows the message in the reader's language from them
+    # (services.shown). Empty for a text an admin edited, and for messages from before it was kept.
+    context = models.JSONField(null=True, blank=True)
     mail = models.ForeignKey(OutgoingMail, null=True, blank=True, on_delete=models.SET_NULL, related_name="notifications")
     # The application's clock, so that a day's digest takes what arrived up to that day even when "today" is pinned.
     created_at = models.DateTimeField(default=clock.now, editable=False, db_index=True)

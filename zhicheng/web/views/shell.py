@@ -23,6 +23,7 @@ from zhicheng.declarations.states import State
 from zhicheng.declarations.workflow import TABLE
 from zhicheng.notifications.inbox import mark_read, unread_count
 from zhicheng.notifications.models import Notification
+from zhicheng.notifications.services import shown
 
 LIST_PAGE_SIZE = 50
 
@@ -129,7 +130,9 @@ def audit_log(request):
 
 @page("notifications")
 def notifications(request):
-    rows = Notification.objects.filter(recipient=request.user).select_related("application")[:100]
+    rows = list(Notification.objects.filter(recipient=request.user).select_related("application__series")[:100])
+    for row in rows:
+        row.shown_subject, row.shown_body = shown(row)
     return render(request, "web/notifications.html", {"rows": rows, "unread": unread_count(request.user)})
 
 
