@@ -196,6 +196,7 @@ def test_stored_free_text_is_shown_as_invalid_and_nothing_answers_500(client, dr
 @pytest.mark.django_db
 def test_the_yearly_rescreen_keeps_a_declaration_it_cannot_read_and_says_why(make_applicant):
     from tests.cycle_helpers import advance
+    from zhicheng.declarations.jobs import _rescreen_result
     from zhicheng.declarations.screening import rescreen_year
 
     app, _, day = advance(make_applicant(P.regular_engineer()), "employer_publicity")
@@ -204,4 +205,7 @@ def test_the_yearly_rescreen_keeps_a_declaration_it_cannot_read_and_says_why(mak
         changes = rescreen_year(AnnualPlan.objects.get(year=2021).year)
     app.refresh_from_db()
     assert app.eligible and app.decision
-    assert any(c.application_id == app.pk and "不是职称系列目录中的值" in " ".join(c.reasons) for c in changes)
+    [kept] = [c for c in changes if c.application_id == app.pk]
+    assert not kept.screened and kept.after_eligible == kept.before_eligible and "不是职称系列目录中的值" in " ".join(kept.reasons)
+    summary = _rescreen_result(2021, changes, 1)["summary"]
+    assert "没有结论发生变化的申报" in summary and "1份因档案中有需更正的记录未能重新审查，保留原结论" in summary

@@ -184,11 +184,16 @@ def _verdict(eligible: bool | None, route: str) -> str:
 def _rescreen_result(year: int, changes, screened: int) -> dict:
     summary = ngettext("%(year)d年度：重新审查%(screened)d份申报，", "%(year)d年度：重新审查%(screened)d份申报，", screened) % {
         "year": year, "screened": screened}
-    summary += (ngettext("%(n)d份的审查结论发生变化，见下。", "%(n)d份的审查结论发生变化，见下。", len(changes)) % {"n": len(changes)}
-                if changes else _("没有结论发生变化的申报。"))
+    changed = [c for c in changes if c.screened]
+    summary += (ngettext("%(n)d份的审查结论发生变化，见下。", "%(n)d份的审查结论发生变化，见下。", len(changed)) % {"n": len(changed)}
+                if changed else _("没有结论发生变化的申报。"))
+    if len(changed) < len(changes):
+        unread = len(changes) - len(changed)
+        summary += ngettext("%(n)d份因档案中有需更正的记录未能重新审查，保留原结论，见下。",
+                            "%(n)d份因档案中有需更正的记录未能重新审查，保留原结论，见下。", unread) % {"n": unread}
     return {
         "summary": summary,
-        "changes": len(changes),
+        "changes": len(changed),
         "details_heading": _("审查结论发生变化的申报"),
         "details": [{
             "label": c.person, "link": reverse("application_detail", args=[c.application_id]),

@@ -203,6 +203,8 @@ class ScreeningChange:
     before_route: str
     after_route: str
     reasons: list[str]
+    # False: the archive could not be read (ScreeningError); the stored decision was kept, ``reasons`` say why.
+    screened: bool = True
 
 
 def rescreen_year(year: int, actor=None, ruleset=None, *, progress: Callable = no_progress,
@@ -240,8 +242,9 @@ def rescreen_year(year: int, actor=None, ruleset=None, *, progress: Callable = n
             before_eligible, before_route = app.eligible, app.route
             if isinstance(decision, ScreeningError):
                 # Kept as it stood, and listed with the reason: one unreadable archive does not stop the year.
-                changes.append(ScreeningChange(app.pk, app.person.name, before_eligible, bool(before_eligible), before_route,
-                                               before_route, [_("未能重新审查：") + reason for reason in decision.reasons]))
+                changes.append(ScreeningChange(app.pk, app.person.name, before_eligible, before_eligible, before_route,
+                                               before_route, [_("未能重新审查：") + reason for reason in decision.reasons],
+                                               screened=False))
                 continue
             _store(app, decision, actor)
             if decision["eligible"] != before_eligible or app.route != before_route:

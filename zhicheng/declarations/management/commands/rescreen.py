@@ -25,7 +25,9 @@ class Command(BaseCommand):
         if not changes:
             self.stdout.write(f"{year}年度：重新审查完毕，没有结论发生变化的申报。")
             return
-        self.stdout.write(f"{year}年度：{len(changes)} 份申报的审查结论发生变化：")
+        unread = sum(1 for c in changes if not c.screened)
+        self.stdout.write(f"{year}年度：{len(changes) - unread} 份申报的审查结论发生变化"
+                          + (f"，{unread} 份因档案中有需更正的记录未能重新审查（保留原结论）" if unread else "") + "：")
         for c in changes:
             verdict = lambda v: "符合" if v else ("不符合" if v is not None else "未审查")  # noqa: E731
             self.stdout.write(f"- 申报{c.application_id} {c.person}：{verdict(c.before_eligible)}（{c.before_route or '—'}）"
