@@ -594,7 +594,8 @@ def _close_question(meeting: Meeting) -> confirm.Question:
                          "还有%(n)d位出席评委没有投票。现在结束，他们的选票按未投同意票计算，不能补投。", missing) % {"n": missing}
         if missing else "",
         head=[_("申报人"), _("应参加表决"), _("已投票"), _("未投票"), _("需同意票")],
-        rows=[[r.application.person.name, r.eligible, r.cast, r.missing, r.needed] for r in rows],
+        # Nobody eligible (all present recused): no number of yes votes passes it, so none is shown.
+        rows=[[r.application.person.name, r.eligible, r.cast, r.missing, r.needed if r.eligible else "—"] for r in rows],
         consequence=_("结束后不再接受投票，立即计票，结果写入会议纪要，不能撤销。每份申报须获得应参加表决评委（出席且未回避）"
                       "三分之二的同意票方可通过，达到的还受本组通过率限制；未投票的评委计入应参加表决人数，与不同意、弃权一样不算同意票；"
                       "未达到的申报按未通过记录。"),
