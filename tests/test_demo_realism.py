@@ -113,8 +113,10 @@ def test_the_declaration_under_correction_misses_only_what_the_notice_names(demo
         present = {r.item.code for r in working if r.applies and r.required and r.by_applicant and r.files}
         assert present, "the rest of the checklist is there"
         assert not [r for r in checklist(app, version=app.version) if r.missing], "the submitted version was complete"
-    applicant = Application.objects.filter(person__account__username="applicant").get()
-    assert applicant.state == State.CORRECTION_REQUESTED
+    assert Application.objects.get(person__account__username="applicant").state == State.CORRECTION_REQUESTED
+    declarant = Application.objects.get(person__account__username="declarant")
+    assert declarant.state == State.DRAFT and declarant.eligible
+    assert [r for r in checklist(declarant) if r.files], "a draft under way holds its first files"
 
 
 def test_a_corrected_and_resubmitted_declaration_replaced_the_named_files(demo, media):
@@ -142,13 +144,13 @@ def test_the_checkers_who_passed_a_declaration_recorded_their_check(demo):
 
 
 def test_demo_applicants_log_in_as_the_login_page_says(demo):
-    """The login label says applicants log in with their 身份证 number; the demo's do (but `applicant`)."""
+    """The login label says applicants log in with their 身份证 number; the demo's do (but the two it prints)."""
     from zhicheng.accounts.models import User
     from zhicheng.accounts.roles import Role
 
     applicants = User.objects.filter(role=Role.APPLICANT, person__applications__isnull=False).distinct().select_related("person")
     assert applicants.exists()
-    assert [u.username for u in applicants if u.username not in ("applicant", u.person.id_number)] == []
+    assert [u.username for u in applicants if u.username not in ("applicant", "declarant", u.person.id_number)] == []
     printed = [username for username, _role, _where in demo["logins"]]
     assert set(printed) <= set(User.objects.filter(username__in=printed).values_list("username", flat=True))
 

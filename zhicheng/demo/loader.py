@@ -42,7 +42,7 @@ DEMO_SUPERVISOR_SECRET = "c0de" * 16
 DEMO_DAY = dt.date(2021, 9, 15)
 DEMO_MAIL_DOMAIN = "demo.zhicheng.local"
 # The logins load_demo prints (friendly_logins), in its order; the login page lists those present.
-DEMO_LOGINS = ("applicant", "employer", "department", "city_bureau", "county_bureau", "recommender", "talent_centre",
+DEMO_LOGINS = ("applicant", "declarant", "employer", "department", "city_bureau", "county_bureau", "recommender", "talent_centre",
                "committee_office", "regional_hr", "supervisor", "economics_office", "expert", "admin")
 LATE = {State.DRAFT: dt.date(2021, 6, 28), State.SUBMITTED: dt.date(2021, 9, 1)}
 LATEST = {State.DRAFT: dt.date(2021, 6, 28), State.SUBMITTED: dt.date(2021, 9, 13)}
@@ -405,12 +405,17 @@ class DemoLoader:
         for username, role, org in plan:
             self._account(username, role, organisation=org, first_name=f"{org.name[:20]}（演示）")
             logins.append((username, Role(role).label, org.name))
-        applicant = Application.objects.filter(state=State.CORRECTION_REQUESTED).select_related("person__account").order_by("pk").first()
-        if applicant and applicant.person.account.username != "applicant" and not User.objects.filter(username="applicant").exists():
-            account = applicant.person.account
-            account.username = "applicant"
-            account.save(update_fields=["username"])
-        logins.insert(0, ("applicant", Role.APPLICANT.label, "有待补正的申报"))
+        # Two applicants by name: one waiting for corrections, one with a draft to submit (in the window only).
+        for username, apps, where in (
+            ("declarant", Application.objects.filter(state=State.DRAFT, eligible=True), "草稿待提交（申报期5月15日至6月30日内）"),
+            ("applicant", Application.objects.filter(state=State.CORRECTION_REQUESTED), "有待补正的申报"),
+        ):
+            app = apps.select_related("person__account").order_by("pk").first()
+            if app and not User.objects.filter(username=username).exists():
+                account = app.person.account
+                account.username = username
+                account.save(update_fields=["username"])
+            logins.insert(0, (username, Role.APPLICANT.label, where))
         economics = Organisation.objects.get(committee__series__code="economics")
         if not any(name == economics.name for _, _, name in logins):
             self._account("economics_office", Role.COMMITTEE_OFFICE, organisation=economics, first_name=f"{economics.name[:20]}（演示）")

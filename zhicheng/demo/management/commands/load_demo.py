@@ -24,6 +24,6 @@ class Command(BaseCommand):
         self.stdout.write(f"载入演示数据到：{describe_database(connection.settings_dict)}")
         logins = DemoLoader(out=self.stdout.write).run()
         self.stdout.write("")
-        self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}；演示日期 {DEMO_DAY}，由 ZHICHENG_TODAY 设定）：")
+        self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}；make run 的演示日期默认为 {DEMO_DAY}，用 DEMO_TODAY 改，见 README）：")
         for username, role, where in logins:
             self.stdout.write(f"  {username:<18} {role:<16} {where}")
