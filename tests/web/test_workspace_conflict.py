@@ -109,3 +109,36 @@ def test_the_workspace_is_not_cached_and_after_submitting_shows_the_dossier(clie
         late = autosave(client, app, token_of(response.content.decode()), exam_score="提交后再改")
     assert "已提交的申报不能修改。" in late.content.decode()
     assert Application.objects.get(pk=app.pk).exam_score != "提交后再改"
+
+
+@pytest.mark.processes
+@pytest.mark.django_db(transaction=True)
+def test_two_saves_from_one_loaded_form_at_once_keep_one(make_applicant):
+    """Two tabs saving at the same moment from the same loaded values: the row lock lets one save and the
+    other see the changed values and refuse (PostgreSQL tests the lock; SQLite's write lock queues them)."""
+    from django.db import connection
+
+    from zhicheng.audit.models import AuditEntry
+    from zhicheng.declarations import drafting
+    from zhicheng.demo.loader import DemoLoader
+
+    from ..test_decision_races import race
+
+    loader = DemoLoader(out=lambda *a: None)
+    _, _, committees = loader.load_region()
+    loader.review_plans(committees)
+    app = make_applicant(P.regular_county_doctor())
+    account = app.person.account
+    for n in range(20 if connection.vendor == "postgresql" else 5):
+        base = drafting.draft_token(Application.objects.get(pk=app.pk))
+        before = AuditEntry.objects.filter(action="application.update_draft", object_id=str(app.pk)).count()
+        scores = [f"合格（第{n}轮，甲）", f"合格（第{n}轮，乙）"]
+        outcomes = race(*(lambda score=score: drafting.update_draft(Application.objects.get(pk=app.pk), account,
+                                                                     {"exam_score": score}, base=base)
+                          for score in scores))
+        assert sorted(kind for kind, _ in outcomes) == ["ok", "refused"], outcomes
+        loser = next(value for kind, value in outcomes if kind == "refused")
+        assert isinstance(loser, drafting.DraftConflict), repr(loser)
+        winner = next(i for i, (kind, _) in enumerate(outcomes) if kind == "ok")
+        assert Application.objects.get(pk=app.pk).exam_score == scores[winner]
+        assert AuditEntry.objects.filter(action="application.update_draft", object_id=str(app.pk)).count() == before + 1
