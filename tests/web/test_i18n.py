@@ -418,3 +418,16 @@ def test_notifications_in_the_readers_language(client, make_applicant):
     client.cookies["django_language"] = "en"
     body = client.get(reverse("notifications")).content.decode()
     assert "申报进展：主管部门审核中" in body
+
+
+@pytest.mark.django_db
+def test_the_level_names_on_the_start_page_in_english(client, make_applicant):
+    app = make_applicant(P.regular_county_doctor())
+    client.force_login(app.person.account)
+    client.cookies["django_language"] = "en"
+    with clock.frozen(clock.dt.date(2021, 6, 1)):
+        body = client.get(reverse("declare_start")).content.decode()
+    levels = re.search(r'<select name="level"[^>]*>(.*?)</select>', body, re.S)[1]
+    names = re.findall(r"<option[^>]*>([^<]*)</option>", levels)
+    assert "Intermediate" in names and "Associate senior" in names, names
+    assert not [name for name in names if CJK.search(name)], names

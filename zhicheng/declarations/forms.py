@@ -24,7 +24,8 @@ class StartForm(forms.Form):
     """Step one of the wizard: what to declare (the engine's answer is shown beside it as you choose)."""
 
     series = forms.ModelChoiceField(label=_("职称系列"), queryset=Series.objects.all(), empty_label=_("请选择"))
-    level = forms.ChoiceField(label=_("申报层级"), choices=[("", _("请选择")), *Level.choices])
+    # The level's name in the reader's language (the catalogue has the labels through domain_labels).
+    level = forms.ChoiceField(label=_("申报层级"), choices=[("", _("请选择")), *((code, _(label)) for code, label in Level.choices)])
     specialty = forms.ModelChoiceField(label=_("专业"), queryset=Specialty.objects.none(), required=False, empty_label=_("（不限）"))
     recommender = forms.ModelChoiceField(
         label=_("推荐报送机构（非公有制领域，四（五））"), queryset=Organisation.objects.none(), required=False, empty_label=_("请选择"),
