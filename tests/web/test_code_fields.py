@@ -165,7 +165,9 @@ def test_stored_free_text_is_shown_as_invalid_and_nothing_answers_500(client, dr
         preview = client.get(reverse("declare_preview"), {"series": health.pk, "level": "intermediate"}, **HX)
         assert preview.status_code == 200 and "暂时无法预审" in preview.content.decode()
         start = client.post(reverse("declare_start"), {"series": health.pk, "level": "intermediate"})
-        assert start.status_code == 200 and "不是职称系列目录中的值" in start.content.decode()
+        page = start.content.decode()
+        assert start.status_code == 200 and "不是职称系列目录中的值" in page
+        assert "暂时无法预审" in page and page.count('id="id_specialty"') == 1, "the panel explains it too, no second select"
         assert not Application.objects.filter(person=person, series=health).exists(), "no half-done start"
 
         work = WorkPeriod.objects.filter(person=person).first()

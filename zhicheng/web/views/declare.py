@@ -83,8 +83,17 @@ def start(request):
             app = _start(request, form, person, plan, data)
             if app is not None:
                 return redirect("declaration_edit", pk=app.pk)
-    return render(request, "web/declare_start.html", {"form": form, "plan": plan, "person": person, "other": other,
-                                                      "chosen_level_label": _level_label(form.cleaned_data.get("level")) if other else ""})
+    return _start_page(request, form, plan, other)
+
+
+def _start_page(request, form, plan, other=None):
+    """The wizard's page; after a POST its preview panel is filled at once (the card above names another
+    level of the series, so the panel does not repeat it)."""
+    context = {"form": form, "plan": plan, "person": request.user.person, "other": other,
+               "chosen_level_label": _level_label(form.data.get("level")) if other else ""}
+    if form.is_bound:
+        context["preview"] = {**_preview_context(request, form, plan), "other": None}
+    return render(request, "web/declare_start.html", context)
 
 
 def _start(request, form, person, plan, data):
@@ -108,8 +117,7 @@ def _change_level(request, form, existing: Application, level: str):
     except (TransitionError, ScreeningError) as exc:
         for reason in exc.reasons:
             form.add_error(None, reason)
-        return render(request, "web/declare_start.html", {"form": form, "plan": existing.plan, "person": existing.person,
-                                                          "other": existing, "chosen_level_label": label})
+        return _start_page(request, form, existing.plan, existing)
     messages.success(request, _("已改为申报%(series)s%(level)s。已选的档案记录、上传的材料和签署的承诺书都已保留，资格预审已按新层级重新进行。") % {
         "series": _(existing.series.name), "level": _(label)})
     return redirect("declaration_edit", pk=existing.pk)
@@ -119,21 +127,25 @@ def _change_level(request, form, existing: Application, level: str):
 def preview(request):
     """What the engine says for the choice as it stands (htmx, on every change of the form). Only values
     the form accepts reach the engine; what keeps it from screening is explained, never a 500."""
-    person = request.user.person
     form = _start_form(request, request.GET)
+    return render(request, "web/_preview.html", {**_preview_context(request, form, current_plan()), "specialty_oob": True})
+
+
+def _preview_context(request, form, plan) -> dict:
+    person = request.user.person
     series, level = _chosen(form, "series"), _chosen(form, "level")
-    decision, problems, plan = None, [], current_plan()
+    decision, problems = None, []
     if series and level and person.unit:
         try:
             decision = drafting.preview(person=person, plan=plan, series=series, level=level)
         except ScreeningError as exc:
             problems = exc.reasons
-    return render(request, "web/_preview.html", {
-        "decision": decision, "problems": problems, "conditions": described_conditions(decision), "form": form,
+    return {
+        "decision": decision, "problems": problems, "conditions": described_conditions(decision),
         "specialties": Specialty.objects.filter(series=series) if series else Specialty.objects.none(),
-        "selected_specialty": request.GET.get("specialty", ""), "other": _other_level(person, plan, series, level),
+        "selected_specialty": form.data.get("specialty", ""), "other": _other_level(person, plan, series, level),
         "chosen_level_label": _level_label(level),
-    })
+    }
 
 
 def _own_app(request, pk: int) -> Application:
