@@ -12,6 +12,7 @@ from django.test.utils import override_settings
 
 from zhicheng.accounts.models import User
 from zhicheng.accounts.roles import Role
+from zhicheng.catalogue import materials_data
 from zhicheng.catalogue.models import AnnualPlan, Level, Series, Specialty, TitleName
 from zhicheng.core import clock
 from zhicheng.declarations.models import Application
@@ -275,6 +276,9 @@ class DemoLoader:
     # ---- declarations ---------------------------------------------------------------------
     def load_declarations(self, orgs) -> Driver:
         plan = AnnualPlan.objects.get(year=2021)
+        # The material checklist and the standard deficiencies the applicants and checkers work from
+        # (seeded by a migration; a flushed database has lost them). Never overwrites an edited list.
+        materials_data.load()
         intents = {}
         with clock.frozen(dt.date(2021, 6, 1)):
             for index, (profile_fn, kwargs, target, not_before, correct_once) in enumerate(CASTING):
