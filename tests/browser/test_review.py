@@ -103,6 +103,8 @@ def test_small_review_draw_panel_meeting_ballot_results(page, region, today, sho
     assert "入选概率最小" in messages(page)
     page.fill("#id_objection_days", "3")  # working days: objections until Wednesday 28 July
     page.click("form:has(input[value=publish]) button[type=submit]")
+    assert "异议期3个工作日" in page.inner_text("#confirm")
+    page.click("#confirm button[name=confirm]")
     assert "抽选方案已公示" in messages(page)
     draw = ExpertDraw.objects.get()
     page.context.clear_cookies()

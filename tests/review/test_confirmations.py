@@ -1,6 +1,6 @@
 """Steps that cannot be undone ask once (issue 14, defect 2): their POST without confirm=yes does not
 act but shows what will happen, with the counts; the same POST confirmed acts. Opening and closing a
-vote, the draw and its cancellation, 核准备案, revoking a title, exchanging a certificate, starting
+vote, opening the review, publishing the draw, the draw and its cancellation, 核准备案, revoking a title, exchanging a certificate, starting
 and ending a publicity; the minutes' signature page says what it records."""
 
 from __future__ import annotations
@@ -163,6 +163,31 @@ def test_opening_the_review_asks_first_and_names_the_declarations(kit, client, m
 
 
 # ---- the draw ------------------------------------------------------------------------------------
+
+@pytest.mark.django_db
+def test_publishing_the_draw_asks_first_once_both_have_committed(city_kit, client):
+    from .kit import PUBLISH_DAY, commitment
+
+    kit = city_kit
+    kit.experts(7)
+    client.force_login(kit.office)
+    with clock.frozen(PUBLISH_DAY):
+        draw = drawing.start_draw(kit.plan, kit.office, kit.spec(size=5))
+        act = reverse("draw_act", args=[draw.pk])
+        drawing.commit(draw, kit.office, commitment(OFFICE_SECRET))
+        # The supervisor's commitment is missing: refused at once, not asked.
+        response = client.post(act, {"action": "publish", "objection_days": 3}, follow=True)
+        assert 'id="confirm"' not in text(response) and "公示前须收到纪检监察机构的承诺值。" in text(response)
+        drawing.commit(draw, kit.supervisor, commitment(SUPERVISOR_SECRET))
+        body = confirmation(client.post(act, {"action": "publish", "objection_days": 3}))
+        draw.refresh_from_db()
+        assert draw.status == DrawStatus.COMMITTING and draw.published_at is None
+        assert "冻结本评委会专家库7人，公示抽选方案（评委会5人）和双方的承诺值。" in body and "异议期3个工作日，自今天起。" in body
+        assert '<input type="hidden" name="objection_days" value="3">' in body
+        client.post(act, {"action": "publish", "objection_days": 3, **CONFIRM})
+    draw.refresh_from_db()
+    assert draw.status == DrawStatus.PUBLISHED and len(draw.pool) == 7
+
 
 @pytest.mark.django_db
 def test_performing_the_draw_asks_first(city_kit, client):

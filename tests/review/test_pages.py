@@ -115,7 +115,7 @@ def test_plan_and_draw_through_the_pages(city_kit, client):
         client.force_login(kit.supervisor)
         client.post(act, {"action": "commit", "value": commitment(SUPERVISOR_SECRET)})
         client.force_login(kit.office)
-        client.post(act, {"action": "publish", "objection_days": 3})
+        client.post(act, {"action": "publish", "objection_days": 3, "confirm": "yes"})
         draw.refresh_from_db()
         assert draw.status == DrawStatus.PUBLISHED
         client.logout()

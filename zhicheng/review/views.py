@@ -415,6 +415,11 @@ def draw_act(request, pk: int):
     user = request.user
     draw = _draw_or_404(user, pk)
     action = request.POST.get("action")
+    if action == "publish" and not confirm.confirmed(request):
+        form = forms.PublishForm(request.POST)
+        committed = all(getattr(draw, f"{party}_commitment") for party in drawing.PARTIES)
+        if (draw.status == DrawStatus.COMMITTING and drawing.party_of(user, draw) == "office" and committed and form.is_valid()):
+            return confirm.ask(request, _publish_question(draw, form.cleaned_data["objection_days"]))
     if action in DRAW_FORM_STEPS:
         form_class, step, done = DRAW_FORM_STEPS[action]
         _attempt_form(request, form_class(request.POST), lambda d: step(draw, user, d), done)
@@ -439,6 +444,18 @@ def draw_act(request, pk: int):
 
 def _draw_subject(draw: ExpertDraw) -> str:
     return _("%(committee)s %(year)d年评委抽选") % {"committee": draw.plan.committee.name, "year": draw.plan.year}
+
+
+def _publish_question(draw: ExpertDraw, objection_days: int) -> confirm.Question:
+    return confirm.Question(
+        title=_("冻结评委库并公示"), subject=_draw_subject(draw),
+        facts=[_("冻结本评委会专家库%(pool)d人，公示抽选方案（评委会%(size)d人）和双方的承诺值。") % {
+                   "pool": pool_service.pool_of(draw.plan.committee).count(), "size": draw.spec.get("size", 0)},
+               _("异议期%(days)d个工作日，自今天起。") % {"days": objection_days}],
+        consequence=_("公示后专家库、抽选参数和承诺值都不能再改，抽选结果由公示的方案和双方揭示的秘密值决定；"
+                      "公示不能撤回，如需改动只能作废本次抽选。"),
+        button=_("确认冻结并公示"), cancel_url=reverse("draw_detail", args=[draw.pk]),
+    )
 
 
 def _perform_question(draw: ExpertDraw) -> confirm.Question:
