@@ -17,7 +17,8 @@ def demo_day():
 
 @register.simple_tag
 def demo_logins() -> list[tuple[str, str]]:
-    """(login, role) of the logins `load_demo` printed, in its order, when this database holds the demo.
+    """(login, role) of the logins `load_demo` printed, in its order, when this database holds the demo
+    (the role is empty for the back office's superuser).
 
     The demo's accounts carry the demo's mail domain; load_demo refuses production databases, so a real
     installation has none and its login page shows nothing here."""
@@ -26,7 +27,7 @@ def demo_logins() -> list[tuple[str, str]]:
     from ..loader import DEMO_LOGINS, DEMO_MAIL_DOMAIN
 
     users = {u.username: u for u in User.objects.filter(username__in=DEMO_LOGINS, email__endswith=f"@{DEMO_MAIL_DOMAIN}")}
-    return [(name, "后台管理员" if users[name].is_superuser else users[name].get_role_display())
+    return [(name, "" if users[name].is_superuser else users[name].get_role_display())
             for name in DEMO_LOGINS if name in users]
 
 
