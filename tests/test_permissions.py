@@ -169,6 +169,8 @@ def scene(module_scene, db, settings):
 
 def _walk_objects(scene) -> dict:
     """Real objects for the pages that need more than a, b and c, each made the way the application makes it."""
+    from django.http import QueryDict
+
     from zhicheng.certificates.exchange import file_exchange
     from zhicheng.certificates.models import Certificate
     from zhicheng.declarations.checklist import attach, checklist
@@ -176,8 +178,6 @@ def _walk_objects(scene) -> dict:
     from zhicheng.declarations.states import State
     from zhicheng.demo import applicants as P
     from zhicheng.files.services import store_file
-    from django.http import QueryDict
-
     from zhicheng.jobs.models import Job
     from zhicheng.jobs.runner import run_job
     from zhicheng.publicity.services import raise_objection
