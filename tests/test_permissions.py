@@ -347,6 +347,88 @@ def test_supervisor_is_read_only():
     assert Role.SUPERVISOR not in PAGES["application_act"]
 
 
+# ---- one URL per page on the per-test scene of tests/conftest.py, for the walks of tests/security ------------
+# (the Content-Security-Policy on every page, the URL fuzzing): they need a URL that resolves, not a working object.
+
+def _url_for(page_name, scene):
+    if page_name in SPECIAL_URLS:
+        return SPECIAL_URLS[page_name](scene)
+    pattern = next(entry for _, entry in _routes() if getattr(entry.callback, "page_name", None) == page_name)
+    if "pk" in str(pattern.pattern):
+        return reverse(pattern.full_name, args=[scene["a"].pk])
+    return reverse(pattern.full_name)
+
+
+ALL_ROLE_USERS = [name for name, _, _ in SCOPE]
+
+NO_SUCH_FILE = "0" * 64
+
+
+def _publicity_pk(scene):
+    return scene["a"].publicities.order_by("pk").first().pk
+
+
+# Pages whose URL needs more than the declaration a: an object of a's person, a publicity a was in,
+# or an id that exists nowhere (allowed roles then get 404, the others still 403).
+SPECIAL_URLS = {
+    "archive_record_new": lambda scene: reverse("archive_record_new", args=["education"]),
+    "archive_record_edit": lambda scene: reverse("archive_record_edit", args=["education", scene["a"].person.education_records.first().pk]),
+    "archive_record_delete": lambda scene: reverse("archive_record_delete", args=["education", scene["a"].person.education_records.first().pk]),
+    "archive_file": lambda scene: reverse("archive_file", args=[NO_SUCH_FILE]),
+    "application_file": lambda scene: reverse("application_file", args=[scene["a"].pk, NO_SUCH_FILE]),
+    "declaration_material_retire": lambda scene: reverse("declaration_material_retire", args=[scene["a"].pk, 10**9]),
+    "notice_detail": lambda scene: reverse("notice_detail", args=["engineering", "intermediate"]),
+    "public_publicity_detail": lambda scene: reverse("public_publicity_detail", args=[_publicity_pk(scene)]),
+    "publicity_detail": lambda scene: reverse("publicity_detail", args=[_publicity_pk(scene)]),
+    "publicity_close": lambda scene: reverse("publicity_close", args=[_publicity_pk(scene)]),
+    "objection_handle": lambda scene: reverse("objection_handle", args=[10**9]),
+    # the committee side: a's committee's plan, a published draw of it, its meeting, the scene's expert
+    **{name: (lambda scene, name=name, kind=kind: reverse(name, args=[_review_objects(scene)[kind]])) for name, kind in {
+        "review_plan_detail": "plan", "review_plan_act": "plan", "public_draw_detail": "draw", "draw_detail": "draw",
+        "draw_act": "draw", "draw_record": "draw", "meeting_detail": "meeting", "meeting_act": "meeting", "minutes_pdf": "meeting",
+        "ballot": "meeting", "minutes_sign": "meeting", "expert_detail": "expert", "expert_act": "expert",
+        "expert_opinion": "assignment",
+    }.items()},
+    "job_detail": lambda scene: reverse("job_detail", args=[_job_pk(scene)]),
+    "job_progress": lambda scene: reverse("job_progress", args=[_job_pk(scene)]),
+}
+
+
+def _job_pk(scene):
+    """A background job the scene's employer started for its unit; created once per scene."""
+    if "job" not in scene:
+        from zhicheng.jobs.models import Job
+
+        employer = scene["roles"].employer
+        scene["job"] = Job.objects.create(kind="bulk_step", title="批量审核", started_by=employer, organisation=employer.organisation).pk
+    return scene["job"]
+
+
+def _review_objects(scene):
+    """a's committee's plan with a published draw and a meeting; created once per scene."""
+    if "review" not in scene:
+        from zhicheng.review.models import DrawStatus, ExpertDraw, Meeting, ReviewPlan
+
+        plan = ReviewPlan.objects.get(committee=scene["a"].committee, year=2021)
+        draw = ExpertDraw.objects.create(
+            plan=plan, status=DrawStatus.PUBLISHED, spec={"size": 25}, publication={"pool": {"sha256": "0" * 64}},
+            publication_sha256="1" * 64, published_at=clock.now(), objections_until=scene["review_day"],
+            created_by=scene["roles"].committee_office,
+        )
+        meeting = Meeting.objects.create(plan=plan, held_on=scene["review_day"], place="呼和浩特市")
+        assignment = scene["a"].assignments.get()
+        scene["review"] = {"plan": plan.pk, "draw": draw.pk, "meeting": meeting.pk, "expert": assignment.expert_id,
+                           "assignment": assignment.pk}
+    return scene["review"]
+
+
+# Pages that only take POST (a GET would be 405 for everyone).
+POST_ONLY = frozenset({
+    "application_bulk", "application_exam_confirm", "declaration_autosave", "declaration_fee", "declaration_material",
+    "declaration_pledge", "declaration_records", "notifications_read", "publicity_close", "objection_handle",
+})
+
+
 # ---- the walk: every URL of the project, every role ------------------------------------------------------
 #
 # For each URL name: who sees the page work on a real object of the scene (the check says how: the object's
