@@ -467,6 +467,19 @@ def _django_child(env: dict, *args: str) -> str:
     return out.stdout
 
 
+def own_signed_files(tmp: str, name: str) -> dict:
+    """A server's copy of the database gets its own copies of the files signed outside it (audit checkpoints,
+    revocation list), starting from what preparation signed: two copies' chains part after preparation, and a
+    checkpoint one server signed would not match the other's entries."""
+    files = {}
+    for variable, prepared in (("ZHICHENG_AUDIT_CHECKPOINT_FILE", os.path.join(tmp, "audit", "checkpoints.jsonl")),
+                               ("ZHICHENG_REVOCATION_LIST_FILE", os.path.join(tmp, "signing", "revocations.jsonl"))):
+        files[variable] = os.path.join(tmp, f"{name.replace('/', '-')}-{os.path.basename(prepared)}")
+        if os.path.exists(prepared):
+            shutil.copyfile(prepared, files[variable])
+    return files
+
+
 def check_database(env: dict, tmp: str, applicants: list, data: dict, acknowledged: list[int]) -> dict:
     path = os.path.join(tmp, "check.json")
     pks = [pk for pk, _ in applicants]
@@ -582,7 +595,8 @@ def main(argv=None) -> int:
             kind, backend = name.split("/")
             url = copy_database(prepared[backend], f"{PG_PREPARED}_{kind}")
             copies.append(url)
-            env = dict(served, DATABASE_URL=url)
+            signed = own_signed_files(tmp, name)
+            env = dict(served, DATABASE_URL=url, **signed)
             if kind == "runserver" and backend == "postgresql":
                 # A thread and a connection per request: saturated, the development server would take every
                 # connection of a PostgreSQL it may share; beyond this it is refused, which counts as its error.
@@ -602,7 +616,7 @@ def main(argv=None) -> int:
                     settle(server)
             finally:
                 server.stop()
-            checks[name] = check_database(dict(base, DATABASE_URL=url), tmp, used, data[backend], acknowledged)
+            checks[name] = check_database(dict(base, DATABASE_URL=url, **signed), tmp, used, data[backend], acknowledged)
 
         crash_report = crash_run(served, base, prepared["postgresql"], data["postgresql"], runs["crash"], args, tmp, copies) if crash else None
     finally:
@@ -636,7 +650,8 @@ def crash_run(served: dict, base: dict, prepared_url: str, data: dict, span: tup
     url = copy_database(prepared_url, f"{PG_PREPARED}_crash")
     copies.append(url)
     people = data["applicants"][slice(*span)]
-    server = Server("serve", dict(served, DATABASE_URL=url), os.path.join(tmp, "serve-crash.log"))
+    signed = own_signed_files(tmp, "crash")
+    server = Server("serve", dict(served, DATABASE_URL=url, **signed), os.path.join(tmp, "serve-crash.log"))
     killed = {}
     try:
         warm_up(server, people, data)
@@ -651,9 +666,9 @@ def crash_run(served: dict, base: dict, prepared_url: str, data: dict, span: tup
 
         result = run_load(server, BAR_RATE, args.seconds, people, data, tmp, args.timeout, during=kill_one_worker)
         lost = [r for r in result["records"] if r["error"]]
-        before = check_database(dict(base, DATABASE_URL=url), tmp, people, data, acknowledged_submits(result))
+        before = check_database(dict(base, DATABASE_URL=url, **signed), tmp, people, data, acknowledged_submits(result))
         retries = [{"kind": r["kind"], "path": r["path"], "error": r["error"], "ok": retry(server.port, r)} for r in lost]
-        after = check_database(dict(base, DATABASE_URL=url), tmp, people, data, acknowledged_submits(result))
+        after = check_database(dict(base, DATABASE_URL=url, **signed), tmp, people, data, acknowledged_submits(result))
     finally:
         server.stop()
     retried_submits = {int(r["path"].split("/")[2]) for r in retries if r["kind"] == "submit"}
