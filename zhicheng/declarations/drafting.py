@@ -206,11 +206,11 @@ def change_level(app: Application, actor, level: str) -> None:
     not yet submitted changes its level (records, files and pledge kept; committee, fee and the engine's
     decision follow the new level). The decision is renewed in the same transaction: a level the archive
     cannot be screened for leaves the draft as it was."""
-    from zhicheng.catalogue.models import SENIOR_LEVELS, FeeStandard, Level
+    from zhicheng.catalogue.models import FeeStandard, Level
 
+    from .holders import goes_via_talent_centre
     from .screening import screen
     from .services import find_committee
-    from .states import Channel
 
     GuardFailed, IllegalTransition = _errors()
     if not _is_owner(app, actor):
@@ -228,9 +228,7 @@ def change_level(app: Application, actor, level: str) -> None:
     with transaction.atomic():
         app.level, app.fee_amount = level, amount
         app.committee = find_committee(app.series, level, app.unit)
-        # As at the start (services.start_declaration): senior levels of region-level committees go through the talent centre.
-        app.via_talent_centre = bool(app.committee and level in SENIOR_LEVELS and app.committee.is_region_level
-                                     and app.channel in (Channel.LOCAL, Channel.PRIVATE))
+        app.via_talent_centre = goes_via_talent_centre(app.committee, level, app.channel)
         app.save(update_fields=["level", "fee_amount", "committee", "via_talent_centre", "updated_at"])
         audit("application.change_level", app, actor=actor, before=before,
               after={"level": level, "committee": app.committee_id, "fee_amount": str(amount)},

@@ -19,6 +19,13 @@ class NoHolder(Exception):
     """No organisation is configured to take the declaration in the next step."""
 
 
+def goes_via_talent_centre(committee, level: str, channel: str) -> bool:
+    """Senior declarations of local and private-sector people to a region-level committee pass the regional
+    talent service centre on their way (set when the declaration starts and when its level changes)."""
+    return bool(committee and level in SENIOR_LEVELS and committee.is_region_level
+                and channel in (Channel.LOCAL, Channel.PRIVATE))
+
+
 def _path_codes(area) -> list[str]:
     return [code for code in area.path.split("/") if code]
 

@@ -393,7 +393,7 @@ def find_committee(series, level: str, unit):
 
 def start_declaration(*, person, plan, series, level: str, actor, specialty=None, recommender=None) -> Application:
     """Open a draft for this person, series and year (one only: the database enforces it)."""
-    from zhicheng.catalogue.models import SENIOR_LEVELS, FeeStandard
+    from zhicheng.catalogue.models import FeeStandard
 
     from .states import Channel
 
@@ -414,8 +414,7 @@ def start_declaration(*, person, plan, series, level: str, actor, specialty=None
         app = Application.objects.create(
             person=person, plan=plan, series=series, specialty=specialty, level=level, unit=unit, channel=channel,
             recommender=recommender if channel == Channel.PRIVATE else None, committee=committee,
-            via_talent_centre=bool(committee and level in SENIOR_LEVELS and committee.is_region_level
-                                   and channel in (Channel.LOCAL, Channel.PRIVATE)),
+            via_talent_centre=holders.goes_via_talent_centre(committee, level, channel),
             fee_amount=fee.amount if fee else 0, state=State.DRAFT, state_since=clock.now(),
         )
         audit("application.start", app, actor=actor, after={"state": app.state, "channel": channel},
