@@ -88,13 +88,15 @@ def test_a_submitted_declaration_is_not_reminded(make_applicant):
 
 
 @pytest.mark.django_db
-def test_a_correction_is_reminded_two_working_days_before_its_deadline_across_the_national_day(make_applicant):
-    app = under_correction(make_applicant, D(2021, 10, 8))  # Friday after the National Day week (1-7 October)
-    assert reminders_on(D(2021, 9, 28))["corrections"] == [], "29, 30 September and 8 October left"
-    assert reminders_on(D(2021, 9, 29))["corrections"] == [app.pk], "30 September and 8 October left"
-    assert reminders_on(D(2021, 10, 5))["corrections"] == []
+def test_a_correction_is_reminded_two_working_days_before_its_deadline_across_the_mid_autumn_festival(make_applicant):
+    # 19-21 September 2021 were the Mid-Autumn holidays and Saturday 18 September a working day in their place.
+    # (A correction deadline cannot lie after the year's review deadline, 30 September: not across National Day.)
+    app = under_correction(make_applicant, D(2021, 9, 22))
+    assert reminders_on(D(2021, 9, 16))["corrections"] == [], "17, 18 (a Saturday worked) and 22 September left"
+    assert reminders_on(D(2021, 9, 17))["corrections"] == [app.pk], "18 and 22 September left"
+    assert reminders_on(D(2021, 9, 20))["corrections"] == []
     [note] = Notification.objects.filter(application=app, key="correction_deadline_reminder")
-    assert "缺聘书" in note.body and "2021年10月08日" in note.body and note.link.endswith(f"/applications/{app.pk}/edit/")
+    assert "缺聘书" in note.body and "2021年09月22日" in note.body and note.link.endswith(f"/applications/{app.pk}/edit/")
 
 
 @pytest.mark.django_db

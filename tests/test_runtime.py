@@ -8,6 +8,7 @@ that fail in known ways."""
 
 from __future__ import annotations
 
+import os
 import re
 import signal
 import socket
@@ -235,6 +236,30 @@ def test_sighup_reloads_the_web_workers_without_failing_a_request(served):
     assert any(started < swapped_at and ended > hup_at for started, ended in spans), "no request crossed the reload"
     assert gunicorn_of(served)[0] == master and served.process.poll() is None, "the server itself kept running"
     assert not any(alive(pid) for pid in old_workers) and all(alive(pid) for pid in new_workers)
+
+
+def job_worker_of(server) -> int | None:
+    """The serve process's child that is not gunicorn: its job worker."""
+    for pid in _children_of(server.process.pid):
+        if b"gunicorn" not in Path(f"/proc/{pid}/cmdline").read_bytes():
+            return pid
+    return None
+
+
+def _children_of(pid: int) -> list[int]:
+    try:
+        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+@pytest.mark.processes
+def test_a_job_worker_that_dies_is_started_again_and_the_web_server_keeps_serving(served):
+    first = wait_for(lambda: job_worker_of(served), 60, "the job worker runs")
+    os.kill(first, signal.SIGKILL)
+    assert get(f"{served.url}/login/")[0] == 200  # the web server did not go down with it
+    second = wait_for(lambda: (pid := job_worker_of(served)) not in (None, first) and pid, 60, "a new job worker runs")
+    assert served.process.poll() is None and alive(second) and get(f"{served.url}/login/")[0] == 200
 
 
 @pytest.mark.processes

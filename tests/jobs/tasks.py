@@ -51,6 +51,16 @@ def record(name: str, pause: float = 0) -> str:
     return name
 
 
+@task()
+def vanish(name: str) -> str:
+    """Deletes its own task row while it runs, as a flush or restore of the database under a running worker does."""
+    from django_tasks_db.models import DBTaskResult
+
+    DBTaskResult.objects.filter(task_path=vanish.module_path).delete()
+    _record(name)
+    return name
+
+
 @retrying(attempts=4, first_delay=1)
 def flaky(name: str, failures: int, **options) -> dict:
     """Fails its first `failures` runs (counted in RUNS_TABLE), then succeeds; says what it was called with."""

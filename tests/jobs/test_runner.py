@@ -128,6 +128,14 @@ def test_tasks_queued_while_no_worker_runs_are_run_by_a_worker_started_later(run
 # ---- 2. retries with backoff ----------------------------------------------------------------
 
 @pytest.mark.processes
+def test_a_task_whose_row_vanishes_while_it_runs_does_not_stop_the_worker(runs_table, workers):
+    tasks.vanish.enqueue("gone")
+    tasks.record.enqueue("after")
+    workers.run("--batch")  # exits cleanly: a worker that died of the missing row would exit 1
+    assert sorted(name for name, _pid in tasks.runs()) == ["after", "gone"]
+
+
+@pytest.mark.processes
 def test_a_failing_task_is_retried_with_doubling_delays_until_it_succeeds_or_runs_out(runs_table, workers):
     tasks.flaky.enqueue("flaky", failures=2)
     tasks.always_fails.enqueue("hopeless")

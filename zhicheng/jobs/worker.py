@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import DatabaseError, OperationalError, close_old_connections, connection
 from django.utils import timezone
 from django_tasks_db.management.commands.db_worker import Worker
+from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import is_locked_database_exception
 
 from . import runner, schedule
@@ -67,6 +68,17 @@ class ZhichengWorker(Worker):
                 runner.recover_lost_tasks()
             except DatabaseError:
                 logger.warning("worker %s could not sign off; the others will take over its tasks", self.worker_id, exc_info=True)
+
+    def run_task(self, db_task_result) -> None:
+        try:
+            super().run_task(db_task_result)
+        except DatabaseError:
+            # The task's row went while it ran (deleted by hand, or the database restored or flushed under a
+            # running worker): its result has nowhere to go, and the worker goes on with the next task instead
+            # of dying of it (under `zhicheng serve`, a dead worker used to stop the web server with it).
+            if DBTaskResult.objects.filter(pk=db_task_result.pk).exists():
+                raise
+            logger.warning("task %s was deleted while it ran; its result is not recorded", db_task_result.pk)
 
     def _register(self) -> None:
         now = timezone.now()

@@ -22,6 +22,10 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 
+# A job worker that keeps dying at once is not started again in a tight loop.
+WORKER_RESTART_SECONDS = 5
+
+
 def default_web_workers() -> int:
     return int(os.environ.get("WEB_CONCURRENCY", 2 * (os.cpu_count() or 1) + 1))
 
@@ -51,13 +55,17 @@ class Command(BaseCommand):
         ]
         if access_log:
             gunicorn += ["--access-logfile", "-"]
+        worker_command = [sys.executable, "-m", "zhicheng.cli", "worker", "--verbosity", "0"]
         # This interpreter, fixed arguments.
         children = [subprocess.Popen(gunicorn)]  # nosec B603
         if with_worker:
-            children.append(subprocess.Popen([sys.executable, "-m", "zhicheng.cli", "worker", "--verbosity", "0"]))  # nosec B603
+            children.append(subprocess.Popen(worker_command))  # nosec B603
         web = children[0]
+        stopping = False
 
         def forward(signum, frame):
+            nonlocal stopping
+            stopping = stopping or signum != signal.SIGHUP
             targets = [web] if signum == signal.SIGHUP else children
             for child in targets:
                 if child.poll() is None:
@@ -69,7 +77,14 @@ class Command(BaseCommand):
             self.stdout.write(f"gunicorn: {workers} 个进程 × {threads} 线程，http://{bind}/"
                               + ("；后台任务进程已启动" if with_worker else ""))
         try:
-            while all(child.poll() is None for child in children):
+            while web.poll() is None:
+                # A job worker that dies is started again; the web server keeps serving meanwhile (its tasks
+                # are in the database: the new worker, or another machine's, takes over what the dead one held).
+                if with_worker and children[1].poll() is not None and not stopping:
+                    self.stderr.write(f"后台任务进程已退出（{children[1].returncode}），{WORKER_RESTART_SECONDS} 秒后重新启动")
+                    time.sleep(WORKER_RESTART_SECONDS)
+                    if not stopping:
+                        children[1] = subprocess.Popen(worker_command)  # nosec B603
                 time.sleep(0.5)
         finally:
             for child in children:
