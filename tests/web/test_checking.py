@@ -152,3 +152,21 @@ def test_notifications_are_marked_read(client, make_applicant):
     client.post(reverse("notifications_read"), {"id": [other.pk]})
     other.refresh_from_db()
     assert other.read_at is None, "only one's own messages"
+
+
+@pytest.mark.django_db
+def test_marking_many_messages_read_at_once_is_audited_with_their_ids(client, make_applicant):
+    from zhicheng.audit.models import AuditEntry
+
+    app = make_applicant(P.regular_engineer())
+    user = app.person.account
+    # The entry names them all in its data (its object id, 64 characters, once held twenty of them joined by
+    # commas: PostgreSQL refused the entry, and the page answered 500).
+    Notification.objects.bulk_create([Notification(recipient=user, key="note", subject=f"第{n}条", body="")
+                                       for n in range(30)])
+    unread = Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+    client.force_login(user)
+    assert client.post(reverse("notifications_read")).status_code == 302
+    entry = AuditEntry.objects.filter(action="notifications.read").latest("seq")
+    assert entry.after["count"] == unread and len(entry.after["ids"]) == unread >= 30
+    assert not Notification.objects.filter(recipient=user, read_at__isnull=True).exists()

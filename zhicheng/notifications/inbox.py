@@ -10,6 +10,10 @@ from zhicheng.core import clock
 from .models import Notification
 
 
+# An entry names at most this many of the messages marked read at once (all of them, in practice).
+MAX_IDS_AUDITED = 500
+
+
 def unread_count(user) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
 
@@ -23,6 +27,7 @@ def mark_read(user, ids: list[int] | None = None) -> int:
         marked = list(rows.values_list("pk", flat=True))
         if marked:
             Notification.objects.filter(pk__in=marked).update(read_at=clock.now())
-            audit("notifications.read", None, actor=user, object_type="notifications.notification",
-                  object_id=",".join(map(str, marked[:20])), after={"count": len(marked)}, summary=f"已读消息{len(marked)}条")
+            # Which messages go into the entry's data: its object id holds one id (64 characters), not a list.
+            audit("notifications.read", None, actor=user, object_type="notifications.notification", object_id="",
+                  after={"count": len(marked), "ids": marked[:MAX_IDS_AUDITED]}, summary=f"已读消息{len(marked)}条")
     return len(marked)
