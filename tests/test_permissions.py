@@ -872,6 +872,10 @@ PAGES_WALKED: dict[str, Page] = {
                        anonymous=shows(lambda s: s["certificate"].number)),
     "api:scan": Page(lambda s: reverse("api:scan", args=[s["certificate"].number]) + f"?code={s['certificate'].check_code}",
                      {"*": shows(lambda s: s["certificate"].number)}, anonymous=shows(lambda s: s["certificate"].number)),
+    # —— the v1 API (organisation keys; the schema and its docs are public) ——
+    "api_v1:api-root": Page(lambda s: reverse("api_v1:api-root"), {"*": answers(404)}, anonymous=answers(404)),
+    "api_v1:openapi-json": Page(lambda s: reverse("api_v1:openapi-json"), {"*": shows("API v1")}, anonymous=shows("API v1")),
+    "api_v1:openapi-view": Page(lambda s: reverse("api_v1:openapi-view"), {"*": shows("swagger")}, anonymous=shows("swagger")),
 }
 
 

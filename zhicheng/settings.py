@@ -65,6 +65,12 @@ INSTALLED_APPS = [
     "zhicheng.demo",
     "zhicheng.jobs",
     "zhicheng.backups",
+    "zhicheng.supervision",
+    "zhicheng.rectification",
+    "zhicheng.monitoring",
+    "zhicheng.statistics",
+    "zhicheng.webhooks",
+    "zhicheng.collection",
 ]
 
 MIDDLEWARE = [

@@ -121,6 +121,11 @@ PAGES: dict[str, frozenset | None] = {
     "job_list": QUEUE_HOLDERS,
     "job_detail": QUEUE_HOLDERS,
     "job_progress": QUEUE_HOLDERS,
+    # —— supervision: spot checks (八（一）; zhicheng/supervision) ——
+    # —— rectification orders, suspensions, bulletins (八（一）; zhicheng/rectification) ——
+    # —— plan progress and integrity signals (三（二）、八（二）4、八（三）; zhicheng/monitoring) ——
+    # —— statistics (zhicheng/statistics) ——
+    # —— API keys (zhicheng/api), webhook subscriptions (zhicheng/webhooks), data collection (zhicheng/collection) ——
     # —— security ——
     "login_lockouts": frozenset({Role.REGIONAL_HR_DEPARTMENT}),  # accounts and addresses locked after wrong passwords
 }

@@ -9,6 +9,7 @@ import random
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.test.utils import override_settings
+from django.utils.module_loading import import_string
 
 from zhicheng.accounts.models import User
 from zhicheng.accounts.roles import Role
@@ -387,6 +388,15 @@ class DemoLoader:
             self._pool_expert(committee.series, candidates[i % len(candidates)], 1000 + i, committees)
 
     # ---- logins ---------------------------------------------------------------------------
+    # Supervision, statistics and interconnection each add their part of the demo, in this order (signals before
+    # the spot checks they weight, findings before the orders they give): dotted paths of functions taking the loader.
+    OVERSIGHT_PARTS: tuple[str, ...] = (
+    )
+
+    def oversight_demo(self):
+        for dotted in self.OVERSIGHT_PARTS:
+            import_string(dotted)(self)
+
     def friendly_logins(self) -> list[tuple[str, str, str]]:
         """One login per role, each attached to the organisation with the fullest queue of that kind."""
         logins = []
@@ -445,6 +455,7 @@ class DemoLoader:
             for pk, action, msg in driver.refused:
                 self.out(f"  ! 申报{pk} {action}: {msg}")
             self.review_demo()
+            self.oversight_demo()
             missing = set(State.values) - set(Application.objects.values_list("state", flat=True))
             if missing:
                 self.out(f"  ! 演示数据缺少以下状态：{sorted(missing)}")

@@ -1,0 +1,5 @@
+"""Publicities and rosters."""
+
+from ninja import Router
+
+router = Router()

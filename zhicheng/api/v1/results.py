@@ -1,0 +1,5 @@
+"""Committee results, filings and certificates."""
+
+from ninja import Router
+
+router = Router()

@@ -1,0 +1,5 @@
+"""Event subscriptions and their delivery log."""
+
+from ninja import Router
+
+router = Router()
