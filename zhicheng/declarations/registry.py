@@ -81,6 +81,28 @@ def effect(name: str, *, refuse: Callable | None = None):
     return register
 
 
+@dataclass(frozen=True)
+class Step:
+    """One declaration's move in a batch, as an observer sees it: the row of the table it took and the state it left."""
+
+    application: object
+    transition: object
+    source: str
+
+
+# Apps that follow every step, not only the rows that name them (the webhooks' events): each is called as
+# ``observe(steps, ctx, now)`` with the batch's moves, inside the step's transaction after its rows are written,
+# and works on the whole batch as effects do.
+OBSERVERS: list[Callable] = []
+
+
+def observer(observe: Callable) -> Callable:
+    """Register ``observe(steps, ctx, now)`` to be told of every step (once, however often the app is readied)."""
+    if observe not in OBSERVERS:
+        OBSERVERS.append(observe)
+    return observe
+
+
 def unregistered(table) -> list[str]:
     """Names the table uses that no app registered (checked at start-up by the declarations app)."""
     missing = []

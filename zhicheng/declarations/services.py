@@ -282,6 +282,10 @@ def _apply(moving: list[tuple[Application, Transition]], action: str, actor, ctx
               summary=f"{app.person.name} {app.title_label}：{State(sources[app.pk]).label} → {State(t.target).label}"
                       + (f"（{note}）" if note else ""))
     _notify(moving, note, ctx)
+    if registry.OBSERVERS:
+        steps = [registry.Step(app, t, sources[app.pk]) for app, t in moving]
+        for observe in registry.OBSERVERS:
+            observe(steps, ctx, now)
 
 
 def _save_steps(apps: list[Application]) -> None:
