@@ -171,6 +171,9 @@ DAILY_RUN_AT = os.environ.get("ZHICHENG_DAILY_AT", "02:00")
 WORKER_STALE_SECONDS = int(os.environ.get("ZHICHENG_WORKER_STALE_SECONDS", "120"))
 # Bulk steps over more declarations than this run as a background job with a progress bar.
 BULK_JOB_THRESHOLD = int(os.environ.get("ZHICHENG_BULK_JOB_THRESHOLD", "200"))
+# Webhooks may go by plain HTTP to this machine's loopback addresses (tests, a receiver beside the server);
+# otherwise only HTTPS to public addresses (zhicheng/webhooks/addresses.py).
+WEBHOOKS_ALLOW_LOOPBACK = os.environ.get("ZHICHENG_WEBHOOKS_ALLOW_LOOPBACK", "") == "1"
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "zhicheng@localhost")

@@ -1,0 +1,111 @@
+"""The events of the declaration workflow, written as deliveries inside the step that caused them.
+
+Registered with the workflow (declarations.registry.observer) from WebhooksConfig.ready(): every step of
+transition()/transition_many() reaches ``queue_events`` with its batch, inside the step's transaction, so a
+delivery exists exactly when its step committed. A step nobody subscribes to costs one query (the active
+subscriptions); with subscribers, a batch costs one query per subscribing account (its scope), one for the
+certificates when a certificate event is wanted, one INSERT of the deliveries and one task row per subscription
+told of something — per batch, however many declarations it moves.
+
+A subscriber hears only of the declarations its creating account sees on the pages
+(Application.objects.for_user), so an employer's HR system hears of its own unit's declarations only.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+
+from zhicheng.core.canonical import canonical_json
+from zhicheng.declarations.models import Application
+from zhicheng.declarations.registry import observer
+from zhicheng.declarations.states import State
+
+from .models import Delivery, EventKind, Subscription
+
+# The steps that record a review's result (七（四）; a veto and an overturn in the result's publicity are results too).
+RESULTS = {"record_pass": "passed", "record_fail": "failed", "veto": "failed", "overturn": "failed"}
+
+
+def _declaration(app) -> dict:
+    return {
+        "id": app.pk, "year": app.plan.year, "applicant": app.person.name,
+        "series": app.series.code, "series_name": app.series.name, "level": app.level, "level_label": app.get_level_display(),
+        "specialty": app.specialty.name if app.specialty_id else "", "title": app.title_label,
+        "unit": {"name": app.unit.name, "credit_code": app.unit.credit_code or ""},
+        "committee": app.committee.name if app.committee_id else "",
+        "state": app.state, "state_label": State(app.state).label,
+    }
+
+
+def _certificate(cert) -> dict | None:
+    if cert is None:
+        return None
+    return {"number": cert.number, "title_name": cert.title_name, "level": cert.level, "series_name": cert.series_name,
+            "specialty": cert.specialty, "issuer_name": cert.issuer_name, "issued_on": cert.issued_on,
+            "approval_document_number": cert.approval_document_number, "status": cert.status, "revoked_on": cert.revoked_on,
+            "revocation_document_number": cert.revocation_document_number}
+
+
+def _kinds_of(step) -> list[str]:
+    action = step.transition.action
+    kinds = [EventKind.STATE_CHANGED]
+    if action in RESULTS:
+        kinds.append(EventKind.RESULT_RECORDED)
+    elif action == "certify":
+        kinds.append(EventKind.CERTIFICATE_ISSUED)
+    elif action == "revoke":
+        kinds.append(EventKind.CERTIFICATE_REVOKED)
+    return kinds
+
+
+@observer
+def queue_events(steps, ctx, now) -> None:
+    subscriptions = list(Subscription.objects.filter(active=True).select_related("created_by__organisation__area"))
+    if not subscriptions:
+        return
+    wanted = {kind for s in subscriptions for kind in s.event_kinds}
+    # Each declaration's events of this step, built once and shared by every subscriber told of them.
+    events: dict[int, list[tuple[str, uuid.UUID]]] = defaultdict(list)
+    certificates = None
+    for step in steps:
+        for kind in _kinds_of(step):
+            if kind in wanted:
+                events[step.application.pk].append((kind, uuid.uuid4()))
+    if not events:
+        return
+    if {EventKind.CERTIFICATE_ISSUED, EventKind.CERTIFICATE_REVOKED} & {kind for evs in events.values() for kind, _ in evs}:
+        from zhicheng.certificates.models import Certificate
+
+        certificates = {c.application_id: c for c in Certificate.objects.filter(application_id__in=list(events))}
+    bodies = {}
+    for step in steps:
+        app, t = step.application, step.transition
+        for kind, event_id in events.get(app.pk, ()):
+            data = {"declaration": _declaration(app),
+                    "step": {"action": t.action, "label": t.label, "from_state": step.source, "to_state": t.target,
+                             "note": ctx.note}}
+            if kind == EventKind.RESULT_RECORDED:
+                data["result"] = RESULTS[t.action]
+            if kind in (EventKind.CERTIFICATE_ISSUED, EventKind.CERTIFICATE_REVOKED):
+                # A title revoked after its filing and before its certificate has none.
+                data["certificate"] = _certificate(certificates.get(app.pk))
+            body = {"id": event_id, "kind": str(kind), "occurred_at": now, "data": data}
+            bodies[event_id] = canonical_json(body).decode()
+    # Each subscribing account's scope over the batch: one query per account, not per declaration.
+    by_account: dict[int, list[Subscription]] = defaultdict(list)
+    for s in subscriptions:
+        by_account[s.created_by_id].append(s)
+    deliveries = []
+    for subs in by_account.values():
+        seen = set(Application.objects.for_user(subs[0].created_by).filter(pk__in=list(events)).values_list("pk", flat=True))
+        for s in subs:
+            for pk in sorted(seen):
+                deliveries += [Delivery(subscription=s, event_id=event_id, kind=kind, body=bodies[event_id])
+                               for kind, event_id in events[pk] if kind in s.event_kinds]
+    if not deliveries:
+        return
+    Delivery.objects.bulk_create(deliveries)
+    from .delivery import send_soon
+
+    send_soon(deliveries)
