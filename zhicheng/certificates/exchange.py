@@ -15,6 +15,7 @@ from zhicheng.people.models import Person, TitleHeld, TitleVia
 from .models import Certificate, CertificateKind, ExchangeOrigin, ExchangeRequest, ExchangeStatus
 from .numbering import next_certificate_number
 from .services import CertificateError, new_check_code, seal
+from .signals import announce
 
 
 def competent_body_for(person, level: str):
@@ -77,6 +78,7 @@ def approve_exchange(req: ExchangeRequest, actor, *, document_number: str, note:
                       "number": req.original_number, "obtained_on": req.obtained_on.isoformat(), "evidence_sha256": req.evidence.sha256},
         ))
         cert.save()
+        announce([cert.number])
         req.status, req.decided_by, req.decided_at, req.decision_note, req.certificate = ExchangeStatus.APPROVED, actor, now, note[:200], cert
         req.save()
         audit("exchange.approve", req, actor=actor, after={"certificate": number, "document_number": document_number},

@@ -23,6 +23,7 @@ from zhicheng.core.identifiers import mask_id_number
 from zhicheng.people.models import BlacklistEntry, TitleHeld, TitleVia
 
 from . import revocations, signing
+from .signals import announce
 from .models import Certificate, CertificateKind, CertificateStatus
 from .numbering import certificate_numbers
 
@@ -152,6 +153,7 @@ def issue_for_applications(apps, actor, now: dt.datetime, filings: dict) -> list
             approval_date=filing.approved_on, issuer=issuer, issuer_name=issuer.name, issued_on=now.date(), check_code=new_check_code(),
         )))
     Certificate.objects.bulk_create(certificates)
+    announce(cert.number for cert in certificates)
     for app, cert in zip(apps, certificates):
         audit("certificate.issue", cert, actor=actor, after={"number": cert.number, "application": app.pk, "key_id": cert.key_id},
               summary=f"制发职称电子证书 {cert.number}：{app.person.name} {cert.title_name}")
@@ -250,6 +252,7 @@ def _mark_revoked(cert: Certificate, actor, *, reason: str, document_number: str
         revocations.add(cert)
     except revocations.RevocationListError as exc:
         raise CertificateError(_("证书撤销清单校验未通过，暂不能撤销，请联系系统管理员核查：%(problem)s") % {"problem": exc}) from exc
+    announce([cert.number])
     audit("certificate.revoke", cert, actor=actor, before=before,
           after={"status": cert.status, "revoked_on": on, "reason": reason, "document_number": document_number},
           summary=f"撤销职称电子证书 {cert.number}（{document_number}）：{reason}")
