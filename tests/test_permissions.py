@@ -717,7 +717,32 @@ def _dashboard(response, scene, user):
     shows(user.person.name if user.role == Role.APPLICANT else user.organisation.name)(response, scene, user)
 
 
+def _statistics_of_scope(response, scene, user):
+    """The statistics page counts the declarations of 2021 the user sees (for_user), and the certificates among them."""
+    from zhicheng.certificates.models import Certificate
+
+    seen = Application.objects.for_user(user).filter(plan__year=2021)
+    shows("按系列的申报", f"<b>{seen.count()}</b>", f"<b>{Certificate.objects.filter(application__in=seen).count()}</b>")(response, scene, user)
+
+
+def _statistics_workbook(response, scene, user):
+    """The year's tables as a workbook, a sheet each, its download in the audit log under the user's name."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from zhicheng.audit.models import AuditEntry
+
+    assert response.status_code == 200, response.status_code
+    sheets = load_workbook(io.BytesIO(response.content)).worksheets
+    assert next(sheets[0].iter_rows(values_only=True))[0] == "系列" and len(sheets) > 10
+    assert AuditEntry.objects.filter(action="statistics.export", actor_id=user.pk).exists()
+
+
 PAGES_WALKED: dict[str, Page] = {
+    # —— statistics (zhicheng/statistics): each role over its own scope ——
+    "statistics": Page(lambda s: reverse("statistics") + "?year=2021", {"*": _statistics_of_scope}),
+    "statistics_export": Page(lambda s: reverse("statistics_export") + "?year=2021&table=all", {"*": _statistics_workbook}),
     # —— shell and public pages ——
     "home": Page(_u("home"), {"*": redirects("dashboard")}, anonymous=shows("职称")),
     "login": Page(_u("login"), {"*": redirects("dashboard")}, anonymous=shows('name="password"')),

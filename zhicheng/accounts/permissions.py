@@ -125,6 +125,9 @@ PAGES: dict[str, frozenset | None] = {
     # —— rectification orders, suspensions, bulletins (八（一）; zhicheng/rectification) ——
     # —— plan progress and integrity signals (三（二）、八（二）4、八（三）; zhicheng/monitoring) ——
     # —— statistics (zhicheng/statistics) ——
+    # The bodies that work on declarations and the supervisor, each over its own scope (for_user); the page and its workbooks.
+    "statistics": QUEUE_HOLDERS | {Role.SUPERVISOR},
+    "statistics_export": QUEUE_HOLDERS | {Role.SUPERVISOR},
     # —— API keys (zhicheng/api), webhook subscriptions (zhicheng/webhooks), data collection (zhicheng/collection) ——
     # —— security ——
     "login_lockouts": frozenset({Role.REGIONAL_HR_DEPARTMENT}),  # accounts and addresses locked after wrong passwords
