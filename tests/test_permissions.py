@@ -145,6 +145,7 @@ def module_scene(django_db_setup, django_db_blocker, tmp_path_factory):
             settings.MEDIA_ROOT = media
             scene = build_scene(applicant_maker())
             scene.update(_walk_objects(scene))
+            scene.update(_monitoring_walk_objects(scene))
         except BaseException:
             transaction.set_rollback(True)
             atomic.__exit__(None, None, None)
@@ -389,6 +390,7 @@ SPECIAL_URLS = {
         "ballot": "meeting", "minutes_sign": "meeting", "expert_detail": "expert", "expert_act": "expert",
         "expert_opinion": "assignment",
     }.items()},
+    "plan_explanation_evidence": lambda scene: reverse("plan_explanation_evidence", args=[10**9, NO_SUCH_FILE]),
     "job_detail": lambda scene: reverse("job_detail", args=[_job_pk(scene)]),
     "job_progress": lambda scene: reverse("job_progress", args=[_job_pk(scene)]),
 }
@@ -426,6 +428,7 @@ def _review_objects(scene):
 POST_ONLY = frozenset({
     "application_bulk", "application_exam_confirm", "declaration_autosave", "declaration_fee", "declaration_material",
     "declaration_pledge", "declaration_records", "notifications_read", "publicity_close", "objection_handle",
+    "plan_explanation_new", "plan_explanation_decide",
 })
 
 
@@ -739,7 +742,74 @@ def _statistics_workbook(response, scene, user):
     assert AuditEntry.objects.filter(action="statistics.export", actor_id=user.pk).exists()
 
 
+# —— plan progress and integrity signals (zhicheng/monitoring) ——
+LATE_DAY = dt.date(2021, 10, 8)  # after the 30 September deadline: a's committee (its review of a unfinished) is late
+
+
+def _monitoring_walk_objects(scene) -> dict:
+    """a's committee's explanation, filed by its office once late; one file in the declarations of e and g."""
+    from zhicheng.declarations.models import ApplicationMaterial
+    from zhicheng.files.services import store_file
+    from zhicheng.monitoring.services import file_explanation
+
+    office, a = scene["roles"].committee_office, scene["a"]
+    with clock.frozen(LATE_DAY):
+        explanation = file_explanation(a.committee, 2021, office, text="专家评委库补充推荐尚未完成，评审顺延。",
+                                       files=[store_file("情况说明.pdf", pdf_bytes("情况说明"))])
+        shared = store_file("论文复印件.pdf", pdf_bytes("论文复印件"))
+        for app in (scene["e"], scene["g"]):
+            ApplicationMaterial.objects.create(application=app, item=scene["material_a"].item, file=shared, first_version=1,
+                                               uploaded_by=app.person.account, uploaded_at=clock.now())
+    return {"explanation": explanation, "shared_file": shared}
+
+
+def _explanation_refiled(scene, user):
+    from zhicheng.monitoring.models import PlanExplanation
+
+    return PlanExplanation.objects.filter(committee=scene["a"].committee, year=2021, decision="pending").exclude(
+        pk=scene["explanation"].pk).exists()
+
+
+def _explanation_returned(scene):
+    """The scene's explanation returned by the region: the office may file another (八（二）4)."""
+    from zhicheng.monitoring.models import PlanExplanation
+
+    PlanExplanation.objects.filter(pk=scene["explanation"].pk).update(decision="returned", return_reason="请补充专家名单。")
+
+
+def _refiled_detail(scene):
+    from zhicheng.monitoring.models import PlanExplanation
+
+    return reverse("plan_explanation_detail", args=[PlanExplanation.objects.get(committee=scene["a"].committee, decision="pending").pk])
+
+
+def _explanation_accepted(scene, user):
+    from zhicheng.monitoring.models import PlanExplanation
+
+    return PlanExplanation.objects.get(pk=scene["explanation"].pk).decision == "accepted"
+
+
 PAGES_WALKED: dict[str, Page] = {
+    # —— plan progress and integrity signals (zhicheng/monitoring): a's committee late after 30 September, its explanation ——
+    "plan_progress": Page(lambda s: reverse("plan_progress") + "?year=2021",
+                          {"committee_office": shows(lambda s: s["a"].committee.name),
+                           "other_committee_office": shows(lambda s: s["b"].committee.name),
+                           "*": shows(lambda s: s["a"].committee.name, lambda s: s["b"].committee.name)}),
+    "plan_explanation_new": Page(_u("plan_explanation_new", lambda s: s["a"].committee.pk),
+                                 {"committee_office": does(_explanation_refiled, _refiled_detail)}, method="post",
+                                 data=lambda s, who: {"year": 2021, "text": "专家补充完毕，10月15日前完成评审。"},
+                                 prepare=_explanation_returned, day=LATE_DAY),
+    "plan_explanation_detail": Page(_u("plan_explanation_detail", _pk("explanation")),
+                                    _all(shows("专家评委库补充推荐尚未完成"), "committee_office", "regional_hr", "supervisor")),
+    "plan_explanation_decide": Page(_u("plan_explanation_decide", _pk("explanation")),
+                                    {"regional_hr": does(_explanation_accepted, _u("plan_explanation_detail", _pk("explanation")))},
+                                    method="post", data=lambda s, who: {"decision": "accept", "confirm": "yes"}, day=LATE_DAY),
+    "plan_explanation_evidence": Page(_u("plan_explanation_evidence", _pk("explanation"),
+                                         lambda s: s["explanation"].evidence.get().sha256),
+                                      _all(serves_file(lambda s: s["explanation"].evidence.get()), "committee_office", "regional_hr",
+                                           "supervisor")),
+    "integrity_signals": Page(lambda s: reverse("integrity_signals") + "?year=2021",
+                              {"*": shows(lambda s: s["shared_file"].original_name, _name("e"), _name("g"))}),
     # —— statistics (zhicheng/statistics): each role over its own scope ——
     "statistics": Page(lambda s: reverse("statistics") + "?year=2021", {"*": _statistics_of_scope}),
     "statistics_export": Page(lambda s: reverse("statistics_export") + "?year=2021&table=all", {"*": _statistics_workbook}),

@@ -124,6 +124,12 @@ PAGES: dict[str, frozenset | None] = {
     # —— supervision: spot checks (八（一）; zhicheng/supervision) ——
     # —— rectification orders, suspensions, bulletins (八（一）; zhicheng/rectification) ——
     # —— plan progress and integrity signals (三（二）、八（二）4、八（三）; zhicheng/monitoring) ——
+    "plan_progress": COMMITTEE_READERS,  # the region and the supervisor all committees, an office its own
+    "plan_explanation_new": frozenset({Role.COMMITTEE_OFFICE}),
+    "plan_explanation_detail": COMMITTEE_READERS,
+    "plan_explanation_decide": frozenset({Role.REGIONAL_HR_DEPARTMENT}),
+    "plan_explanation_evidence": COMMITTEE_READERS,
+    "integrity_signals": frozenset({Role.SUPERVISOR, Role.REGIONAL_HR_DEPARTMENT}),
     # —— statistics (zhicheng/statistics) ——
     # The bodies that work on declarations and the supervisor, each over its own scope (for_user); the page and its workbooks.
     "statistics": QUEUE_HOLDERS | {Role.SUPERVISOR},

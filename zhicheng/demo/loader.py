@@ -391,6 +391,7 @@ class DemoLoader:
     # Supervision, statistics and interconnection each add their part of the demo, in this order (signals before
     # the spot checks they weight, findings before the orders they give): dotted paths of functions taking the loader.
     OVERSIGHT_PARTS: tuple[str, ...] = (
+        "zhicheng.monitoring.demo.demo",
     )
 
     def oversight_demo(self):

@@ -91,8 +91,10 @@ def _file_uses_sql() -> str:
     """(file_id, application_id) of every file a submitted declaration went up with: its materials, and the
     evidence of the archive records it froze (SelectedRecord, version > 0)."""
     selected = SelectedRecord._meta.db_table
+    # A material counts once it went up with a submitted version (not a file added while correcting, until resubmitted).
     parts = [
-        f"SELECT m.file_id AS file_id, m.application_id AS application_id FROM {ApplicationMaterial._meta.db_table} m",
+        f"SELECT m.file_id AS file_id, m.application_id AS application_id FROM {ApplicationMaterial._meta.db_table} m "
+        f"JOIN {Application._meta.db_table} ma ON ma.id = m.application_id AND m.first_version <= ma.version",
     ]
     for kind, model in ARCHIVE_MODELS.items():
         evidence = model._meta.get_field("evidence")
