@@ -1,6 +1,6 @@
 """The `zhicheng` console script.
 
-Pure-Python commands (eligibility, draw) run without loading Django so that they start
+Pure-Python commands (eligibility, draw, spotcheck verify) run without loading Django so that they start
 fast and can be used by auditors on a machine with no database. Everything else is a
 Django management command (`zhicheng migrate`, `zhicheng audit verify`, ...).
 """
@@ -22,6 +22,10 @@ def main(argv: list[str] | None = None) -> int:
         from zhicheng.draw.cli import main as draw_main
 
         return draw_main(argv[1:])
+    if command == "spotcheck" and len(argv) > 1 and argv[1] == "verify":
+        from zhicheng.supervision.cli import main as spotcheck_main
+
+        return spotcheck_main(argv[1:])
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zhicheng.settings")
     from django.core.management import execute_from_command_line
 

@@ -29,6 +29,8 @@ PUBLISHERS = frozenset({Role.EMPLOYER_HR, Role.COMPETENT_DEPARTMENT, Role.HR_BUR
 POOL_KEEPERS = frozenset({Role.COMMITTEE_OFFICE, Role.REGIONAL_HR_DEPARTMENT})
 COMMITTEE_READERS = POOL_KEEPERS | {Role.SUPERVISOR}
 EXPERTS = frozenset({Role.EXPERT})
+# Spot checks (八（一）): every level of HR department and the supervisor.
+SPOT_CHECKERS = frozenset({Role.SUPERVISOR, Role.REGIONAL_HR_DEPARTMENT, Role.HR_BUREAU})
 
 PAGES: dict[str, frozenset | None] = {
     "home": EVERYONE,
@@ -122,6 +124,17 @@ PAGES: dict[str, frozenset | None] = {
     "job_detail": QUEUE_HOLDERS,
     "job_progress": QUEUE_HOLDERS,
     # —— supervision: spot checks (八（一）; zhicheng/supervision) ——
+    # The supervisor, the regional department and the HR bureaus (their own area) run campaigns (services.campaigns_for
+    # scopes them); anyone reads a campaign's publication and downloads its record (reference numbers, no names).
+    "spotcheck_list": SPOT_CHECKERS,
+    "spotcheck_new": SPOT_CHECKERS,
+    "spotcheck_detail": SPOT_CHECKERS,
+    "spotcheck_act": SPOT_CHECKERS,
+    "spotcheck_item": SPOT_CHECKERS,
+    "spotcheck_evidence": SPOT_CHECKERS,
+    "public_spotchecks": EVERYONE,
+    "public_spotcheck_detail": EVERYONE,
+    "public_spotcheck_record": EVERYONE,
     # —— rectification orders, suspensions, bulletins (八（一）; zhicheng/rectification) ——
     # —— plan progress and integrity signals (三（二）、八（二）4、八（三）; zhicheng/monitoring) ——
     "plan_progress": COMMITTEE_READERS,  # the region and the supervisor all committees, an office its own

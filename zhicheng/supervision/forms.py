@@ -1,0 +1,79 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from zhicheng.accounts.roles import Role
+from zhicheng.catalogue.models import Series
+from zhicheng.core import clock
+from zhicheng.orgs.models import Area, AreaLevel, Committee
+from zhicheng.people.forms import EvidenceField
+
+from .checklists import ANSWERS, checklist
+from .models import Campaign, Conclusion
+
+
+class CampaignForm(forms.ModelForm):
+    class Meta:
+        model = Campaign
+        fields = ["title", "kind", "year", "series", "area", "committee", "sample_rate", "sample_count", "stratify", "risk_weighted"]
+        help_texts = {
+            "sample_rate": _("按比例抽查时填写（1—100的整数），与抽查数量二选一"),
+            "sample_count": _("按数量抽查时填写，与抽查比例二选一"),
+            "risk_weighted": _("按诚信风险信号（共用文件、论文超署名、证书编号重复等）的整数权重不等概率抽取；权重随记录公布"),
+        }
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        today = clock.today()
+        self.fields["year"].initial = today.year
+        self.fields["year"].widget.attrs.update(min=2000, max=today.year)
+        self.fields["series"].queryset = Series.objects.order_by("sort_order", "code")
+        areas = Area.objects.filter(level__in=(AreaLevel.REGION, AreaLevel.LEAGUE_CITY, AreaLevel.COUNTY))
+        committees = Committee.objects.select_related("area")
+        if user is not None and user.role == Role.HR_BUREAU and user.organisation_id:
+            own = user.organisation.area
+            areas = areas.filter(path__startswith=own.path)
+            committees = committees.filter(area__path__startswith=own.path)
+            self.fields["area"].required = True
+            self.fields["area"].empty_label = None
+        self.fields["area"].queryset = areas
+        self.fields["committee"].queryset = committees
+        for name in ("sample_rate", "sample_count"):
+            self.fields[name].widget.attrs["min"] = 1
+        self.fields["sample_rate"].widget.attrs["max"] = 100
+
+    def clean(self):
+        data = super().clean()
+        rate, count = data.get("sample_rate"), data.get("sample_count")
+        if (rate is None) == (count is None) and not self.errors.get("sample_rate") and not self.errors.get("sample_count"):
+            raise forms.ValidationError(_("请填写抽查比例或抽查数量中的一项（八（一）随机抽查须事先确定抽查规模）。"))
+        return data
+
+
+class CommitForm(forms.Form):
+    value = forms.CharField(label=_("承诺值（秘密值的SHA-256，64位十六进制）"), max_length=64, min_length=64)
+
+
+class RevealForm(forms.Form):
+    secret = forms.CharField(label=_("秘密值（32—128位小写十六进制）"), max_length=128)
+
+
+class FindingForm(forms.Form):
+    """One radio choice per checklist point (its clause in the label), the conclusion, text and evidence files."""
+
+    conclusion = forms.ChoiceField(label=_("结论"), choices=Conclusion.choices, widget=forms.RadioSelect)
+    text = forms.CharField(label=_("检查情况（发现问题时写明问题及依据）"), widget=forms.Textarea(attrs={"rows": 4}), required=False, max_length=4000)
+    evidence = EvidenceField(label=_("证据文件（PDF、JPEG或PNG，可多选）"), required=False)
+
+    def __init__(self, *args, kind: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        points = {}
+        for point in checklist(kind):
+            points[f"point_{point.code}"] = forms.ChoiceField(
+                label=_("%(text)s（%(clause)s）") % {"text": point.text, "clause": point.clause},
+                choices=list(ANSWERS.items()), widget=forms.RadioSelect,
+            )
+        # The checklist first, then the conclusion, text and evidence.
+        self.fields = {**points, **self.fields}
+
+    def answers(self) -> dict[str, str]:
+        return {name.removeprefix("point_"): value for name, value in self.cleaned_data.items() if name.startswith("point_")}
