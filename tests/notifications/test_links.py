@@ -42,6 +42,10 @@ PAGE_OF = {
     "correction_deadline_reminder": {"declaration_edit"},
     "filing_due": {"filing_queue"},
     "filing_overdue": {"filing_queue"},
+    # rectification (八（一）): the order's page, or the suspension's
+    **{key: {"rectification_order_detail"} for key in (
+        "rectification_ordered", "rectification_answered", "rectification_decided", "rectification_overdue")},
+    **{key: {"suspension_detail"} for key in ("committee_suspended", "committee_suspension_lifted", "committee_approval_revoked")},
 }
 
 
@@ -90,6 +94,9 @@ def send_every_kind(make_applicant) -> None:
     due = one_month_after(ReviewPlan.objects.get(committee=filed.committee, year=2021).review_ends_on)
     warn_filing_deadlines(due - dt.timedelta(days=WARN_DAYS))
     warn_filing_deadlines(due + dt.timedelta(days=1))
+    from ..rectification.helpers import send_every_kind_of_message
+
+    send_every_kind_of_message()
     assert draft.pk and one.pk
 
 

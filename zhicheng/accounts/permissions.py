@@ -29,6 +29,9 @@ PUBLISHERS = frozenset({Role.EMPLOYER_HR, Role.COMPETENT_DEPARTMENT, Role.HR_BUR
 POOL_KEEPERS = frozenset({Role.COMMITTEE_OFFICE, Role.REGIONAL_HR_DEPARTMENT})
 COMMITTEE_READERS = POOL_KEEPERS | {Role.SUPERVISOR}
 EXPERTS = frozenset({Role.EXPERT})
+# Rectification (八（一）): who oversees, and who can be ordered to correct.
+OVERSEERS = frozenset({Role.SUPERVISOR, Role.REGIONAL_HR_DEPARTMENT})
+ORDERED_PARTIES = frozenset({Role.EMPLOYER_HR, Role.COMPETENT_DEPARTMENT, Role.HR_BUREAU, Role.COMMITTEE_OFFICE})
 # Spot checks (八（一）): every level of HR department and the supervisor.
 SPOT_CHECKERS = frozenset({Role.SUPERVISOR, Role.REGIONAL_HR_DEPARTMENT, Role.HR_BUREAU})
 
@@ -136,6 +139,24 @@ PAGES: dict[str, frozenset | None] = {
     "public_spotcheck_detail": EVERYONE,
     "public_spotcheck_record": EVERYONE,
     # —— rectification orders, suspensions, bulletins (八（一）; zhicheng/rectification) ——
+    # The regional department and its supervisor give orders and judge the answers; the ordered bodies see and answer their
+    # own (services.orders_for); only the department stops a committee, revokes, and drafts and publishes bulletins.
+    "rectification_orders": OVERSEERS | ORDERED_PARTIES,
+    "rectification_order_new": OVERSEERS,
+    "rectification_order_detail": OVERSEERS | ORDERED_PARTIES,
+    "rectification_order_act": OVERSEERS | ORDERED_PARTIES,
+    "rectification_evidence": OVERSEERS | ORDERED_PARTIES,
+    "committee_suspend": frozenset({Role.REGIONAL_HR_DEPARTMENT}),
+    "suspension_detail": OVERSEERS | {Role.COMMITTEE_OFFICE},
+    "suspension_act": frozenset({Role.REGIONAL_HR_DEPARTMENT}),
+    "finding_revoke": frozenset({Role.REGIONAL_HR_DEPARTMENT}),  # 复查 → 撤销职称 (八（三）) by the existing revocation
+    "bulletin_list": OVERSEERS,
+    "bulletin_new": frozenset({Role.REGIONAL_HR_DEPARTMENT}),
+    "bulletin_edit": frozenset({Role.REGIONAL_HR_DEPARTMENT}),
+    "bulletin_publish": frozenset({Role.REGIONAL_HR_DEPARTMENT}),
+    "public_bulletins": EVERYONE,  # 全区通报: units' and committees' names, no person's
+    "public_bulletin_detail": EVERYONE,
+    "public_bulletin_pdf": EVERYONE,
     # —— plan progress and integrity signals (三（二）、八（二）4、八（三）; zhicheng/monitoring) ——
     "plan_progress": COMMITTEE_READERS,  # the region and the supervisor all committees, an office its own
     "plan_explanation_new": frozenset({Role.COMMITTEE_OFFICE}),

@@ -128,14 +128,14 @@ TABLE: tuple[Transition, ...] = (
 
     # —— 评委会办事机构（六（三）、七） ——
     T("accept", "受理", (S.COMMITTEE_INTAKE,), S.ACCEPTED, OFFICE,
-      guards=("committee_approved", "within_committee_scope", "exam_result_confirmed"), clause="六（三）；七（一）"),
+      guards=("committee_approved", "committee_not_suspended", "within_committee_scope", "exam_result_confirmed"), clause="六（三）；七（一）；八（一）"),
     T("return_out_of_scope", "不符合条件或超出受理范围，退回", (S.COMMITTEE_INTAKE,), S.RETURNED, OFFICE, needs_note=True, clause="六（三）"),
     T("open_review", "开始评审", (S.ACCEPTED,), S.UNDER_REVIEW, OFFICE,
-      guards=("committee_approved", "review_in_plan_year", "review_plan_approved"), clause="七（三）；三（二）"),
+      guards=("committee_approved", "committee_not_suspended", "review_in_plan_year", "review_plan_approved"), clause="七（三）；三（二）；八（一）"),
     T("record_pass", "评审通过", (S.UNDER_REVIEW,), S.PASSED, OFFICE + SYSTEM,
-      guards=("review_in_plan_year", "ballot_passed"), clause="七（四）；八（三）", effects=("archive_pledge",)),
+      guards=("committee_not_suspended", "review_in_plan_year", "ballot_passed"), clause="七（四）；八（三）", effects=("archive_pledge",)),
     T("record_fail", "评审未通过", (S.UNDER_REVIEW,), S.FAILED, OFFICE + SYSTEM,
-      guards=("review_in_plan_year", "ballot_failed"), clause="七（四）；八（三）", effects=("archive_pledge",)),
+      guards=("committee_not_suspended", "review_in_plan_year", "ballot_failed"), clause="七（四）；八（三）", effects=("archive_pledge",)),
     T("veto", "学术造假一票否决", (S.UNDER_REVIEW, S.ACCEPTED), S.FAILED, OFFICE, needs_note=True, clause="八（三）",
       effects=("archive_pledge",)),
     T("publish_result", "公示评审结果", (S.PASSED,), S.RESULT_PUBLICITY, OFFICE,

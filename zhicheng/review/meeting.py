@@ -128,8 +128,17 @@ def _lock(meeting: Meeting) -> None:
     meeting.refresh_from_db(from_queryset=Meeting.objects.select_for_update())
 
 
+def _not_suspended(committee) -> str | None:
+    """A committee ordered to stop reviewing holds no meeting (八（一）; zhicheng/rectification)."""
+    from zhicheng.rectification.services import suspension_refusal
+
+    return suspension_refusal(committee)
+
+
 def schedule(plan: ReviewPlan, actor, *, held_on, place: str) -> Meeting:
     _office(actor, plan)
+    if refusal := _not_suspended(plan.committee):
+        raise MeetingError(refusal)
     if current_draw(plan) is None:
         raise MeetingError(_("请先完成评委抽选。"))
     if not plan.review_starts_on <= held_on <= plan.review_ends_on:
@@ -198,6 +207,8 @@ def ballot_applications(meeting: Meeting):
 
 def opening_problems(meeting: Meeting) -> list[str]:
     plan = meeting.plan
+    if refusal := _not_suspended(plan.committee):
+        return [refusal]
     draw = current_draw(plan)
     if draw is None:
         return [_("评委会专家尚未抽选，不能开会表决。")]

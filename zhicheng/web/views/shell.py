@@ -24,6 +24,7 @@ from zhicheng.declarations.workflow import TABLE
 from zhicheng.notifications.inbox import mark_read, unread_count
 from zhicheng.notifications.models import Notification
 from zhicheng.notifications.services import shown
+from zhicheng.rectification.services import dashboard_counts as rectification_counts
 
 LIST_PAGE_SIZE = 50
 
@@ -76,6 +77,7 @@ def dashboard(request):
         "unread": unread_count(user),
         "quota": employer_quota(user),
         "filing_warnings": filing_warnings(user) if can_open(user, "filing_queue") else [],
+        "rectification": rectification_counts(user),  # 限期纠正 waiting for this user (八（一）)
     }
     return render(request, "web/dashboard.html", context)
 

@@ -1,0 +1,308 @@
+"""Pages of 限期纠正, 停止评审 and 全区通报: thin; the rules and their refusals are in services.py."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from zhicheng.accounts.permissions import page
+from zhicheng.accounts.roles import Role
+from zhicheng.core import confirm
+from zhicheng.files.services import store_uploads
+from zhicheng.web.views.files import serve
+
+from . import forms, services
+from .documents import bulletin_pdf
+from .models import Bulletin, BulletinStatus, OrderAnswer, OrderState, WAITING_FOR_PARTY
+from .services import RectificationError
+
+
+def _finding(pk):
+    from zhicheng.supervision.models import Finding
+
+    return get_object_or_404(Finding.objects.select_related("item__campaign", "item__application__unit", "item__certificate"), pk=pk)
+
+
+def _answers():
+    return Prefetch("answers", queryset=OrderAnswer.objects.select_related("answered_by", "decided_by").prefetch_related("files"))
+
+
+# ---- orders -----------------------------------------------------------------------------------
+
+@page("rectification_orders")
+def order_list(request):
+    user = request.user
+    orders = services.orders_for(user)
+    state = request.GET.get("state", "")
+    if state in OrderState.values:
+        orders = orders.filter(state=state)
+    return render(request, "rectification/order_list.html", {
+        "orders": orders[:500], "states": OrderState.choices, "state": state,
+        "waiting": services.waiting_for(user).count(),
+        "suspensions": services.suspensions_for(user)[:50],
+        "overseer": user.role in services.OVERSEERS, "department": user.role == Role.REGIONAL_HR_DEPARTMENT,
+    })
+
+
+@page("rectification_order_new")
+def order_new(request):
+    finding = _finding(request.GET["finding"]) if request.GET.get("finding", "").isdigit() else None
+    parties = services.parties_of_finding(finding) if finding is not None else None
+    form = forms.OrderForm(request.POST or None, parties=parties)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            order = services.issue_order(request.user, party=data["party"], matter=data["matter"], deadline=data["deadline"],
+                                         finding=finding, source=data.get("source", ""))
+        except RectificationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("已下达限期纠正 %(ref)s。") % {"ref": order.reference})
+            return redirect("rectification_order_detail", pk=order.pk)
+    return render(request, "rectification/order_new.html", {"form": form, "finding": finding})
+
+
+@page("rectification_order_detail")
+def order_detail(request, pk: int):
+    user = request.user
+    order = get_object_or_404(services.orders_for(user).select_related("finding__item__campaign", "finding__item__certificate")
+                              .prefetch_related(_answers()), pk=pk)
+    is_party = user.role in services.PARTY_ROLES and user.organisation_id == order.party_id
+    finding = order.finding
+    return render(request, "rectification/order_detail.html", {
+        "order": order, "answers": order.answers.all(), "finding": finding,
+        "answer_form": forms.AnswerForm() if is_party and order.state in WAITING_FOR_PARTY else None,
+        "decide_form": forms.DecideForm() if user.role in services.OVERSEERS and order.state == OrderState.ANSWERED else None,
+        "can_suspend": (user.role == Role.REGIONAL_HR_DEPARTMENT and order.state == OrderState.OVERDUE and order.committee_id is not None),
+        "can_revoke": (user.role == Role.REGIONAL_HR_DEPARTMENT and finding is not None and finding.item.certificate_id is not None
+                       and finding.item.certificate.status != "revoked"),
+        "suspensions": order.suspensions.all(),
+    })
+
+
+@page("rectification_order_act")
+def order_act(request, pk: int):
+    user = request.user
+    order = get_object_or_404(services.orders_for(user), pk=pk)
+    if request.method != "POST":
+        return redirect("rectification_order_detail", pk=order.pk)
+    action = request.POST.get("action")
+    try:
+        if action == "answer":
+            form = forms.AnswerForm(request.POST, request.FILES)
+            if not form.is_valid():
+                raise RectificationError("；".join(m for errors in form.errors.values() for m in errors))
+            files, refused = store_uploads(form.cleaned_data["files"], user)
+            if refused:
+                raise RectificationError("；".join(refused))
+            services.answer_order(order, user, text=form.cleaned_data["text"], files=files)
+            messages.success(request, _("整改情况已报送，等待验收。"))
+        elif action == "decide":
+            form = forms.DecideForm(request.POST)
+            if not form.is_valid():
+                raise RectificationError(_("请选择验收结论。"))
+            accept = form.cleaned_data["decision"] == "accept"
+            services.decide_answer(order, user, accept=accept, reason=form.cleaned_data["reason"])
+            messages.success(request, _("已验收通过。") if accept else _("已退回整改。"))
+        else:
+            raise RectificationError(_("未知的操作。"))
+    except (RectificationError, ValidationError) as exc:
+        messages.error(request, getattr(exc, "message", None) or "；".join(exc.messages))
+    return redirect("rectification_order_detail", pk=order.pk)
+
+
+@page("rectification_evidence")
+def order_evidence(request, pk: int, sha256: str):
+    order = get_object_or_404(services.orders_for(request.user), pk=pk)
+    answer = order.answers.filter(files__sha256=sha256).first()
+    if answer is None:
+        raise Http404
+    return serve(answer.files.get(sha256=sha256))
+
+
+# ---- 停止评审, 恢复评审, 取消评审资格 ------------------------------------------------------------
+
+def _affected_facts(committee) -> tuple[list[str], dict]:
+    affected = services.affected_declarations(committee)
+    return [_("在其受理环节的申报：%(n)d件") % {"n": affected["committee_intake"]},
+            _("已受理待评审的申报：%(n)d件") % {"n": affected["accepted"]},
+            _("评审中的申报：%(n)d件") % {"n": affected["under_review"]}], affected
+
+
+@page("committee_suspend")
+def committee_suspend(request, pk: int):
+    order = get_object_or_404(services.orders_for(request.user).filter(committee__isnull=False), pk=pk)
+    form = forms.ReasonForm(request.POST or None)
+    facts, _counts = _affected_facts(order.committee)
+    if request.method == "POST" and form.is_valid():
+        if not confirm.confirmed(request):
+            return confirm.ask(request, confirm.Question(
+                title=_("责令停止评审（八（一））"), subject=order.committee.name, facts=facts,
+                consequence=_("停止评审期间，该评委会办事机构不能受理申报、不能开始评审、不能召开评审会议或登记评审结果，直至自治区人社厅决定恢复评审。"),
+                button=_("确认责令停止评审"), cancel_url=reverse("rectification_order_detail", args=[order.pk])))
+        try:
+            suspension = services.suspend_committee(order, request.user, reason=form.cleaned_data["reason"])
+        except RectificationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("已责令%(committee)s停止评审。") % {"committee": order.committee.name})
+            return redirect("suspension_detail", pk=suspension.pk)
+    return render(request, "rectification/suspend.html", {"order": order, "form": form, "facts": facts})
+
+
+@page("suspension_detail")
+def suspension_detail(request, pk: int):
+    suspension = get_object_or_404(services.suspensions_for(request.user).select_related("decided_by", "lifted_by"), pk=pk)
+    department = request.user.role == Role.REGIONAL_HR_DEPARTMENT
+    return render(request, "rectification/suspension_detail.html", {
+        "s": suspension, "department": department, "form": forms.ReasonForm(),
+        "approvals": suspension.committee.approvals.all(), "facts": _affected_facts(suspension.committee)[0],
+    })
+
+
+@page("suspension_act")
+def suspension_act(request, pk: int):
+    suspension = get_object_or_404(services.suspensions_for(request.user), pk=pk)
+    if request.method != "POST":
+        return redirect("suspension_detail", pk=suspension.pk)
+    form, action = forms.ReasonForm(request.POST), request.POST.get("action")
+    try:
+        if not form.is_valid():
+            raise RectificationError(_("请写明理由。"))
+        reason = form.cleaned_data["reason"]
+        if action == "lift":
+            services.lift_suspension(suspension, request.user, reason=reason)
+            messages.success(request, _("已恢复评审。"))
+        elif action == "revoke":
+            if not confirm.confirmed(request):
+                approvals = list(services.approvals_to_revoke(suspension.committee))
+                return confirm.ask(request, confirm.Question(
+                    title=_("取消评审资格（七（一）、八（一））"), subject=suspension.committee.name,
+                    facts=[_("将撤销的核准备案：%(numbers)s") % {"numbers": "、".join(a.document_number for a in approvals) or "—"},
+                           *_affected_facts(suspension.committee)[0]],
+                    consequence=_("取消后不能恢复：该评委会不得再开展职称评审，其受理、评审、登记结果均被拒绝；恢复须重新核准备案。"),
+                    button=_("确认取消评审资格"), cancel_url=reverse("suspension_detail", args=[suspension.pk])))
+            services.revoke_approval(suspension, request.user, reason=reason)
+            messages.success(request, _("已取消该评委会的评审资格。"))
+        else:
+            raise RectificationError(_("未知的操作。"))
+    except RectificationError as exc:
+        messages.error(request, exc.message)
+    return redirect("suspension_detail", pk=suspension.pk)
+
+
+# ---- 复查 → 撤销职称 ------------------------------------------------------------------------
+
+@page("finding_revoke")
+def finding_revoke(request, pk: int):
+    from zhicheng.certificates.services import CertificateError
+    from zhicheng.declarations.services import TransitionError
+
+    finding = _finding(pk)
+    cert = services.certificate_of_finding(finding)
+    if cert is None:
+        raise Http404
+    form = forms.RevocationForm(request.POST or None)
+    reason = services.revocation_reason(finding)
+    if request.method == "POST" and form.is_valid():
+        if cert.status != "revoked" and not confirm.confirmed(request):
+            return confirm.ask(request, confirm.Question(
+                title=_("撤销职称（八（三））"), subject=_("证书编号 %(number)s") % {"number": cert.number},
+                facts=[_("撤销原因：%(reason)s") % {"reason": reason}, _("处理文号：%(number)s") % {"number": form.cleaned_data["document_number"]}],
+                consequence=_("撤销不能恢复：证书核验从此显示“已撤销”，持证人记入失信黑名单，自次年起三年内不得申报职称评审。"),
+                button=_("确认撤销并记入黑名单"), cancel_url=reverse("finding_revoke", args=[finding.pk])))
+        try:
+            services.revoke_from_finding(finding, request.user, document_number=form.cleaned_data["document_number"])
+        except (RectificationError, CertificateError, TransitionError) as exc:
+            form.add_error(None, getattr(exc, "message", None) or str(exc))
+        else:
+            messages.success(request, _("证书 %(number)s 已撤销，持证人已记入失信黑名单。") % {"number": cert.number})
+            return redirect("certificate_list")
+    return render(request, "rectification/finding_revoke.html", {"finding": finding, "cert": cert, "form": form, "reason": reason})
+
+
+# ---- 全区通报 ----------------------------------------------------------------------------------
+
+@page("bulletin_list")
+def bulletin_list(request):
+    return render(request, "rectification/bulletin_list.html", {
+        "bulletins": Bulletin.objects.all()[:200], "department": request.user.role == Role.REGIONAL_HR_DEPARTMENT,
+    })
+
+
+def _bulletin_form(request, bulletin=None):
+    initial = None
+    if bulletin is not None:
+        initial = {"document_number": bulletin.document_number, "title": bulletin.title, "body": bulletin.body,
+                   "orders": list(bulletin.orders.all()), "suspensions": list(bulletin.suspensions.all())}
+    form = forms.BulletinForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            bulletin = services.save_bulletin(request.user, document_number=data["document_number"], title=data["title"], body=data["body"],
+                                              orders=data["orders"], suspensions=data["suspensions"], bulletin=bulletin)
+        except RectificationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("通报草稿已保存。"))
+            return redirect("bulletin_edit", pk=bulletin.pk)
+    return render(request, "rectification/bulletin_edit.html", {"form": form, "bulletin": bulletin})
+
+
+@page("bulletin_new")
+def bulletin_new(request):
+    return _bulletin_form(request)
+
+
+@page("bulletin_edit")
+def bulletin_edit(request, pk: int):
+    bulletin = get_object_or_404(Bulletin, pk=pk, status=BulletinStatus.DRAFT)
+    return _bulletin_form(request, bulletin)
+
+
+@page("bulletin_publish")
+def bulletin_publish(request, pk: int):
+    bulletin = get_object_or_404(Bulletin, pk=pk)
+    if request.method != "POST":
+        return redirect("bulletin_edit", pk=bulletin.pk)
+    if bulletin.status == BulletinStatus.DRAFT and not confirm.confirmed(request):
+        return confirm.ask(request, confirm.Question(
+            title=_("发布全区通报"), subject=f"{bulletin.title}（{bulletin.document_number}）",
+            facts=[_("通报限期纠正事项：%(n)d项") % {"n": bulletin.orders.count()},
+                   _("通报停止评审事项：%(n)d项") % {"n": bulletin.suspensions.count()}],
+            consequence=_("发布后通报在公开页面和PDF中向社会公布，不能撤回或修改。"),
+            button=_("确认发布"), cancel_url=reverse("bulletin_edit", args=[bulletin.pk])))
+    try:
+        services.publish_bulletin(bulletin, request.user)
+    except RectificationError as exc:
+        messages.error(request, exc.message)
+        return redirect("bulletin_edit", pk=bulletin.pk) if bulletin.status == BulletinStatus.DRAFT else redirect("bulletin_list")
+    messages.success(request, _("通报已发布。"))
+    return redirect("public_bulletin_detail", pk=bulletin.pk)
+
+
+def _published(pk):
+    return get_object_or_404(Bulletin, pk=pk, status=BulletinStatus.PUBLISHED)
+
+
+@page("public_bulletins")
+def public_bulletins(request):
+    return render(request, "rectification/public_list.html", {"bulletins": Bulletin.objects.filter(status=BulletinStatus.PUBLISHED)})
+
+
+@page("public_bulletin_detail")
+def public_bulletin_detail(request, pk: int):
+    return render(request, "rectification/public_detail.html", {"b": _published(pk)})
+
+
+@page("public_bulletin_pdf")
+def public_bulletin_pdf(request, pk: int):
+    bulletin = _published(pk)
+    response = HttpResponse(bulletin_pdf(bulletin), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="bulletin-{bulletin.pk}.pdf"'
+    return response
