@@ -64,7 +64,7 @@ class ExchangeDecisionForm(forms.Form):
 class HistoryImportForm(forms.Form):
     MAX_BYTES = 50 * 1024 * 1024  # far above the import's 200,000 rows (100,000 compress to about 5 MB); the rest is the reader's limits
 
-    workbook = forms.FileField(label=_("历年职称记录（.xlsx，不超过50MB）"))
+    workbook = forms.FileField(label=_("历年职称记录（.xlsx，或归集交换格式的 .json，不超过50MB）"))
 
     def clean_workbook(self):
         workbook = self.cleaned_data["workbook"]

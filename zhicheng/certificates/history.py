@@ -1,5 +1,12 @@
 """Importing past years' title records from Excel (八（四）2: 历年职称评审信息数据采集整理).
 
+It also reads the national collection's exchange format (docs/collection.md): a JSON file of a pull
+(``{"batch": {"records": [...]}, ...}``, or a bare list of records) or its Excel workbook, whose headers
+are a superset of the template's. Their records go through the same checks as the template's rows; the
+exchange format's further fields (specialty, how obtained, approval document number and date, issuing
+body, issue date) are kept, and records whose status is ``revoked`` are not titles held: they are
+counted and left out.
+
 All rows are read and checked first; any bad row means nothing is written and every bad row
 is named. Good files are written in one transaction with bulk inserts: new people and the
 certificates by prepared-statement batches (new people's keys are read back by 身份证 number),
@@ -27,13 +34,14 @@ from zhicheng.audit.services import record as audit
 from zhicheng.catalogue.models import Level, Series, TitleName
 from zhicheng.core.identifiers import birth_date_from_id, normalise_id_number, sex_from_id
 from zhicheng.core.wording import clauses, enumeration
-from zhicheng.documents.excel import WorkbookUnreadable, read_rows
+from zhicheng.documents.excel import SheetRow, WorkbookUnreadable, read_rows
 from zhicheng.jobs.runner import no_progress
 from zhicheng.people.models import Person, TitleHeld, TitleVia
 
 from . import signing
 from .models import Certificate, CertificateKind
 from .services import new_check_code, seal
+from .signals import announce
 
 COLUMNS = {
     "name": ("姓名",),
@@ -41,10 +49,26 @@ COLUMNS = {
     "series": ("系列", "职称系列"),
     "level": ("层级", "级别", "资格级别"),
     "title": ("职称名称", "资格名称", "职称"),
-    "obtained_on": ("取得时间", "取得日期", "批准时间"),
+    "obtained_on": ("取得时间", "取得日期", "批准时间", "核准日期"),
     "committee": ("评审委员会", "评委会"),
     "number": ("证书编号",),
 }
+# Columns of the collection's exchange format (collection/records.py FIELDS), read when present.
+OPTIONAL_COLUMNS = {
+    "specialty": ("专业",),
+    "how_obtained": ("取得方式代码", "取得方式"),
+    "approval_document_number": ("核准文号",),
+    "issuer": ("发证机关",),
+    "issued_on": ("发证日期",),
+    "status": ("状态代码", "状态"),
+}
+# The exchange format's keys for the fields above (a JSON record).
+JSON_KEYS = {"name": "name", "id_number": "id_number", "series": "series", "level": "level", "title": "title_name",
+             "obtained_on": "approval_date", "committee": "committee", "number": "certificate_number",
+             "specialty": "specialty", "how_obtained": "how_obtained", "approval_document_number": "approval_document_number",
+             "issuer": "issuing_body", "issued_on": "issued_on", "status": "status"}
+REVOKED = ("revoked", "已撤销")
+EXCHANGED = ("exchange", "区外证书换发")  # kept in the archive as obtained by review (elsewhere)
 HEADER = ["姓名", "身份证号码", "系列", "层级", "职称名称", "取得时间", "评审委员会", "证书编号"]
 BATCH = 2000
 # The largest file expected holds 100,000 rows (about a minute of reading and checking in the job);
@@ -67,6 +91,7 @@ class RowError:
 class ImportReport:
     imported: int = 0
     people_created: int = 0
+    revoked_skipped: int = 0
     errors: list[RowError] = field(default_factory=list)
 
     @property
@@ -85,6 +110,11 @@ class _Row:
     obtained_on: dt.date
     committee: str
     certificate_number: str
+    specialty: str = ""
+    via: str = TitleVia.REVIEW
+    approval_document_number: str = ""
+    issuer: str = ""
+    issued_on: dt.date | None = None
 
 
 def _text(value) -> str:
@@ -112,6 +142,8 @@ class _Catalogue:
             self.series[s.name] = self.series[s.code] = s
         self.levels = {**{c.value: c.value for c in Level}, **{c.label: c.value for c in Level}}
         self.titles = {(t.series_id, t.level): t.name for t in TitleName.objects.all()}
+        self.vias = {**{c.value: c.value for c in TitleVia}, **{c.label: c.value for c in TitleVia},
+                     **{e: TitleVia.REVIEW for e in EXCHANGED}}
 
 
 class _IdChecker:
@@ -168,9 +200,55 @@ def _check(raw, catalogue: _Catalogue, ids: _IdChecker, today: dt.date) -> tuple
     number = _text(v.get("number"))
     if not number or len(number) > 40:
         problems.append(_("证书编号为空或超过40位"))
+    specialty, document = _text(v.get("specialty")), _text(v.get("approval_document_number"))
+    if len(specialty) > 60:
+        problems.append(_("专业超过60字"))
+    if len(document) > 60:
+        problems.append(_("核准文号超过60字"))
+    via = TitleVia.REVIEW
+    if _text(v.get("how_obtained")):
+        via = catalogue.vias.get(_text(v.get("how_obtained")))
+        if via is None:
+            problems.append(_("取得方式“%(via)s”不在可选值中（评审、考试、考核认定、职业资格对应、破格、转系列）")
+                            % {"via": _text(v.get("how_obtained"))})
+    issuer = _text(v.get("issuer"))
+    if len(issuer) > 120:
+        problems.append(_("发证机关超过120字"))
+    issued_on = None
+    if v.get("issued_on") not in (None, ""):
+        issued_on = _date(v.get("issued_on"))
+        if issued_on is None:
+            problems.append(_("发证日期无法识别（例：2015-12-20）"))
+        elif issued_on > today:
+            problems.append(_("发证日期晚于今天"))
+        elif obtained is not None and issued_on < obtained:
+            problems.append(_("发证日期早于取得（核准）日期"))
     if problems:
         return None, problems
-    return _Row(raw.number, name, id_number, series, level, title, obtained, committee[:120], number), []
+    return _Row(raw.number, name, id_number, series, level, title, obtained, committee[:120], number,
+                specialty, via, document, issuer, issued_on), []
+
+
+def _is_json(source) -> bool:
+    head = source.read(64).lstrip(b"\xef\xbb\xbf \t\r\n")
+    source.seek(0)
+    return head[:1] in (b"{", b"[")
+
+
+def _json_rows(source) -> list[SheetRow]:
+    """The records of an exchange-format JSON file as rows numbered from 1 (the record's position)."""
+    import json
+
+    try:
+        data = json.loads(source.read().decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise WorkbookUnreadable(_("JSON 文件无法解析：%(problem)s") % {"problem": str(exc)[:200]}) from exc
+    records = data.get("batch", {}).get("records") if isinstance(data, dict) and isinstance(data.get("batch"), dict) else data
+    if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
+        raise WorkbookUnreadable(_("JSON 文件不是归集交换格式：应为拉取结果（batch.records）或记录的数组，见 docs/collection.md。"))
+    if len(records) > MAX_ROWS:
+        raise WorkbookUnreadable(_("文件超过了%(limit)d条记录的上限，请拆分后分批导入。") % {"limit": MAX_ROWS})
+    return [SheetRow(i, {name: record.get(key) for name, key in JSON_KEYS.items()}) for i, record in enumerate(records, start=1)]
 
 
 def _insert_many(model, objects) -> None:
@@ -202,11 +280,15 @@ def import_history(source, actor, *, today: dt.date, progress: Callable = no_pro
     checking = _("逐行核对")
     progress(0, None, phase=checking)
     try:
-        missing, rows = read_rows(source, COLUMNS, max_rows=MAX_ROWS, seconds=READ_SECONDS)
+        if _is_json(source):
+            missing, rows = [], _json_rows(source)
+            total = len(rows)
+        else:
+            missing, rows = read_rows(source, {**COLUMNS, **OPTIONAL_COLUMNS}, max_rows=MAX_ROWS, seconds=READ_SECONDS)
+            missing, total = [m for m in missing if m in COLUMNS], rows.last_row
     except WorkbookUnreadable as exc:
         report.errors.append(RowError(1, [str(exc)]))
         return report
-    total = rows.last_row
     progress(0, total, phase=checking)
     if missing:
         columns = enumeration(HEADER[list(COLUMNS).index(m)] for m in missing)
@@ -220,6 +302,9 @@ def import_history(source, actor, *, today: dt.date, progress: Callable = no_pro
     try:
         for raw in rows:
             progress(raw.number, phase=checking)
+            if _text(raw.values.get("status")) in REVOKED:
+                report.revoked_skipped += 1
+                continue
             row, problems = _check(raw, catalogue, ids, today)
             if row is not None:
                 if row.certificate_number in first_row_of_number:
@@ -280,18 +365,20 @@ def import_history(source, actor, *, today: dt.date, progress: Callable = no_pro
         for batch in _chunks(good, BATCH):
             held = TitleHeld.objects.bulk_create([
                 TitleHeld(person_id=person_ids[r.id_number], series=r.series.code, level=r.level, title_name=r.title,
-                          obtained_on=r.obtained_on, via=TitleVia.REVIEW, certificate_number=r.certificate_number, issued_by=r.committee)
+                          obtained_on=r.obtained_on, via=r.via, certificate_number=r.certificate_number, issued_by=r.committee)
                 for r in batch
             ])
             _insert_many(Certificate, [
                 seal(Certificate(
                     number=r.certificate_number, kind=CertificateKind.HISTORY, person_id=person_ids[r.id_number], title_held=h,
                     holder_name=r.name, id_number=r.id_number, series=r.series, series_name=r.series.name, title_name=r.title,
-                    level=r.level, committee_name=r.committee, approval_date=r.obtained_on, issuer_name=r.committee,
-                    issued_on=r.obtained_on, check_code=new_check_code(),
+                    specialty=r.specialty, level=r.level, committee_name=r.committee, approval_document_number=r.approval_document_number,
+                    approval_date=r.obtained_on, issuer_name=r.issuer or r.committee, issued_on=r.issued_on or r.obtained_on,
+                    check_code=new_check_code(),
                 ), key)
                 for r, h in zip(batch, held)
             ])
+            announce(r.certificate_number for r in batch)
             written += len(batch)
             progress(written, phase=writing)
         report.imported, report.people_created = len(good), len(new_people)

@@ -26,9 +26,12 @@ CHUNK = 200
 
 
 def _import_result(report: history.ImportReport) -> dict:
+    summary = _("已导入%(n)d条历年职称记录，新建人员%(people)d人。") % {"n": report.imported, "people": report.people_created}
+    if report.revoked_skipped:
+        summary += _("另有%(n)d条已撤销的记录未导入。") % {"n": report.revoked_skipped}
     return {
-        "imported": report.imported, "people_created": report.people_created,
-        "summary": _("已导入%(n)d条历年职称记录，新建人员%(people)d人。") % {"n": report.imported, "people": report.people_created},
+        "imported": report.imported, "people_created": report.people_created, "revoked_skipped": report.revoked_skipped,
+        "summary": summary,
         "link": reverse("certificate_list"), "link_label": _("查看电子证书"),
     }
 

@@ -284,7 +284,7 @@ def exchange_evidence(request, pk: int):
 @page("history_import")
 def history_import(request):
     """The workbook is kept and imported by a background job; the job's page shows the progress and the report."""
-    from zhicheng.files.services import store_workbook
+    from zhicheng.files.services import store_json, store_workbook
 
     if request.GET.get("template"):
         response = HttpResponse(history.template_xlsx(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
@@ -294,7 +294,8 @@ def history_import(request):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["workbook"]
         try:
-            stored = store_workbook(upload, uploaded_by=request.user)
+            store = store_json if upload.name.lower().endswith(".json") else store_workbook  # the collection's exchange format
+            stored = store(upload, uploaded_by=request.user)
         except ValidationError as exc:
             form.add_error("workbook", exc)
         else:

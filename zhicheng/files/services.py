@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import os
 import struct
 import zlib
@@ -165,6 +166,18 @@ def store_workbook(uploaded_file, uploaded_by=None) -> StoredFile:
     except WorkbookUnreadable as exc:
         raise ValidationError(str(exc), code="bad_type") from exc
     return _keep(uploaded_file.name, data, XLSX, uploaded_by)
+
+
+def store_json(uploaded_file, uploaded_by=None) -> StoredFile:
+    """An uploaded JSON file (the collection's exchange format, docs/collection.md), kept for the history
+    import's job. Only that it is UTF-8 JSON is checked here; its records by the import."""
+    data = uploaded_file.read()
+    try:
+        json.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise ValidationError(_("文件“%(name)s”不是 UTF-8 编码的 JSON 文件，无法读取。") % {"name": uploaded_file.name},
+                              code="bad_type") from exc
+    return _keep(uploaded_file.name, data, "application/json", uploaded_by)
 
 
 def file_users(stored: StoredFile) -> list[str]:
