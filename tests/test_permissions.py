@@ -145,8 +145,8 @@ def module_scene(django_db_setup, django_db_blocker, tmp_path_factory):
             settings.MEDIA_ROOT = media
             scene = build_scene(applicant_maker())
             scene.update(_walk_objects(scene))
-            scene.update(_rectification_objects(scene))
             scene.update(_monitoring_walk_objects(scene))
+            scene.update(_spotcheck_walk_objects(scene))
         except BaseException:
             transaction.set_rollback(True)
             atomic.__exit__(None, None, None)
@@ -261,13 +261,6 @@ def _walk_objects(scene) -> dict:
                    "assignment": assignment.pk},
         "users": {"drafter": h.person.account, "holder": d.person.account, "chair": members[0].user},
     }
-
-
-def _rectification_objects(scene) -> dict:
-    """Orders, a suspension, a re-check's finding and bulletins for the rectification pages (tests/rectification/walk.py)."""
-    from .rectification.walk import objects
-
-    return objects(scene, pdf_bytes)
 
 
 def _routes(resolver=None, prefix="", namespace=""):
@@ -400,7 +393,6 @@ SPECIAL_URLS = {
     }.items()},
     "plan_explanation_evidence": lambda scene: reverse("plan_explanation_evidence", args=[10**9, NO_SUCH_FILE]),
     "job_detail": lambda scene: reverse("job_detail", args=[_job_pk(scene)]),
-    "rectification_evidence": lambda scene: reverse("rectification_evidence", args=[10**9, NO_SUCH_FILE]),
     "job_progress": lambda scene: reverse("job_progress", args=[_job_pk(scene)]),
 }
 
@@ -798,32 +790,27 @@ def _explanation_accepted(scene, user):
     return PlanExplanation.objects.get(pk=scene["explanation"].pk).decision == "accepted"
 
 
-def _rect(key: str, attribute: str) -> Callable[[dict], object]:
-    return lambda scene: getattr(scene["rectification"][key], attribute)
+# —— spot checks (zhicheng/supervision) ——
+def _spotcheck_walk_objects(scene) -> dict:
+    """A drawn campaign with a finding and its evidence, a frozen one half revealed (tests/supervision/walk.py)."""
+    from .supervision.walk import objects
+
+    return objects(scene, pdf_bytes)
 
 
-def _rect_act_data(scene, who):
-    if who == "employer":
-        return {"action": "answer", "text": "已重新组织公示。"}
-    return {"action": "decide", "decision": "accept"}
+def _spotcheck_revealed(scene, user):
+    from zhicheng.supervision.models import Campaign
+
+    return bool(Campaign.objects.get(pk=scene["spotcheck"]["frozen"].pk).reveals.get("regional_hr_department"))
 
 
-def _rect_answered(scene, user):
-    from zhicheng.rectification.models import RectificationOrder
-
-    return RectificationOrder.objects.get(pk=scene["rectification"]["waiting"].pk).state == "answered"
-
-
-def _rect_lifted(scene, user):
-    from zhicheng.rectification.models import CommitteeSuspension
-
-    return CommitteeSuspension.objects.get(pk=scene["rectification"]["suspension"].pk).lifted_on is not None
-
-
-def _rect_published(scene, user):
-    from zhicheng.rectification.models import Bulletin
-
-    return Bulletin.objects.get(pk=scene["rectification"]["draft"].pk).status == "published"
+def _spot(*path):
+    def value(scene):
+        obj = scene["spotcheck"][path[0]]
+        for step in path[1:]:
+            obj = getattr(obj, step)
+        return obj
+    return value
 
 
 PAGES_WALKED: dict[str, Page] = {
@@ -847,6 +834,27 @@ PAGES_WALKED: dict[str, Page] = {
                                            "supervisor")),
     "integrity_signals": Page(lambda s: reverse("integrity_signals") + "?year=2021",
                               {"*": shows(lambda s: s["shared_file"].original_name, _name("e"), _name("g"))}),
+    # —— spot checks (zhicheng/supervision): the supervisor and the region run them, the bureaus only their own ——
+    "spotcheck_list": Page(_u("spotcheck_list"), _all(shows(_spot("drawn", "title"), _spot("frozen", "title")), "supervisor", "regional_hr")
+                           | {"*": shows("组织抽查")}),
+    "spotcheck_new": Page(_u("spotcheck_new"), {"*": shows('name="sample_rate"', 'name="stratify"')}),
+    "spotcheck_detail": Page(_u("spotcheck_detail", _spot("drawn", "pk")),
+                             _all(shows(_spot("drawn", "record_sha256"), _spot("item", "key")), "supervisor", "regional_hr")),
+    "spotcheck_act": Page(_u("spotcheck_act", _spot("frozen", "pk")),
+                          {"regional_hr": does(_spotcheck_revealed, _u("spotcheck_detail", _spot("frozen", "pk")))}, method="post",
+                          data=lambda s, who: {"action": "reveal", "secret": "c3" * 32},
+                          others={"supervisor": refused(_spotcheck_revealed)}),
+    "spotcheck_item": Page(_u("spotcheck_item", _spot("item", "pk")),
+                           _all(shows(_spot("item", "committee", "name"), "核准文件.pdf", 'name="conclusion"'), "supervisor", "regional_hr")),
+    "spotcheck_evidence": Page(_u("spotcheck_evidence", _spot("evidence", "pk")),
+                               _all(serves_file(_spot("evidence", "file")), "supervisor", "regional_hr")),
+    "public_spotchecks": Page(_u("public_spotchecks"), {"*": shows(_spot("drawn", "title"), _spot("frozen", "title"))},
+                              anonymous=shows(_spot("drawn", "title"), _spot("frozen", "title"))),
+    "public_spotcheck_detail": Page(_u("public_spotcheck_detail", _spot("drawn", "pk")), {"*": shows(_spot("drawn", "publication_sha256"))},
+                                    anonymous=shows(_spot("drawn", "publication_sha256"), _spot("item", "key"))),
+    "public_spotcheck_record": Page(_u("public_spotcheck_record", _spot("drawn", "pk")),
+                                    {"*": serves("application/json", b"{", named=_spot("drawn", "reference"))},
+                                    anonymous=serves("application/json", b"{", named=_spot("drawn", "reference"))),
     # —— statistics (zhicheng/statistics): each role over its own scope ——
     "statistics": Page(lambda s: reverse("statistics") + "?year=2021", {"*": _statistics_of_scope}),
     "statistics_export": Page(lambda s: reverse("statistics_export") + "?year=2021&table=all", {"*": _statistics_workbook}),
@@ -992,36 +1000,6 @@ PAGES_WALKED: dict[str, Page] = {
     "job_detail": Page(_u("job_detail", _pk("job")), {"employer": shows("批量审核")}),
     "job_progress": Page(_u("job_progress", _pk("job")), {"employer": shows(lambda s: reverse("job_progress", args=[s["job"]]), "<progress")}),
     "login_lockouts": Page(_u("login_lockouts"), {"regional_hr": shows("锁定")}),
-    # —— rectification (八（一）): the employer's orders, the economics committee's suspension, d's re-check, bulletins ——
-    "rectification_orders": Page(_u("rectification_orders"), {**_all(shows(_rect("waiting", "reference")), "employer", "regional_hr", "supervisor"),
-                                                              "*": shows("限期纠正")}),
-    "rectification_order_new": Page(_u("rectification_order_new"), {"*": shows('name="matter"', 'name="deadline"')}),
-    "rectification_order_detail": Page(_u("rectification_order_detail", _rect("waiting", "pk")),
-                                       _all(shows(_rect("waiting", "matter")), "employer", "regional_hr", "supervisor")),
-    "rectification_order_act": Page(_u("rectification_order_act", _rect("waiting", "pk")),
-                                    {"employer": does(_rect_answered, _u("rectification_order_detail", _rect("waiting", "pk")))},
-                                    method="post", data=_rect_act_data,
-                                    others=_all(refused(_rect_answered), "regional_hr", "supervisor")),
-    "rectification_evidence": Page(_u("rectification_evidence", _rect("answered", "pk"), _rect("evidence", "sha256")),
-                                   _all(serves_file(lambda s: s["rectification"]["evidence"]), "employer", "regional_hr", "supervisor")),
-    "committee_suspend": Page(_u("committee_suspend", _rect("overdue", "pk")),
-                              {"regional_hr": shows(lambda s: s["rectification"]["committee"], "在其受理环节的申报")}),
-    "suspension_detail": Page(_u("suspension_detail", _rect("suspension", "pk")),
-                              _all(shows(_rect("suspension", "reason")), "regional_hr", "supervisor")),
-    "suspension_act": Page(_u("suspension_act", _rect("suspension", "pk")),
-                           {"regional_hr": does(_rect_lifted, _u("suspension_detail", _rect("suspension", "pk")))},
-                           method="post", data=lambda s, who: {"action": "lift", "reason": "整改已验收。"}),
-    "finding_revoke": Page(_u("finding_revoke", _rect("finding", "pk")), {"regional_hr": shows(lambda s: s["certificate"].number, "复查")}),
-    "bulletin_list": Page(_u("bulletin_list"), {"*": shows(_rect("draft", "document_number"), _rect("published", "document_number"))}),
-    "bulletin_new": Page(_u("bulletin_new"), {"regional_hr": shows('name="document_number"')}),
-    "bulletin_edit": Page(_u("bulletin_edit", _rect("draft", "pk")), {"regional_hr": shows(_rect("draft", "title"))}),
-    "bulletin_publish": Page(_u("bulletin_publish", _rect("draft", "pk")),
-                             {"regional_hr": does(_rect_published, _u("public_bulletin_detail", _rect("draft", "pk")))},
-                             method="post", data=lambda s, who: {"confirm": "yes"}),
-    "public_bulletins": Page(_u("public_bulletins"), {"*": shows(_rect("published", "title"))}, anonymous=shows(_rect("published", "title"))),
-    "public_bulletin_detail": Page(_u("public_bulletin_detail", _rect("published", "pk")), {"*": shows(_rect("published", "document_number"))},
-                                   anonymous=shows(_rect("published", "document_number"))),
-    "public_bulletin_pdf": Page(_u("public_bulletin_pdf", _rect("published", "pk")), {"*": serves(*PDF)}, anonymous=serves(*PDF)),
     # —— the API (public; each endpoint checks what it serves) ——
     # django-ninja's root only names the API's prefix for reversing; it answers 404 to everyone by design.
     "api:api-root": Page(lambda s: reverse("api:api-root"), {"*": answers(404)}, anonymous=answers(404)),
