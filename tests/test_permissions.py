@@ -145,6 +145,7 @@ def module_scene(django_db_setup, django_db_blocker, tmp_path_factory):
             settings.MEDIA_ROOT = media
             scene = build_scene(applicant_maker())
             scene.update(_walk_objects(scene))
+            scene.update(_rectification_objects(scene))
             scene.update(_monitoring_walk_objects(scene))
             scene.update(_spotcheck_walk_objects(scene))
         except BaseException:
@@ -261,6 +262,13 @@ def _walk_objects(scene) -> dict:
                    "assignment": assignment.pk},
         "users": {"drafter": h.person.account, "holder": d.person.account, "chair": members[0].user},
     }
+
+
+def _rectification_objects(scene) -> dict:
+    """Orders, a suspension, a re-check's finding and bulletins for the rectification pages (tests/rectification/walk.py)."""
+    from .rectification.walk import objects
+
+    return objects(scene, pdf_bytes)
 
 
 def _routes(resolver=None, prefix="", namespace=""):
@@ -393,6 +401,7 @@ SPECIAL_URLS = {
     }.items()},
     "plan_explanation_evidence": lambda scene: reverse("plan_explanation_evidence", args=[10**9, NO_SUCH_FILE]),
     "job_detail": lambda scene: reverse("job_detail", args=[_job_pk(scene)]),
+    "rectification_evidence": lambda scene: reverse("rectification_evidence", args=[10**9, NO_SUCH_FILE]),
     "job_progress": lambda scene: reverse("job_progress", args=[_job_pk(scene)]),
 }
 
@@ -790,6 +799,34 @@ def _explanation_accepted(scene, user):
     return PlanExplanation.objects.get(pk=scene["explanation"].pk).decision == "accepted"
 
 
+def _rect(key: str, attribute: str) -> Callable[[dict], object]:
+    return lambda scene: getattr(scene["rectification"][key], attribute)
+
+
+def _rect_act_data(scene, who):
+    if who == "employer":
+        return {"action": "answer", "text": "已重新组织公示。"}
+    return {"action": "decide", "decision": "accept"}
+
+
+def _rect_answered(scene, user):
+    from zhicheng.rectification.models import RectificationOrder
+
+    return RectificationOrder.objects.get(pk=scene["rectification"]["waiting"].pk).state == "answered"
+
+
+def _rect_lifted(scene, user):
+    from zhicheng.rectification.models import CommitteeSuspension
+
+    return CommitteeSuspension.objects.get(pk=scene["rectification"]["suspension"].pk).lifted_on is not None
+
+
+def _rect_published(scene, user):
+    from zhicheng.rectification.models import Bulletin
+
+    return Bulletin.objects.get(pk=scene["rectification"]["draft"].pk).status == "published"
+
+
 # —— spot checks (zhicheng/supervision) ——
 def _spotcheck_walk_objects(scene) -> dict:
     """A drawn campaign with a finding and its evidence, a frozen one half revealed (tests/supervision/walk.py)."""
@@ -1000,6 +1037,36 @@ PAGES_WALKED: dict[str, Page] = {
     "job_detail": Page(_u("job_detail", _pk("job")), {"employer": shows("批量审核")}),
     "job_progress": Page(_u("job_progress", _pk("job")), {"employer": shows(lambda s: reverse("job_progress", args=[s["job"]]), "<progress")}),
     "login_lockouts": Page(_u("login_lockouts"), {"regional_hr": shows("锁定")}),
+    # —— rectification (八（一）): the employer's orders, the economics committee's suspension, d's re-check, bulletins ——
+    "rectification_orders": Page(_u("rectification_orders"), {**_all(shows(_rect("waiting", "reference")), "employer", "regional_hr", "supervisor"),
+                                                              "*": shows("限期纠正")}),
+    "rectification_order_new": Page(_u("rectification_order_new"), {"*": shows('name="matter"', 'name="deadline"')}),
+    "rectification_order_detail": Page(_u("rectification_order_detail", _rect("waiting", "pk")),
+                                       _all(shows(_rect("waiting", "matter")), "employer", "regional_hr", "supervisor")),
+    "rectification_order_act": Page(_u("rectification_order_act", _rect("waiting", "pk")),
+                                    {"employer": does(_rect_answered, _u("rectification_order_detail", _rect("waiting", "pk")))},
+                                    method="post", data=_rect_act_data,
+                                    others=_all(refused(_rect_answered), "regional_hr", "supervisor")),
+    "rectification_evidence": Page(_u("rectification_evidence", _rect("answered", "pk"), _rect("evidence", "sha256")),
+                                   _all(serves_file(lambda s: s["rectification"]["evidence"]), "employer", "regional_hr", "supervisor")),
+    "committee_suspend": Page(_u("committee_suspend", _rect("overdue", "pk")),
+                              {"regional_hr": shows(lambda s: s["rectification"]["committee"], "在其受理环节的申报")}),
+    "suspension_detail": Page(_u("suspension_detail", _rect("suspension", "pk")),
+                              _all(shows(_rect("suspension", "reason")), "regional_hr", "supervisor")),
+    "suspension_act": Page(_u("suspension_act", _rect("suspension", "pk")),
+                           {"regional_hr": does(_rect_lifted, _u("suspension_detail", _rect("suspension", "pk")))},
+                           method="post", data=lambda s, who: {"action": "lift", "reason": "整改已验收。"}),
+    "finding_revoke": Page(_u("finding_revoke", _rect("finding", "pk")), {"regional_hr": shows(lambda s: s["certificate"].number, "复查")}),
+    "bulletin_list": Page(_u("bulletin_list"), {"*": shows(_rect("draft", "document_number"), _rect("published", "document_number"))}),
+    "bulletin_new": Page(_u("bulletin_new"), {"regional_hr": shows('name="document_number"')}),
+    "bulletin_edit": Page(_u("bulletin_edit", _rect("draft", "pk")), {"regional_hr": shows(_rect("draft", "title"))}),
+    "bulletin_publish": Page(_u("bulletin_publish", _rect("draft", "pk")),
+                             {"regional_hr": does(_rect_published, _u("public_bulletin_detail", _rect("draft", "pk")))},
+                             method="post", data=lambda s, who: {"confirm": "yes"}),
+    "public_bulletins": Page(_u("public_bulletins"), {"*": shows(_rect("published", "title"))}, anonymous=shows(_rect("published", "title"))),
+    "public_bulletin_detail": Page(_u("public_bulletin_detail", _rect("published", "pk")), {"*": shows(_rect("published", "document_number"))},
+                                   anonymous=shows(_rect("published", "document_number"))),
+    "public_bulletin_pdf": Page(_u("public_bulletin_pdf", _rect("published", "pk")), {"*": serves(*PDF)}, anonymous=serves(*PDF)),
     # —— the API (public; each endpoint checks what it serves) ——
     # django-ninja's root only names the API's prefix for reversing; it answers 404 to everyone by design.
     "api:api-root": Page(lambda s: reverse("api:api-root"), {"*": answers(404)}, anonymous=answers(404)),
