@@ -442,6 +442,67 @@ POST_ONLY = frozenset({
 })
 
 
+# —— organisation API keys (zhicheng/api): the pages, and how the walk calls a v1 operation ——
+
+def _api_key_pk(scene):
+    """A key of the scene's employer (准格尔旗人民医院), made when missing (the walk's test rolls it back)."""
+    from zhicheng.api.models import ApiKey
+    from zhicheng.api.services import create_key
+
+    if not ApiKey.objects.filter(pk=scene.get("api_key")).exists():
+        key, _ = create_key(scene["roles"].employer, name="人事系统对接", scopes=["read_declarations"],
+                            expires_on=clock.today() + dt.timedelta(days=30))
+        scene["api_key"] = key.pk
+    return scene["api_key"]
+
+
+def _api_keys_listed(response, scene, user):
+    """The organisation's keys and no other's: the employer's key on its own staff's list only."""
+    shows("接口密钥")(response, scene, user)
+    assert ("人事系统对接" in response.content.decode()) == (user.organisation_id == scene["roles"].employer.organisation_id)
+
+
+def _api_key_made(response, scene, user):
+    from zhicheng.api.models import ApiKey
+
+    key = ApiKey.objects.get(user=user, name="走查系统")
+    assert response.status_code == 200 and key.prefix in response.content.decode(), response.status_code
+
+
+def _api_key_revoked(scene, user):
+    from zhicheng.api.models import ApiKey
+
+    return ApiKey.objects.get(pk=scene["api_key"]).revoked_by == user
+
+
+def with_key(check: Check, *scopes: str) -> Check:
+    """A v1 operation: a signed-in session is no key (401 JSON). The same request again with a key of the user's own
+    (these scopes, all if none) gets `check`; users who cannot hold keys (applicants, experts, the supervisor) stop at the 401."""
+    def run(response, scene, user):
+        import json
+
+        from django.test import Client
+
+        from zhicheng.api.models import Scope
+        from zhicheng.api.services import can_hold_keys, create_key
+
+        assert response.status_code == 401, response.status_code
+        assert json.loads(response.content)["code"] == "unauthenticated"
+        if user is None or not can_hold_keys(user):
+            return
+        _, secret = create_key(user, name="走查", scopes=list(scopes or Scope.values), expires_on=clock.today() + dt.timedelta(days=30))
+        request = response.wsgi_request
+        again = Client().generic(request.method, request.get_full_path(), request.body,
+                                 content_type=request.content_type or "application/octet-stream",
+                                 HTTP_AUTHORIZATION=f"Bearer {secret}")
+        check(again, scene, user)
+    return run
+
+
+def _api_unauthenticated(response, scene, user):
+    assert response.status_code == 401 and response.json()["code"] == "unauthenticated", response.status_code
+
+
 # ---- the walk: every URL of the project, every role ------------------------------------------------------
 #
 # For each URL name: who sees the page work on a real object of the scene (the check says how: the object's
@@ -1079,6 +1140,15 @@ PAGES_WALKED: dict[str, Page] = {
                        anonymous=shows(lambda s: s["certificate"].number)),
     "api:scan": Page(lambda s: reverse("api:scan", args=[s["certificate"].number]) + f"?code={s['certificate'].check_code}",
                      {"*": shows(lambda s: s["certificate"].number)}, anonymous=shows(lambda s: s["certificate"].number)),
+    # —— organisation API keys (zhicheng/api) and the v1 API's own key operation ——
+    "api_keys": Page(_u("api_keys"), {"*": _api_keys_listed}, prepare=_api_key_pk),
+    "api_key_new": Page(_u("api_key_new"), {"*": _api_key_made}, method="post",
+                        data=lambda s, who: {"name": "走查系统", "scopes": ["read_declarations", "read_results"],
+                                             "expires_on": (s["review_day"] + dt.timedelta(days=90)).isoformat()}),
+    "api_key_revoke": Page(_u("api_key_revoke", _api_key_pk), {"employer": does(_api_key_revoked, "api_keys")}, method="post",
+                           data=lambda s, who: {"confirm": "yes"}),
+    "api_v1:keys_me": Page(_u("api_v1:keys_me"), {"*": with_key(lambda r, s, u: shows(u.organisation.name, u.username)(r, s, u))},
+                           anonymous=_api_unauthenticated),
     # —— the v1 API (organisation keys; the schema and its docs are public) ——
     "api_v1:api-root": Page(lambda s: reverse("api_v1:api-root"), {"*": answers(404)}, anonymous=answers(404)),
     "api_v1:openapi-json": Page(lambda s: reverse("api_v1:openapi-json"), {"*": shows("API v1")}, anonymous=shows("API v1")),

@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("zhicheng.statistics.urls")),
     path("", include("zhicheng.webhooks.urls")),
     path("", include("zhicheng.collection.urls")),
+    path("", include("zhicheng.api.page_urls")),
     path("api/v1/", include("zhicheng.api.v1.urls")),
     path("api/", include("zhicheng.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

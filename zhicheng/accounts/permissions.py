@@ -169,6 +169,10 @@ PAGES: dict[str, frozenset | None] = {
     "statistics": QUEUE_HOLDERS | {Role.SUPERVISOR},
     "statistics_export": QUEUE_HOLDERS | {Role.SUPERVISOR},
     # —— API keys (zhicheng/api), webhook subscriptions (zhicheng/webhooks), data collection (zhicheng/collection) ——
+    # An organisation's keys, seen and revoked by its staff (the bodies that work on declarations; the key acts as its creator).
+    "api_keys": QUEUE_HOLDERS,
+    "api_key_new": QUEUE_HOLDERS,
+    "api_key_revoke": QUEUE_HOLDERS,
     # —— security ——
     "login_lockouts": frozenset({Role.REGIONAL_HR_DEPARTMENT}),  # accounts and addresses locked after wrong passwords
 }

@@ -8,11 +8,18 @@ one group of operations.
 """
 
 from ninja import NinjaAPI
+from ninja.renderers import JSONRenderer
 
 from zhicheng.api import errors
 from zhicheng.api.auth import key_auth
 
 from . import collection, declarations, exchange, keys, publicities, results, webhooks
+
+
+class Utf8JSON(JSONRenderer):
+    """Chinese as UTF-8, not \\u escapes: the bodies stay readable in logs and half the size."""
+
+    json_dumps_params = {"ensure_ascii": False}
 
 
 class V1Api(NinjaAPI):
@@ -42,6 +49,7 @@ api = V1Api(
                 "错误一律为 JSON：{\"code\": 代码, \"message\": 中文说明, \"details\": 细节}。说明见 docs/api.md。",
     urls_namespace="api_v1",
     auth=key_auth,
+    renderer=Utf8JSON(),
 )
 errors.install(api)
 

@@ -29,7 +29,7 @@ class KeyMeOut(Schema):
     created_at: dt.datetime
 
 
-@router.get("/me", response=KeyMeOut, summary="当前密钥：所属机构、账号、权限范围、有效期")
+@router.get("/me", response=KeyMeOut, url_name="keys_me", summary="当前密钥：所属机构、账号、权限范围、有效期")
 def me(request):
     key = request.auth
     return KeyMeOut(
