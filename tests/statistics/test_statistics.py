@@ -239,3 +239,17 @@ def test_queries_do_not_grow_with_declarations(client, world, django_assert_num_
     with django_assert_num_queries(len(before.captured_queries)):
         response = client.get(reverse("statistics"), {"year": 2021})
     assert "<b>25</b>" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_regional_dashboard_shows_the_year_at_a_glance(client, world):
+    """This year's declarations by group of states, the pass rate, certificates and the slowest desk, linked to the page;
+    an employer's dashboard has none of it."""
+    client.force_login(world["users"]["regional"])
+    body = client.get(reverse("dashboard")).content.decode()
+    assert "2021年度概况" in body and "<b>5</b>本年申报（件，不含草稿）" in body
+    assert "<b>1</b>办理中" in body and "<b>50.0%</b>" in body and "<b>1</b>已发电子证书（张）" in body
+    assert "<b>10.0 天</b>最慢的办理环节：呼和浩特市市政工程设计研究院（待单位审核）" in body
+    assert f'href="{reverse("statistics")}?year=2021"' in body
+    client.force_login(world["users"]["employer"])
+    assert "年度概况" not in client.get(reverse("dashboard")).content.decode()

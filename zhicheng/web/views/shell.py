@@ -25,6 +25,7 @@ from zhicheng.notifications.inbox import mark_read, unread_count
 from zhicheng.notifications.models import Notification
 from zhicheng.notifications.services import shown
 from zhicheng.rectification.services import dashboard_counts as rectification_counts
+from zhicheng.statistics.services import overview as year_overview
 
 LIST_PAGE_SIZE = 50
 
@@ -77,9 +78,16 @@ def dashboard(request):
         "unread": unread_count(user),
         "quota": employer_quota(user),
         "filing_warnings": filing_warnings(user) if can_open(user, "filing_queue") else [],
+        "overview": _year_overview(user),  # the year at a glance for those who run the region
         "rectification": rectification_counts(user),  # 限期纠正 waiting for this user (八（一）)
     }
     return render(request, "web/dashboard.html", context)
+
+
+def _year_overview(user):
+    """The supervisor's and the regional department's numbers of this year's plan (statistics.services.overview)."""
+    plan = current_plan() if user.role in (Role.SUPERVISOR, Role.REGIONAL_HR_DEPARTMENT) else None
+    return year_overview(user, plan.year) if plan else None
 
 
 def employer_quota(user):

@@ -1,0 +1,264 @@
+"""make bench-stats: the statistics page over N declarations with their timelines (issue 15: under 1 s at 100,000 on
+PostgreSQL).
+
+    make bench-stats                                              # 100,000 on PostgreSQL (and SQLite), 7 runs each
+    python -m bench.stats --n 20000 --backends sqlite
+    DATABASE_URL=postgresql://postgres@127.0.0.1:5432/bench_stats python -m bench.stats   # keeps and reuses that database
+
+Each backend runs in a child process on its own database (a fresh one, or the DATABASE_URL given, whose data is
+reused when it already holds N declarations of 2021). The data: the demo region's structure, N declarations of 2021
+and N/10 of 2020 copied in bulk from screened templates (zhicheng/demo/bulk.py), then each given a fate (certified,
+failed, still under way at some stage, withdrawn, returned, corrected once, deemed withdrawn) and its timeline:
+one ApplicationEvent per stage with the organisation holding it and a random stay (each desk its own mean), the
+one-time correction notices, the certificates of the certified and some lookups of them — all with bulk inserts.
+Then the statistics page (and the regional dashboard, and a bureau's page) is fetched by Django's test client in
+the process: once to warm, then --runs times; printed: median and max time, queries, and the load average.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+from bench.databases import fresh_database, postgres_reachable
+
+PG_BENCH_DB = "zhicheng_bench_stats"
+YEAR = 2021
+TODAY = "2021-12-20"
+BATCH = 5000
+
+
+def _profiles():
+    from zhicheng.demo import applicants as P
+
+    # Several series, levels, cities and channels, so that every breakdown has rows.
+    return [P.regular_engineer(), P.regular_county_doctor(), P.regular_city_engineer_intermediate(), P.non_public_direct(),
+            P.entrusted_engineer(), P.regular_teacher(), P.regular_vocational_teacher(), P.regular_agronomist(),
+            P.regular_economist(), P.regular_health()]
+
+
+# The happy path as (state entered, who holds it); fates cut it short or take a detour.
+PATH = [("submitted", "unit"), ("employer_publicity", "unit"), ("department_review", "department"),
+        ("city_bureau_review", "bureau"), ("roster_publicity", "bureau"), ("committee_intake", "office"), ("accepted", "office"),
+        ("under_review", "office"), ("passed", "office"), ("result_publicity", "office"), ("result_published", "region"),
+        ("filed", "region"), ("certified", None)]
+FATES = [("certified", 50), ("failed", 15), ("under_way", 15), ("withdrawn", 5), ("returned", 5), ("corrected", 5),
+         ("deemed_withdrawn", 5)]
+DEFICIENCIES = ["缺少学历证书", "业绩材料未加盖单位公章", "继续教育学时证明不全", "论文检索报告缺失", "年度考核材料不全", "申报表签字不全"]
+
+
+def _timeline(rng: random.Random, fate: str) -> list[tuple[str, str | None]]:
+    if fate == "certified":
+        return PATH
+    if fate == "failed":
+        return PATH[:8] + [("failed", None)]
+    if fate == "under_way":
+        return PATH[:rng.randint(1, 11)]
+    if fate in ("withdrawn", "returned"):
+        return PATH[:rng.randint(1, 6)] + [(fate, None)]
+    if fate == "corrected":
+        return PATH[:3] + [("correction_requested", None)] + PATH[2:]
+    return PATH[:3] + [("correction_requested", None), ("deemed_withdrawn", None)]
+
+
+def build(n: int) -> dict:
+    """N declarations of YEAR and N/10 of the year before, their timelines, corrections, certificates and lookups."""
+    import datetime as dt
+
+    from django.db import transaction
+
+    from bench.databases import load_region
+    from zhicheng.catalogue.models import AnnualPlan
+    from zhicheng.certificates.models import Certificate, CertificateKind, VerificationLookup
+    from zhicheng.core import clock
+    from zhicheng.declarations.models import Application, ApplicationEvent, CorrectionNotice
+    from zhicheng.demo.bulk import clone_applicants, make_templates
+    from zhicheng.orgs.models import Organisation, OrgKind
+
+    started = time.perf_counter()
+    loader = load_region()
+    Organisation.objects.update(senior_posts_set=10_000_000, senior_posts_filled=0)
+    with clock.frozen(dt.date(2021, 6, 1)):
+        templates = make_templates(loader, _profiles())
+        ids = clone_applicants(templates, n + n // 10)
+    previous_plan, _ = AnnualPlan.objects.get_or_create(year=YEAR - 1, defaults={
+        "notice_number": "内人社办发〔2020〕1号", "ruleset": "nmg-2021-81", **AnnualPlan.defaults_for(YEAR - 1)})
+    region = Organisation.objects.get(kind=OrgKind.REGIONAL_HR_DEPARTMENT)
+    bureaus = {o.area.path[:14]: o.pk for o in Organisation.objects.filter(kind=OrgKind.HR_BUREAU, level="city").select_related("area")}
+    clerk = loader._account("bench-stats-clerk", "regional_hr_department", organisation=region)
+    holders = []
+    for t in templates:
+        unit = t.unit
+        bureau = bureaus.get(unit.area.path[:14], region.pk)
+        holders.append({"unit": unit.pk, "department": unit.competent_department_id or bureau, "bureau": bureau,
+                        "office": t.committee.office_id if t.committee_id else region.pk, "region": region.pk, None: None})
+    rng = random.Random(2021)
+    fates, weights = zip(*FATES)
+    mean_days = {}  # each desk's own pace: some are slow
+
+    def stay(stage, holder):
+        key = (stage, holder)
+        if key not in mean_days:
+            mean_days[key] = rng.choice((2, 3, 5, 8, 13, 21))
+        return rng.expovariate(1 / mean_days[key])
+
+    base = dt.datetime(YEAR, 6, 1, 9, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    counts = {"events": 0, "corrections": 0, "certificates": 0, "lookups": 0}
+    position_of = {pk: i for i, pk in enumerate(ids)}
+    for start in range(0, len(ids), BATCH):
+        chunk = ids[start:start + BATCH]
+        apps = list(Application.objects.filter(pk__in=chunk).only("pk", "person_id", "series_id", "level", "committee_id"))
+        events, notices, certificates = [], [], []
+        for app in apps:
+            position = position_of[app.pk]
+            who = holders[position % len(templates)]
+            fate = rng.choices(fates, weights)[0]
+            at = base + dt.timedelta(days=rng.uniform(0, 30))
+            submitted = at
+            for state, holder_key in _timeline(rng, fate):
+                holder = who[holder_key]
+                events.append(ApplicationEvent(application_id=app.pk, action="bench", from_state="", to_state=state, actor_role="system",
+                                               holder_id=holder, at=at))
+                if state == "correction_requested":
+                    notices.append(CorrectionNotice(application_id=app.pk, items=rng.sample(DEFICIENCIES, rng.randint(1, 3)),
+                                                    deadline=(at + dt.timedelta(days=10)).date(), issued_by=clerk, issued_at=at,
+                                                    resolved_at=None if fate == "deemed_withdrawn" else at + dt.timedelta(days=5)))
+                last_state, last_holder, last_at = state, holder, at
+                at = at + dt.timedelta(days=stay(state, holder))
+            app.state, app.holder_id, app.state_since, app.held_since = last_state, last_holder, last_at, last_at
+            app.submitted_at = submitted
+            app.reached_committee_at = submitted if fate in ("certified", "failed") else None
+            if position >= n:
+                app.plan_id = previous_plan.pk
+            if last_state == "certified":
+                certificates.append(Certificate(
+                    number=f"B{YEAR}{app.pk:09d}", kind=CertificateKind.REVIEW, person_id=app.person_id, application_id=app.pk,
+                    holder_name="-", id_number="-", series_id=app.series_id, series_name="-", title_name="-", level=app.level,
+                    approval_date=last_at.date(), issuer_name="内蒙古自治区人力资源和社会保障厅", issued_on=last_at.date(),
+                    check_code="-", payload_version=2, key_id="bench", signature="-"))
+        with transaction.atomic():
+            ApplicationEvent.objects.bulk_create(events, batch_size=BATCH)
+            CorrectionNotice.objects.bulk_create(notices, batch_size=BATCH)
+            Certificate.objects.bulk_create(certificates, batch_size=BATCH)
+            Application.objects.bulk_update(apps, ["state", "holder", "state_since", "held_since", "submitted_at", "reached_committee_at",
+                                                   "plan"], batch_size=1000)
+            lookups = [VerificationLookup(at=base + dt.timedelta(days=200), ip="10.0.0.1", channel="qr", number=c.number,
+                                          certificate=c, found=True) for c in certificates if rng.random() < 0.2]
+            VerificationLookup.objects.bulk_create(lookups, batch_size=BATCH)
+        counts["events"] += len(events)
+        counts["corrections"] += len(notices)
+        counts["certificates"] += len(certificates)
+        counts["lookups"] += len(lookups)
+        print(f"  built {min(start + BATCH, len(ids)):,} of {len(ids):,}", file=sys.stderr, flush=True)
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    counts["seconds"] = round(time.perf_counter() - started, 1)
+    return counts
+
+
+def worker(n: int, runs: int) -> dict:
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    settings.ALLOWED_HOSTS = ["*"]
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    settings.STAFF_SECOND_FACTOR = False
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    from zhicheng.accounts.models import User
+    from zhicheng.declarations.models import Application, ApplicationEvent
+    from zhicheng.orgs.models import Organisation, OrgKind
+
+    built = None
+    if Application.objects.filter(plan__year=YEAR).count() < n:
+        built = build(n)
+    region = Organisation.objects.get(kind=OrgKind.REGIONAL_HR_DEPARTMENT)
+    supervisor, _ = User.objects.get_or_create(username="bench-stats-supervisor", defaults={"role": "supervisor", "organisation": region})
+    regional, _ = User.objects.get_or_create(username="bench-stats-regional", defaults={"role": "regional_hr_department", "organisation": region})
+    bureau_org = Organisation.objects.get(name="呼和浩特市人力资源和社会保障局")
+    bureau, _ = User.objects.get_or_create(username="bench-stats-bureau", defaults={"role": "hr_bureau", "organisation": bureau_org})
+    declarations = Application.objects.filter(plan__year=YEAR).count()
+    events = ApplicationEvent.objects.count()
+    rows = []
+    for label, user, url in (("statistics page, supervisor (the region)", supervisor, f"/statistics/?year={YEAR}"),
+                             ("statistics page, city bureau (its area)", bureau, f"/statistics/?year={YEAR}"),
+                             ("regional department's dashboard", regional, "/dashboard/")):
+        client = Client()
+        client.force_login(user)
+        assert client.get(url).status_code == 200  # warm: templates, the connection, the database's cache
+        times = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            response = client.get(url)
+            times.append(time.perf_counter() - started)
+            assert response.status_code == 200
+        with CaptureQueriesContext(connection) as queries:
+            client.get(url)
+        rows.append({"page": label, "median": statistics.median(times), "max": max(times), "queries": len(queries.captured_queries)})
+    return {"vendor": connection.vendor, "declarations": declarations, "events": events, "built": built, "rows": rows,
+            "load": os.getloadavg()}
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--n", type=int, default=100_000, help="declarations of 2021 (and a tenth as many of 2020)")
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--backends", default="postgresql,sqlite")
+    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.worker:
+        print("RESULT " + json.dumps(worker(args.n, args.runs)))
+        return
+    given = os.environ.get("DATABASE_URL", "")
+    results = []
+    with tempfile.TemporaryDirectory(prefix="bench-stats-") as workdir:
+        for backend in args.backends.split(","):
+            env = dict(os.environ, DJANGO_SETTINGS_MODULE="zhicheng.settings", ZHICHENG_TODAY=TODAY, ZHICHENG_VAR_DIR=workdir,
+                       ZHICHENG_DEMO="1")
+            if backend == "postgresql":
+                if given.startswith("postgres"):
+                    env["DATABASE_URL"] = given
+                elif postgres_reachable():
+                    env = fresh_database("postgresql", env, sqlite_path="", pg_name=PG_BENCH_DB)
+                else:
+                    print("PostgreSQL is not reachable: skipped", file=sys.stderr)
+                    continue
+            else:
+                env = fresh_database("sqlite", env, sqlite_path=os.path.join(workdir, "stats.sqlite3"), pg_name="")
+            print(f"{backend}: {args.n:,} declarations …", file=sys.stderr, flush=True)
+            done = subprocess.run([sys.executable, "-m", "bench.stats", "--worker", "--n", str(args.n), "--runs", str(args.runs)],
+                                  env=env, stdout=subprocess.PIPE, text=True, check=True)
+            line = next(line for line in done.stdout.splitlines() if line.startswith("RESULT "))
+            results.append(json.loads(line.removeprefix("RESULT ")))
+    print()
+    print("| backend | declarations (2021) | timeline events | page | median | max | queries | load average (1, 5, 15 min) |")
+    print("|---|---|---|---|---|---|---|---|")
+    for r in results:
+        load = ", ".join(f"{x:.1f}" for x in r["load"])
+        for row in r["rows"]:
+            print(f"| {r['vendor']} | {r['declarations']:,} | {r['events']:,} | {row['page']} | {row['median'] * 1000:.0f} ms | "
+                  f"{row['max'] * 1000:.0f} ms | {row['queries']} | {load} |")
+    for r in results:
+        if r["built"]:
+            print(f"\n{r['vendor']}: data built in {r['built']['seconds']} s ({r['built']['corrections']:,} correction notices, "
+                  f"{r['built']['certificates']:,} certificates, {r['built']['lookups']:,} lookups)")
+
+
+if __name__ == "__main__":
+    main()
