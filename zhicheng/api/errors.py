@@ -67,12 +67,42 @@ def _respond(api, request, status: int, code: str, message: str, details: Any = 
     return response
 
 
-def _field_errors(errors: list[dict]) -> list[dict]:
-    """ninja's validation errors as [{"field": "body.name", "message": ...}]: where, and what is wrong."""
-    out = []
+# pydantic's commonest error types in Chinese (its context fills the blanks); others keep pydantic's English.
+_PYDANTIC_MESSAGES = {
+    "missing": "必填。",
+    "int_parsing": "应为整数。", "int_type": "应为整数。", "int_from_float": "应为整数。",
+    "float_parsing": "应为数字。", "bool_parsing": "应为 true 或 false。", "bool_type": "应为 true 或 false。",
+    "string_type": "应为字符串。", "list_type": "应为数组。", "dict_type": "应为对象。", "model_type": "应为对象。",
+    "date_parsing": "应为日期（YYYY-MM-DD）。", "date_from_datetime_parsing": "应为日期（YYYY-MM-DD）。",
+    "datetime_parsing": "应为时间（ISO 8601）。", "datetime_from_date_parsing": "应为时间（ISO 8601）。",
+    "greater_than": "应大于{gt}。", "greater_than_equal": "不得小于{ge}。",
+    "less_than": "应小于{lt}。", "less_than_equal": "不得大于{le}。",
+    "string_too_short": "至少{min_length}个字符。", "string_too_long": "至多{max_length}个字符。",
+    "too_short": "至少{min_length}项。", "too_long": "至多{max_length}项。",
+    "enum": "应为以下之一：{expected}。", "literal_error": "应为以下之一：{expected}。",
+    "json_invalid": "请求体不是有效的 JSON。", "uuid_parsing": "应为 UUID。", "url_parsing": "应为网址。",
+    "extra_forbidden": "不接受该字段。",
+}
+
+
+def _message(error: dict) -> str:
+    template = _PYDANTIC_MESSAGES.get(error.get("type", ""))
+    if template is None:
+        return str(error.get("msg", ""))
+    try:
+        return template.format(**(error.get("ctx") or {}))
+    except (KeyError, IndexError):
+        return str(error.get("msg", ""))
+
+
+def _field_errors(errors: list[dict]) -> dict[str, list[str]]:
+    """ninja's validation errors as {"query.limit": [message, ...]}: where (the part of the request and the field),
+    and what is wrong; the shape operations use for a form's errors too."""
+    fields: dict[str, list[str]] = {}
     for error in errors:
-        out.append({"field": ".".join(str(part) for part in error.get("loc", ())), "message": error.get("msg", ""), "type": error.get("type", "")})
-    return out
+        where = ".".join(str(part) for part in error.get("loc", ())) or "request"
+        fields.setdefault(where, []).append(_message(error))
+    return fields
 
 
 def _transition_code(exc: Refusal) -> str:
@@ -93,15 +123,12 @@ def install(api) -> None:
 
     def validation(request, exc: NinjaValidationError):
         fields = _field_errors(exc.errors)
-        where = "、".join(f["field"] for f in fields if f["field"]) or "请求"
-        return _respond(api, request, 422, "invalid", f"请求参数不符合要求：{where}。", fields)
+        return _respond(api, request, 422, "invalid", f"请求参数不符合要求：{'、'.join(fields)}。", {"fields": fields})
 
     def django_validation(request, exc: DjangoValidationError):
-        if hasattr(exc, "error_dict"):
-            details = [{"field": name, "message": message} for name, messages in exc.message_dict.items() for message in messages]
-        else:
-            details = [{"field": "", "message": message} for message in exc.messages]
-        return _respond(api, request, 422, "invalid", "；".join(d["message"] for d in details), details)
+        fields = exc.message_dict if hasattr(exc, "error_dict") else {"request": exc.messages}
+        return _respond(api, request, 422, "invalid", "；".join(m for messages in fields.values() for m in messages),
+                        {"fields": fields})
 
     def refusal(request, exc: Refusal):
         reasons = list(getattr(exc, "reasons", None) or [str(exc)])
