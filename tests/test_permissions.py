@@ -503,6 +503,58 @@ def _api_unauthenticated(response, scene, user):
     assert response.status_code == 401 and response.json()["code"] == "unauthenticated", response.status_code
 
 
+# —— webhook subscriptions (zhicheng/webhooks): the employer's subscription with a failed delivery ——
+
+def _webhook(scene) -> dict:
+    """The scene's employer's subscription and a delivery it gave up, made when missing (the walk's test rolls them back)."""
+    import uuid
+
+    from zhicheng.webhooks.models import Attempt, Delivery, DeliveryState, Subscription
+    from zhicheng.webhooks.services import create_subscription
+
+    made = scene.get("webhook")
+    if made is None or not Subscription.objects.filter(pk=made["sub"]).exists():
+        sub = create_subscription(scene["roles"].employer, name="单位人事系统推送", url="https://1.2.3.4/hooks/zhicheng",
+                                  event_kinds=["declaration.state_changed"])
+        delivery = Delivery.objects.create(subscription=sub, event_id=uuid.uuid4(), kind="declaration.state_changed", body="{}",
+                                           state=DeliveryState.FAILED, attempts=8, last_status=503, last_error="维护中",
+                                           next_attempt_at=None)
+        Attempt.objects.create(delivery=delivery, at=clock.now(), status=503, error="维护中", duration_ms=12)
+        scene["webhook"] = made = {"sub": sub.pk, "delivery": delivery.pk, "public_id": str(delivery.public_id)}
+    return made
+
+
+def _webhook_of(response, scene, user) -> bool:
+    return user is not None and user.organisation_id == scene["roles"].employer.organisation_id
+
+
+def _webhooks_listed(response, scene, user):
+    """Each organisation's staff see its own subscriptions only."""
+    shows("新建订阅")(response, scene, user)
+    assert ("单位人事系统推送" in response.content.decode()) == _webhook_of(response, scene, user)
+
+
+def _webhook_resent(scene, user):
+    from zhicheng.webhooks.models import Delivery
+
+    return Delivery.objects.get(pk=_webhook(scene)["delivery"]).state == "pending"
+
+
+def _webhook_api(*texts) -> Check:
+    """The key's organisation's subscription: its staff get it (200 with ``texts``), other organisations' 404 JSON."""
+    def check(response, scene, user):
+        if _webhook_of(response, scene, user):
+            shows(*texts)(response, scene, user)
+        else:
+            assert response.status_code == 404 and response.json()["code"] == "not_found", response.status_code
+    return check
+
+
+def _webhook_api_list(response, scene, user):
+    assert response.status_code == 200, response.status_code
+    assert ("单位人事系统推送" in response.content.decode()) == _webhook_of(response, scene, user)
+
+
 # ---- the walk: every URL of the project, every role ------------------------------------------------------
 #
 # For each URL name: who sees the page work on a real object of the scene (the check says how: the object's
@@ -1177,6 +1229,20 @@ PAGES_WALKED: dict[str, Page] = {
                            data=lambda s, who: {"confirm": "yes"}),
     "api_v1:keys_me": Page(_u("api_v1:keys_me"), {"*": with_key(lambda r, s, u: shows(u.organisation.name, u.username)(r, s, u))},
                            anonymous=_api_unauthenticated),
+    # —— webhook subscriptions (zhicheng/webhooks): the pages, and the v1 API's read of them (scope webhooks) ——
+    "webhook_list": Page(_u("webhook_list"), {"*": _webhooks_listed}, prepare=_webhook),
+    "webhook_detail": Page(lambda s: reverse("webhook_detail", args=[_webhook(s)["sub"]]),
+                           {"employer": shows("单位人事系统推送", lambda s: _webhook(s)["public_id"], "维护中")}),
+    "webhook_act": Page(lambda s: reverse("webhook_act", args=[_webhook(s)["sub"]]),
+                        {"employer": does(_webhook_resent, lambda s: reverse("webhook_detail", args=[_webhook(s)["sub"]]))},
+                        method="post", data=lambda s, who: {"action": "resend", "delivery": _webhook(s)["delivery"]}),
+    "api_v1:webhooks_subscriptions": Page(_u("api_v1:webhooks_subscriptions"), {"*": with_key(_webhook_api_list, "webhooks")},
+                                          anonymous=_api_unauthenticated, prepare=_webhook),
+    "api_v1:webhooks_subscription": Page(lambda s: reverse("api_v1:webhooks_subscription", args=[_webhook(s)["sub"]]),
+                                         {"*": with_key(_webhook_api("单位人事系统推送"), "webhooks")}, anonymous=_api_unauthenticated),
+    "api_v1:webhooks_deliveries": Page(lambda s: reverse("api_v1:webhooks_deliveries", args=[_webhook(s)["sub"]]),
+                                       {"*": with_key(_webhook_api(lambda s: _webhook(s)["public_id"], "维护中"), "webhooks")},
+                                       anonymous=_api_unauthenticated),
     # —— the v1 API (organisation keys; the schema and its docs are public) ——
     "api_v1:api-root": Page(lambda s: reverse("api_v1:api-root"), {"*": answers(404)}, anonymous=answers(404)),
     "api_v1:openapi-json": Page(lambda s: reverse("api_v1:openapi-json"), {"*": shows("API v1")}, anonymous=shows("API v1")),

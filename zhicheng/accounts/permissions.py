@@ -173,6 +173,10 @@ PAGES: dict[str, frozenset | None] = {
     "api_keys": QUEUE_HOLDERS,
     "api_key_new": QUEUE_HOLDERS,
     "api_key_revoke": QUEUE_HOLDERS,
+    # An organisation's webhook subscriptions and their delivery log, kept by the same staff (events follow the creator's scope).
+    "webhook_list": QUEUE_HOLDERS,
+    "webhook_detail": QUEUE_HOLDERS,
+    "webhook_act": QUEUE_HOLDERS,
     # —— security ——
     "login_lockouts": frozenset({Role.REGIONAL_HR_DEPARTMENT}),  # accounts and addresses locked after wrong passwords
 }

@@ -110,7 +110,7 @@ def post(delivery: Delivery) -> tuple[int | None, str]:
         return status, ""
     if 300 <= status < 400:
         return status, f"HTTP {status}：重定向不跟随（{response.getheader('Location', '')[:200]}），请填写最终接收地址。"[:ERROR_CHARS]
-    return status, f"HTTP {status}：{answer}".strip()[:ERROR_CHARS]
+    return status, (answer.strip() or f"HTTP {status}")[:ERROR_CHARS]
 
 
 def _claim(pk: int, now: dt.datetime) -> bool:
