@@ -22,8 +22,9 @@ from zhicheng.core.canonical import canonical_json
 from zhicheng.declarations.states import State
 from zhicheng.demo import applicants as P
 
-from ..cycle_helpers import advance
 from ..conftest import staff_of
+from ..cycle_helpers import advance
+from .conftest import built_once
 
 SCHEMA = json.loads((Path(__file__).resolve().parents[2] / "docs" / "collection.schema.json").read_text())
 HISTORY_TODAY = dt.date(2021, 9, 15)
@@ -101,61 +102,26 @@ def exchanged(scene):
 
 
 @pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker, tmp_path_factory):
-    """The scene (tests/conftest.py) and titles of every kind — two filed and certified (鄂尔多斯 and 呼和浩特), two
-    from history, one exchanged, one revoked — built once for the module inside a transaction rolled back after
-    its last test; each test rolls back its own changes on top, in a savepoint."""
-    import os
+def world(module_scene, django_db_blocker, tmp_path_factory):
+    """Titles of every kind on top of the module's scene — two filed and certified (鄂尔多斯 and 呼和浩特), two from
+    history, one exchanged, one revoked — built once (tests/collection/conftest.py)."""
+    def build():
+        make_applicant, regional = module_scene["make_applicant"], module_scene["roles"].regional_hr
+        ordos = certify(make_applicant, P.regular_county_doctor())
+        hohhot = certify(make_applicant, P.regular_city_engineer_intermediate())
+        import_rows(regional, history_rows())
+        exchange = exchanged(module_scene)
+        revoke_certificate(Certificate.objects.get(number="NM2008-GC-0001"), regional, reason="材料造假",
+                           document_number="内人社发〔2021〕99号")
+        return {"roles": module_scene["roles"], "ordos": ordos, "hohhot": hohhot, "exchange": exchange}
 
-    from django.conf import settings
-    from django.db import transaction
-
-    from ..conftest import applicant_maker, build_scene
-
-    media, kept_media = tmp_path_factory.mktemp("collection-media"), settings.MEDIA_ROOT
-    kept_env = {k: os.environ.get(k) for k in ("ZHICHENG_REVOCATION_LIST_FILE", "ZHICHENG_AUDIT_CHECKPOINT_FILE")}
-    for name in kept_env:
-        os.environ[name] = str(media / name.lower())
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic._from_testcase = True
-        atomic.__enter__()
-        try:
-            settings.MEDIA_ROOT = media
-            make_applicant = applicant_maker()
-            scene = build_scene(make_applicant)
-            regional = scene["roles"].regional_hr
-            ordos = certify(make_applicant, P.regular_county_doctor())
-            hohhot = certify(make_applicant, P.regular_city_engineer_intermediate())
-            import_rows(regional, history_rows())
-            exchange = exchanged(scene)
-            revoke_certificate(Certificate.objects.get(number="NM2008-GC-0001"), regional, reason="材料造假",
-                               document_number="内人社发〔2021〕99号")
-        except BaseException:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
-            raise
-        finally:
-            settings.MEDIA_ROOT = kept_media
-            for name, value in kept_env.items():
-                if value is None:
-                    os.environ.pop(name, None)
-                else:
-                    os.environ[name] = value
-    yield {"roles": scene["roles"], "ordos": ordos, "hohhot": hohhot, "exchange": exchange}
-    with django_db_blocker.unblock():
-        transaction.set_rollback(True)
-        atomic.__exit__(None, None, None)
+    with built_once(django_db_blocker, tmp_path_factory, build) as titles:
+        yield titles
 
 
 @pytest.fixture
 def titles(db, world):
     return world
-
-
-@pytest.fixture
-def scene(world):
-    return {"roles": world["roles"]}
 
 
 @pytest.mark.django_db

@@ -32,10 +32,20 @@ def competent_body_for(person, level: str):
 
 
 def file_exchange(*, actor, origin: str, original_issuer: str, original_number: str, original_committee: str, series,
-                  level: str, title_name: str, specialty: str, obtained_on, evidence) -> ExchangeRequest:
-    if actor.role != Role.APPLICANT or actor.person_id is None:
-        raise CertificateError(_("换发申请由持证人本人提出。"))
-    person = actor.person
+                  level: str, title_name: str, specialty: str, obtained_on, evidence, person=None) -> ExchangeRequest:
+    """The holder files for themself (the page); an HR bureau, for someone working in its area, or the regional
+    department files for ``person`` (the v1 API, zhicheng/collection/exchange_in.py)."""
+    if person is None:
+        if actor.role != Role.APPLICANT or actor.person_id is None:
+            raise CertificateError(_("换发申请由持证人本人提出。"))
+        person = actor.person
+    elif actor.role == Role.HR_BUREAU:
+        area = actor.organisation.area
+        if person.unit is None or not person.unit.area.path.startswith(area.path):
+            raise CertificateError(_("持证人的工作单位不在%(body)s的管辖范围内，应由其工作单位所在地的人社部门或自治区人力资源和社会保障厅提交（七（五）4）。")
+                                   % {"body": actor.organisation.name})
+    elif actor.role != Role.REGIONAL_HR_DEPARTMENT:
+        raise CertificateError(_("代持证人提交换发申请的，只能是人力资源和社会保障部门。"))
     if Certificate.objects.filter(person=person, original__number=original_number.strip()).exists():
         raise CertificateError(_("该证书已换发过电子证书。"))
     with transaction.atomic():
@@ -45,8 +55,10 @@ def file_exchange(*, actor, origin: str, original_issuer: str, original_number: 
             specialty=specialty.strip(), obtained_on=obtained_on, evidence=evidence,
             competent_body=competent_body_for(person, level), submitted_at=clock.now(),
         )
-        audit("exchange.file", req, actor=actor, after={"original_number": req.original_number, "competent_body": req.competent_body_id},
-              summary=f"{person.name}申请换发区外职称证书（{req.original_issuer}）")
+        audit("exchange.file", req, actor=actor, after={"original_number": req.original_number, "competent_body": req.competent_body_id,
+                                                        "person": person.pk, "filed_by_holder": actor.person_id == person.pk},
+              summary=f"{person.name}申请换发区外职称证书（{req.original_issuer}）"
+                      + ("" if actor.person_id == person.pk else f"，由{actor.organisation.name if actor.organisation else actor}代为提交"))
     return req
 
 
