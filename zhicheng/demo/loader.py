@@ -392,6 +392,7 @@ class DemoLoader:
     # the spot checks they weight, findings before the orders they give): dotted paths of functions taking the loader.
     OVERSIGHT_PARTS: tuple[str, ...] = (
         "zhicheng.monitoring.demo.demo",
+        "zhicheng.supervision.demo.demo",  # after the signals it weights by
         "zhicheng.rectification.demo.demo",  # after the spot checks: orders from their findings
     )
 

@@ -14,11 +14,11 @@ from .models import Campaign, Conclusion
 class CampaignForm(forms.ModelForm):
     class Meta:
         model = Campaign
+        labels = {"risk_weighted": _("按诚信风险信号加权抽取（共用文件、论文超署名、证书编号重复等，整数权重随记录公布）")}
         fields = ["title", "kind", "year", "series", "area", "committee", "sample_rate", "sample_count", "stratify", "risk_weighted"]
         help_texts = {
             "sample_rate": _("按比例抽查时填写（1—100的整数），与抽查数量二选一"),
             "sample_count": _("按数量抽查时填写，与抽查比例二选一"),
-            "risk_weighted": _("按诚信风险信号（共用文件、论文超署名、证书编号重复等）的整数权重不等概率抽取；权重随记录公布"),
         }
 
     def __init__(self, *args, user=None, **kwargs):

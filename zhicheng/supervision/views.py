@@ -156,8 +156,9 @@ def spotcheck_item(request, pk: int):
                 return redirect("spotcheck_item", pk=item.pk)
     points = checklist(campaign.kind)
     findings = item.findings.select_related("recorded_by").prefetch_related(
-        Prefetch("evidence", queryset=FindingEvidence.objects.select_related("file")))
-    rows = [{"finding": f, "answers": [(p, ANSWERS.get(f.answers.get(p.code), "—")) for p in points]} for f in findings]
+        Prefetch("evidence", queryset=FindingEvidence.objects.select_related("file")), "rectification_orders__party")
+    rows = [{"finding": f, "answers": [(p, f.answers.get(p.code), ANSWERS.get(f.answers.get(p.code), "—")) for p in points]}
+            for f in findings]
     return render(request, "supervision/item_detail.html", {
         "item": item, "campaign": campaign, "party": party, "form": form, "findings": rows, "points": points,
     })
