@@ -555,6 +555,29 @@ def _webhook_api_list(response, scene, user):
     assert ("单位人事系统推送" in response.content.decode()) == _webhook_of(response, scene, user)
 
 
+# —— national data collection (zhicheng/collection): the scene's certificate and exchange, in the key's account's scope ——
+
+def _collection_titles(response, scene, user):
+    from zhicheng.certificates.scope import certificates_for
+
+    assert response.status_code == 200, response.status_code
+    seen = certificates_for(user).filter(pk=scene["certificate"].pk).exists()
+    assert (scene["certificate"].number in response.content.decode()) == seen, seen
+
+
+def _exchange_api(list_: bool) -> Check:
+    def check(response, scene, user):
+        from zhicheng.certificates.scope import exchanges_for
+
+        seen = exchanges_for(user).filter(pk=scene["exchange"].pk).exists()
+        if list_ or seen:
+            assert response.status_code == 200, response.status_code
+            assert ("SX2016-WS-0123" in response.content.decode()) == seen, seen
+        else:
+            assert response.status_code == 404 and response.json()["code"] == "not_found", response.status_code
+    return check
+
+
 # ---- the walk: every URL of the project, every role ------------------------------------------------------
 #
 # For each URL name: who sees the page work on a real object of the scene (the check says how: the object's
@@ -1243,6 +1266,13 @@ PAGES_WALKED: dict[str, Page] = {
     "api_v1:webhooks_deliveries": Page(lambda s: reverse("api_v1:webhooks_deliveries", args=[_webhook(s)["sub"]]),
                                        {"*": with_key(_webhook_api(lambda s: _webhook(s)["public_id"], "维护中"), "webhooks")},
                                        anonymous=_api_unauthenticated),
+    # —— national data collection and certificates from elsewhere through the v1 API (zhicheng/collection) ——
+    "api_v1:collection_titles": Page(_u("api_v1:collection_titles"), {"*": with_key(_collection_titles, "export")},
+                                     anonymous=_api_unauthenticated),
+    "api_v1:exchange_certificates": Page(_u("api_v1:exchange_certificates"), {"*": with_key(_exchange_api(list_=True), "read_results")},
+                                         anonymous=_api_unauthenticated),
+    "api_v1:exchange_certificate": Page(_u("api_v1:exchange_certificate", _pk("exchange")),
+                                        {"*": with_key(_exchange_api(list_=False), "read_results")}, anonymous=_api_unauthenticated),
     # —— the v1 API (organisation keys; the schema and its docs are public) ——
     "api_v1:api-root": Page(lambda s: reverse("api_v1:api-root"), {"*": answers(404)}, anonymous=answers(404)),
     "api_v1:openapi-json": Page(lambda s: reverse("api_v1:openapi-json"), {"*": shows("API v1")}, anonymous=shows("API v1")),

@@ -77,7 +77,7 @@ class PullQuery(Schema):
 
 
 @router.get(
-    "/titles", response={200: CollectionOut, 400: ErrorOut},
+    "/titles", response={200: CollectionOut, 400: ErrorOut}, url_name="collection_titles",
     summary="归集：拉取游标之后变更的职称记录（JSON 或 Excel，经 Ed25519 签名）",
     description="返回游标之后新增或变更（如撤销）的职称记录，每次至多 limit 条（1–2000，默认500），以及下次拉取用的 cursor；"
                 "has_more 为真时应立即用新游标再拉。接收方按 record_id 以 version 大者为准更新（重复投递幂等）。"

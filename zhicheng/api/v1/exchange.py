@@ -87,7 +87,7 @@ def _out(req) -> ExchangeOut:
     )
 
 
-@router.post("/certificates", response={201: ExchangeOut, 409: ErrorOut}, summary="提交区外职称证书换发申请（七（五）4）",
+@router.post("/certificates", response={201: ExchangeOut, 409: ErrorOut}, url_name="exchange_certificates", summary="提交区外职称证书换发申请（七（五）4）",
              description="盟市、旗县人社局（持证人工作单位在其辖区内）或自治区人社厅的密钥（权限范围“办理申报”）代持证人提交。"
                          "按页面的规则核对：身份证号码及姓名、系列与层级代码、取得时间不晚于今天且不早于年满14周岁、原证书发证日期、"
                          "发证省份（外省）、扫描件格式；不符时返回 422，details 逐项列出字段和中文说明。提交后由核准机关在页面上核准换发。")
@@ -102,7 +102,7 @@ def file(request, body: ExchangeIn):
     return Status(201, _out(req))
 
 
-@router.get("/certificates", response=ExchangeListOut, summary="区外证书换发申请列表（密钥账号的数据范围）")
+@router.get("/certificates", response=ExchangeListOut, url_name="exchange_certificates", summary="区外证书换发申请列表（密钥账号的数据范围）")
 def list_(request, query: Query[ListQuery]):
     key = require_scope(request, Scope.READ_RESULTS)
     if not 1 <= query.limit <= MAX_PAGE:
@@ -120,7 +120,7 @@ def list_(request, query: Query[ListQuery]):
     return ExchangeListOut(items=[_out(r) for r in page], next_before=page[-1].pk if more else None)
 
 
-@router.get("/certificates/{int:pk}", response=ExchangeOut, summary="区外证书换发申请详情")
+@router.get("/certificates/{int:pk}", response=ExchangeOut, url_name="exchange_certificate", summary="区外证书换发申请详情")
 def detail(request, pk: int):
     key = require_scope(request, Scope.READ_RESULTS)
     if not 0 < pk <= MAX_ID:
