@@ -168,3 +168,16 @@ def test_the_api_lists_the_organisations_subscriptions_and_their_deliveries(clie
     assert missing.status_code == 404 and missing.json()["code"] == "not_found"
     no_scope = client.get("/api/v1/webhooks/subscriptions", HTTP_AUTHORIZATION=f"Bearer {_key(employer, ['read_declarations'])}")
     assert no_scope.status_code == 403 and no_scope.json()["code"] == "scope_missing"
+
+
+@pytest.mark.django_db
+def test_the_demo_subscription_is_paused_and_kept_by_the_regional_department(client):
+    from zhicheng.demo.loader import DemoLoader
+    from zhicheng.webhooks.demo import demo
+
+    said = []
+    demo(DemoLoader(out=said.append))
+    sub = Subscription.objects.get()
+    assert not sub.active and sub.event_kinds == list(EventKind.values) and "已暂停" in said[0]
+    client.force_login(sub.created_by)
+    assert sub.name in client.get(reverse("webhook_list")).content.decode()

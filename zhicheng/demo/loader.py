@@ -394,6 +394,7 @@ class DemoLoader:
         "zhicheng.monitoring.demo.demo",
         "zhicheng.supervision.demo.demo",  # after the signals it weights by
         "zhicheng.rectification.demo.demo",  # after the spot checks: orders from their findings
+        "zhicheng.webhooks.demo.demo",
     )
 
     def oversight_demo(self):
