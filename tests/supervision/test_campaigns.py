@@ -23,7 +23,7 @@ from zhicheng.supervision.services import SpotCheckError
 
 from ..conftest import applicant_maker
 from ..cycle_helpers import advance
-from .kit import SECRETS, commitment, people, run
+from .kit import SECRETS, people, run
 
 DAY = dt.date(2021, 10, 8)
 

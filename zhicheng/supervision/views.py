@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from zhicheng.accounts.permissions import page
 from zhicheng.core import confirm
-from zhicheng.files.services import read_verified
+from zhicheng.web.views.files import serve
 
 from . import services
 from .checklists import ANSWERS, checklist
@@ -166,15 +166,9 @@ def spotcheck_item(request, pk: int):
 
 @page("spotcheck_evidence")
 def spotcheck_evidence(request, pk: int):
-    evidence = get_object_or_404(FindingEvidence.objects.select_related("file", "finding__item"),
+    evidence = get_object_or_404(FindingEvidence.objects.select_related("file"),
                                  pk=pk, finding__item__campaign__in=services.campaigns_for(request.user))
-    try:
-        data = read_verified(evidence.file)
-    except (OSError, ValueError) as exc:
-        raise Http404(str(exc)) from exc
-    response = HttpResponse(data, content_type=evidence.file.content_type)
-    response["Content-Disposition"] = f'inline; filename="evidence-{evidence.pk}"'
-    return response
+    return serve(evidence.file)
 
 
 # ---- public: the publication before the draw, the record after ------------------------------------------

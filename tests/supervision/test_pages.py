@@ -1,0 +1,67 @@
+"""The spot-check pages: the preview counts before anything is saved, the draw asks once with the counts, the
+list and the sample cost the same queries whatever their rows (no N+1)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from zhicheng.core import clock
+from zhicheng.supervision import services
+from zhicheng.supervision.models import Campaign, CampaignStatus
+
+from .kit import SECRETS, people, run
+
+pytestmark = pytest.mark.django_db
+DAY = dt.date(2021, 10, 8)
+
+
+def test_the_preview_counts_and_the_draw_asks_once(client):
+    supervisor, hr = people()
+    client.force_login(supervisor)
+    form = {"title": "评委会抽查", "kind": "committees", "year": 2021, "sample_rate": 50, "stratify": "area"}
+    with clock.frozen(DAY):
+        body = client.post(reverse("spotcheck_new"), {**form, "action": "preview"}).content.decode()
+        size = services.preview(Campaign(kind="committees", year=2021, sample_rate=50, stratify="area"))
+        assert f"抽查总体{size['size']}项，将抽取{size['sample']}项" in body and not Campaign.objects.exists()
+        refused = client.post(reverse("spotcheck_new"), {**form, "sample_count": 3, "action": "start"}).content.decode()
+        assert "请填写抽查比例或抽查数量中的一项" in refused and not Campaign.objects.exists()
+        response = client.post(reverse("spotcheck_new"), {**form, "action": "start"})
+        campaign = Campaign.objects.get()
+        assert response["Location"] == reverse("spotcheck_detail", args=[campaign.pk])
+        assert campaign.parties == ["supervisor", "regional_hr_department"]
+        run_parties = {"supervisor": supervisor, "regional_hr_department": hr}
+        for party, user in run_parties.items():
+            services.commit(campaign, user, services.commitment(SECRETS[party]))
+        for party, user in run_parties.items():
+            services.reveal(campaign, user, SECRETS[party])
+        act = reverse("spotcheck_act", args=[campaign.pk])
+        question = client.post(act, {"action": "draw"}).content.decode()
+        assert f"从冻结的抽查总体{size['size']}项中抽取{size['sample']}项" in question and 'name="confirm"' in question
+        assert Campaign.objects.get().status == CampaignStatus.FROZEN
+        client.post(act, {"action": "draw", "confirm": "yes"})
+    assert Campaign.objects.get().status == CampaignStatus.DRAWN
+
+
+def test_list_and_sample_do_not_grow_with_rows(client, django_assert_num_queries):
+    supervisor, hr = people()
+    client.force_login(supervisor)
+    with clock.frozen(DAY):
+        small = run(supervisor, hr, kind="committees", sample_count=1, stratify="area")
+        pages = [reverse("spotcheck_list"), reverse("spotcheck_detail", args=[small.pk])]
+        counts = []
+        for url in pages:
+            with CaptureQueriesContext(connection) as one:
+                assert client.get(url).status_code == 200
+            counts.append(len(one.captured_queries))
+        large = run(supervisor, hr, kind="committees", sample_count=6, stratify="area")
+        run(supervisor, hr, kind="committees", sample_count=2)
+        assert large.items.count() == 6
+        with django_assert_num_queries(counts[0]):
+            client.get(pages[0])
+        with django_assert_num_queries(counts[1]):
+            assert client.get(reverse("spotcheck_detail", args=[large.pk])).status_code == 200
