@@ -245,3 +245,22 @@ def test_bulletin_names_bodies_only_and_publishing_is_final(client, at_intake):
         assert unit.name in shown and b.committee.name in shown and "内人社函〔2021〕12号" in shown
         assert person.name not in shown and person.id_number not in shown
     assert bulletin.title in client.get(reverse("public_bulletins")).content.decode()
+
+
+@pytest.mark.django_db
+def test_the_order_list_costs_the_same_queries_whatever_its_rows(client, django_assert_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    units = list(Organisation.objects.filter(kind="unit").order_by("pk")[:4])
+    order_to(units[0])
+    client.force_login(regional())
+    with clock.frozen(D(2021, 8, 3)):
+        with CaptureQueriesContext(connection) as one:
+            assert client.get(reverse("rectification_orders")).status_code == 200
+    for unit in units[1:]:
+        order_to(unit)
+    with clock.frozen(D(2021, 8, 3)):
+        with django_assert_num_queries(len(one.captured_queries)):
+            body = client.get(reverse("rectification_orders")).content.decode()
+    assert all(unit.name in body for unit in units)

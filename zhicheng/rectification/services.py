@@ -173,7 +173,7 @@ def issue_order(actor, *, party: Organisation, matter: str, deadline: dt.date, f
 
 
 def _locked(order: RectificationOrder) -> RectificationOrder:
-    return RectificationOrder.objects.select_for_update().select_related("party", "committee").get(pk=order.pk)
+    return RectificationOrder.objects.select_for_update(of=("self",)).select_related("party", "committee").get(pk=order.pk)
 
 
 def answer_order(order: RectificationOrder, actor, *, text: str, files=()) -> OrderAnswer:
@@ -243,7 +243,7 @@ def mark_overdue(day: dt.date) -> list[int]:
     """The daily run: open orders whose deadline passed before ``day`` become overdue, once; both sides are told."""
     marked = []
     with transaction.atomic():
-        orders = list(RectificationOrder.objects.select_for_update().select_related("party", "issued_by")
+        orders = list(RectificationOrder.objects.select_for_update(of=("self",)).select_related("party", "issued_by")
                       .filter(state=OrderState.OPEN, deadline__lt=day).order_by("pk"))
         for order in orders:
             order.state, order.overdue_on = OrderState.OVERDUE, day
@@ -318,7 +318,7 @@ def suspend_committee(order: RectificationOrder, actor, *, reason: str) -> Commi
 
 
 def _locked_suspension(suspension: CommitteeSuspension) -> CommitteeSuspension:
-    return CommitteeSuspension.objects.select_for_update().select_related("committee", "order").get(pk=suspension.pk)
+    return CommitteeSuspension.objects.select_for_update(of=("self",)).select_related("committee", "order").get(pk=suspension.pk)
 
 
 def lift_suspension(suspension: CommitteeSuspension, actor, *, reason: str) -> CommitteeSuspension:
