@@ -66,11 +66,21 @@ def test_a_subscriber_hears_only_of_its_own_scope_and_a_paused_one_hears_nothing
     assert body["data"]["declaration"]["unit"]["name"] == a.unit.name and body["data"]["declaration"]["applicant"] == a.person.name
     assert body["occurred_at"].startswith("2021-06-07")
 
-    # A step that rolls back writes no delivery.
-    with pytest.raises(RuntimeError), transaction.atomic():
+    # An account disabled, or moved to another organisation, takes its subscriptions' events with it.
+    User.objects.filter(pk=employer_b.pk).update(organisation=a.unit)
+    region_account = region.created_by
+    User.objects.filter(pk=region_account.pk).update(is_active=False)
+    with clock.frozen(D(2021, 6, 8)):
         transition(a, "employer_return", employer_a, note="材料不全。")
+    assert [kind for _pk, kind in kinds_for(of_a)] == ["declaration.state_changed"] * 2
+    assert len(kinds_for(of_b)) == 1 and len(kinds_for(region)) == 2, "nothing more for the moved and the disabled account"
+    User.objects.filter(pk=region_account.pk).update(is_active=True)
+
+    # A step that rolls back writes no delivery.
+    with pytest.raises(RuntimeError), transaction.atomic(), clock.frozen(D(2021, 6, 9)):
+        transition(b, "employer_return", employer_b, note="材料不全。")
         raise RuntimeError
-    assert Delivery.objects.filter(subscription=of_a).count() == 1
+    assert len(kinds_for(region)) == 2
 
 
 @pytest.mark.django_db

@@ -61,7 +61,8 @@ def _kinds_of(step) -> list[str]:
 
 @observer
 def queue_events(steps, ctx, now) -> None:
-    subscriptions = list(Subscription.objects.filter(active=True).select_related("created_by__organisation__area"))
+    subscriptions = [s for s in Subscription.objects.filter(active=True).select_related("created_by__organisation__area")
+                     if s.speaks_for_its_organisation()]
     if not subscriptions:
         return
     wanted = {kind for s in subscriptions for kind in s.event_kinds}
