@@ -280,6 +280,7 @@ def test_a_correction_notice_through_the_api_is_the_correction_pages(scene, call
 @pytest.mark.parametrize("path, body", [
     ("/declarations/1/actions", {"action": "no_such_step"}),
     ("/declarations/1/actions", {"action": "veto", "note": 5}),
+    ("/declarations/1/actions", {"action": "veto", "note": "学术造假\x00"}),  # PostgreSQL refuses NUL in text
     ("/declarations/1/actions", {"action": "employer_publish", "payload": {"working_days": "many"}}),
     ("/declarations/1/actions", {"action": "employer_publish", "payload": {"surprise": 1}}),
     ("/declarations/1/actions", {"action": "request_correction", "payload": {"standard_ids": [2**70]}}),

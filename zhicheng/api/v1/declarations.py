@@ -50,7 +50,9 @@ Id = Annotated[int, Path(ge=1, le=LARGEST_ID)]
 MAX_PAGE = 200
 DEFAULT_PAGE = 50
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE, description=f"每页条数（1–{MAX_PAGE}）")]
-Cursor = Annotated[str | None, Query(max_length=200, description="上一页返回的 next_cursor；不透明，原样传回")]
+Cursor = Annotated[str | None, Query(max_length=200, pattern=r"^[-A-Za-z0-9_:]*$", description="上一页返回的 next_cursor；不透明，原样传回")]
+# Free text a step records: PostgreSQL refuses a NUL character in any text, so none gets that far.
+TEXT = r"^[^\x00]*$"
 
 
 def not_found(what: str) -> ApiError:
@@ -233,17 +235,17 @@ class ActionPayload(Schema):
 
     model_config = {"extra": "forbid"}
 
-    title: str = Field("", max_length=200, description="公示标题（留空自动生成）")
+    title: str = Field("", max_length=200, pattern=TEXT, description="公示标题（留空自动生成）")
     working_days: int = Field(5, description="公示工作日数（5–30）")
-    contact: str = Field("", max_length=200, description="受理异议电话/地址")
+    contact: str = Field("", max_length=200, pattern=TEXT, description="受理异议电话/地址")
     standard_ids: list[int] = Field([], description="标准补正事项（编号）")
-    extra: str = Field("", max_length=2000, description="其他需补正事项（每行一项）")
+    extra: str = Field("", max_length=2000, pattern=TEXT, description="其他需补正事项（每行一项）")
     deadline: dt.date | None = Field(None, description="补正截止日期")
 
 
 class ActionIn(Schema):
     action: ActionName
-    note: str = Field("", max_length=2000)
+    note: str = Field("", max_length=2000, pattern=TEXT)
     payload: ActionPayload = ActionPayload()
 
 
@@ -278,7 +280,7 @@ def _row(app: Application) -> DeclarationRow:
 
 @router.get("", response={200: DeclarationPage, **LIST_ERRORS}, summary="申报列表（游标翻页）")
 def list_declarations(request, year: Annotated[int | None, Query(ge=2000, le=2100)] = None, state: StateCode | None = None,
-                      series: Annotated[str | None, Query(max_length=40, description="系列代码")] = None,
+                      series: Annotated[str | None, Query(max_length=40, pattern=r"^[-A-Za-z0-9_]+$", description="系列代码")] = None,
                       level: LevelCode | None = None, unit: Annotated[int | None, Query(ge=1, le=LARGEST_ID)] = None,
                       queue: Annotated[bool, Query(description="只列待本机构办理的")] = False,
                       limit: Limit = DEFAULT_PAGE, cursor: Cursor = None):

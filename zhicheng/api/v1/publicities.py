@@ -25,7 +25,7 @@ from zhicheng.publicity.services import close_publicity, handle_objection
 from zhicheng.web.views.publicity import publicities_for
 
 from .declarations import (
-    ACTING_ERRORS, DEFAULT_PAGE, LIST_ERRORS, PUBLISHING, ActionPayload, Coded, Cursor, Id, Limit, Named, Refused, acting_user, form_errors,
+    ACTING_ERRORS, DEFAULT_PAGE, LIST_ERRORS, PUBLISHING, TEXT, ActionPayload, Coded, Cursor, Id, Limit, Named, Refused, acting_user, form_errors,
     named, not_found, page_after, publish_set, reading_user, refusal, state_of,
 )
 
@@ -86,9 +86,9 @@ class PublicityOut(PublicityRow):
 class PublicityIn(Schema):
     kind: KindCode
     declaration_ids: list[int] = Field(min_length=1, description=f"列入公示的申报（至多 {settings.BULK_JOB_THRESHOLD} 件）")
-    title: str = Field("", max_length=200)
+    title: str = Field("", max_length=200, pattern=TEXT)
     working_days: int = Field(5, description="公示工作日数（5–30）")
-    contact: str = Field("", max_length=200)
+    contact: str = Field("", max_length=200, pattern=TEXT)
 
 
 class StartOut(Schema):
@@ -104,7 +104,7 @@ class CloseOut(Schema):
 
 class HandleIn(Schema):
     substantiated: bool = Field(description="经核实属实")
-    finding: str = Field(max_length=2000, description="核实情况与处理意见")
+    finding: str = Field(max_length=2000, pattern=TEXT, description="核实情况与处理意见")
 
 
 def _listed(user):

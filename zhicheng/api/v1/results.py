@@ -32,7 +32,7 @@ from zhicheng.review.meeting import meetings_for
 from zhicheng.review.models import MeetingResult
 
 from .declarations import (
-    ACTING_ERRORS, DEFAULT_PAGE, LIST_ERRORS, Coded, Cursor, Id, Limit, Named, acting_user, form_errors, named, not_found, page_after,
+    ACTING_ERRORS, DEFAULT_PAGE, LIST_ERRORS, TEXT, Coded, Cursor, Id, Limit, Named, acting_user, form_errors, named, not_found, page_after,
     reading_user, refusal, scoped,
 )
 
@@ -159,15 +159,15 @@ class FilingOut(FilingRow):
 
 class FilingSubmitIn(Schema):
     year: int = Field(description="年度")
-    report: str = Field("", max_length=20000, description="核准备案报告（留空则按评审与公示情况自动生成）")
+    report: str = Field("", max_length=20000, pattern=TEXT, description="核准备案报告（留空则按评审与公示情况自动生成）")
 
 
 class FilingApproveIn(Schema):
-    document_number: str = Field("", max_length=60, description="核准备案文号（留空则由系统编号）")
+    document_number: str = Field("", max_length=60, pattern=TEXT, description="核准备案文号（留空则由系统编号）")
 
 
 class FilingReturnIn(Schema):
-    reason: str = Field(max_length=200)
+    reason: str = Field(max_length=200, pattern=TEXT)
 
 
 def _filing_row(f: Filing) -> dict:
