@@ -265,3 +265,25 @@ def test_the_export_imports_into_the_history_after_clearing_without_loss(scene, 
         return {k: v for k, v in r.items() if k not in skip}
 
     assert sorted(map(content, imported), key=lambda r: r["record_id"]) == sorted(map(content, valid), key=lambda r: r["record_id"])
+
+
+@pytest.mark.django_db
+def test_the_daily_file_holds_the_days_increment_signed_and_is_written_once(titles, client, tmp_path, monkeypatch, make_applicant):
+    from zhicheng.collection.daily import daily_file, write_day
+
+    monkeypatch.delenv("ZHICHENG_COLLECTION_DIR", raising=False)
+    assert "skipped" in daily_file.call("2021-12-01")  # no directory set: nothing written
+    monkeypatch.setenv("ZHICHENG_COLLECTION_DIR", str(tmp_path))
+    first = daily_file.call("2021-12-01")
+    assert first["written"] and first["records"] >= 5
+    day1 = json.loads((tmp_path / "titles-2021-12-01.json").read_text(encoding="utf-8"))
+    jsonschema.validate(day1, SCHEMA)
+    public = load_pem_public_key(client.get("/api/certificates/public-key").json()["public_key_pem"].encode())
+    assert records.verify(day1, public)
+    assert write_day(dt.date(2021, 12, 1), tmp_path)["written"] is False  # tried again: left alone
+    one_more = certify(make_applicant)
+    day2 = write_day(dt.date(2021, 12, 2), tmp_path)
+    body = json.loads((tmp_path / "titles-2021-12-02.json").read_text(encoding="utf-8"))
+    assert body["batch"]["cursor_from"] == day1["batch"]["cursor"] and day2["records"] == 1
+    assert [r["record_id"] for r in body["batch"]["records"]] == [one_more.number]
+    assert not list(tmp_path.glob("*.part"))

@@ -6,6 +6,7 @@ class CollectionConfig(AppConfig):
     verbose_name = "数据归集"
 
     def ready(self):
+        from . import daily  # noqa: F401  registers the daily file with the schedule
         from zhicheng.certificates.signals import certificates_changed
 
         from .changes import on_certificates_changed

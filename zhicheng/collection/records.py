@@ -143,7 +143,8 @@ class Batch:
 
 
 def pull(user, cursor: int, limit: int = DEFAULT_LIMIT) -> Batch:
-    """The records the user's scope sees (certificates.scope.certificates_for) whose certificates changed
+    """The records the user's scope sees (certificates.scope.certificates_for; ``None``: the whole region, for
+    the daily file) whose certificates changed
     after ``cursor``, at most ``limit``, oldest change first, and the cursor to pull from next time.
 
     The log's last ``seq`` is read first: every change up to it has committed (changes.py), so the scoped
@@ -153,9 +154,10 @@ def pull(user, cursor: int, limit: int = DEFAULT_LIMIT) -> Batch:
     top = Change.objects.aggregate(top=Max("seq"))["top"] or 0
     if top <= cursor:
         return Batch([], cursor, cursor, False)
-    visible = scope.certificates_for(user).values("number")
-    changes = list(Change.objects.filter(seq__gt=cursor, seq__lte=top, number__in=visible)
-                   .order_by("seq").values_list("seq", "number")[:limit + 1])
+    changes = Change.objects.filter(seq__gt=cursor, seq__lte=top)
+    if user is not None:
+        changes = changes.filter(number__in=scope.certificates_for(user).values("number"))
+    changes = list(changes.order_by("seq").values_list("seq", "number")[:limit + 1])
     has_more = len(changes) > limit
     changes = changes[:limit]
     new_cursor = changes[-1][0] if has_more else top
