@@ -261,3 +261,21 @@ def test_the_signals_page_lists_with_a_bounded_number_of_queries(client, make_ap
 def test_the_signals_page_is_for_the_supervisor_and_the_region_only(client):
     client.force_login(staff_of(_committee("health").office))
     assert client.get(reverse("integrity_signals")).status_code == 403
+
+
+def test_the_dashboard_card_for_whoever_may_see_plan_progress(late):
+    from django.template.loader import render_to_string
+
+    from zhicheng.monitoring.progress import dashboard_card
+
+    committee, office, regional = late
+    with clock.frozen(BEFORE):
+        assert dashboard_card(staff_of(Organisation.objects.filter(kind=OrgKind.UNIT).first()), 2021) is None
+        assert dashboard_card(staff_of(_committee("health").office), 2021)["late"] == []  # another office: not its committee
+        card = dashboard_card(regional, 2021)
+        assert [p.committee for p in card["late"]] == [committee] and card["unexplained"] == 1
+        assert "书面说明未报送" in render_to_string("monitoring/_dashboard.html", {"plan_progress": card})
+        explanation = _file(committee, office)
+        card = dashboard_card(office, 2021)
+        html = render_to_string("monitoring/_dashboard.html", {"plan_progress": card})
+    assert card["unexplained"] == 0 and reverse("plan_explanation_detail", args=[explanation.pk]) in html and committee.name in html

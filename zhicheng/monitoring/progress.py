@@ -173,3 +173,16 @@ def late_committees(year: int) -> list[CommitteeProgress]:
     """The committees late with the year's review and publicity, or bound to be (for the dashboards): each with
     its stage, its ``late_reasons`` and its explanation (``live_explanation``, ``explanation_due``)."""
     return [p for p in year_progress(year) if p.late]
+
+
+def dashboard_card(user, year: int | None = None) -> dict | None:
+    """What the plan-progress card of a dashboard shows (monitoring/_dashboard.html, context name ``plan_progress``):
+    the late committees the user may see, for the region, the supervisor and committee offices; None for others."""
+    from zhicheng.accounts.roles import Role
+    from zhicheng.review.pool import committees_for
+
+    if user.role not in (Role.REGIONAL_HR_DEPARTMENT, Role.SUPERVISOR, Role.COMMITTEE_OFFICE):
+        return None
+    year = year or clock.today().year
+    late = [p for p in year_progress(year, committees_for(user)) if p.late]
+    return {"year": year, "late": late, "unexplained": sum(1 for p in late if p.explanation_due)}
