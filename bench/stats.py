@@ -7,8 +7,9 @@ PostgreSQL).
 
 Each backend runs in a child process on its own database (a fresh one, or the DATABASE_URL given, whose data is
 reused when it already holds N declarations of 2021). The data: the demo region's structure, N declarations of 2021
-and N/10 of 2020 copied in bulk from screened templates (zhicheng/demo/bulk.py), then each given a fate (certified,
-failed, still under way at some stage, withdrawn, returned, corrected once, deemed withdrawn) and its timeline:
+and N/10 of 2020 copied in bulk from screened templates (zhicheng/demo/bulk.py; only the person and the declaration,
+which is all the statistics read), each with a fate (certified, failed, still under way at some stage, withdrawn,
+returned, corrected once, deemed withdrawn) and its timeline:
 one ApplicationEvent per stage with the organisation holding it and a random stay (each desk its own mean), the
 one-time correction notices, the certificates of the certified and some lookups of them — all with bulk inserts.
 Then the statistics page (and the regional dashboard, and a bureau's page) is fetched by Django's test client in
@@ -78,16 +79,18 @@ def build(n: int) -> dict:
     from zhicheng.catalogue.models import AnnualPlan
     from zhicheng.certificates.models import Certificate, CertificateKind, VerificationLookup
     from zhicheng.core import clock
+    from zhicheng.core.identifiers import birth_date_from_id, sex_from_id
     from zhicheng.declarations.models import Application, ApplicationEvent, CorrectionNotice
-    from zhicheng.demo.bulk import clone_applicants, make_templates
+    from zhicheng.demo.bulk import _copy, make_templates
+    from zhicheng.demo.ids import id_number
     from zhicheng.orgs.models import Organisation, OrgKind
+    from zhicheng.people.models import Person
 
     started = time.perf_counter()
     loader = load_region()
     Organisation.objects.update(senior_posts_set=10_000_000, senior_posts_filled=0)
     with clock.frozen(dt.date(2021, 6, 1)):
         templates = make_templates(loader, _profiles())
-        ids = clone_applicants(templates, n + n // 10)
     previous_plan, _ = AnnualPlan.objects.get_or_create(year=YEAR - 1, defaults={
         "notice_number": "内人社办发〔2020〕1号", "ruleset": "nmg-2021-81", **AnnualPlan.defaults_for(YEAR - 1)})
     region = Organisation.objects.get(kind=OrgKind.REGIONAL_HR_DEPARTMENT)
@@ -111,44 +114,57 @@ def build(n: int) -> dict:
 
     base = dt.datetime(YEAR, 6, 1, 9, tzinfo=dt.timezone(dt.timedelta(hours=8)))
     counts = {"events": 0, "corrections": 0, "certificates": 0, "lookups": 0}
-    position_of = {pk: i for i, pk in enumerate(ids)}
-    for start in range(0, len(ids), BATCH):
-        chunk = ids[start:start + BATCH]
-        apps = list(Application.objects.filter(pk__in=chunk).only("pk", "person_id", "series_id", "level", "committee_id"))
-        events, notices, certificates = [], [], []
-        for app in apps:
-            position = position_of[app.pk]
+    total = n + n // 10
+    for start in range(0, total, BATCH):
+        positions = range(start, min(start + BATCH, total))
+        # Only what the statistics read: the person (its 身份证 number unique) and the declaration, copied from a template;
+        # no account, archive, selections or pledge (zhicheng/demo/bulk.py makes those for the benches that need them).
+        people = []
+        for position in positions:
+            template = templates[position % len(templates)]
+            serial = 100_000 + position
+            birth = template.person.birth_date + dt.timedelta(days=serial // 1000)
+            number = id_number(template.person.id_number[:6], birth, serial)
+            people.append(_copy(template.person, id_number=number, birth_date=birth_date_from_id(number), sex=sex_from_id(number),
+                                name=f"{template.person.name[:1]}{serial}", phone=f"13{serial:09d}"[:11]))
+        Person.objects.bulk_create(people, batch_size=BATCH)
+        apps, timelines = [], []
+        for position, person in zip(positions, people):
+            template = templates[position % len(templates)]
             who = holders[position % len(templates)]
             fate = rng.choices(fates, weights)[0]
-            at = base + dt.timedelta(days=rng.uniform(0, 30))
-            submitted = at
+            at = submitted = base + dt.timedelta(days=rng.uniform(0, 30))
+            steps = []
             for state, holder_key in _timeline(rng, fate):
-                holder = who[holder_key]
-                events.append(ApplicationEvent(application_id=app.pk, action="bench", from_state="", to_state=state, actor_role="system",
-                                               holder_id=holder, at=at))
-                if state == "correction_requested":
-                    notices.append(CorrectionNotice(application_id=app.pk, items=rng.sample(DEFICIENCIES, rng.randint(1, 3)),
-                                                    deadline=(at + dt.timedelta(days=10)).date(), issued_by=clerk, issued_at=at,
-                                                    resolved_at=None if fate == "deemed_withdrawn" else at + dt.timedelta(days=5)))
-                last_state, last_holder, last_at = state, holder, at
-                at = at + dt.timedelta(days=stay(state, holder))
-            app.state, app.holder_id, app.state_since, app.held_since = last_state, last_holder, last_at, last_at
-            app.submitted_at = submitted
-            app.reached_committee_at = submitted if fate in ("certified", "failed") else None
-            if position >= n:
-                app.plan_id = previous_plan.pk
-            if last_state == "certified":
-                certificates.append(Certificate(
-                    number=f"B{YEAR}{app.pk:09d}", kind=CertificateKind.REVIEW, person_id=app.person_id, application_id=app.pk,
-                    holder_name="-", id_number="-", series_id=app.series_id, series_name="-", title_name="-", level=app.level,
-                    approval_date=last_at.date(), issuer_name="内蒙古自治区人力资源和社会保障厅", issued_on=last_at.date(),
-                    check_code="-", payload_version=2, key_id="bench", signature="-"))
+                steps.append((state, who[holder_key], at))
+                at = at + dt.timedelta(days=stay(state, who[holder_key]))
+            last_state, last_holder, last_at = steps[-1]
+            apps.append(_copy(template, person_id=person.pk, pledge_sha256="", state=last_state, holder_id=last_holder,
+                              state_since=last_at, held_since=last_at, submitted_at=submitted,
+                              reached_committee_at=submitted if fate in ("certified", "failed") else None,
+                              plan_id=previous_plan.pk if position >= n else template.plan_id))
+            timelines.append((fate, steps))
         with transaction.atomic():
+            Application.objects.bulk_create(apps, batch_size=BATCH)
+            events, notices, certificates = [], [], []
+            for app, (fate, steps) in zip(apps, timelines):
+                for state, holder, at in steps:
+                    events.append(ApplicationEvent(application_id=app.pk, action="bench", from_state="", to_state=state,
+                                                   actor_role="system", holder_id=holder, at=at))
+                    if state == "correction_requested":
+                        notices.append(CorrectionNotice(application_id=app.pk, items=rng.sample(DEFICIENCIES, rng.randint(1, 3)),
+                                                        deadline=(at + dt.timedelta(days=10)).date(), issued_by=clerk, issued_at=at,
+                                                        resolved_at=None if fate == "deemed_withdrawn" else at + dt.timedelta(days=5)))
+                if app.state == "certified":
+                    day = steps[-1][2].date()
+                    certificates.append(Certificate(
+                        number=f"B{YEAR}{app.pk:09d}", kind=CertificateKind.REVIEW, person_id=app.person_id, application_id=app.pk,
+                        holder_name="-", id_number="-", series_id=app.series_id, series_name="-", title_name="-", level=app.level,
+                        approval_date=day, issuer_name="内蒙古自治区人力资源和社会保障厅", issued_on=day,
+                        check_code="-", payload_version=2, key_id="bench", signature="-"))
             ApplicationEvent.objects.bulk_create(events, batch_size=BATCH)
             CorrectionNotice.objects.bulk_create(notices, batch_size=BATCH)
             Certificate.objects.bulk_create(certificates, batch_size=BATCH)
-            Application.objects.bulk_update(apps, ["state", "holder", "state_since", "held_since", "submitted_at", "reached_committee_at",
-                                                   "plan"], batch_size=1000)
             lookups = [VerificationLookup(at=base + dt.timedelta(days=200), ip="10.0.0.1", channel="qr", number=c.number,
                                           certificate=c, found=True) for c in certificates if rng.random() < 0.2]
             VerificationLookup.objects.bulk_create(lookups, batch_size=BATCH)
@@ -156,7 +172,7 @@ def build(n: int) -> dict:
         counts["corrections"] += len(notices)
         counts["certificates"] += len(certificates)
         counts["lookups"] += len(lookups)
-        print(f"  built {min(start + BATCH, len(ids)):,} of {len(ids):,}", file=sys.stderr, flush=True)
+        print(f"  built {positions[-1] + 1:,} of {total:,}", file=sys.stderr, flush=True)
     from django.db import connection
 
     if connection.vendor == "postgresql":
