@@ -35,6 +35,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from zhicheng.accounts.roles import Role
 from zhicheng.declarations.models import Application, ApplicationEvent, ApplicationMaterial, SelectedRecord
 from zhicheng.declarations.states import State
 from zhicheng.people.models import ARCHIVE_MODELS, Person, Publication, Qualification, TitleHeld
@@ -299,7 +300,7 @@ def rubber_stamp_employers(year: int, *, minimum: int = RUBBER_STAMP_MIN, minute
     from zhicheng.orgs.models import Organisation
 
     events = ApplicationEvent.objects.filter(application__plan__year=year).filter(
-        Q(to_state=State.SUBMITTED) | Q(from_state=State.SUBMITTED, actor_role="employer_hr"))
+        Q(to_state=State.SUBMITTED) | Q(from_state=State.SUBMITTED, actor_role=Role.EMPLOYER_HR))
     rows = events.order_by("application_id", "at", "pk").values_list("application_id", "application__unit_id", "to_state", "at")
     arrived: dict[int, dt.datetime] = {}
     checks: dict[int, list[tuple[int, bool, float]]] = defaultdict(list)
