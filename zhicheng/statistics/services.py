@@ -120,7 +120,7 @@ def _dimension_table(key, title, first_column, sums, label, has_previous, order=
             continue
         now, before = sums[k]
         rows.append([label(k), now] + ([before, now - before] if has_previous else []))
-    return Table(key, title, columns, rows, value_columns=(1, 2) if has_previous else (1,), unit=_("件"))
+    return Table(key, title, columns, rows, value_columns=(1, 2) if has_previous else (1,))
 
 
 def report(user, year: int) -> Report:
@@ -216,7 +216,7 @@ def _outcomes(applications, year: int, by_state) -> tuple[Table, int]:
     ]
     for status, label in ObjectionStatus.choices:
         rows.append([_("异议：%(status)s") % {"status": _(label)}, objections.get(status, 0)])
-    return Table("outcomes", _("撤回、视为放弃、退回与异议"), [_("事项"), _("件数")], rows, unit=_("件")), total_objections
+    return Table("outcomes", _("撤回、视为放弃、退回与异议"), [_("事项"), _("件数")], rows), total_objections
 
 
 def _corrections(applications, year: int) -> tuple[dict, Table]:
@@ -234,7 +234,7 @@ def _corrections(applications, year: int) -> tuple[dict, Table]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = [[_(item), n] for item, n in cursor.fetchall()]
-    return counts, Table("deficiencies", _("最常见的补正事项（一次性告知，六（二））"), [_("补正事项"), _("告知次数")], rows, unit=_("次"),
+    return counts, Table("deficiencies", _("最常见的补正事项（一次性告知，六（二））"), [_("补正事项"), _("告知次数")], rows,
                          note=_("本年共发出一次性补正告知 %(issued)d 份，已补正 %(resolved)d 份。") % counts)
 
 
@@ -252,10 +252,10 @@ def _stays(applications, year: int) -> tuple[list[Table], dict | None]:
     note = _("每段停留从进入该环节起，到下一次办理为止；尚未办理的算到今天。草稿与终结状态不计。")
     tables = [
         Table("stages", _("各环节停留天数（中位数与90%分位数）"), [_("环节"), _("停留（次）"), _("中位数（天）"), _("90%分位数（天）")],
-              stage_rows, value_columns=(2, 3), unit=_("天"), note=note),
+              stage_rows, value_columns=(2, 3), note=note),
         Table("desks", _("各办理机构的停留天数（按中位数排序，前%(n)d个绘图）") % {"n": SLOW_DESKS},
               [_("环节"), _("办理机构"), _("停留（次）"), _("中位数（天）"), _("90%分位数（天）")],
-              desk_rows, label_column=1, value_columns=(3, 4), unit=_("天"), note=note),
+              desk_rows, label_column=1, value_columns=(3, 4), note=note),
     ]
     slowest = None
     with_holder = [s for s in desks if s.holder_id]
