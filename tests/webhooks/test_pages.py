@@ -61,6 +61,7 @@ def test_loopback_over_http_only_when_the_setting_allows_it(settings):
         addresses.check("http://127.0.0.1:8765/hook")
     target = addresses.check(URL)
     assert (target.scheme, target.host, target.port, target.address) == ("https", "1.2.3.4", 443, "1.2.3.4")
+    assert addresses.check("https://1.2.3.4/回调 x?q=中&a=%20").path == "/%E5%9B%9E%E8%B0%83%20x?q=%E4%B8%AD&a=%20", "sent as ASCII"
 
 
 @pytest.mark.django_db
@@ -162,6 +163,13 @@ def test_the_api_lists_the_organisations_subscriptions_and_their_deliveries(clie
     delivery = Delivery.objects.get(subscription=sub)
     assert item["id"] == str(delivery.public_id) and item["state"] == "pending" and item["attempt_log"] == []
     assert item["body"]["data"]["declaration"]["id"] == app.pk and page["next_before"] is None
+
+    filtered = client.get(f"/api/v1/webhooks/subscriptions/{sub.pk}/deliveries",
+                          {"state": "delivered", "event": "declaration.state_changed"}, **auth).json()
+    assert filtered == {"items": [], "next_before": None}
+    wrong = client.get(f"/api/v1/webhooks/subscriptions/{sub.pk}/deliveries", {"state": "sent"}, **auth)
+    assert wrong.status_code == 422 and wrong.json()["code"]
+    assert client.get(f"/api/v1/webhooks/subscriptions/{sub.pk}", **auth).json()["name"] == "单位人事系统"
 
     other = Subscription.objects.exclude(pk=sub.pk).get()
     missing = client.get(f"/api/v1/webhooks/subscriptions/{other.pk}/deliveries", **auth)

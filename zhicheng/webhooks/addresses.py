@@ -12,7 +12,7 @@ from __future__ import annotations
 import ipaddress
 import socket
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -68,5 +68,7 @@ def check(url: str) -> Target:
                              % {"host": host, "addresses": "、".join(refused) or "-"})
     if scheme == "http" and not (loopback_ok and all(ipaddress.ip_address(a.split("%")[0]).is_loopback for a in addresses)):
         raise AddressRefused(_("接收地址须使用 https://（明文 http 只允许本机测试地址，且须由系统设置开启）。"))
-    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    # Sent as ASCII: what is not already percent-encoded is encoded (a Chinese path, a space).
+    safe = "/%:@!$&'()*+,;=~-._"
+    path = quote(parts.path or "/", safe=safe) + (f"?{quote(parts.query, safe=safe + '?')}" if parts.query else "")
     return Target(scheme=scheme, host=host, port=port, path=path, address=addresses[0])

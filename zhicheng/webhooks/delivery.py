@@ -104,6 +104,9 @@ def post(delivery: Delivery) -> tuple[int | None, str]:
         answer = response.read(ERROR_CHARS).decode("utf-8", "replace")
     except (OSError, http.client.HTTPException, ssl.SSLError) as exc:
         return None, f"{exc.__class__.__name__}: {exc}"[:ERROR_CHARS]
+    except Exception as exc:  # whatever else the request raised, this attempt failed and says why; the others go on
+        logger.exception("webhook delivery %s: unexpected error", delivery.pk)
+        return None, f"{exc.__class__.__name__}: {exc}"[:ERROR_CHARS]
     finally:
         conn.close()
     if 200 <= status < 300:

@@ -19,6 +19,8 @@ from zhicheng.webhooks.models import Attempt, Delivery, DeliveryState, EventKind
 
 router = Router()
 
+MAX_ID = 2**63 - 1  # the largest key a row can have
+
 
 class SubscriptionOut(Schema):
     id: int
@@ -55,7 +57,7 @@ class DeliveryOut(Schema):
 class DeliveryFilter(Schema):
     state: DeliveryState | None = None
     event: EventKind | None = None
-    before: int | None = Field(None, ge=1, description="只列出编号小于此值的推送（翻页：上一页最后一条的 cursor）")
+    before: int | None = Field(None, ge=1, le=MAX_ID, description="只列出编号小于此值的推送（翻页：上一页最后一条的 cursor）")
     limit: int = Field(50, ge=1, le=200)
 
 
@@ -67,6 +69,13 @@ class DeliveryPage(Schema):
 def _subscriptions(request):
     key = require_scope(request, Scope.WEBHOOKS)
     return Subscription.objects.filter(organisation_id=key.organisation_id)
+
+
+def _subscription(request, pk: int) -> Subscription:
+    sub = _subscriptions(request).select_related("created_by").filter(pk=pk).first()
+    if sub is None:
+        raise ApiError(404, "not_found", "没有该订阅，或它不属于本机构。")
+    return sub
 
 
 def _out(sub: Subscription) -> SubscriptionOut:
@@ -81,18 +90,13 @@ def subscriptions(request):
 
 @router.get("/subscriptions/{subscription_id}", response=SubscriptionOut, url_name="webhooks_subscription", summary="一个订阅")
 def subscription(request, subscription_id: int):
-    sub = _subscriptions(request).select_related("created_by").filter(pk=subscription_id).first()
-    if sub is None:
-        raise ApiError(404, "not_found", "没有该订阅，或它不属于本机构。")
-    return _out(sub)
+    return _out(_subscription(request, subscription_id))
 
 
 @router.get("/subscriptions/{subscription_id}/deliveries", response=DeliveryPage, url_name="webhooks_deliveries",
             summary="一个订阅的推送记录（新的在前），每条附各次尝试")
 def deliveries(request, subscription_id: int, filters: Query[DeliveryFilter]):
-    sub = _subscriptions(request).filter(pk=subscription_id).first()
-    if sub is None:
-        raise ApiError(404, "not_found", "没有该订阅，或它不属于本机构。")
+    sub = _subscription(request, subscription_id)
     rows = sub.deliveries.order_by("-pk").prefetch_related(Prefetch("attempt_log", queryset=Attempt.objects.order_by("at", "pk")))
     if filters.state:
         rows = rows.filter(state=filters.state)
