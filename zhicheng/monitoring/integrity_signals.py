@@ -231,7 +231,8 @@ def overclaimed_works(year: int | None = None) -> list[Signal]:
         claims.sort(key=lambda c: c[0])
         app_ids = sorted({a for c in claims for a in apps_of[c[0]]})
         evidence = [Evidence(f"{c[2]}：《{c[3]}》{c[4]} {c[5]:%Y.%m}，作者排序“{c[6] or '未填'}”") for c in claims]
-        evidence += [Evidence(f"申报 #{a}", _declaration_link(a)) for a in app_ids]
+        declared_by = {a: c[2] for c in claims for a in apps_of[c[0]]}
+        evidence += [Evidence(f"{declared_by[a]}的申报", _declaration_link(a)) for a in app_ids]
         signals.append(Signal(
             OVERCLAIMED_WORK, f"《{claims[0][3]}》：" + "；".join(reasons),
             person_ids=frozenset(people), application_ids=frozenset(app_ids), evidence=evidence,
