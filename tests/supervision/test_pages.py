@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from zhicheng.core import clock
+from zhicheng.orgs.models import Area, Committee
 from zhicheng.supervision import services
 from zhicheng.supervision.models import Campaign, CampaignStatus
 
@@ -65,3 +66,35 @@ def test_list_and_sample_do_not_grow_with_rows(client, django_assert_num_queries
             client.get(pages[0])
         with django_assert_num_queries(counts[1]):
             assert client.get(reverse("spotcheck_detail", args=[large.pk])).status_code == 200
+
+
+def test_the_pages_in_english(client):
+    from ..web.test_i18n import chinese_outside, english
+
+    supervisor, hr = people()
+    with clock.frozen(DAY):
+        campaign = run(supervisor, hr, title="评委会抽查", kind="committees", sample_count=2, stratify="area")
+        item = campaign.items.order_by("position").first()
+        labels = services.stratum_labels(campaign.population["strata"].values())
+        data = [campaign.title, campaign.organisation.name, supervisor.username, hr.username, *labels.values(),
+                *[i.committee.name for i in campaign.items.select_related("committee")]]
+        # The new campaign's choices of area and committee are data too.
+        data += [*Area.objects.values_list("name", flat=True), *Committee.objects.values_list("name", flat=True)]
+        pages = {
+            reverse("public_spotchecks"): ("Spot checks published", "Sample drawn and published"),
+            reverse("public_spotcheck_detail", args=[campaign.pk]): ("Digest of the keys", "Download the record (JSON)"),
+        }
+        for url, texts in pages.items():
+            body = english(client, url)
+            assert all(t in body for t in texts) and chinese_outside(body, data) == [], url
+        client.force_login(supervisor)
+        staff = {
+            reverse("spotcheck_list"): ("New spot check", "Review committee"),
+            reverse("spotcheck_new"): ("Start a random spot check", "Sampling rate (%)"),
+            reverse("spotcheck_detail", args=[campaign.pk]): ("Commitments and reveals", "By league/city"),
+            reverse("spotcheck_item", args=[item.pk]): ("Record a finding", "Not applicable", "Not met"),
+        }
+        for url, texts in staff.items():
+            body = english(client, url)
+            assert all(t in body for t in texts), url
+            assert chinese_outside(body, data) == [], (url, chinese_outside(body, data)[:3])

@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from zhicheng.accounts.roles import Role
@@ -14,7 +15,11 @@ from .models import Campaign, Conclusion
 class CampaignForm(forms.ModelForm):
     class Meta:
         model = Campaign
-        labels = {"risk_weighted": _("按诚信风险信号加权抽取（共用文件、论文超署名、证书编号重复等，整数权重随记录公布）")}
+        labels = {
+            "title": _("抽查名称"), "kind": _("抽查对象"), "year": _("年度"), "series": _("系列"), "area": _("区域"),
+            "committee": _("评委会"), "sample_rate": _("抽查比例（%）"), "sample_count": _("抽查数量"), "stratify": _("分层"),
+            "risk_weighted": _("按诚信风险信号加权抽取（共用文件、论文超署名、证书编号重复等，整数权重随记录公布）"),
+        }
         fields = ["title", "kind", "year", "series", "area", "committee", "sample_rate", "sample_count", "stratify", "risk_weighted"]
         help_texts = {
             "sample_rate": _("按比例抽查时填写（1—100的整数），与抽查数量二选一"),
@@ -27,6 +32,7 @@ class CampaignForm(forms.ModelForm):
         self.fields["year"].initial = today.year
         self.fields["year"].widget.attrs.update(min=2000, max=today.year)
         self.fields["series"].queryset = Series.objects.order_by("sort_order", "code")
+        self.fields["series"].label_from_instance = lambda series: gettext(series.name)  # the catalogue's names are translated
         areas = Area.objects.filter(level__in=(AreaLevel.REGION, AreaLevel.LEAGUE_CITY, AreaLevel.COUNTY))
         committees = Committee.objects.select_related("area")
         if user is not None and user.role == Role.HR_BUREAU and user.organisation_id:

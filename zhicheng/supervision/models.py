@@ -5,6 +5,7 @@ The draw itself (population, strata, weights, commit-reveal seed, sample) is pla
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from zhicheng.core import clock
 
@@ -12,31 +13,31 @@ from zhicheng.core import clock
 class CheckKind(models.TextChoices):
     """What a campaign checks: the population it samples from."""
 
-    DECLARATIONS_ACCEPTED = "declarations_accepted", "已受理的申报"
-    RESULTS_FILED = "results_filed", "已核准备案的评审结果"
-    CERTIFICATES_ISSUED = "certificates_issued", "已发放的职称证书"
-    COMMITTEES = "committees", "评审委员会"
-    EXPERT_DRAWS = "expert_draws", "评委抽选"
+    DECLARATIONS_ACCEPTED = "declarations_accepted", _("已受理的申报")
+    RESULTS_FILED = "results_filed", _("已核准备案的评审结果")
+    CERTIFICATES_ISSUED = "certificates_issued", _("已发放的职称证书")
+    COMMITTEES = "committees", _("评审委员会")
+    EXPERT_DRAWS = "expert_draws", _("评委抽选")
 
 
 class Stratify(models.TextChoices):
-    NONE = "", "不分层"
-    COMMITTEE = "committee", "按评委会分层"
-    AREA = "area", "按盟市分层"
+    NONE = "", _("不分层")
+    COMMITTEE = "committee", _("按评委会分层")
+    AREA = "area", _("按盟市分层")
 
 
 class CampaignStatus(models.TextChoices):
-    COMMITTING = "committing", "待双方提交承诺值"
-    FROZEN = "frozen", "总体已冻结，待揭示秘密值"
-    DRAWN = "drawn", "已抽取样本并公布"
+    COMMITTING = "committing", _("待双方提交承诺值")
+    FROZEN = "frozen", _("总体已冻结，待揭示秘密值")
+    DRAWN = "drawn", _("已抽取样本并公布")
 
 
 class Party(models.TextChoices):
     """The two parties whose secrets make the seed; which two depends on who starts the campaign."""
 
-    SUPERVISOR = "supervisor", "纪检监察机构"
-    REGIONAL_HR_DEPARTMENT = "regional_hr_department", "自治区人社厅"
-    HR_BUREAU = "hr_bureau", "盟市人社局"
+    SUPERVISOR = "supervisor", _("纪检监察机构")
+    REGIONAL_HR_DEPARTMENT = "regional_hr_department", _("自治区人社厅")
+    HR_BUREAU = "hr_bureau", _("盟市人社局")
 
 
 class Campaign(models.Model):
@@ -103,8 +104,8 @@ class SampledItem(models.Model):
 
 
 class Conclusion(models.TextChoices):
-    NO_PROBLEM = "no_problem", "未发现问题"
-    PROBLEM = "problem", "发现问题"
+    NO_PROBLEM = "no_problem", _("未发现问题")
+    PROBLEM = "problem", _("发现问题")
 
 
 class Finding(models.Model):

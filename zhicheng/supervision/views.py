@@ -123,7 +123,7 @@ def spotcheck_act(request, pk: int):
 
 def _draw_question(campaign: Campaign) -> confirm.Question:
     sizes = services.counts(campaign, campaign.population)
-    how = campaign.get_stratify_display() + ("，" + _("按风险权重") if campaign.risk_weighted else "")
+    how = str(campaign.get_stratify_display()) + ("，" + _("按风险权重") if campaign.risk_weighted else "")
     facts = [_("从冻结的抽查总体%(size)d项中抽取%(take)d项（%(how)s）。") % {"size": sizes["size"], "take": sizes["sample"], "how": how}]
     labels = services.stratum_labels(s for s, _n, _k in sizes["strata"])
     return confirm.Question(
