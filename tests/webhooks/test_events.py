@@ -151,12 +151,35 @@ def test_a_step_pays_one_query_without_subscribers_and_per_batch_with_them(submi
                 transition_many(part, "employer_return", employer, note="材料不全，请补充后重新申报。")
             transaction.set_rollback(True)
 
-    # Three subscribing accounts (one sees none of them): the same extra queries for 2 declarations as for 20.
+    # Three subscribing accounts, one of another unit: the same extra queries for 2 declarations as for 20.
     other = staff_of(Organisation.objects.get(name="呼和浩特市市政工程设计研究院"))
     create_subscription(employer, name="单位人事系统", url=URL, event_kinds=ALL)
     create_subscription(other, name="别的单位", url=URL, event_kinds=ALL)
     create_subscription(regional_hr(), name="全区数据平台", url=URL, event_kinds=[EventKind.STATE_CHANGED])
     extra = {n: step_queries(part, employer, expect_deliveries=lambda k: 2 * k) - without[n] for n, part in ((2, small), (20, large))}
-    # the subscriptions; each account's scope over the batch (3); the deliveries' INSERT; a task for each subscription told of something (2)
-    assert extra == {2: 1 + 3 + 1 + 2, 20: 1 + 3 + 1 + 2}
+    # the subscriptions; the scope over the batch of each account that may see some of it (2: not the other unit's);
+    # the deliveries' INSERT; a task for each subscription told of something (2)
+    assert extra == {2: 1 + 2 + 1 + 2, 20: 1 + 2 + 1 + 2}
     assert Subscription.objects.count() == 4
+
+
+@pytest.mark.django_db
+def test_the_cheap_scope_check_never_drops_what_the_account_sees(scene):
+    """Only accounts that may see some of a batch are asked (events._may_see); whatever for_user shows, it lets through."""
+    from zhicheng.accounts.permissions import QUEUE_HOLDERS
+    from zhicheng.declarations.services import LOCKED_RELATIONS
+    from zhicheng.webhooks.events import _may_see
+
+    apps = list(Application.objects.select_related(*LOCKED_RELATIONS).filter(pk__in=[scene["a"].pk, scene["b"].pk]))
+    checked = 0
+    for who, user in vars(scene["roles"]).items():
+        if user.role not in QUEUE_HOLDERS:
+            continue
+        seen = set(Application.objects.for_user(user).values_list("pk", flat=True))
+        for app in apps:
+            if app.pk in seen:
+                assert _may_see(user, app), (who, app.pk)
+                checked += 1
+            elif user.role in (Role.EMPLOYER_HR, Role.COMMITTEE_OFFICE):
+                assert not _may_see(user, app), (who, app.pk)
+    assert checked >= 8

@@ -3,7 +3,7 @@
 Registered with the workflow (declarations.registry.observer) from WebhooksConfig.ready(): every step of
 transition()/transition_many() reaches ``queue_events`` with its batch, inside the step's transaction, so a
 delivery exists exactly when its step committed. A step nobody subscribes to costs one query (the active
-subscriptions); with subscribers, a batch costs one query per subscribing account (its scope), one for the
+subscriptions); with subscribers, a batch costs one query per subscribing account that may see some of it (its scope), one for the
 certificates when a certificate event is wanted, one INSERT of the deliveries and one task row per subscription
 told of something — per batch, however many declarations it moves.
 
@@ -16,6 +16,7 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 
+from zhicheng.accounts.roles import Role
 from zhicheng.core.canonical import canonical_json
 from zhicheng.declarations.models import Application
 from zhicheng.declarations.registry import observer
@@ -45,6 +46,23 @@ def _certificate(cert) -> dict | None:
             "specialty": cert.specialty, "issuer_name": cert.issuer_name, "issued_on": cert.issued_on,
             "approval_document_number": cert.approval_document_number, "status": cert.status, "revoked_on": cert.revoked_on,
             "revocation_document_number": cert.revocation_document_number}
+
+
+def _may_see(account, app) -> bool:
+    """Whether for_user(account) could show the declaration, judged from what the step loaded with it: a necessary
+    condition only (for_user decides), so that only the accounts that may see some of a batch cost a query."""
+    org_id = account.organisation_id
+    if account.role == Role.EMPLOYER_HR:
+        return app.unit_id == org_id
+    if account.role == Role.COMPETENT_DEPARTMENT:
+        return app.unit.competent_department_id == org_id
+    if account.role == Role.RECOMMENDING_BODY:
+        return app.recommender_id == org_id
+    if account.role == Role.HR_BUREAU:
+        return app.recommender_id == org_id or app.unit.area.path.startswith(account.organisation.area.path)
+    if account.role == Role.COMMITTEE_OFFICE:
+        return app.committee_id is not None and app.committee.office_id == org_id
+    return True  # the talent centre and the regional department: for_user decides
 
 
 def _kinds_of(step) -> list[str]:
@@ -93,13 +111,18 @@ def queue_events(steps, ctx, now) -> None:
                 data["certificate"] = _certificate(certificates.get(app.pk))
             body = {"id": event_id, "kind": str(kind), "occurred_at": now, "data": data}
             bodies[event_id] = canonical_json(body).decode()
-    # Each subscribing account's scope over the batch: one query per account, not per declaration.
+    # Each subscribing account's scope over the batch: one query per account that may see some of it, not per declaration.
     by_account: dict[int, list[Subscription]] = defaultdict(list)
     for s in subscriptions:
         by_account[s.created_by_id].append(s)
+    apps = {step.application.pk: step.application for step in steps}
     deliveries = []
     for subs in by_account.values():
-        seen = set(Application.objects.for_user(subs[0].created_by).filter(pk__in=list(events)).values_list("pk", flat=True))
+        account = subs[0].created_by
+        candidates = [pk for pk in events if _may_see(account, apps[pk])]
+        if not candidates:
+            continue
+        seen = set(Application.objects.for_user(account).filter(pk__in=candidates).values_list("pk", flat=True))
         for s in subs:
             for pk in sorted(seen):
                 deliveries += [Delivery(subscription=s, event_id=event_id, kind=kind, body=bodies[event_id])
