@@ -298,3 +298,22 @@ def test_ids_out_of_range_are_refused_before_the_database(scene, call):
     for path in ("/declarations/0", f"/declarations/{2**63}", f"/declarations/{10**30}/timeline"):
         assert employer.get(path).status_code == 422, path
     assert employer.get(f"/declarations/{2**63 - 1}").status_code == 404
+
+
+def test_every_action_of_the_table_answers_a_step_or_a_refusal(scene, call):
+    """Whatever a key asks of a declaration it sees: 200 (done), 409 (refused, with reasons) or 422 (payload).
+    The body holding a asks every step in turn (a moves on as its own steps pass)."""
+    from zhicheng.declarations.workflow import ACTIONS
+
+    from zhicheng.core import clock
+
+    office, a = call(scene["roles"].committee_office), scene["a"]
+    answers = {}
+    for action in ACTIONS:
+        with clock.frozen(scene["review_day"]):
+            response = office.post(f"/declarations/{a.pk}/actions", {"action": action, "note": "核实"})
+        answers[action] = response.status_code
+        assert response.status_code in (200, 409, 422), (action, response.content)
+        if response.status_code == 409:
+            assert response.json()["details"]["reasons"], action
+    assert answers["record_pass"] == 200 and answers["submit"] == answers["file"] == 409

@@ -206,6 +206,21 @@ def test_certificates_are_the_certificate_lists_and_issuing_is_the_dossiers_cert
     assert call(r.other_employer).post("/results/certificates", {"declaration_id": a.pk}).status_code == 404
 
 
+def test_a_key_that_only_reads_cannot_act_on_publicities_filings_or_certificates(scene, call):
+    from zhicheng.certificates.models import Filing
+    from zhicheng.publicity.models import Publicity
+
+    r, a = scene["roles"], scene["a"]
+    reader = call(r.regional_hr, ["read_declarations", "read_results"])
+    filing = Filing.objects.get(entries__application=a)
+    publicity = Publicity.objects.filter(publisher=r.employer.organisation).first()
+    for path, body in [(f"/results/filings/{filing.pk}/approve", {}), (f"/results/filings/{filing.pk}/return", {"reason": "材料不全"}),
+                       ("/results/certificates", {"declaration_id": a.pk}), ("/results/filings", {"year": 2021}),
+                       (f"/publicities/{publicity.pk}/close", None), ("/publicities", {"kind": "result", "declaration_ids": [a.pk]})]:
+        response = reader.post(path, body)
+        assert response.status_code == 403 and response.json()["code"] == "scope_missing", path
+
+
 # ---- what lists cost -----------------------------------------------------------------------------
 
 @pytest.mark.parametrize("path, role, extra", [
