@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+import os
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -79,7 +80,8 @@ def _evidence(delivery: Delivery) -> SimpleUploadedFile | None:
         data = base64.b64decode(delivery.evidence_base64, validate=True)
     except (binascii.Error, ValueError):
         return None
-    return SimpleUploadedFile((delivery.evidence_name or "evidence")[:100], data) if data else None
+    name = os.path.basename(delivery.evidence_name.strip().replace("\\", "/"))[:100]
+    return SimpleUploadedFile(name if name not in ("", ".", "..") else "evidence", data) if data else None
 
 
 def _person(delivery: Delivery, actor, problems: list) -> tuple[Person | None, str]:

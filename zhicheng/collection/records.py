@@ -168,7 +168,7 @@ def pull(user, cursor: int, limit: int = DEFAULT_LIMIT) -> Batch:
     # In the order of each record's latest change in this page.
     last_in_page = {number: seq for seq, number in changes}
     ordered = sorted(numbers, key=last_in_page.__getitem__)
-    return Batch([record(certificates[n], versions[n]) for n in ordered], cursor, new_cursor, has_more)
+    return Batch([record(certificates[n], versions[n]) for n in ordered if n in certificates], cursor, new_cursor, has_more)
 
 
 def xlsx(batch: dict) -> bytes:
