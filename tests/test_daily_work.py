@@ -50,6 +50,7 @@ def test_each_app_registers_its_own_daily_work():
         "notifications.staff_digest": "zhicheng.notifications.daily.staff_digest",
         "notifications.outbox_sweep": "zhicheng.notifications.daily.outbox_sweep",
         "audit.checkpoint": "zhicheng.audit.daily.daily_checkpoint",
+        "rectification.overdue_orders": "zhicheng.rectification.daily.overdue_orders",
         "collection.daily_file": "zhicheng.collection.daily.daily_file",
         "webhooks.sweep": "zhicheng.webhooks.daily.sweep",
     }
