@@ -134,6 +134,33 @@ def test_the_list_page_costs_the_same_for_one_subscription_as_for_ten(client, em
         assert "系统9" in client.get(reverse("webhook_list")).content.decode()
 
 
+@pytest.mark.django_db
+def test_the_delivery_log_costs_the_same_for_one_delivery_as_for_ten(client, employer, django_assert_max_num_queries):
+    import uuid
+
+    from django.utils import timezone
+
+    from zhicheng.webhooks.models import Attempt
+
+    sub = create_subscription(employer, name="单位人事系统", url=URL, event_kinds=[EventKind.STATE_CHANGED])
+
+    def delivered(n):
+        for _ in range(n):
+            d = Delivery.objects.create(subscription=sub, event_id=uuid.uuid4(), kind=EventKind.STATE_CHANGED, body="{}",
+                                        state="delivered", attempts=2)
+            Attempt.objects.bulk_create([Attempt(delivery=d, at=timezone.now(), status=s, error=e) for s, e in ((502, "网关错误"), (200, ""))])
+
+    delivered(1)
+    client.force_login(employer)
+    page = reverse("webhook_detail", args=[sub.pk])
+    client.get(page)
+    with CaptureQueriesContext(connection) as one:
+        client.get(page)
+    delivered(9)
+    with django_assert_max_num_queries(len(one)):
+        assert client.get(page).content.decode().count("网关错误") == 10
+
+
 # ---- the v1 API ----------------------------------------------------------------------------------------------
 
 def _key(user, scopes):
