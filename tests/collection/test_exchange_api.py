@@ -13,7 +13,6 @@ from zhicheng.audit.models import AuditEntry
 from zhicheng.certificates.exchange import approve_exchange
 from zhicheng.certificates.models import ExchangeRequest, ExchangeStatus
 
-from ..conftest import staff_of
 from .test_collection import key_for
 
 PDF = base64.b64encode(b"%PDF-1.4\n%%EOF\n").decode()
