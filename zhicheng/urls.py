@@ -23,3 +23,9 @@ urlpatterns = [
 
 admin.site.site_header = "职称申报评审系统 · 后台管理"
 admin.site.site_title = "职称申报评审系统"
+
+# Requests to the API refused before any of its views (a NUL character, no such path, a fault outside ninja) get
+# the API's JSON error; the pages keep their HTML error pages.
+handler400 = "zhicheng.api.handlers.bad_request"
+handler404 = "zhicheng.api.handlers.page_not_found"
+handler500 = "zhicheng.api.handlers.server_error"

@@ -20,10 +20,12 @@ DAY = dt.date(2021, 8, 10)
 
 
 @pytest.fixture(scope="module")
-def module_scene(django_db_setup, django_db_blocker):
+def api_scene(django_db_setup, django_db_blocker):
+    """tests/conftest.py's scene, built once for this module and rolled back after it (each test rolls back its own
+    changes on top). Module-scoped, not shared: the other API modules build the same scene in theirs."""
     with django_db_blocker.unblock():
         atomic = transaction.atomic()
-        atomic._from_testcase = True
+        atomic._from_testcase = True  # lets durable blocks inside the tests run, as in a TestCase
         atomic.__enter__()
         try:
             yield build_scene(applicant_maker())
@@ -33,9 +35,9 @@ def module_scene(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture
-def scene(module_scene, db):
+def scene(api_scene, db):
     with clock.frozen(DAY):
-        yield module_scene
+        yield api_scene
 
 
 def _key(user, scopes=("read_declarations",), days=30, name="人事系统"):
