@@ -227,3 +227,15 @@ def test_only_the_bodies_that_work_on_declarations_hold_keys(scene):
     for who in ("applicant", "expert", "supervisor"):
         with pytest.raises(PermissionDenied):
             create_key(getattr(scene["roles"], who), name="x", scopes=["read_declarations"], expires_on=DAY + dt.timedelta(days=3))
+
+
+@pytest.mark.parametrize("path, status, code", [
+    ("/api/v1/keys/me?x=%00", 400, "bad_request"),  # refused by core.middleware before any view
+    ("/api/v1/no-such-operation", 404, "not_found"),
+])
+def test_requests_refused_before_any_api_view_get_the_apis_json_error(db, client, path, status, code):
+    response = client.get(path)
+    assert response.status_code == status and response["Content-Type"].startswith("application/json")
+    assert response.json()["code"] == code and response.json()["message"]
+    page = client.get("/no-such-page/")  # the pages keep their HTML
+    assert page.status_code == 404 and page["Content-Type"].startswith("text/html")
