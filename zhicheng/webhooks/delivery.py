@@ -121,9 +121,9 @@ def _claim(pk: int, now: dt.datetime) -> bool:
         next_attempt_at=now + dt.timedelta(seconds=CLAIM_SECONDS)) == 1
 
 
-def attempt(delivery: Delivery, now: dt.datetime) -> str:
-    """Try once and record it; the delivery's state afterwards."""
-    started = time.monotonic()
+def attempt(delivery: Delivery) -> str:
+    """Try once and record it (when it was made: a run over many deliveries takes a while); the delivery's state afterwards."""
+    now, started = timezone.now(), time.monotonic()
     status, error = post(delivery)
     took = int((time.monotonic() - started) * 1000)
     attempts = delivery.attempts + 1
@@ -152,7 +152,7 @@ def deliver(ids: list[int] | None = None, now: dt.datetime | None = None) -> dic
     for delivery in due.select_related("subscription").order_by("created_at", "pk"):
         if not _claim(delivery.pk, now):
             continue  # another worker has it
-        state = attempt(delivery, now)
+        state = attempt(delivery)
         outcome[{DeliveryState.DELIVERED: "delivered", DeliveryState.FAILED: "given_up"}.get(state, "retrying")] += 1
     return outcome
 
