@@ -152,6 +152,9 @@ def test_a_risk_weighted_campaign_records_the_signal_weights(accepted, tmp_path)
         campaign = run(supervisor, hr, kind="declarations_accepted", sample_count=2, risk_weighted=True)
     weights = campaign.record["population"]["weights"]
     assert set(weights) == set(campaign.population["keys"]) and all(isinstance(w, int) and w >= 1 for w in weights.values())
+    from zhicheng.monitoring.integrity_signals import weights_for
+
+    assert weights == {f"D{pk}": w for pk, w in weights_for("declarations_accepted", [a.pk for a in accepted]).items()}
     assert campaign.publication["population"]["weights_sha256"] == sampling.digest(weights)
     assert sampling.verify(campaign.record, campaign.publication_sha256).ok
 
