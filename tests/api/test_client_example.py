@@ -12,7 +12,7 @@ import pytest
 
 from zhicheng.core import clock
 
-from .test_schemathesis import api_scene, connection_kept  # noqa: F401  (fixtures)
+from .test_schemathesis import connection_kept  # noqa: F401  (a fixture)
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "api.md"
 DAY = dt.date(2021, 8, 10)
@@ -26,15 +26,19 @@ def _example() -> dict:
     return namespace
 
 
-def test_the_documented_client_lists_pages_acts_and_raises_the_apis_errors(api_scene, db, connection_kept, monkeypatch):  # noqa: F811
+def test_the_documented_client_lists_pages_acts_and_raises_the_apis_errors(make_applicant, connection_kept, monkeypatch):  # noqa: F811
     from django.core.wsgi import get_wsgi_application
 
     from zhicheng.api.services import create_key
     from zhicheng.declarations.models import Application
+    from zhicheng.demo import applicants as P
+
+    from ..conftest import staff_of
+    from ..cycle_helpers import advance
 
     example = _example()
-    office = api_scene["roles"].other_committee_office  # b waits at its intake
-    b = api_scene["b"]
+    b, _, _ = advance(make_applicant(P.regular_city_engineer_intermediate()), "committee_intake")
+    office = staff_of(b.committee.office)  # b waits at its intake
     with clock.frozen(DAY):
         _, secret = create_key(office, name="示例客户端", scopes=["read_declarations", "act_declarations"],
                                expires_on=DAY + dt.timedelta(days=30))
