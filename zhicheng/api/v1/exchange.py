@@ -120,7 +120,7 @@ def list_(request, query: Query[ListQuery]):
     return ExchangeListOut(items=[_out(r) for r in page], next_before=page[-1].pk if more else None)
 
 
-@router.get("/certificates/{int:pk}", response=ExchangeOut, url_name="exchange_certificate", summary="区外证书换发申请详情")
+@router.get("/certificates/{pk}", response=ExchangeOut, url_name="exchange_certificate", summary="区外证书换发申请详情")
 def detail(request, pk: int):
     key = require_scope(request, Scope.READ_RESULTS)
     if not 0 < pk <= MAX_ID:
