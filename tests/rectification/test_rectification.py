@@ -170,7 +170,7 @@ def test_revoked_approval_is_refused_by_the_existing_guard(client, at_intake):
 
 
 @pytest.mark.django_db
-def test_orders_are_checked_before_anything_is_written(at_intake):
+def test_orders_are_checked_before_anything_is_written(client, at_intake):
     b, office, _ = at_intake
     unit = b.unit
     with clock.frozen(D(2021, 8, 2)):
@@ -190,6 +190,19 @@ def test_orders_are_checked_before_anything_is_written(at_intake):
     with pytest.raises(services.RectificationError, match="逾期未整改的"):
         services.suspend_committee(order_to(office), regional(), reason="x")
     assert not CommitteeSuspension.objects.exists()
+
+    # From a finding's page: the parties offered are the bodies that handled the sampled declaration.
+    finding = finding_on(application=b)
+    client.force_login(regional())
+    url = reverse("rectification_order_new") + f"?finding={finding.pk}"
+    with clock.frozen(D(2021, 8, 3)):
+        form = client.get(url).content.decode()
+        assert unit.name in form and office.name in form and "包头钢铁（集团）有限责任公司" not in form
+        assert client.get(reverse("rectification_order_new") + "?finding=²").status_code == 404
+        done = client.post(url, {"party": office.pk, "matter": "完善受理审核程序。", "deadline": "2021-08-31"})
+    made = finding.rectification_orders.get()
+    assert done["Location"] == reverse("rectification_order_detail", args=[made.pk])
+    assert (made.party, made.committee, made.source) == (office, b.committee, "spot_check")
 
 
 @pytest.mark.django_db

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from zhicheng.core.params import IdChoicesField
 from zhicheng.orgs.models import Organisation
 
 from .models import CommitteeSuspension, RectificationOrder, Source
@@ -59,7 +60,7 @@ class BulletinForm(forms.Form):
     document_number = forms.CharField(label=_("文号"), max_length=40, help_text=_("例如：内人社函〔2021〕12号"))
     title = forms.CharField(label=_("标题"), max_length=120)
     body = forms.CharField(label=_("正文"), max_length=20000, widget=forms.Textarea(attrs={"rows": 10}))
-    orders = forms.ModelMultipleChoiceField(label=_("通报的限期纠正"), required=False, widget=forms.CheckboxSelectMultiple,
+    orders = IdChoicesField(label=_("通报的限期纠正"), required=False, widget=forms.CheckboxSelectMultiple,
                                             queryset=RectificationOrder.objects.select_related("party").order_by("-issued_at"))
-    suspensions = forms.ModelMultipleChoiceField(label=_("通报的停止评审"), required=False, widget=forms.CheckboxSelectMultiple,
+    suspensions = IdChoicesField(label=_("通报的停止评审"), required=False, widget=forms.CheckboxSelectMultiple,
                                                  queryset=CommitteeSuspension.objects.select_related("committee").order_by("-decided_at"))

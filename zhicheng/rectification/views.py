@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from zhicheng.accounts.permissions import page
 from zhicheng.accounts.roles import Role
 from zhicheng.core import confirm
+from zhicheng.core.params import object_id
 from zhicheng.files.services import store_uploads
 from zhicheng.web.views.files import serve
 
@@ -51,7 +52,12 @@ def order_list(request):
 
 @page("rectification_order_new")
 def order_new(request):
-    finding = _finding(request.GET["finding"]) if request.GET.get("finding", "").isdigit() else None
+    finding = None
+    if "finding" in request.GET:
+        finding_id = object_id(request.GET["finding"])
+        if finding_id is None:
+            raise Http404
+        finding = _finding(finding_id)
     parties = services.parties_of_finding(finding) if finding is not None else None
     form = forms.OrderForm(request.POST or None, parties=parties)
     if request.method == "POST" and form.is_valid():
