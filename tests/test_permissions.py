@@ -578,6 +578,106 @@ def _exchange_api(list_: bool) -> Check:
     return check
 
 
+# —— the v1 API's declarations, publicities and results (zhicheng/api/v1): what each key-holding role's key gets ——
+
+def _v1_sees(response, seen: bool, text) -> None:
+    """In the account's scope: 200 with ``text``; out of it: 404 JSON."""
+    if seen:
+        assert response.status_code == 200, response.status_code
+        assert str(text) in response.content.decode(), text
+    else:
+        assert response.status_code == 404 and response.json()["code"] == "not_found", response.status_code
+
+
+def _v1_listed(scoped, key: str, field: str = "id") -> Check:
+    """A v1 list: 200, with the scene's object (scene[key], or d's filing) among its items exactly when ``scoped(user)`` holds it."""
+    def check(response, scene, user):
+        assert response.status_code == 200, response.status_code
+        listed, pk = {row[field] for row in response.json()["items"]}, _v1_object(scene, key).pk
+        assert (pk in listed) == scoped(user).filter(pk=pk).exists(), listed
+    return check
+
+
+def _v1_detail(scoped, key: str, text) -> Check:
+    def check(response, scene, user):
+        _v1_sees(response, scoped(user).filter(pk=_v1_object(scene, key).pk).exists(), _text(text, scene))
+    return check
+
+
+def _v1_object(scene, key: str):
+    return scene["d"].filings.get() if key == "d_filing" else scene[key]
+
+
+def _v1_declarations(user):
+    return Application.objects.for_user(user)
+
+
+def _v1_publicities(user):
+    from zhicheng.web.views.publicity import publicities_for
+
+    return publicities_for(user)
+
+
+def _v1_filings(user):
+    from zhicheng.certificates.filing import filings_in_scope
+
+    return filings_in_scope(user)
+
+
+def _v1_certificates(user):
+    from zhicheng.certificates.scope import certificates_for
+
+    return certificates_for(user)
+
+
+def _v1_accepted_b(response, scene, user):
+    """b's office accepts b; others who see b are refused with the table's reason, the rest get 404."""
+    if user == scene["roles"].other_committee_office:
+        assert response.status_code == 200 and response.json()["state"]["code"] == "accepted", response.content
+        assert _b_accepted(scene, user)
+    elif _v1_declarations(user).filter(pk=scene["b"].pk).exists():
+        assert response.status_code == 409 and response.json()["details"]["reasons"], response.status_code
+        assert not _b_accepted(scene, user)
+    else:
+        assert response.status_code == 404, response.status_code
+
+
+def _v1_bulk_accepted_b(response, scene, user):
+    """The bulk form: committee offices may accept in bulk (b's moves, the other office is told it does not see b);
+    other roles are refused the step."""
+    if user.role != "committee_office":
+        assert response.status_code == 409 and response.json()["code"] == "not_in_bulk", response.status_code
+        return
+    assert response.status_code == 200, response.status_code
+    body = response.json()
+    mine = user == scene["roles"].other_committee_office
+    assert body["moved"] == ([scene["b"].pk] if mine else []) and _b_accepted(scene, user) == mine, body
+
+
+def _v1_publisher(done) -> Check:
+    """The publisher's key does it; the region (which sees every publicity) is refused by the service; others get 404."""
+    def check(response, scene, user):
+        if user == scene["roles"].employer:
+            assert response.status_code == 200, response.content
+            assert done(scene, user)
+        elif _v1_publicities(user).filter(pk=scene["publicity"].pk).exists():
+            assert response.status_code == 409 and response.json()["details"]["reasons"], response.status_code
+        else:
+            assert response.status_code == 404, response.status_code
+    return check
+
+
+def _v1_filing_decided(response, scene, user):
+    """d's filing was approved already: its filing body is told so, the committee office that it is not the filing
+    body, everyone else gets 404."""
+    if user == scene["roles"].regional_hr:
+        assert response.status_code == 409 and response.json()["message"] == "该批核准备案已办理。", response.content
+    elif _v1_filings(user).filter(pk=scene["d"].filings.get().pk).exists():
+        assert response.status_code == 409 and "核准备案" in response.json()["message"], response.content
+    else:
+        assert response.status_code == 404, response.status_code
+
+
 # ---- the walk: every URL of the project, every role ------------------------------------------------------
 #
 # For each URL name: who sees the page work on a real object of the scene (the check says how: the object's
@@ -1273,6 +1373,40 @@ PAGES_WALKED: dict[str, Page] = {
                                          anonymous=_api_unauthenticated),
     "api_v1:exchange_certificate": Page(_u("api_v1:exchange_certificate", _pk("exchange")),
                                         {"*": with_key(_exchange_api(list_=False), "read_results")}, anonymous=_api_unauthenticated),
+    # —— the v1 API's declarations, publicities and results (zhicheng/api/v1: declarations.py, publicities.py, results.py) ——
+    "api_v1:declarations": Page(_u("api_v1:declarations"), {"*": with_key(_v1_listed(_v1_declarations, "a"))}, anonymous=_api_unauthenticated),
+    "api_v1:declaration": Page(_u("api_v1:declaration", _pk("a")), {"*": with_key(_v1_detail(_v1_declarations, "a", _name("a")))},
+                               anonymous=_api_unauthenticated),
+    "api_v1:declaration_timeline": Page(_u("api_v1:declaration_timeline", _pk("a")),
+                                        {"*": with_key(_v1_detail(_v1_declarations, "a", "submit"))}, anonymous=_api_unauthenticated),
+    "api_v1:declaration_actions": Page(_u("api_v1:declaration_actions", _pk("b")), {"*": with_key(_v1_accepted_b)}, method="json",
+                                       data=lambda s, who: {"action": "accept"}, anonymous=_api_unauthenticated),
+    "api_v1:declarations_bulk": Page(_u("api_v1:declarations_bulk"), {"*": with_key(_v1_bulk_accepted_b)}, method="json",
+                                     data=lambda s, who: {"action": "accept", "ids": [s["b"].pk]}, anonymous=_api_unauthenticated),
+    "api_v1:publicities": Page(_u("api_v1:publicities"), {"*": with_key(_v1_listed(_v1_publicities, "publicity"))},
+                               anonymous=_api_unauthenticated),
+    "api_v1:publicity": Page(_u("api_v1:publicity", _pk("publicity")), {"*": with_key(_v1_detail(_v1_publicities, "publicity", "赵六"))},
+                             anonymous=_api_unauthenticated),
+    "api_v1:publicity_close": Page(_u("api_v1:publicity_close", _pk("publicity")), {"*": with_key(_v1_publisher(_publicity_closed))},
+                                   method="json", prepare=_close_ready, day=dt.date(2021, 7, 1), anonymous=_api_unauthenticated),
+    "api_v1:publicity_objection": Page(lambda s: reverse("api_v1:publicity_objection", args=[s["publicity"].pk, s["objection"].pk]),
+                                       {"*": with_key(_v1_publisher(_objection_handled))}, method="json",
+                                       data=lambda s, who: {"substantiated": False, "finding": "经核实，业绩证明与原件一致。"},
+                                       anonymous=_api_unauthenticated),
+    "api_v1:results_committee": Page(_u("api_v1:results_committee"), {"*": with_key(_v1_listed(_v1_declarations, "d", "declaration_id"))},
+                                     anonymous=_api_unauthenticated),
+    "api_v1:filings": Page(_u("api_v1:filings"), {"*": with_key(_v1_listed(_v1_filings, "d_filing"))}, anonymous=_api_unauthenticated),
+    "api_v1:filing": Page(lambda s: reverse("api_v1:filing", args=[s["d"].filings.get().pk]),
+                          {"*": with_key(_v1_detail(_v1_filings, "d_filing", _name("d")))}, anonymous=_api_unauthenticated),
+    "api_v1:filing_approve": Page(lambda s: reverse("api_v1:filing_approve", args=[s["d"].filings.get().pk]), {"*": with_key(_v1_filing_decided)},
+                                  method="json", anonymous=_api_unauthenticated),
+    "api_v1:filing_return": Page(lambda s: reverse("api_v1:filing_return", args=[s["d"].filings.get().pk]), {"*": with_key(_v1_filing_decided)},
+                                 method="json", data=lambda s, who: {"reason": "评审通过人员花名册与公示名单不符"}, anonymous=_api_unauthenticated),
+    "api_v1:certificates": Page(_u("api_v1:certificates"), {"*": with_key(_v1_listed(_v1_certificates, "certificate"))},
+                                anonymous=_api_unauthenticated),
+    "api_v1:certificate": Page(_u("api_v1:certificate", _pk("certificate")),
+                               {"*": with_key(_v1_detail(_v1_certificates, "certificate", lambda s: s["certificate"].number))},
+                               anonymous=_api_unauthenticated),
     # —— the v1 API (organisation keys; the schema and its docs are public) ——
     "api_v1:api-root": Page(lambda s: reverse("api_v1:api-root"), {"*": answers(404)}, anonymous=answers(404)),
     "api_v1:openapi-json": Page(lambda s: reverse("api_v1:openapi-json"), {"*": shows("API v1")}, anonymous=shows("API v1")),

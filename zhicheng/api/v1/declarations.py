@@ -278,7 +278,7 @@ def _row(app: Application) -> DeclarationRow:
     )
 
 
-@router.get("", response={200: DeclarationPage, **LIST_ERRORS}, summary="申报列表（游标翻页）")
+@router.get("", response={200: DeclarationPage, **LIST_ERRORS}, url_name="declarations", summary="申报列表（游标翻页）")
 def list_declarations(request, year: Annotated[int | None, Query(ge=2000, le=2100)] = None, state: StateCode | None = None,
                       series: Annotated[str | None, Query(max_length=40, pattern=r"^[-A-Za-z0-9_]+$", description="系列代码")] = None,
                       level: LevelCode | None = None, unit: Annotated[int | None, Query(ge=1, le=LARGEST_ID)] = None,
@@ -302,7 +302,7 @@ def list_declarations(request, year: Annotated[int | None, Query(ge=2000, le=210
 
 
 # Registered before /{declaration_id}: a path is matched in the order the routes are added.
-@router.post("/actions", response={200: BulkOut, **ACTING_ERRORS}, summary="批量办理")
+@router.post("/actions", response={200: BulkOut, **ACTING_ERRORS}, url_name="declarations_bulk", summary="批量办理")
 def act_many(request, body: BulkActionIn):
     """待办列表的批量办理：只限页面上可以批量办理的步骤（不含退回、补正、备案、发证等须逐件决定的步骤）；
     每件各按状态转换表检查，不能办理的逐件说明，不影响其他各件（transition_many）。"""
@@ -348,7 +348,7 @@ def actions_out(app: Application, user) -> list[ActionOut]:
             for t in available_actions(app, user)]
 
 
-@router.get("/{declaration_id}", response={200: DeclarationOut}, summary="申报详情")
+@router.get("/{declaration_id}", response={200: DeclarationOut}, url_name="declaration", summary="申报详情")
 def declaration_detail(request, declaration_id: Id):
     """档案页所示、其他系统需要的内容；身份证号码按页面规则隐去（只有本人在页面上看到全号）。"""
     user = reading_user(request)
@@ -378,7 +378,7 @@ def declaration_detail(request, declaration_id: Id):
     ))
 
 
-@router.get("/{declaration_id}/timeline", response={200: list[EventOut]}, summary="办理记录")
+@router.get("/{declaration_id}/timeline", response={200: list[EventOut]}, url_name="declaration_timeline", summary="办理记录")
 def timeline(request, declaration_id: Id):
     """每一步：动作、前后状态、办理人及其机构、之后的办理机构、时间和理由。"""
     user = reading_user(request)
@@ -391,7 +391,7 @@ def timeline(request, declaration_id: Id):
     ) for e in events])
 
 
-@router.get("/{declaration_id}/actions", response={200: list[ActionOut]}, summary="现在可以办理的步骤")
+@router.get("/{declaration_id}/actions", response={200: list[ActionOut]}, url_name="declaration_actions", summary="现在可以办理的步骤")
 def actions(request, declaration_id: Id):
     """按状态转换表：本账户的角色、申报是否在本机构手中、申报渠道。条件（guard）在办理时检查并说明。"""
     user = reading_user(request)
@@ -434,7 +434,7 @@ def _correct(app: Application, user, payload: ActionPayload) -> None:
                                 extra=form.cleaned_data["extra"], deadline=form.cleaned_data["deadline"])
 
 
-@router.post("/{declaration_id}/actions", response={200: DeclarationRow, **ACTING_ERRORS}, summary="办理一步")
+@router.post("/{declaration_id}/actions", response={200: DeclarationRow, **ACTING_ERRORS}, url_name="declaration_actions", summary="办理一步")
 def act(request, declaration_id: Id, body: ActionIn):
     """经 transition() 办理，与页面相同的检查和拒绝理由（409：code 为 illegal_transition 或 guard_failed，
     details.reasons 为中文理由）。发起公示的步骤（employer_publish、publish_roster、publish_result）在 payload 中给出

@@ -119,7 +119,7 @@ def _row_fields(p: Publicity) -> dict:
                 outcome=Coded(code=p.outcome, label=p.get_outcome_display()), entries=p.n_entries, open_objections=p.n_open)
 
 
-@router.get("", response={200: PublicityPage, **LIST_ERRORS}, summary="公示列表（游标翻页）")
+@router.get("", response={200: PublicityPage, **LIST_ERRORS}, url_name="publicities", summary="公示列表（游标翻页）")
 def list_publicities(request, kind: KindCode | None = None, open: Annotated[bool | None, Query(description="只列公示中（true）或已结束（false）的")] = None,
                      year: Annotated[int | None, Query(ge=2000, le=2100)] = None, limit: Limit = DEFAULT_PAGE, cursor: Cursor = None):
     """本机构发布的公示（自治区人社厅和监督账户：全部），按编号升序。"""
@@ -156,12 +156,12 @@ def _detail(user, publicity_id: int) -> PublicityOut:
     )
 
 
-@router.get("/{publicity_id}", response={200: PublicityOut}, summary="公示详情：名单与异议")
+@router.get("/{publicity_id}", response={200: PublicityOut}, url_name="publicity", summary="公示详情：名单与异议")
 def publicity_detail(request, publicity_id: Id):
     return Status(200, _detail(reading_user(request, Scope.READ_RESULTS), publicity_id))
 
 
-@router.post("", response={201: StartOut, **ACTING_ERRORS}, summary="发起公示")
+@router.post("", response={201: StartOut, **ACTING_ERRORS}, url_name="publicities", summary="发起公示")
 def start(request, body: PublicityIn):
     """如待办列表的批量公示：能列入的申报一起列入并转入公示状态（状态转换表的 employer_publish、publish_roster 或
     publish_result），不能列入的逐件说明；一件都不能列入时不发起（publicity 为空）。"""
@@ -188,7 +188,7 @@ def _own(user, publicity_id: int) -> Publicity:
     return publicity
 
 
-@router.post("/{publicity_id}/close", response={200: CloseOut, **ACTING_ERRORS}, summary="结束公示")
+@router.post("/{publicity_id}/close", response={200: CloseOut, **ACTING_ERRORS}, url_name="publicity_close", summary="结束公示")
 def close(request, publicity_id: Id):
     """公示期满且异议均已核实处理后结束（八（二）3）：无异议或异议不属实的进入下一环节，异议属实的退回。不能撤销。"""
     user = acting_user(request)
@@ -201,7 +201,7 @@ def close(request, publicity_id: Id):
                                 held=[Refused(id=pk, code="guard_failed", reasons=[reason]) for pk, reason in sorted(report.held.items())]))
 
 
-@router.post("/{publicity_id}/objections/{objection_id}", response={200: ObjectionOut, **ACTING_ERRORS}, summary="记录异议核实结果")
+@router.post("/{publicity_id}/objections/{objection_id}", response={200: ObjectionOut, **ACTING_ERRORS}, url_name="publicity_objection", summary="记录异议核实结果")
 def handle(request, publicity_id: Id, objection_id: Id, body: HandleIn):
     user = acting_user(request)
     publicity = _own(user, publicity_id)

@@ -80,7 +80,7 @@ class ResultPage(Schema):
     next_cursor: str | None
 
 
-@router.get("/committee", response={200: ResultPage, **LIST_ERRORS}, summary="评审结果（游标翻页）")
+@router.get("/committee", response={200: ResultPage, **LIST_ERRORS}, url_name="results_committee", summary="评审结果（游标翻页）")
 def committee_results(request, year: Year = None, committee: Annotated[int | None, Query(ge=1, le=LARGEST_ID)] = None,
                       limit: Limit = DEFAULT_PAGE, cursor: Cursor = None):
     """每次登记的评审结果（评审通过、未通过、一票否决、公示期间查实不予通过），按登记先后。"""
@@ -177,7 +177,7 @@ def _filing_row(f: Filing) -> dict:
                 return_reason=f.return_reason)
 
 
-@router.get("/filings", response={200: FilingPage, **LIST_ERRORS}, summary="核准备案批次（游标翻页）")
+@router.get("/filings", response={200: FilingPage, **LIST_ERRORS}, url_name="filings", summary="核准备案批次（游标翻页）")
 def list_filings(request, year: Year = None, limit: Limit = DEFAULT_PAGE, cursor: Cursor = None):
     """评委会办事机构：本评委会报送的；人社局：报本局核准备案的；自治区人社厅和监督账户：全部。"""
     user = reading_user(request, Scope.READ_RESULTS)
@@ -204,12 +204,12 @@ def _filing_out(item: Filing) -> FilingOut:
     return FilingOut(**_filing_row(item), report=item.report, roster=roster, objections=objections)
 
 
-@router.get("/filings/{filing_id}", response={200: FilingOut}, summary="核准备案批次详情：花名册与异议处理情况")
+@router.get("/filings/{filing_id}", response={200: FilingOut}, url_name="filing", summary="核准备案批次详情：花名册与异议处理情况")
 def filing_detail(request, filing_id: Id):
     return Status(200, _filing_out(_filing(reading_user(request, Scope.READ_RESULTS), filing_id)))
 
 
-@router.post("/filings", response={201: list[FilingOut], **ACTING_ERRORS}, summary="报送核准备案（评委会办事机构）")
+@router.post("/filings", response={201: list[FilingOut], **ACTING_ERRORS}, url_name="filings", summary="报送核准备案（评委会办事机构）")
 def submit_filings(request, body: FilingSubmitIn):
     """本评委会该年度公示期满的评审结果，按核准备案机关各成一批报送（七（五）1、3）。"""
     user = acting_user(request)
@@ -227,7 +227,7 @@ def submit_filings(request, body: FilingSubmitIn):
     return Status(201, [_filing_out(f) for f in made])
 
 
-@router.post("/filings/{filing_id}/approve", response={200: FilingOut, **ACTING_ERRORS}, summary="核准备案")
+@router.post("/filings/{filing_id}/approve", response={200: FilingOut, **ACTING_ERRORS}, url_name="filing_approve", summary="核准备案")
 def approve_filing(request, filing_id: Id, body: FilingApproveIn):
     """核准备案机关核准：批次内每件申报经状态转换表的 file 转为“已核准备案”，全部或全不。不能撤回。"""
     user = acting_user(request)
@@ -242,7 +242,7 @@ def approve_filing(request, filing_id: Id, body: FilingApproveIn):
     return Status(200, _filing_out(_filing(user, filing_id)))
 
 
-@router.post("/filings/{filing_id}/return", response={200: FilingOut, **ACTING_ERRORS}, summary="退回核准备案")
+@router.post("/filings/{filing_id}/return", response={200: FilingOut, **ACTING_ERRORS}, url_name="filing_return", summary="退回核准备案")
 def return_filing(request, filing_id: Id, body: FilingReturnIn):
     user = acting_user(request)
     item = _filing(user, filing_id)
@@ -299,7 +299,7 @@ def _certificate(c: Certificate) -> CertificateOut:
     )
 
 
-@router.get("/certificates", response={200: CertificatePage, **LIST_ERRORS}, summary="电子证书（游标翻页）")
+@router.get("/certificates", response={200: CertificatePage, **LIST_ERRORS}, url_name="certificates", summary="电子证书（游标翻页）")
 def list_certificates(request, year: Annotated[int | None, Query(ge=1950, le=2100, description="发证年度")] = None,
                       limit: Limit = DEFAULT_PAGE, cursor: Cursor = None):
     """自治区人社厅和监督账户：全部；人社局：本局所发及本地区持证人的。"""
@@ -311,7 +311,7 @@ def list_certificates(request, year: Annotated[int | None, Query(ge=1950, le=210
     return Status(200, CertificatePage(items=[_certificate(c) for c in rows], next_cursor=next_cursor))
 
 
-@router.get("/certificates/{certificate_id}", response={200: CertificateOut}, summary="电子证书详情")
+@router.get("/certificates/{certificate_id}", response={200: CertificateOut}, url_name="certificate", summary="电子证书详情")
 def certificate_detail(request, certificate_id: Id):
     cert = certificates_for(reading_user(request, Scope.READ_RESULTS)).filter(pk=certificate_id).first()
     if cert is None:
@@ -319,7 +319,7 @@ def certificate_detail(request, certificate_id: Id):
     return Status(200, _certificate(cert))
 
 
-@router.post("/certificates", response={201: CertificateOut, **ACTING_ERRORS}, summary="制发电子证书")
+@router.post("/certificates", response={201: CertificateOut, **ACTING_ERRORS}, url_name="certificates", summary="制发电子证书")
 def issue(request, body: IssueIn):
     """已核准备案的申报经状态转换表的 certify 制发电子证书（七（五）2），与档案页的“制发电子证书”相同。"""
     user = acting_user(request)
