@@ -210,6 +210,8 @@ def test_weights(two):
     _title(second, "NM-2015-0042")
     weights = weights_for("declarations_accepted", [first.pk, second.pk, 10**9])
     assert weights == {first.pk: 1 + 3 + 3, second.pk: 7, 10**9: 1}  # an unknown key weighs 1
+    many = [first.pk, *range(10**6, 10**6 + 2500)]  # more keys than one query takes on SQLite
+    assert weights_for("results_filed", many) == {first.pk: 7} | {key: 1 for key in many[1:]}
     assert weights_for("committees", [1, 2]) == {1: 1, 2: 1}
     assert weights_for("expert_draws", []) == {}
     assert all(isinstance(w, int) and w >= 1 for w in weights.values())

@@ -335,6 +335,7 @@ def all_signals(year: int) -> list[Signal]:
 # ---- weights for the spot-check lottery ---------------------------------------------------------------------
 DECLARATION_KINDS = frozenset({"declarations", "declarations_accepted", "results_filed", "applications"})
 CERTIFICATE_KINDS = frozenset({"certificates", "certificates_issued"})
+KEYS_PER_QUERY = 900
 
 
 def weights_for(kind: str, keys: list) -> dict:
@@ -352,31 +353,35 @@ def weights_for(kind: str, keys: list) -> dict:
     weights = {key: 1 for key in keys}
     if not keys or kind not in DECLARATION_KINDS | CERTIFICATE_KINDS:
         return weights
+    model, fields = Application, ("pk", "pk", "person_id")
     if kind in CERTIFICATE_KINDS:
         from zhicheng.certificates.models import Certificate
 
-        rows = Certificate.objects.filter(pk__in=keys).values_list("pk", "application_id", "person_id")
-        subject = {pk: (app_id, person_id) for pk, app_id, person_id in rows}
-    else:
-        rows = Application.objects.filter(pk__in=keys).values_list("pk", "person_id")
-        subject = {pk: (pk, person_id) for pk, person_id in rows}
-    app_ids = [a for a, _p in subject.values() if a]
-    years = sorted(set(Application.objects.filter(pk__in=app_ids).values_list("plan__year", flat=True)))
+        model, fields = Certificate, ("pk", "application_id", "person_id")
+    subject: dict = {}
+    for start in range(0, len(keys), KEYS_PER_QUERY):  # SQLite takes a bounded number of parameters
+        for pk, app_id, person_id in model.objects.filter(pk__in=keys[start:start + KEYS_PER_QUERY]).values_list(*fields):
+            subject[pk] = (app_id, person_id)
+    app_ids = sorted({app_id for app_id, _person in subject.values() if app_id})
+    years: set[int] = set()
+    for start in range(0, len(app_ids), KEYS_PER_QUERY):
+        years |= set(Application.objects.filter(pk__in=app_ids[start:start + KEYS_PER_QUERY]).order_by().values_list("plan__year", flat=True).distinct())
     signals: list[Signal] = []
-    for year in years:
+    for year in sorted(years):
         signals += all_signals(year)
     if not years:
         signals = reused_certificates()
-    seen: set[tuple] = set()
-    unique = []
+    unique: dict[tuple, Signal] = {}
     for signal in signals:  # a reused number found for two years is one signal
-        ident = (signal.code, signal.summary, signal.person_ids)
-        if ident not in seen:
-            seen.add(ident)
-            unique.append(signal)
-    for key in keys:
-        if key not in subject:
-            continue
-        app_id, person_id = subject[key]
-        weights[key] = 1 + sum(s.weight for s in unique if (app_id and app_id in s.application_ids) or person_id in s.person_ids)
+        unique.setdefault((signal.code, signal.summary, signal.person_ids), signal)
+    by_app: dict[int, set[int]] = defaultdict(set)
+    by_person: dict[int, set[int]] = defaultdict(set)
+    for index, signal in enumerate(unique.values()):
+        for app_id in signal.application_ids:
+            by_app[app_id].add(index)
+        for person_id in signal.person_ids:
+            by_person[person_id].add(index)
+    weight_of = [signal.weight for signal in unique.values()]
+    for key, (app_id, person_id) in subject.items():
+        weights[key] = 1 + sum(weight_of[i] for i in by_app.get(app_id, set()) | by_person.get(person_id, set()))
     return weights
