@@ -188,7 +188,7 @@ def test_the_page_draws_each_chart_with_its_table(client, world):
     assert response.status_code == 200
     assert body.count('<svg xmlns="http://www.w3.org/2000/svg" class="chart"') >= 8
     assert '<title id="chart-series-t">按系列的申报</title>' in body
-    assert "卫生：本年申报（件） 3件，上年申报（件） 1件" in body  # the chart's description says its numbers
+    assert "卫生：本年申报（件） 3，上年申报（件） 1" in body  # the chart's description says its numbers
     assert "<th scope=\"row\">鄂尔多斯市</th>" in body
     assert f"{reverse('statistics_export')}?year=2021&amp;table=series" in body
 

@@ -54,6 +54,8 @@ class Table:
     rows: list[list]
     chart: str = "bar"  # "bar", "line" or "" (a table only)
     label_column: int = 0
+    sublabel_column: int | None = None  # written under the label in the chart
+    text_columns: tuple[int, ...] = (0,)  # the rest are numbers (right-aligned)
     value_columns: tuple[int, ...] = (1,)
     unit: str = ""
     note: str = ""
@@ -103,7 +105,7 @@ def _cube(applications, year: int):
     return list(rows)
 
 
-def _breakdown(cube, year: int, index: int, has_previous: bool) -> dict:
+def _breakdown(cube, year: int, index: int) -> dict:
     """{key: [this year's count, last year's]} summed over the cube by column ``index``."""
     sums: dict = defaultdict(lambda: [0, 0])
     for row in cube:
@@ -154,15 +156,15 @@ def report(user, year: int) -> Report:
     groups = [(key, label, sum(n for s, n in by_state.items() if s in states)) for key, label, states in STATE_GROUPS]
 
     rep.tables += [
-        _dimension_table("series", _("按系列的申报"), _("系列"), _breakdown(cube, year, 1, has_previous),
+        _dimension_table("series", _("按系列的申报"), _("系列"), _breakdown(cube, year, 1),
                          lambda pk: _(series_names.get(pk, "")), has_previous),
-        _dimension_table("level", _("按层级的申报"), _("层级"), _breakdown(cube, year, 2, has_previous),
+        _dimension_table("level", _("按层级的申报"), _("层级"), _breakdown(cube, year, 2),
                          lambda v: _(levels.get(v, v)), has_previous, order=[c.value for c in Level]),
-        _dimension_table("city", _("按盟市的申报（用人单位所在地）"), _("盟市"), _breakdown(cube, year, 3, has_previous),
+        _dimension_table("city", _("按盟市的申报（用人单位所在地）"), _("盟市"), _breakdown(cube, year, 3),
                          city_label, has_previous),
-        _dimension_table("channel", _("按申报渠道的申报"), _("渠道"), _breakdown(cube, year, 4, has_previous),
+        _dimension_table("channel", _("按申报渠道的申报"), _("渠道"), _breakdown(cube, year, 4),
                          lambda v: _(channels.get(v, v)), has_previous, order=[c.value for c in Channel]),
-        _dimension_table("route", _("按申报途径的申报"), _("途径"), _breakdown(cube, year, 5, has_previous),
+        _dimension_table("route", _("按申报途径的申报"), _("途径"), _breakdown(cube, year, 5),
                          lambda v: _(ROUTE_LABELS.get(v, v)) if v else _("未审查"), has_previous),
     ]
     rep.tables += _pass_rates(this_year, series_names, committee_names)
@@ -255,7 +257,7 @@ def _stays(applications, year: int) -> tuple[list[Table], dict | None]:
               stage_rows, value_columns=(2, 3), note=note),
         Table("desks", _("各办理机构的停留天数（按中位数排序，前%(n)d个绘图）") % {"n": SLOW_DESKS},
               [_("环节"), _("办理机构"), _("停留（次）"), _("中位数（天）"), _("90%分位数（天）")],
-              desk_rows, label_column=1, value_columns=(3, 4), note=note),
+              desk_rows, label_column=1, sublabel_column=0, text_columns=(0, 1), value_columns=(3, 4), note=note),
     ]
     slowest = None
     with_holder = [s for s in desks if s.holder_id]

@@ -57,9 +57,11 @@ def describe(labels: list[str], series: list[tuple[str, list]], unit: str) -> st
     return "；".join(parts)
 
 
-def bar_chart(chart_id: str, title: str, labels: list[str], series: list[tuple[str, list]], unit: str = "") -> str:
-    """Horizontal bars, one group per label, one bar per series; the value written at each bar's end."""
-    label_width, value_room, bar, gap = 190, 70, 16, 10
+def bar_chart(chart_id: str, title: str, labels: list[str], series: list[tuple[str, list]], unit: str = "",
+              sublabels: list[str] | None = None) -> str:
+    """Horizontal bars, one group per label, one bar per series; the value written at each bar's end. A sublabel (e.g.
+    the stage a desk held) is written in smaller type under its label."""
+    label_width, value_room, bar, gap = 240, 60, 16, 10
     top = 26 if len(series) > 1 else 6
     group = bar * len(series) + gap
     height = top + group * max(len(labels), 1) + 4
@@ -71,9 +73,14 @@ def bar_chart(chart_id: str, title: str, labels: list[str], series: list[tuple[s
     parts.append(f'<line x1="{label_width}" y1="{top - 2}" x2="{label_width}" y2="{height - 2}" stroke="{GRID}"/>')
     for i, label in enumerate(labels):
         y = top + i * group
-        parts.append(f'<g><title>{escape(label)}</title>')
-        parts.append(f'<text x="{label_width - 6}" y="{y + group / 2 + 1:.0f}" font-size="13" text-anchor="end" '
-                     f'dominant-baseline="middle" fill="{TEXT}" {FONT}>{escape(_short(label, 14))}</text>')
+        middle = y + bar * len(series) / 2 - 1
+        sub = sublabels[i] if sublabels else ""
+        parts.append(f'<g><title>{escape(label)}{escape("（" + sub + "）" if sub else "")}</title>')
+        parts.append(f'<text x="{label_width - 6}" y="{middle - 7 if sub else middle:.0f}" font-size="13" text-anchor="end" '
+                     f'dominant-baseline="middle" fill="{TEXT}" {FONT}>{escape(_short(label, 18))}</text>')
+        if sub:
+            parts.append(f'<text x="{label_width - 6}" y="{middle + 8:.0f}" font-size="11" text-anchor="end" '
+                         f'dominant-baseline="middle" fill="#555" {FONT}>{escape(_short(sub, 20))}</text>')
         for j, (_name, values) in enumerate(series):
             value = values[i]
             length = 0 if value is None else max(span * value / largest, 1 if value else 0)
@@ -88,7 +95,7 @@ def bar_chart(chart_id: str, title: str, labels: list[str], series: list[tuple[s
 
 def line_chart(chart_id: str, title: str, labels: list[str], series: list[tuple[str, list]], unit: str = "") -> str:
     """Lines over the labels (years), a point and its value at each; a horizontal grid of four steps."""
-    height, left, right, top, bottom = 260, 56, 20, 34, 30
+    height, left, right, top, bottom = 270, 56, 20, 48, 30
     plot_w, plot_h = WIDTH - left - right, height - top - bottom
     largest = max((v for _name, values in series for v in values if v is not None), default=0) or 1
     step = max(1, len(labels) - 1)
@@ -127,4 +134,5 @@ def chart_of(table, limit: int = 12) -> str:
     series = [(table.columns[c], [r[c] for r in rows]) for c in table.value_columns]
     if table.chart == "line":
         return line_chart(f"chart-{table.key}", table.title, labels, series, table.unit)
-    return bar_chart(f"chart-{table.key}", table.title, labels, series, table.unit)
+    sublabels = [str(r[table.sublabel_column]) for r in rows] if table.sublabel_column is not None else None
+    return bar_chart(f"chart-{table.key}", table.title, labels, series, table.unit, sublabels)

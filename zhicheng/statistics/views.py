@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
-from django.utils.translation import gettext as _
 
 from zhicheng.accounts.permissions import page
 from zhicheng.audit.services import record as audit
