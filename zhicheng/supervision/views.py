@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from zhicheng.accounts.permissions import page
+from zhicheng.accounts.roles import Role
 from zhicheng.core import confirm
 from zhicheng.web.views.files import serve
 
@@ -58,7 +59,7 @@ def spotcheck_new(request):
     if request.method == "POST" and form.is_valid():
         campaign = form.save(commit=False)
         if request.POST.get("action") == "preview":
-            if user.role == "hr_bureau" and campaign.area is None:
+            if user.role == Role.HR_BUREAU and campaign.area is None:
                 campaign.area = user.organisation.area
             try:
                 preview = services.preview(campaign)
