@@ -129,3 +129,17 @@ def test_another_organisations_key_cannot_be_revoked(roles, client, frozen):
     assert client.post(reverse("api_key_revoke", args=[key.pk]), {"confirm": "yes"}).status_code == 404
     key.refresh_from_db()
     assert not key.revoked
+
+
+def test_the_key_pages_in_english(roles, client, frozen, settings):
+    from zhicheng.api.services import create_key
+
+    create_key(roles.employer, name="HR", scopes=["read_declarations", "webhooks"], expires_on=DAY + dt.timedelta(days=30))
+    client.force_login(roles.employer)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    listing = client.get(reverse("api_keys")).content.decode()
+    assert "API keys" in listing and "Read declarations、Manage webhooks" in listing and "接口密钥" not in listing
+    form = client.get(reverse("api_key_new")).content.decode()
+    assert "Act on declarations" in form and "Valid until" in form
+    refused = _new(client, expires_on="2021-08-10").content.decode()
+    assert "The key must be valid until a day after today." in refused

@@ -13,6 +13,7 @@ import secrets
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext as _
 
 from zhicheng.core import clock
 
@@ -78,14 +79,15 @@ class ApiKey(models.Model):
         today = clock.today()
         if self.expires_on is not None:
             if self.expires_on <= today:
-                errors["expires_on"] = "有效期须晚于今天。"
+                errors["expires_on"] = _("有效期须晚于今天。")
             elif self.expires_on > today + dt.timedelta(days=MAX_LIFETIME_DAYS - 1):
-                errors["expires_on"] = "有效期最长一年（至%s）。" % (today + dt.timedelta(days=MAX_LIFETIME_DAYS - 1)).isoformat()
+                errors["expires_on"] = _("有效期最长一年（至%(day)s）。") % {
+                    "day": (today + dt.timedelta(days=MAX_LIFETIME_DAYS - 1)).isoformat()}
         unknown = [s for s in self.scopes or [] if s not in Scope.values]
         if not self.scopes:
-            errors["scopes"] = "请至少选择一项权限范围。"
+            errors["scopes"] = _("请至少选择一项权限范围。")
         elif unknown:
-            errors["scopes"] = "未知的权限范围：%s。" % "、".join(unknown)
+            errors["scopes"] = _("未知的权限范围：%(value)s。") % {"value": "、".join(unknown)}
         if errors:
             raise ValidationError(errors)
 
