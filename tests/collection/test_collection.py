@@ -287,3 +287,41 @@ def test_the_daily_file_holds_the_days_increment_signed_and_is_written_once(titl
     assert body["batch"]["cursor_from"] == day1["batch"]["cursor"] and day2["records"] == 1
     assert [r["record_id"] for r in body["batch"]["records"]] == [one_more.number]
     assert not list(tmp_path.glob("*.part"))
+
+
+@pytest.mark.django_db
+def test_the_history_import_page_takes_the_exports_json_as_a_job(titles, client):
+    """The page keeps the .json and its job imports it (the worker played by run_job.call, as in
+    tests/certificates/test_history_import.py); a file that is not JSON is refused at once."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from zhicheng.certificates.models import ExchangeRequest
+    from zhicheng.jobs.models import Job
+    from zhicheng.jobs.runner import run_job
+    from zhicheng.people.models import TitleHeld
+
+    regional = titles["roles"].regional_hr
+    exported = pull(client, key_for(regional)).content
+    client.force_login(regional)
+
+    def upload(name, data):
+        return client.post(reverse("history_import"), {"workbook": SimpleUploadedFile(name, data, "application/json")})
+
+    jobs = Job.objects.count()
+    refused = upload("titles.json", b"{not json")
+    assert refused.status_code == 200 and "JSON" in refused.content.decode() and Job.objects.count() == jobs
+    # Every record is already here: the job refuses them all, naming each row, and writes nothing.
+    response = upload("titles.json", exported)
+    run_job.call(Job.objects.latest("pk").pk)
+    page = client.get(response["Location"]).content.decode()
+    assert "证书编号已存在于系统中" in page and "未导入" in page
+    ExchangeRequest.objects.all().delete()
+    TitleHeld.objects.all().delete()
+    Certificate.objects.all().delete()
+    response = upload("titles.json", exported)
+    run_job.call(Job.objects.latest("pk").pk)
+    page = client.get(response["Location"]).content.decode()
+    valid = sum(1 for r in json.loads(exported)["batch"]["records"] if r["status"] == "valid")
+    assert f"已导入{valid}条" in page and "另有1条已撤销的记录未导入" in page
+    assert Certificate.objects.count() == valid
