@@ -239,3 +239,20 @@ def test_requests_refused_before_any_api_view_get_the_apis_json_error(db, client
     assert response.json()["code"] == code and response.json()["message"]
     page = client.get("/no-such-page/")  # the pages keep their HTML
     assert page.status_code == 404 and page["Content-Type"].startswith("text/html")
+
+
+def test_authenticating_a_call_costs_a_few_queries_and_one_audit_insert(scene, client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _, secret = _key(scene["roles"].employer)
+    _get(client, "/api/v1/keys/me", secret)  # the key's last use written: at most once a minute
+    with CaptureQueriesContext(connection) as queries:
+        assert _get(client, "/api/v1/keys/me", secret).status_code == 200
+    sql = [q["sql"] for q in queries.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))]
+    inserts = [s for s in sql if s.startswith("INSERT")]
+    assert len(inserts) == 1 and "audit_auditentry" in inserts[0]
+    assert not any(s.startswith("UPDATE") and "api_apikey" in s for s in sql)
+    # The key with its account and organisation, the minute's count, and the entry appended to the audit chain
+    # (its head read, the entry, the head moved); then the operation's own.
+    assert len(sql) == 5, sql
