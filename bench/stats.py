@@ -13,7 +13,9 @@ returned, corrected once, deemed withdrawn) and its timeline:
 one ApplicationEvent per stage with the organisation holding it and a random stay (each desk its own mean), the
 one-time correction notices, the certificates of the certified and some lookups of them — all with bulk inserts.
 Then the statistics page (and the regional dashboard, and a bureau's page) is fetched by Django's test client in
-the process: once to warm, then --runs times; printed: median and max time, queries, and the load average.
+the process: once to warm (the first region-wide reader of a year stores the region's stage figures), then --runs
+times; then the stage figures' recomputation (the daily job) is timed once. Printed: median and max time, queries,
+and the load average.
 """
 
 from __future__ import annotations
@@ -320,6 +322,13 @@ def worker(n: int, runs: int) -> dict:
         with CaptureQueriesContext(connection) as queries:
             client.get(url)
         rows.append({"page": label, "median": statistics.median(times), "max": max(times), "queries": len(queries.captured_queries)})
+    from zhicheng.statistics.services import refresh_region_stays
+
+    started = time.perf_counter()
+    with CaptureQueriesContext(connection) as queries:
+        refresh_region_stays(YEAR)
+    rows.append({"page": "the region's stage figures recomputed (daily job, first reader of a year)",
+                 "median": time.perf_counter() - started, "max": time.perf_counter() - started, "queries": len(queries.captured_queries)})
     return {"vendor": connection.vendor, "declarations": declarations, "events": events, "built": built, "rows": rows,
             "load": os.getloadavg()}
 

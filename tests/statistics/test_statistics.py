@@ -216,7 +216,8 @@ def test_the_workbook_holds_typed_cells_and_is_audited(client, world):
 
 @pytest.mark.django_db
 def test_queries_do_not_grow_with_declarations(client, world, django_assert_num_queries):
-    """The page's queries are counted once; twenty more declarations with their timelines leave the count as it was."""
+    """The page's queries are counted once; twenty more declarations with their timelines leave the count as it was
+    (the region's stage figures are stored: the county bureau's, computed live, are counted too)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -225,6 +226,7 @@ def test_queries_do_not_grow_with_declarations(client, world, django_assert_num_
     from zhicheng.demo.ids import id_number
 
     client.force_login(world["users"]["supervisor"])
+    client.get(reverse("statistics"), {"year": 2021})  # the region's stage figures stored by the first reader
     with CaptureQueriesContext(connection) as before:
         assert client.get(reverse("statistics"), {"year": 2021}).status_code == 200
     template = world["old"]
@@ -239,6 +241,18 @@ def test_queries_do_not_grow_with_declarations(client, world, django_assert_num_
     with django_assert_num_queries(len(before.captured_queries)):
         response = client.get(reverse("statistics"), {"year": 2021})
     assert "<b>25</b>" in response.content.decode()
+    client.force_login(world["users"]["county_bureau"])
+    with CaptureQueriesContext(connection) as bureau_before:
+        client.get(reverse("statistics"), {"year": 2021})
+    more = []
+    for i in range(5):
+        person = _copy(template.person, id_number=id_number("150102", D(1980, 1, 2), 950 + i), name=f"又{i}")
+        person.save()
+        more.append(_copy(world["d"][1], person_id=person.pk, state="submitted"))
+    Application.objects.bulk_create(more)
+    with django_assert_num_queries(len(bureau_before.captured_queries)):
+        response = client.get(reverse("statistics"), {"year": 2021})
+    assert "<b>28</b>" in response.content.decode()  # its three, and the twenty and five more of 准格尔旗人民医院
 
 
 @pytest.mark.django_db

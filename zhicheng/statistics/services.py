@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from django.db import connection
 from django.db.models import Count, Q
 from django.db.models.functions import ExtractYear, Substr
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhicheng.accounts.roles import Role
@@ -172,7 +173,7 @@ def report(user, year: int) -> Report:
     rep.tables.append(outcome_table)
     corrections, deficiencies = _corrections(applications, year)
     rep.tables.append(deficiencies)
-    stay_tables, slowest = _stays(applications, year)
+    stay_tables, slowest = _stays(user, applications, year)
     rep.tables += stay_tables
     certificate_table, issued, verified = _certificates(applications, year)
     rep.tables.append(certificate_table)
@@ -240,8 +241,46 @@ def _corrections(applications, year: int) -> tuple[dict, Table]:
                          note=_("本年共发出一次性补正告知 %(issued)d 份，已补正 %(resolved)d 份。") % counts)
 
 
-def _stays(applications, year: int) -> tuple[list[Table], dict | None]:
-    found = durations.stays(applications.filter(plan__year=year))
+REGION_WIDE = frozenset({Role.REGIONAL_HR_DEPARTMENT, Role.SUPERVISOR})
+
+
+def refresh_region_stays(year: int):
+    """The region's stage figures of ``year`` computed again and stored (None when the year has no plan)."""
+    from django.db import transaction
+
+    from zhicheng.core import clock
+
+    from .models import StageFigure
+
+    if not AnnualPlan.objects.filter(year=year).exists():
+        return None
+    found = durations.stays(Application.objects.exclude(state=State.DRAFT).filter(plan__year=year))
+    now = clock.now()
+    with transaction.atomic():
+        StageFigure.objects.filter(year=year).delete()
+        StageFigure.objects.bulk_create([StageFigure(year=year, stage=s.stage, holder_id=s.holder_id, every_desk=s.every_desk,
+                                                     count=s.count, median=s.median, p90=s.p90, computed_at=now) for s in found])
+    return now
+
+
+def _region_stays(year: int) -> tuple[list, object]:
+    """The stored region-wide figures (computed now if the year has none yet) and when they were computed."""
+    from .models import StageFigure
+
+    rows = list(StageFigure.objects.filter(year=year))
+    if not rows:
+        refresh_region_stays(year)
+        rows = list(StageFigure.objects.filter(year=year))
+    stays = [durations.Stay(r.stage, r.holder_id, r.count, r.median, r.p90, every_desk=r.every_desk) for r in rows]
+    return stays, (rows[0].computed_at if rows else None)
+
+
+def _stays(user, applications, year: int) -> tuple[list[Table], dict | None]:
+    as_of = None
+    if user.role in REGION_WIDE:
+        found, as_of = _region_stays(year)
+    else:
+        found = durations.stays(applications.filter(plan__year=year))
     holders = {s.holder_id for s in found if s.holder_id}
     names = dict(Organisation.objects.filter(pk__in=holders).values_list("pk", "name")) if holders else {}
     order = {s.value: i for i, s in enumerate(State)}
@@ -252,6 +291,8 @@ def _stays(applications, year: int) -> tuple[list[Table], dict | None]:
     desk_rows = [[_(labels.get(s.stage, s.stage)), names.get(s.holder_id, _("申报人")), s.count, round(s.median, 1), round(s.p90, 1)]
                  for s in desks]
     note = _("每段停留从进入该环节起，到下一次办理为止；尚未办理的算到今天。草稿与终结状态不计。")
+    if as_of is not None:
+        note += _("全区数据每日计算一次，本表计算于 %(at)s。") % {"at": timezone.localtime(as_of).strftime("%Y-%m-%d %H:%M")}
     tables = [
         Table("stages", _("各环节停留天数（中位数与90%分位数）"), [_("环节"), _("停留（次）"), _("中位数（天）"), _("90%分位数（天）")],
               stage_rows, value_columns=(2, 3), note=note),
@@ -328,7 +369,7 @@ def overview(user, year: int) -> dict:
     by_state = dict(applications.order_by().values_list("state").annotate(n=Count("pk")))
     passed = sum(n for s, n in by_state.items() if s in PASSED_STATES)
     failed = by_state.get(State.FAILED, 0)
-    _tables, slowest = _stays(scoped(user), year)
+    _tables, slowest = _stays(user, scoped(user), year)
     return {
         "year": year, "total": sum(by_state.values()), "passed": passed, "failed": failed, "pass_rate": _rate(passed, failed),
         "groups": [(key, label, sum(n for s, n in by_state.items() if s in states)) for key, label, states in STATE_GROUPS],

@@ -1,0 +1,16 @@
+"""The statistics' daily work, registered with the schedule in StatisticsConfig.ready(): the region-wide days in each
+stage of this year's and last year's declarations computed again (stays still open count until the run)."""
+
+from __future__ import annotations
+
+from zhicheng.jobs.runner import retrying
+from zhicheng.jobs.schedule import daily
+
+
+@daily("statistics.stage_figures")
+@retrying(attempts=3, first_delay=600)
+def daily_stage_figures(day: str) -> dict:
+    from . import services
+
+    year = int(day[:4])
+    return {"years": [y for y in (year - 1, year) if services.refresh_region_stays(y) is not None]}
