@@ -325,3 +325,19 @@ def test_the_history_import_page_takes_the_exports_json_as_a_job(titles, client)
     valid = sum(1 for r in json.loads(exported)["batch"]["records"] if r["status"] == "valid")
     assert f"已导入{valid}条" in page and "另有1条已撤销的记录未导入" in page
     assert Certificate.objects.count() == valid
+
+
+@pytest.mark.django_db
+def test_a_pulls_queries_do_not_grow_with_its_records(titles):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    records.pull(titles["roles"].regional_hr, 0, 1).signed()  # the signing key and the region's body, read once per process
+    counts = {}
+    for limit in (1, 500):
+        with CaptureQueriesContext(connection) as queries:
+            batch = records.pull(titles["roles"].regional_hr, 0, limit)
+            batch.signed()
+        counts[limit] = (len(batch.records), len(queries))
+    assert counts[500][0] > counts[1][0] == 1
+    assert counts[500][1] == counts[1][1], counts  # the log's top, the page, the versions, the certificates, the region
