@@ -166,3 +166,38 @@ def test_the_login_page_lists_the_printed_logins_and_the_banner_the_date_in_forc
     assert [u for u, _role, _where in demo["logins"] if f"<code>{u}</code>" not in hint] == []
     monkeypatch.delenv("ZHICHENG_TODAY")
     assert 'class="demo-day"' not in client.get(reverse("login")).content.decode(), "no banner on the real date"
+
+
+def test_the_overseers_dashboards_show_the_demo_regions_year(demo, client, monkeypatch):
+    """Issue 15: the supervisor's and the regional department's dashboards show the demo region's own numbers, a late
+    committee with its explanation and the open rectification; the signals page shows the two declarations that
+    share one evidence file, and no paper of the demo is flagged as over-claimed (each demo paper names its case)."""
+    from django.urls import reverse
+
+    from zhicheng.accounts.models import User
+    from zhicheng.declarations.models import Application
+    from zhicheng.declarations.states import State
+    from zhicheng.monitoring.integrity_signals import OVERCLAIMED_WORK, SHARED_FILE, all_signals
+    from zhicheng.monitoring.models import PlanExplanation
+    from zhicheng.rectification.models import RectificationOrder
+
+    monkeypatch.setenv("ZHICHENG_TODAY", "2021-09-15")
+    submitted = Application.objects.filter(plan__year=2021).exclude(state=State.DRAFT).count()
+    explanation = PlanExplanation.objects.select_related("committee").get()
+    open_orders = RectificationOrder.objects.exclude(state="accepted").count()
+    assert submitted > 50 and open_orders >= 1
+    for username in ("supervisor", "regional_hr"):
+        client.force_login(User.objects.get(username=username))
+        response = client.get(reverse("dashboard"))
+        body = response.content.decode()
+        assert response.context["overview"]["total"] == submitted, username
+        assert f"<b>{submitted}</b>" in body
+        assert response.context["rectification"]["open"] == open_orders
+        assert [p.committee for p in response.context["plan_progress"]["late"]] == [explanation.committee]
+        assert explanation.committee.name in body and reverse("plan_explanation_detail", args=[explanation.pk]) in body
+    signals = all_signals(2021)
+    shared = [s for s in signals if s.code == SHARED_FILE]
+    assert len(shared) == 1 and len(shared[0].application_ids) == 2 and len(shared[0].person_ids) == 2
+    assert [s.summary for s in signals if s.code == OVERCLAIMED_WORK] == []
+    page = client.get(reverse("integrity_signals") + "?year=2021").content.decode()
+    assert all(reverse("application_detail", args=[pk]) in page for pk in shared[0].application_ids)

@@ -53,7 +53,16 @@ def add_achievements(person, profile: dict) -> None:
     names = {"s": profile.get("specialty") or "专业技术", "u": person.unit.name[:12]}
     started = max(e[0] for e in profile["work"])
     year = max(2017, started.year + 2)
-    Publication.objects.create(person=person, title=paper.format(**names), venue=venue, published_on=dt.date(year, 6, 1),
+    # Each person's paper is their own: one title in one journal and year claimed by several demo people as their
+    # first-author paper is exactly what the integrity signals flag as a work over-claimed (monitoring). The paper
+    # names its case (the author's unit); where colleagues of the same specialty wrote on it, in other words or years.
+    base, unit = paper.format(**names), person.unit.name
+    years = [y for y in (year, year - 1, year + 1, year - 2) if started.year <= y < 2021] or [year]  # before the demo's year
+    candidates = [(f"{base}{case.format(unit)}", dt.date(y, 1 + person.pk % 12, 1)) for y in years
+                  for case in ("——以{}为例", "——基于{}的实践", "——{}的经验与启示", "：{}案例分析")]
+    title, published_on = next((c for c in candidates if not Publication.objects.filter(
+        title=c[0], venue=venue, published_on__year=c[1].year).exists()), candidates[0])
+    Publication.objects.create(person=person, title=title, venue=venue, published_on=published_on,
                                authorship="第一作者", representative=True)
     if project:
         Project.objects.create(person=person, name=project.format(**names), role_in_project="主要完成人", level="自治区级",

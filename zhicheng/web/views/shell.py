@@ -21,6 +21,7 @@ from zhicheng.declarations import guards, registry
 from zhicheng.declarations.models import Application
 from zhicheng.declarations.states import State
 from zhicheng.declarations.workflow import TABLE
+from zhicheng.monitoring.progress import dashboard_card as plan_progress_card
 from zhicheng.notifications.inbox import mark_read, unread_count
 from zhicheng.notifications.models import Notification
 from zhicheng.notifications.services import shown
@@ -80,6 +81,7 @@ def dashboard(request):
         "filing_warnings": filing_warnings(user) if can_open(user, "filing_queue") else [],
         "overview": _year_overview(user),  # the year at a glance for those who run the region
         "rectification": rectification_counts(user),  # 限期纠正 waiting for this user (八（一）)
+        "plan_progress": plan_progress_card(user),  # late committees and their explanations (三（二）、八（二）4)
     }
     return render(request, "web/dashboard.html", context)
 
