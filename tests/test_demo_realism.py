@@ -201,3 +201,40 @@ def test_the_overseers_dashboards_show_the_demo_regions_year(demo, client, monke
     assert [s.summary for s in signals if s.code == OVERCLAIMED_WORK] == []
     page = client.get(reverse("integrity_signals") + "?year=2021").content.decode()
     assert all(reverse("application_detail", args=[pk]) in page for pk in shared[0].application_ids)
+
+
+def test_the_collection_export_of_the_demo_validates_against_its_schema(demo, client, monkeypatch):
+    """Issue 16: the demo region's titles, pulled by the regional department's key page by page, validate against
+    docs/collection.schema.json; the signature verifies with the published key; a pull with the last cursor is empty."""
+    import base64
+    import datetime as dt
+    import json
+    from pathlib import Path
+
+    import jsonschema
+    from cryptography.hazmat.primitives.serialization import load_pem_public_key
+
+    from zhicheng.accounts.models import User
+    from zhicheng.api.services import create_key
+    from zhicheng.certificates.models import Certificate
+    from zhicheng.core.canonical import canonical_json
+
+    monkeypatch.setenv("ZHICHENG_TODAY", "2021-09-15")
+    schema = json.loads((Path(__file__).resolve().parents[1] / "docs" / "collection.schema.json").read_text())
+    secret = create_key(User.objects.get(username="regional_hr"), name="归集", scopes=["export"],
+                        expires_on=dt.date(2021, 10, 15))[1]
+    public = load_pem_public_key(client.get("/api/certificates/public-key").json()["public_key_pem"].encode())
+    records, cursor = [], ""
+    for _page in range(50):
+        response = client.get("/api/v1/collection/titles", {"cursor": cursor, "limit": 20}, HTTP_AUTHORIZATION=f"Bearer {secret}")
+        assert response.status_code == 200, response.content
+        body = response.json()
+        jsonschema.validate(body, schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
+        public.verify(base64.b64decode(body["signature"]), canonical_json(body["batch"]))
+        records += body["batch"]["records"]
+        cursor = body["batch"]["cursor"]
+        if not body["batch"]["has_more"]:
+            break
+    assert {r["certificate_number"] for r in records} == set(Certificate.objects.values_list("number", flat=True))
+    again = client.get("/api/v1/collection/titles", {"cursor": cursor}, HTTP_AUTHORIZATION=f"Bearer {secret}").json()
+    assert again["batch"]["records"] == []
