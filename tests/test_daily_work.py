@@ -52,6 +52,7 @@ def test_each_app_registers_its_own_daily_work():
         "audit.checkpoint": "zhicheng.audit.daily.daily_checkpoint",
         "rectification.overdue_orders": "zhicheng.rectification.daily.overdue_orders",
         "collection.daily_file": "zhicheng.collection.daily.daily_file",
+        "statistics.stage_figures": "zhicheng.statistics.daily.daily_stage_figures",
         "webhooks.sweep": "zhicheng.webhooks.daily.sweep",
     }
 

@@ -46,6 +46,8 @@ PAGE_OF = {
     **{key: {"rectification_order_detail"} for key in (
         "rectification_ordered", "rectification_answered", "rectification_decided", "rectification_overdue")},
     **{key: {"suspension_detail"} for key in ("committee_suspended", "committee_suspension_lifted", "committee_approval_revoked")},
+    # plan progress (八（二）4): the late committee's written explanation
+    **{key: {"plan_explanation_detail"} for key in ("plan_explanation_filed", "plan_explanation_decided")},
 }
 
 
@@ -97,7 +99,23 @@ def send_every_kind(make_applicant) -> None:
     from ..rectification.helpers import send_every_kind_of_message
 
     send_every_kind_of_message()
+    send_plan_explanation_messages()
     assert draft.pk and one.pk
+
+
+def send_plan_explanation_messages() -> None:
+    """A committee whose review runs past 30 September files its explanation; the region returns it."""
+    from zhicheng.monitoring.services import decide_explanation, file_explanation
+    from zhicheng.orgs.models import Committee, Organisation, OrgKind
+
+    committee = Committee.objects.select_related("office").get(series__code="accounting", area__level="region",
+                                                                self_review_unit__isnull=True)
+    ReviewPlan.objects.filter(committee=committee, year=2021).update(review_starts_on=D(2021, 10, 11), review_ends_on=D(2021, 10, 15))
+    with clock.frozen(D(2021, 9, 1)):
+        explanation = file_explanation(committee, 2021, staff_of(committee.office), text="专家评委库补充推荐尚未完成，评审顺延至10月。")  # filed
+    with clock.frozen(D(2021, 9, 2)):
+        decide_explanation(explanation, staff_of(Organisation.objects.get(kind=OrgKind.REGIONAL_HR_DEPARTMENT)),
+                           accept=False, reason="未说明补救措施。")  # decided
 
 
 def opens_for(client, user, link: str, day: dt.date) -> str:

@@ -94,14 +94,14 @@ def _file_uses_sql() -> str:
     selected = SelectedRecord._meta.db_table
     # A material counts once it went up with a submitted version (not a file added while correcting, until resubmitted).
     parts = [
-        f"SELECT m.file_id AS file_id, m.application_id AS application_id FROM {ApplicationMaterial._meta.db_table} m "
+        f"SELECT m.file_id AS file_id, m.application_id AS application_id FROM {ApplicationMaterial._meta.db_table} m "  # nosec B608 - table names from the models' meta, no input
         f"JOIN {Application._meta.db_table} ma ON ma.id = m.application_id AND m.first_version <= ma.version",
     ]
     for kind, model in ARCHIVE_MODELS.items():
         evidence = model._meta.get_field("evidence")
         through = evidence.remote_field.through._meta.db_table
         parts.append(
-            f"SELECT e.{evidence.m2m_reverse_name()} AS file_id, s.application_id AS application_id FROM {through} e "
+            f"SELECT e.{evidence.m2m_reverse_name()} AS file_id, s.application_id AS application_id FROM {through} e "  # nosec B608 - table/column names from the models' meta; kind from ARCHIVE_MODELS
             f"JOIN {selected} s ON s.record_id = e.{evidence.m2m_column_name()} AND s.kind = '{kind}' AND s.version > 0"
         )
     return " UNION ".join(parts)
@@ -113,7 +113,7 @@ def shared_files(year: int | None = None) -> list[Signal]:
     plans = Application._meta.get_field("plan").related_model._meta.db_table
     year_filter, params = ("AND p.year = %s", [year]) if year is not None else ("", [])
     sql = (
-        f"WITH uses AS ({_file_uses_sql()}), "
+        f"WITH uses AS ({_file_uses_sql()}), "  # nosec B608 - table names from the models' meta; the year is a parameter
         f"people AS (SELECT u.file_id, u.application_id, a.person_id FROM uses u "
         f"JOIN {apps} a ON a.id = u.application_id JOIN {plans} p ON p.id = a.plan_id "
         f"WHERE a.submitted_at IS NOT NULL {year_filter}) "

@@ -52,7 +52,7 @@ def _stays_sql(applications: QuerySet) -> tuple[str, list]:
         days = "MAX(julianday(COALESCE(LEAD(e.at) OVER w, %s)) - julianday(e.at), 0)"
         end_param = now.astimezone(dt.timezone.utc).replace(tzinfo=None).isoformat(" ")
     placeholders = ", ".join(["%s"] * len(NOT_A_STAGE))
-    sql = (f"SELECT stage, holder_id, days FROM (SELECT e.to_state AS stage, e.holder_id AS holder_id, {days} AS days "
+    sql = (f"SELECT stage, holder_id, days FROM (SELECT e.to_state AS stage, e.holder_id AS holder_id, {days} AS days "  # nosec B608 - the scope's SQL from the ORM with its parameters; names from meta
            f"FROM {_event_table()} e WHERE e.application_id IN ({sub_sql}) "
            "WINDOW w AS (PARTITION BY e.application_id ORDER BY e.at, e.id)) s "
            f"WHERE stage NOT IN ({placeholders})")
@@ -68,7 +68,7 @@ def stays(applications: QuerySet) -> list[Stay]:
 
 
 def _postgresql(stays_sql: str, params: list) -> list[Stay]:
-    sql = (f"SELECT stage, holder_id, GROUPING(holder_id), COUNT(*), "
+    sql = (f"SELECT stage, holder_id, GROUPING(holder_id), COUNT(*), "  # nosec B608 - wraps the query above; no input
            "percentile_cont(0.5) WITHIN GROUP (ORDER BY days), percentile_cont(0.9) WITHIN GROUP (ORDER BY days) "
            f"FROM ({stays_sql}) t GROUP BY GROUPING SETS ((stage, holder_id), (stage))")
     # The window and the percentiles sort every stay of the year (a million at 100,000 declarations): in memory, not in
@@ -96,7 +96,7 @@ def _ranked(stays_sql: str, params: list) -> list[Stay]:
     """SQLite: the stays at the positions each percentile needs, per group; the groups of a stage over every desk
     are the same rows partitioned by stage alone (SQLite has no GROUPING SETS)."""
     wanted = " OR ".join(f"rn = CAST((n - 1) * {p} AS INTEGER) OR rn = CAST((n - 1) * {p} AS INTEGER) + 1" for p in PERCENTILES)
-    sql = (f"WITH s AS ({stays_sql}), r AS ("
+    sql = (f"WITH s AS ({stays_sql}), r AS ("  # nosec B608 - wraps the query above; percentiles are constants
            "SELECT stage, holder_id, 0 AS every_desk, days, "
            "ROW_NUMBER() OVER (PARTITION BY stage, holder_id ORDER BY days) - 1 AS rn, COUNT(*) OVER (PARTITION BY stage, holder_id) AS n FROM s "
            "UNION ALL SELECT stage, NULL, 1, days, "

@@ -41,7 +41,7 @@ router = Router()
 Year = Annotated[int | None, Query(ge=2000, le=2100)]
 
 # The steps that record a review's outcome (七（四）；八（二）3、八（三）), and what each records.
-OUTCOMES = {"record_pass": True, "record_fail": False, "veto": False, "overturn": False}
+OUTCOMES = {"record_pass": True, "record_fail": False, "veto": False, "overturn": False}  # nosec B105 - step names mapped to outcomes, not a password
 
 
 # ---- committee results ----------------------------------------------------------------------
