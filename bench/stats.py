@@ -322,11 +322,11 @@ def worker(n: int, runs: int) -> dict:
         with CaptureQueriesContext(connection) as queries:
             client.get(url)
         rows.append({"page": label, "median": statistics.median(times), "max": max(times), "queries": len(queries.captured_queries)})
-    from zhicheng.statistics.services import refresh_region_stays
+    from zhicheng.statistics.services import refresh_stays
 
     started = time.perf_counter()
     with CaptureQueriesContext(connection) as queries:
-        refresh_region_stays(YEAR)
+        refresh_stays(YEAR)
     rows.append({"page": "the region's stage figures recomputed (daily job, first reader of a year)",
                  "median": time.perf_counter() - started, "max": time.perf_counter() - started, "queries": len(queries.captured_queries)})
     return {"vendor": connection.vendor, "declarations": declarations, "events": events, "built": built, "rows": rows,

@@ -217,7 +217,7 @@ def test_the_workbook_holds_typed_cells_and_is_audited(client, world):
 @pytest.mark.django_db
 def test_queries_do_not_grow_with_declarations(client, world, django_assert_num_queries):
     """The page's queries are counted once; twenty more declarations with their timelines leave the count as it was
-    (the region's stage figures are stored: the county bureau's, computed live, are counted too)."""
+    (the stage figures are stored by each scope's first reader: the county bureau's are counted too)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -242,6 +242,7 @@ def test_queries_do_not_grow_with_declarations(client, world, django_assert_num_
         response = client.get(reverse("statistics"), {"year": 2021})
     assert "<b>25</b>" in response.content.decode()
     client.force_login(world["users"]["county_bureau"])
+    client.get(reverse("statistics"), {"year": 2021})  # the bureau's stage figures stored by its first reader
     with CaptureQueriesContext(connection) as bureau_before:
         client.get(reverse("statistics"), {"year": 2021})
     more = []
@@ -267,3 +268,26 @@ def test_the_regional_dashboard_shows_the_year_at_a_glance(client, world):
     assert f'href="{reverse("statistics")}?year=2021"' in body
     client.force_login(world["users"]["employer"])
     assert "年度概况" not in client.get(reverse("dashboard")).content.decode()
+
+
+@pytest.mark.django_db
+def test_each_scope_stores_its_figures_and_the_daily_run_renews_every_scope_read(client, world):
+    """A bureau's days per stage are stored by its first view (as the region's are) and counted over its own
+    declarations only; the daily run computes again the region's and every scope read before, no other."""
+    from zhicheng.core import clock
+    from zhicheng.statistics.models import StageFigure
+    from zhicheng.statistics.services import refresh_all_stays, report
+
+    bureau = world["users"]["county_bureau"]
+    client.force_login(bureau)
+    assert client.get(reverse("statistics"), {"year": 2021}).status_code == 200
+    stored = StageFigure.objects.filter(year=2021, scope=bureau.organisation)
+    assert stored.exists() and not StageFigure.objects.filter(year=2021, scope__isnull=True).exists()
+    own = sum(r[1] for r in report(bureau, 2021).table("stages").rows)
+    region = sum(r[1] for r in report(world["users"]["supervisor"], 2021).table("stages").rows)
+    assert 0 < own < region, "the bureau counts its area's stays, the region all"
+    before = stored.first().computed_at
+    with clock.frozen(D(2021, 12, 21)):
+        assert refresh_all_stays(2021) == 2  # the region and the one bureau that read
+    assert stored.first().computed_at > before
+    assert set(StageFigure.objects.filter(year=2021).values_list("scope_id", flat=True)) == {None, bureau.organisation_id}

@@ -1,5 +1,6 @@
-"""The statistics' daily work, registered with the schedule in StatisticsConfig.ready(): the region-wide days in each
-stage of this year's and last year's declarations computed again (stays still open count until the run)."""
+"""The statistics' daily work, registered with the schedule in StatisticsConfig.ready(): the days in each stage of this
+year's and last year's declarations computed again, for the region and every scope read before (stays still open
+count until the run)."""
 
 from __future__ import annotations
 
@@ -13,4 +14,4 @@ def daily_stage_figures(day: str) -> dict:
     from . import services
 
     year = int(day[:4])
-    return {"years": [y for y in (year - 1, year) if services.refresh_region_stays(y) is not None]}
+    return {"scopes": {y: services.refresh_all_stays(y) for y in (year - 1, year)}}

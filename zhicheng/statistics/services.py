@@ -244,8 +244,25 @@ def _corrections(applications, year: int) -> tuple[dict, Table]:
 REGION_WIDE = frozenset({Role.REGIONAL_HR_DEPARTMENT, Role.SUPERVISOR})
 
 
-def refresh_region_stays(year: int):
-    """The region's stage figures of ``year`` computed again and stored (None when the year has no plan)."""
+def scope_of(user) -> int | None:
+    """Whose declarations a reader's stage figures count: the organisation's scope (every staff role's scope is its
+    organisation's, querysets.for_user), or None for the region-wide readers."""
+    return None if user.role in REGION_WIDE else user.organisation_id
+
+
+def _scope_applications(organisation_id: int | None):
+    """The submitted declarations of a stored scope, as one of its staff reads them (None: the region)."""
+    from zhicheng.accounts.models import User
+
+    if organisation_id is None:
+        return Application.objects.exclude(state=State.DRAFT)
+    reader = User.objects.filter(organisation_id=organisation_id, is_active=True).exclude(role=Role.SUPERVISOR).first()
+    return Application.objects.for_user(reader) if reader else None
+
+
+def refresh_stays(year: int, organisation_id: int | None = None, applications=None):
+    """A scope's stage figures of ``year`` computed again and stored; when they were (None when the year has no
+    plan, or the scope has nobody left to read it: then its stored figures go)."""
     from django.db import transaction
 
     from zhicheng.core import clock
@@ -254,33 +271,44 @@ def refresh_region_stays(year: int):
 
     if not AnnualPlan.objects.filter(year=year).exists():
         return None
-    found = durations.stays(Application.objects.exclude(state=State.DRAFT).filter(plan__year=year))
+    applications = _scope_applications(organisation_id) if applications is None else applications
+    stored = StageFigure.objects.filter(year=year, scope_id=organisation_id)
+    if applications is None:
+        stored.delete()
+        return None
+    found = durations.stays(applications.filter(plan__year=year))
     now = clock.now()
     with transaction.atomic():
-        StageFigure.objects.filter(year=year).delete()
-        StageFigure.objects.bulk_create([StageFigure(year=year, stage=s.stage, holder_id=s.holder_id, every_desk=s.every_desk,
-                                                     count=s.count, median=s.median, p90=s.p90, computed_at=now) for s in found])
+        stored.delete()
+        StageFigure.objects.bulk_create([StageFigure(year=year, scope_id=organisation_id, stage=s.stage, holder_id=s.holder_id,
+                                                     every_desk=s.every_desk, count=s.count, median=s.median, p90=s.p90,
+                                                     computed_at=now) for s in found])
     return now
 
 
-def _region_stays(year: int) -> tuple[list, object]:
-    """The stored region-wide figures (computed now if the year has none yet) and when they were computed."""
+def refresh_all_stays(year: int) -> int:
+    """The daily run: the region's figures and those of every scope a reader has opened for the year; how many."""
     from .models import StageFigure
 
-    rows = list(StageFigure.objects.filter(year=year))
+    scopes = {None} | set(StageFigure.objects.filter(year=year, scope__isnull=False).values_list("scope_id", flat=True))
+    return sum(1 for scope in scopes if refresh_stays(year, scope) is not None)
+
+
+def _stored_stays(user, applications, year: int) -> tuple[list, object]:
+    """The reader's scope's stored figures (computed now if the scope has none for the year) and when computed."""
+    from .models import StageFigure
+
+    scope = scope_of(user)
+    rows = list(StageFigure.objects.filter(year=year, scope_id=scope))
     if not rows:
-        refresh_region_stays(year)
-        rows = list(StageFigure.objects.filter(year=year))
+        refresh_stays(year, scope, applications)
+        rows = list(StageFigure.objects.filter(year=year, scope_id=scope))
     stays = [durations.Stay(r.stage, r.holder_id, r.count, r.median, r.p90, every_desk=r.every_desk) for r in rows]
     return stays, (rows[0].computed_at if rows else None)
 
 
 def _stays(user, applications, year: int) -> tuple[list[Table], dict | None]:
-    as_of = None
-    if user.role in REGION_WIDE:
-        found, as_of = _region_stays(year)
-    else:
-        found = durations.stays(applications.filter(plan__year=year))
+    found, as_of = _stored_stays(user, applications, year)
     holders = {s.holder_id for s in found if s.holder_id}
     names = dict(Organisation.objects.filter(pk__in=holders).values_list("pk", "name")) if holders else {}
     order = {s.value: i for i, s in enumerate(State)}
@@ -292,7 +320,7 @@ def _stays(user, applications, year: int) -> tuple[list[Table], dict | None]:
                  for s in desks]
     note = _("每段停留从进入该环节起，到下一次办理为止；尚未办理的算到今天。草稿与终结状态不计。")
     if as_of is not None:
-        note += _("全区数据每日计算一次，本表计算于 %(at)s。") % {"at": timezone.localtime(as_of).strftime("%Y-%m-%d %H:%M")}
+        note += _("停留天数每日计算一次，本表计算于 %(at)s。") % {"at": timezone.localtime(as_of).strftime("%Y-%m-%d %H:%M")}
     tables = [
         Table("stages", _("各环节停留天数（中位数与90%分位数）"), [_("环节"), _("停留（次）"), _("中位数（天）"), _("90%分位数（天）")],
               stage_rows, value_columns=(2, 3), note=note),
