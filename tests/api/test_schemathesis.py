@@ -13,7 +13,6 @@ import datetime as dt
 import time
 
 import pytest
-from django.db import transaction
 from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -22,7 +21,6 @@ from schemathesis.specs.openapi.checks import (
 
 from zhicheng.core import clock
 
-from ..conftest import applicant_maker, build_scene
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_headers_conformance,
           response_schema_conformance]
@@ -46,21 +44,6 @@ def _run(operation, wsgi, headers, examples: int, **fixed) -> list[str]:
 
     run()
     return failures
-
-
-@pytest.fixture(scope="module")
-def api_scene(django_db_setup, django_db_blocker):
-    """tests/conftest.py's scene, built once for this module and rolled back after it (each test rolls back its own
-    changes on top). Module-scoped, not shared: the other API modules build the same scene in theirs."""
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic._from_testcase = True  # lets durable blocks inside the tests run, as in a TestCase
-        atomic.__enter__()
-        try:
-            yield build_scene(applicant_maker())
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
 
 
 @pytest.fixture

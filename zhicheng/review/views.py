@@ -11,7 +11,6 @@ import json
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -29,6 +28,7 @@ from zhicheng.core.params import object_id
 from zhicheng.declarations.states import State
 from zhicheng.draw.model import CATEGORY_LABEL
 from zhicheng.files.services import read_verified, store_upload
+from zhicheng.web.feedback import attempt
 
 from . import drawing, forms, meeting as meeting_service, minutes as minutes_service, otp, panels as panel_service
 from . import plans as plan_service, pool as pool_service, recusal as recusal_service
@@ -39,19 +39,6 @@ from .models import (
 
 POOL_PAGE_SIZE = 100
 NAMED = 30  # a confirmation names this many people, then counts the rest
-
-
-def _attempt(request, action, success: str = "") -> bool:
-    """Run a service call; its refusal becomes error messages, its success a message."""
-    try:
-        action()
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-        return False
-    if success:
-        messages.success(request, success)
-    return True
 
 
 def _form_errors(request, form) -> None:
@@ -66,7 +53,7 @@ def _attempt_form(request, form, action, success: str = "") -> bool:
     if not form.is_valid():
         _form_errors(request, form)
         return False
-    return _attempt(request, lambda: action(form.cleaned_data), success)
+    return attempt(request, lambda: action(form.cleaned_data), success)
 
 
 # ---- the second factor -----------------------------------------------------------------------
@@ -176,7 +163,7 @@ def expert_act(request, pk: int):
                       _("已登记回避关系。"))
     elif action == "relation_remove":
         relation = get_object_or_404(ExpertRelation, pk=object_id(request.POST.get("relation")) or 0, expert=expert)
-        _attempt(request, lambda: pool_service.remove_relation(relation, user), _("已删除。"))
+        attempt(request, lambda: pool_service.remove_relation(relation, user), _("已删除。"))
     elif action == "sanction":
         _attempt_form(request, forms.SanctionForm(request.POST), lambda d: pool_service.add_sanction(expert, user, **d),
                       _("已登记处理记录。"))
@@ -221,7 +208,7 @@ def pool_filing_act(request):
     committees = pool_service.committees_for(user)
     if request.POST.get("action") == "acknowledge":
         filing = get_object_or_404(PoolFiling, pk=object_id(request.POST.get("filing")) or 0, committee__in=committees)
-        _attempt(request, lambda: pool_service.acknowledge_filing(filing, user), _("已备案。"))
+        attempt(request, lambda: pool_service.acknowledge_filing(filing, user), _("已备案。"))
     else:
         _attempt_form(request, forms.PoolFilingForm(request.POST, committees=committees),
                       lambda d: pool_service.file_pool(d["committee"], d["year"], user), _("评委库已报送自治区人社厅。"))
@@ -241,7 +228,7 @@ def review_plans(request):
             data = dict(form.cleaned_data)
             committee, year = data.pop("committee"), data.pop("year")
             holder = {}
-            if _attempt(request, lambda: holder.update(plan=plan_service.create_plan(committee, year, user, **data)), _("已保存草稿。")):
+            if attempt(request, lambda: holder.update(plan=plan_service.create_plan(committee, year, user, **data)), _("已保存草稿。")):
                 return redirect("review_plan_detail", pk=holder["plan"].pk)
     plans = plan_service.plans_for(user).select_related("committee").order_by("-year", "committee__name")[:200]
     return render(request, "review/plan_list.html", {"plans": plans, "form": form})
@@ -296,16 +283,16 @@ def review_plan_act(request, pk: int):
         _attempt_form(request, forms.FileForm(request.POST, request.FILES),
                       lambda d: plan_service.add_attachment(plan, user, store_upload(d["file"], user)), _("已添加附件。"))
     elif action == "file":
-        _attempt(request, lambda: plan_service.file_plan(plan, user), _("评审实施方案已报备自治区人社厅。"))
+        attempt(request, lambda: plan_service.file_plan(plan, user), _("评审实施方案已报备自治区人社厅。"))
     elif action == "approve":
-        _attempt(request, lambda: plan_service.approve_plan(plan, user), _("已备案同意。"))
+        attempt(request, lambda: plan_service.approve_plan(plan, user), _("已备案同意。"))
     elif action == "return":
-        _attempt(request, lambda: plan_service.return_plan(plan, user, request.POST.get("note", "")), _("已退回。"))
+        attempt(request, lambda: plan_service.return_plan(plan, user, request.POST.get("note", "")), _("已退回。"))
     elif action == "open_review":
         if plan_service.is_office_of(user, plan) and not confirm.confirmed(request):
             return confirm.ask(request, _open_review_question(plan))
         holder = {}
-        if _attempt(request, lambda: holder.update(outcome=plan_service.open_review(plan, user))):
+        if attempt(request, lambda: holder.update(outcome=plan_service.open_review(plan, user))):
             opened, refused = holder["outcome"]
             messages.success(request, ngettext("%(n)d份申报进入评审。", "%(n)d份申报进入评审。", len(opened)) % {"n": len(opened)})
             for app_id, reason in refused.items():
@@ -426,19 +413,19 @@ def draw_act(request, pk: int):
     elif action == "perform":
         if draw.status == DrawStatus.PUBLISHED and drawing.party_of(user, draw) == "office" and not confirm.confirmed(request):
             return confirm.ask(request, _perform_question(draw))
-        _attempt(request, lambda: drawing.perform(draw, user), _("抽选完成，抽选记录已保存。"))
+        attempt(request, lambda: drawing.perform(draw, user), _("抽选完成，抽选记录已保存。"))
     elif action in ("decline", "chair"):
         member = get_object_or_404(CommitteeMember, pk=object_id(request.POST.get("member")) or 0, draw=draw)
         if action == "chair":
-            _attempt(request, lambda: drawing.set_chair(member, user), _("已确定主任委员。"))
+            attempt(request, lambda: drawing.set_chair(member, user), _("已确定主任委员。"))
         else:
-            _attempt(request, lambda: drawing.decline(member, user, request.POST.get("reason", "")), _("已登记辞退并按候补顺序递补。"))
+            attempt(request, lambda: drawing.decline(member, user, request.POST.get("reason", "")), _("已登记辞退并按候补顺序递补。"))
     elif action == "cancel":
         reason = request.POST.get("reason", "").strip()
         if (reason and draw.status != DrawStatus.CANCELLED and drawing.party_of(user, draw) == "office"
                 and not confirm.confirmed(request)):
             return confirm.ask(request, _cancel_question(draw, reason))
-        _attempt(request, lambda: drawing.cancel(draw, user, reason), _("抽选已作废。"))
+        attempt(request, lambda: drawing.cancel(draw, user, reason), _("抽选已作废。"))
     return redirect("draw_detail", pk=draw.pk)
 
 
@@ -502,7 +489,7 @@ def public_draw_detail(request, pk: int):
     draw = get_object_or_404(ExpertDraw.objects.select_related("plan__committee"), pk=pk, published_at__isnull=False)
     form = forms.ObjectionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if _attempt(request, lambda: drawing.object_to(draw, **form.cleaned_data), _("异议已收到，办事机构将核实处理。")):
+        if attempt(request, lambda: drawing.object_to(draw, **form.cleaned_data), _("异议已收到，办事机构将核实处理。")):
             return redirect("public_draw_detail", pk=draw.pk)
     notice = draw.publication or {}
     return render(request, "review/public_draw_detail.html", {
@@ -566,13 +553,13 @@ def meeting_act(request, pk: int):
         if (meeting.status == MeetingStatus.SCHEDULED and plan_service.is_office_of(user, meeting.plan)
                 and not meeting_service.opening_problems(meeting) and not confirm.confirmed(request)):
             return confirm.ask(request, _open_question(meeting))
-        _attempt(request, lambda: meeting_service.open_ballot(meeting, user), _("无记名投票开始。"))
+        attempt(request, lambda: meeting_service.open_ballot(meeting, user), _("无记名投票开始。"))
     elif action == "close":
         if meeting.status == MeetingStatus.VOTING and plan_service.is_office_of(user, meeting.plan) and not confirm.confirmed(request):
             return confirm.ask(request, _close_question(meeting))
-        _attempt(request, lambda: meeting_service.close_ballot(meeting, user), _("表决结束，已计票。"))
+        attempt(request, lambda: meeting_service.close_ballot(meeting, user), _("表决结束，已计票。"))
     elif action == "minutes":
-        _attempt(request, lambda: minutes_service.generate(meeting, user), _("会议纪要已生成，请主任委员签署。"))
+        attempt(request, lambda: minutes_service.generate(meeting, user), _("会议纪要已生成，请主任委员签署。"))
     return redirect("meeting_detail", pk=meeting.pk)
 
 
@@ -662,11 +649,11 @@ def expert_opinion(request, pk: int):
         if request.POST.get("action") == "opinion" and form.is_valid():
             d = form.cleaned_data
             scores = {name: d.get(name) for name in panel_service.SCORE_FIELDS}
-            if _attempt(request, lambda: panel_service.submit_opinion(assignment, user, recommendation=d["recommendation"],
+            if attempt(request, lambda: panel_service.submit_opinion(assignment, user, recommendation=d["recommendation"],
                                                                      text=d["text"], scores=scores), _("评议意见已提交。")):
                 return redirect("expert_tasks")
         elif request.POST.get("action") == "recuse" and recuse_form.is_valid():
-            if _attempt(request, lambda: recusal_service.declare(plan, assignment.expert, assignment.application,
+            if attempt(request, lambda: recusal_service.declare(plan, assignment.expert, assignment.application,
                                                                  recuse_form.cleaned_data["reason"], user), _("已申请回避，您将不再看到该申报。")):
                 return redirect("expert_tasks")
     return render(request, "review/expert_opinion.html", {
@@ -687,10 +674,10 @@ def ballot(request, pk: int):
     form = forms.BallotForm(request.POST or None, applications=paper)
     if request.method == "POST":
         if form.is_valid() and paper:
-            if _attempt(request, lambda: meeting_service.cast_ballot(meeting, user, form.choices()), _("投票成功。票面不记名，任何人无法查到您的选择。")):
+            if attempt(request, lambda: meeting_service.cast_ballot(meeting, user, form.choices()), _("投票成功。票面不记名，任何人无法查到您的选择。")):
                 return redirect("expert_tasks")
         elif not paper:
-            _attempt(request, lambda: meeting_service.cast_ballot(meeting, user, {}))
+            attempt(request, lambda: meeting_service.cast_ballot(meeting, user, {}))
         else:
             messages.error(request, _("请对每一份申报都作出选择。"))
     summaries = _panel_summaries(meeting, [a.pk for a in paper])
@@ -714,7 +701,7 @@ def minutes_sign(request, pk: int):
     form = forms.CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         holder = {}
-        if _attempt(request, lambda: holder.update(pushed=minutes_service.sign(minutes, user, form.cleaned_data["code"]))):
+        if attempt(request, lambda: holder.update(pushed=minutes_service.sign(minutes, user, form.cleaned_data["code"]))):
             messages.success(request, ngettext("会议纪要已签署，%(n)d份申报的评审结果已登记。", "会议纪要已签署，%(n)d份申报的评审结果已登记。",
                                               len(holder["pushed"])) % {"n": len(holder["pushed"])})
             return redirect("expert_tasks")

@@ -17,24 +17,13 @@ from django.views.decorators.http import require_POST
 from zhicheng.accounts.permissions import page
 from zhicheng.accounts.roles import Role
 from zhicheng.core import confirm
+from zhicheng.web.feedback import attempt
 from zhicheng.web.views.files import serve
 
 from . import services
 from .checklists import ANSWERS, checklist
 from .forms import CampaignForm, CommitForm, FindingForm, RevealForm
 from .models import Campaign, CampaignStatus, Finding, FindingEvidence, SampledItem
-
-
-def _attempt(request, action, success: str = "") -> bool:
-    try:
-        action()
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-        return False
-    if success:
-        messages.success(request, success)
-    return True
 
 
 def _campaign_or_404(user, pk) -> Campaign:
@@ -67,7 +56,7 @@ def spotcheck_new(request):
             except ValidationError as exc:
                 for message in exc.messages:
                     messages.error(request, message)
-        elif _attempt(request, lambda: services.start(user, campaign), _("抽查已创建，请双方提交承诺值。")):
+        elif attempt(request, lambda: services.start(user, campaign), _("抽查已创建，请双方提交承诺值。")):
             return redirect("spotcheck_detail", pk=campaign.pk)
     return render(request, "supervision/campaign_new.html", {"form": form, "preview": preview})
 
@@ -112,13 +101,13 @@ def spotcheck_act(request, pk: int):
                     messages.error(request, error)
         else:
             done = {"commit": _("承诺值已提交。"), "reveal": _("秘密值已揭示并与承诺值核对一致。")}[action]
-            if _attempt(request, lambda: step(campaign, user, form.cleaned_data), done) and campaign.status == CampaignStatus.FROZEN \
+            if attempt(request, lambda: step(campaign, user, form.cleaned_data), done) and campaign.status == CampaignStatus.FROZEN \
                     and action == "commit":
                 messages.info(request, _("双方承诺值已齐，抽查总体%(n)d项已冻结并公示。") % {"n": len(campaign.population["keys"])})
     elif action == "draw":
         if services.party_of(user, campaign) and not services.draw_problems(campaign) and not confirm.confirmed(request):
             return confirm.ask(request, _draw_question(campaign))
-        _attempt(request, lambda: services.draw(campaign, user), _("样本已抽取，抽取记录已公布。"))
+        attempt(request, lambda: services.draw(campaign, user), _("样本已抽取，抽取记录已公布。"))
     return redirect("spotcheck_detail", pk=campaign.pk)
 
 
@@ -152,7 +141,7 @@ def spotcheck_item(request, pk: int):
     if request.method == "POST":
         if form.is_valid():
             data = form.cleaned_data
-            if _attempt(request, lambda: services.record_finding(item, user, answers=form.answers(), conclusion=data["conclusion"],
+            if attempt(request, lambda: services.record_finding(item, user, answers=form.answers(), conclusion=data["conclusion"],
                                                                  text=data["text"], files=data["evidence"]), _("检查结果已登记。")):
                 return redirect("spotcheck_item", pk=item.pk)
     points = checklist(campaign.kind)
