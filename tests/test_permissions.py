@@ -1086,34 +1086,6 @@ def _spot(*path):
     return value
 
 
-def _rect(key: str, attribute: str) -> Callable[[dict], object]:
-    return lambda scene: getattr(scene["rectification"][key], attribute)
-
-
-def _rect_act_data(scene, who):
-    if who == "employer":
-        return {"action": "answer", "text": "已重新组织公示。"}
-    return {"action": "decide", "decision": "accept"}
-
-
-def _rect_answered(scene, user):
-    from zhicheng.rectification.models import RectificationOrder
-
-    return RectificationOrder.objects.get(pk=scene["rectification"]["waiting"].pk).state == "answered"
-
-
-def _rect_lifted(scene, user):
-    from zhicheng.rectification.models import CommitteeSuspension
-
-    return CommitteeSuspension.objects.get(pk=scene["rectification"]["suspension"].pk).lifted_on is not None
-
-
-def _rect_published(scene, user):
-    from zhicheng.rectification.models import Bulletin
-
-    return Bulletin.objects.get(pk=scene["rectification"]["draft"].pk).status == "published"
-
-
 PAGES_WALKED: dict[str, Page] = {
     # —— plan progress and integrity signals (zhicheng/monitoring): a's committee late after 30 September, its explanation ——
     "plan_progress": Page(lambda s: reverse("plan_progress") + "?year=2021",
