@@ -238,3 +238,28 @@ def test_the_collection_export_of_the_demo_validates_against_its_schema(demo, cl
     assert {r["certificate_number"] for r in records} == set(Certificate.objects.values_list("number", flat=True))
     again = client.get("/api/v1/collection/titles", {"cursor": cursor}, HTTP_AUTHORIZATION=f"Bearer {secret}").json()
     assert again["batch"]["records"] == []
+
+
+def test_the_demos_spot_checks_reverify_elsewhere_and_tampering_shows(demo, tmp_path):
+    """Issue 15: each published spot check of the demo (the stratified one and the risk-weighted one), written out as
+    its public record, re-verifies with the command line in another directory; one changed weight is named."""
+    import json
+    import subprocess
+    import sys
+
+    from zhicheng.supervision.models import Campaign
+
+    campaigns = list(Campaign.objects.filter(record__isnull=False).order_by("pk"))
+    assert len(campaigns) == 2 and any(c.risk_weighted for c in campaigns)
+    for campaign in campaigns:
+        (tmp_path / "record.json").write_text(json.dumps(campaign.record, ensure_ascii=False), encoding="utf-8")
+        done = subprocess.run([sys.executable, "-m", "zhicheng.cli", "spotcheck", "verify", "record.json", "--publication",
+                               campaign.publication_sha256], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0 and "复核通过" in done.stdout, done.stdout + done.stderr
+    tampered = json.loads(json.dumps(campaigns[-1].record))
+    key = next(iter(tampered["population"]["weights"]))
+    tampered["population"]["weights"][key] += 1
+    (tmp_path / "record.json").write_text(json.dumps(tampered, ensure_ascii=False), encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "zhicheng.cli", "spotcheck", "verify", "record.json"], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode != 0 and "权重" in done.stdout + done.stderr, done.stdout + done.stderr
