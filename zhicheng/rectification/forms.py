@@ -3,25 +3,10 @@ from django.utils.translation import gettext_lazy as _
 
 from zhicheng.core.params import IdChoicesField
 from zhicheng.orgs.models import Organisation
+from zhicheng.people.forms import EvidenceField
 
 from .models import CommitteeSuspension, RectificationOrder, Source
 from .services import PARTY_KINDS
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput())
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        single = super().clean
-        if isinstance(data, (list, tuple)):
-            return [single(d, initial) for d in data]
-        return [single(data, initial)] if data else []
 
 
 class OrderForm(forms.Form):
@@ -39,7 +24,7 @@ class OrderForm(forms.Form):
 
 class AnswerForm(forms.Form):
     text = forms.CharField(label=_("整改措施和结果"), max_length=4000, widget=forms.Textarea(attrs={"rows": 5}))
-    files = MultipleFileField(label=_("整改证明材料（PDF、JPEG、PNG）"), required=False)
+    files = EvidenceField(label=_("整改证明材料（PDF、JPEG、PNG）"), required=False)
 
 
 class DecideForm(forms.Form):
