@@ -100,10 +100,15 @@ def trusted_public_keys() -> dict[str, Ed25519PublicKey]:
     return keys
 
 
+def sign_bytes(data: bytes, key: SigningKey | None = None) -> tuple[str, str]:
+    """(key id, base64 signature) over ``data`` exactly as delivered (a file's bytes: the collection's workbook)."""
+    key = key or current_key()
+    return key.key_id, base64.b64encode(key.private.sign(data)).decode()
+
+
 def sign(payload: dict, key: SigningKey | None = None) -> tuple[str, str]:
     """(key id, base64 signature) over the canonical JSON of ``payload``."""
-    key = key or current_key()
-    return key.key_id, base64.b64encode(key.private.sign(canonical_json(payload))).decode()
+    return sign_bytes(canonical_json(payload), key)
 
 
 def check(payload: dict, key_id: str, signature: str, keys: dict[str, Ed25519PublicKey] | None = None) -> bool:

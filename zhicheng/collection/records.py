@@ -9,7 +9,6 @@ higher version and its new status.
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import re
 from dataclasses import dataclass
@@ -21,7 +20,6 @@ from zhicheng.catalogue.models import Level
 from zhicheng.certificates import scope, signing
 from zhicheng.certificates.models import Certificate, CertificateKind, CertificateStatus
 from zhicheng.core import clock
-from zhicheng.core.canonical import canonical_json
 from zhicheng.people.models import TitleVia
 
 from .models import Change
@@ -174,7 +172,7 @@ def pull(user, cursor: int, limit: int = DEFAULT_LIMIT) -> Batch:
 def xlsx(batch: dict) -> bytes:
     """The same batch as a workbook: one sheet of records with the FIELDS columns (dates as dates, the
     version as a number, every other cell text; no formulas), one sheet with the batch's header. The
-    workbook's bytes are signed as they are delivered (sign_bytes)."""
+    workbook's bytes are signed as they are delivered (certificates.signing.sign_bytes)."""
     from zhicheng.documents.excel import write_workbook
 
     def cell(value, kind):
@@ -193,18 +191,6 @@ def xlsx(batch: dict) -> bytes:
     return write_workbook([("职称记录", HEADER, rows), ("批次", ["项目", "内容"], about)])
 
 
-def sign_bytes(data: bytes) -> tuple[str, str]:
-    """(key id, base64 Ed25519 signature) over a file's bytes exactly as delivered (the workbook, the daily file)."""
-    key = signing.current_key()
-    return key.key_id, base64.b64encode(key.private.sign(data)).decode()
-
-
 def verify(signed: dict, public_key) -> bool:
     """What a receiver does (docs/collection.md): Ed25519 over the canonical JSON of ``batch``."""
-    from cryptography.exceptions import InvalidSignature
-
-    try:
-        public_key.verify(base64.b64decode(signed["signature"], validate=True), canonical_json(signed["batch"]))
-    except (InvalidSignature, ValueError):
-        return False
-    return True
+    return signing.check(signed["batch"], signed["key_id"], signed["signature"], {signed["key_id"]: public_key})

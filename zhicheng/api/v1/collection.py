@@ -15,6 +15,7 @@ from zhicheng.api.auth import require_scope
 from zhicheng.api.errors import ApiError, ErrorOut
 from zhicheng.api.models import Scope
 from zhicheng.audit.services import record as audit
+from zhicheng.certificates import signing
 from zhicheng.collection import records
 
 router = Router()
@@ -110,7 +111,7 @@ def titles(request, query: Query[PullQuery]):
                   f"{query.format}，密钥 {key.prefix}…）")
     if query.format == "xlsx":
         data = records.xlsx(signed["batch"])
-        key_id, signature = records.sign_bytes(data)
+        key_id, signature = signing.sign_bytes(data)
         response = HttpResponse(data, content_type=XLSX)
         response["Content-Disposition"] = f'attachment; filename="titles-{batch.cursor_from}-{batch.cursor}.xlsx"'
         response["X-Collection-Cursor"] = str(batch.cursor)
