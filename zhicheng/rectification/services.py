@@ -280,7 +280,7 @@ def suspension_message(committee_name: str, started_on: dt.date) -> str:
 
 
 def suspension_refusal(committee) -> str | None:
-    """The refusal a suspended committee's office gets, or None (review/meeting.py asks before a meeting)."""
+    """The refusal a suspended committee's office gets, or None (registered with review.meeting's committee checks in workflow.py)."""
     suspension = suspension_in_force(committee.pk)
     return None if suspension is None else suspension_message(committee.name, suspension.started_on)
 

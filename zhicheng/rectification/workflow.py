@@ -1,12 +1,14 @@
-"""停止评审 in the declaration workflow (registered from RectificationConfig.ready): a suspended committee's office
-accepts no declarations and reviews none (八（一））. The guard reads the batch's suspensions in one query."""
+"""停止评审 in the declaration workflow and the review meetings (registered from RectificationConfig.ready): a
+suspended committee's office accepts no declarations, reviews none and holds no meeting (八（一））. The guard reads
+the batch's suspensions in one query."""
 
 from __future__ import annotations
 
 from zhicheng.declarations.registry import guard
+from zhicheng.review.meeting import committee_check
 
 from .models import CommitteeSuspension
-from .services import suspension_message
+from .services import suspension_message, suspension_refusal
 
 
 def _suspended(apps, ctx):
@@ -21,3 +23,6 @@ def committee_not_suspended(app, ctx):
     if started_on is None:
         return None
     return suspension_message(app.committee.name, started_on)
+
+
+committee_check(suspension_refusal)

@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -128,11 +129,21 @@ def _lock(meeting: Meeting) -> None:
     meeting.refresh_from_db(from_queryset=Meeting.objects.select_for_update())
 
 
-def _not_suspended(committee) -> str | None:
-    """A committee ordered to stop reviewing holds no meeting (八（一）; zhicheng/rectification)."""
-    from zhicheng.rectification.services import suspension_refusal
+# Refusals other apps add to a committee's meetings from their AppConfig.ready(), as they register the workflow's
+# guards: each ``check(committee)`` returns its refusal or None (rectification: a committee ordered to stop
+# reviewing holds no meeting, 八（一）).
+COMMITTEE_CHECKS: list[Callable] = []
 
-    return suspension_refusal(committee)
+
+def committee_check(check: Callable) -> Callable:
+    """Register ``check(committee) -> str | None`` with the meetings (once, however often the app is readied)."""
+    if check not in COMMITTEE_CHECKS:
+        COMMITTEE_CHECKS.append(check)
+    return check
+
+
+def _not_suspended(committee) -> str | None:
+    return next((refusal for check in COMMITTEE_CHECKS if (refusal := check(committee))), None)
 
 
 def schedule(plan: ReviewPlan, actor, *, held_on, place: str) -> Meeting:
