@@ -10,5 +10,6 @@ randomness canonical JSON, SHA-256, commit-reveal seed, counter-mode sampling
 rounding   version 2's members: exact dependent rounding on the type × employer graph
 draw       the draw itself, reserves and substitutions
 record     records (version 2, and version 1 still verified) and their verification
+verification a record's verification (problems, notes) and how both verify commands print it
 cli        `zhicheng draw run` and `zhicheng draw verify`
 """

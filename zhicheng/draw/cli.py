@@ -22,6 +22,7 @@ from .draw import NoFeasibleCommittee, Prepared, draw, from_publication, prepare
 from .model import DrawInputError
 from .randomness import PARTIES, check_secret, commitment, digest, seed_from_key, seed_key
 from .record import build_record, verify
+from .verification import report
 
 
 @contextlib.contextmanager
@@ -171,15 +172,7 @@ def _verify(args: argparse.Namespace) -> int:
     record = _load(args.record)
     with _stdout_to_stderr():
         check = verify(record, args.publication)
-    for note in check.notes:
-        print(note)
-    if check.ok:
-        print(f"复核通过（公示摘要 {record.get('publication_sha256')}）")
-        return 0
-    print("复核未通过：", file=sys.stderr)
-    for problem in check.problems:
-        print(f"- {problem}", file=sys.stderr)
-    return 1
+    return report(check, record.get("publication_sha256"))
 
 
 def main(argv: list[str]) -> int:

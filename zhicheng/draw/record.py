@@ -12,8 +12,6 @@ by `_verify_v1`, version 1's own checks, with version 1's types and draw.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import numpy as np
 
 from . import pooling
@@ -35,6 +33,7 @@ from .lottery import Lottery
 from .model import DrawInputError
 from .optimize import fair_distribution
 from .randomness import PARTIES, commitment, digest, seed_from_key, seed_key
+from .verification import Verification
 
 RECORD_FORMAT = "zhicheng-draw-record/2"
 RECORD_FORMAT_V1 = "zhicheng-draw-record/1"
@@ -72,16 +71,6 @@ def build_record(
         "seed": seed_data,
         "result": result.to_json(),
     }
-
-
-@dataclass
-class Verification:
-    problems: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
 
 
 def _compare_named(kind: str, published: dict, actual: dict, problems: list[str]) -> None:

@@ -7,6 +7,8 @@ import argparse
 import json
 import sys
 
+from zhicheng.draw.verification import report
+
 from .sampling import verify
 
 
@@ -23,13 +25,4 @@ def main(argv: list[str]) -> int:
     except (OSError, json.JSONDecodeError, UnicodeDecodeError) as error:
         print(f"无法读取抽查记录：{error}", file=sys.stderr)
         return 2
-    result = verify(record, args.publication)
-    for note in result.notes:
-        print(note)
-    if result.ok:
-        print(f"复核通过（公示摘要 {record.get('publication_sha256')}）")
-        return 0
-    print("复核未通过：", file=sys.stderr)
-    for problem in result.problems:
-        print(f"- {problem}", file=sys.stderr)
-    return 1
+    return report(verify(record, args.publication), record.get("publication_sha256"))

@@ -20,9 +20,8 @@ Built on zhicheng.draw.randomness (canonical JSON, SHA-256 commitments, RFC 3797
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from zhicheng.draw.randomness import Stream, commitment, digest, seed_from_key
+from zhicheng.draw.verification import Verification
 
 RECORD_FORMAT = "zhicheng-spotcheck-record/1"
 PUBLICATION_FORMAT = "zhicheng-spotcheck-publication/1"
@@ -127,16 +126,6 @@ def build_record(publication: dict, population: dict, reveals: dict[str, str]) -
         "seed": {"key": key, "sha256": seed.hex()},
         "sample": draw_sample(population, publication["sample"], seed),
     }
-
-
-@dataclass
-class Verification:
-    problems: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
 
 
 def _population_problems(population, published: dict) -> list[str]:
