@@ -17,10 +17,9 @@ from zhicheng.api.models import Scope
 from zhicheng.audit.services import record as audit
 from zhicheng.certificates import signing
 from zhicheng.collection import records
+from zhicheng.files.services import XLSX
 
 router = Router()
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class RecordOut(Schema):
