@@ -74,10 +74,6 @@ class Report:
         return next((t for t in self.tables if t.key == key), None)
 
 
-def scoped(user):
-    return Application.objects.for_user(user)
-
-
 def years_of(user) -> list[int]:
     return list(AnnualPlan.objects.order_by("-year").values_list("year", flat=True))
 
@@ -127,7 +123,7 @@ def _dimension_table(key, title, first_column, sums, label, has_previous, order=
 
 
 def report(user, year: int) -> Report:
-    applications = scoped(user)
+    applications = Application.objects.for_user(user)
     cube = _cube(applications, year)
     previous_count = sum(r[-1] for r in cube if r[0] == year - 1)
     has_previous = previous_count > 0
@@ -169,13 +165,14 @@ def report(user, year: int) -> Report:
                          lambda v: _(ROUTE_LABELS.get(v, v)) if v else _("未审查"), has_previous),
     ]
     rep.tables += _pass_rates(this_year, series_names, committee_names)
-    outcome_table, objections = _outcomes(applications, year, by_state)
+    of_year = applications.filter(plan__year=year).values("pk")  # the subquery the tables below filter by
+    outcome_table, objections = _outcomes(of_year, by_state)
     rep.tables.append(outcome_table)
-    corrections, deficiencies = _corrections(applications, year)
+    corrections, deficiencies = _corrections(of_year)
     rep.tables.append(deficiencies)
     stay_tables, slowest = _stays(user, applications, year)
     rep.tables += stay_tables
-    certificate_table, issued, verified = _certificates(applications, year)
+    certificate_table, issued, verified = _certificates(of_year)
     rep.tables.append(certificate_table)
     rep.tables.append(_years(user, applications))
     rep.headline = {
@@ -207,8 +204,8 @@ def _pass_rates(this_year, series_names, committee_names) -> list[Table]:
     return tables
 
 
-def _outcomes(applications, year: int, by_state) -> tuple[Table, int]:
-    objections = dict(Objection.objects.filter(application__in=applications.filter(plan__year=year).values("pk"))
+def _outcomes(of_year, by_state) -> tuple[Table, int]:
+    objections = dict(Objection.objects.filter(application__in=of_year)
                       .order_by().values_list("status").annotate(n=Count("pk")))
     total_objections = sum(objections.values())
     rows = [
@@ -222,10 +219,10 @@ def _outcomes(applications, year: int, by_state) -> tuple[Table, int]:
     return Table("outcomes", _("撤回、视为放弃、退回与异议"), [_("事项"), _("件数")], rows), total_objections
 
 
-def _corrections(applications, year: int) -> tuple[dict, Table]:
+def _corrections(of_year) -> tuple[dict, Table]:
     """一次告知 issued for the year's declarations, and the deficiencies they named most often (JSON list items,
     counted in the database: jsonb_array_elements_text on PostgreSQL, json_each on SQLite)."""
-    notices = CorrectionNotice.objects.filter(application__in=applications.filter(plan__year=year).values("pk"))
+    notices = CorrectionNotice.objects.filter(application__in=of_year)
     counts = notices.order_by().aggregate(issued=Count("pk"), resolved=Count("pk", filter=Q(resolved_at__isnull=False)))
     sub_sql, params = notices.values("pk").query.sql_with_params()
     table = connection.ops.quote_name(CorrectionNotice._meta.db_table)
@@ -356,11 +353,11 @@ def certificates_in_scope(user, applications):
     return Certificate.objects.filter(own)
 
 
-def _certificates(applications, year: int) -> tuple[Table, int, dict]:
+def _certificates(of_year) -> tuple[Table, int, dict]:
     """The year's declarations' e-certificates, and how often they were looked up (the verification log)."""
-    issued = dict(Certificate.objects.filter(application__in=applications.filter(plan__year=year).values("pk"))
+    issued = dict(Certificate.objects.filter(application__in=of_year)
                   .order_by().values_list("status").annotate(n=Count("pk")))
-    lookups = (VerificationLookup.objects.filter(found=True, certificate__application__in=applications.filter(plan__year=year).values("pk"))
+    lookups = (VerificationLookup.objects.filter(found=True, certificate__application__in=of_year)
                .order_by().aggregate(lookups=Count("pk"), certificates=Count("certificate", distinct=True)))
     total = sum(issued.values())
     rows = [
@@ -393,11 +390,12 @@ def _years(user, applications) -> Table:
 def overview(user, year: int) -> dict:
     """The dashboard's numbers at a glance (the supervisor's and the regional department's): the year's declarations
     by group of states, the pass rate, certificates issued and the slowest desk, in a handful of queries."""
-    applications = scoped(user).filter(plan__year=year)
+    in_scope = Application.objects.for_user(user)
+    applications = in_scope.filter(plan__year=year)
     by_state = dict(applications.order_by().values_list("state").annotate(n=Count("pk")))
     passed = sum(n for s, n in by_state.items() if s in PASSED_STATES)
     failed = by_state.get(State.FAILED, 0)
-    _tables, slowest = _stays(user, scoped(user), year)
+    _tables, slowest = _stays(user, in_scope, year)
     return {
         "year": year, "total": sum(by_state.values()), "passed": passed, "failed": failed, "pass_rate": _rate(passed, failed),
         "groups": [(key, label, sum(n for s, n in by_state.items() if s in states)) for key, label, states in STATE_GROUPS],
