@@ -30,9 +30,13 @@ from .services import decide_explanation, file_explanation
 SIGNALS_SHOWN = 100
 
 
-def _year(request) -> int:
-    """The year asked for if the region has a plan for it, else the current year (else the latest plan's)."""
-    years = list(AnnualPlan.objects.order_by("-year").values_list("year", flat=True))
+def _plan_years() -> list[int]:
+    return list(AnnualPlan.objects.order_by("-year").values_list("year", flat=True))
+
+
+def _year(request, years: list[int]) -> int:
+    """The year asked for if the region has a plan for it (``years``, _plan_years()), else the current year (else
+    the latest plan's)."""
     asked = request.GET.get("year") or request.POST.get("year") or ""
     if asked.isascii() and asked.isdigit() and int(asked) in years:
         return int(asked)
@@ -47,11 +51,12 @@ def _refused(request, exc: ValidationError) -> None:
 
 @page("plan_progress")
 def plan_progress(request):
-    year = _year(request)
+    years = _plan_years()
+    year = _year(request, years)
     rows = year_progress(year, committees_for(request.user))
     is_office = request.user.role == Role.COMMITTEE_OFFICE
     return render(request, "monitoring/plan_progress.html", {
-        "year": year, "years": AnnualPlan.objects.order_by("-year").values_list("year", flat=True),
+        "year": year, "years": years,
         "rows": rows, "late": sum(1 for r in rows if r.late), "is_office": is_office,
         "explanation_form": ExplanationForm() if is_office and any(r.explanation_due for r in rows) else None,
     })
@@ -61,7 +66,7 @@ def plan_progress(request):
 @require_POST
 def plan_explanation_new(request, committee_pk: int):
     committee = get_object_or_404(committees_for(request.user), pk=committee_pk)
-    year = _year(request)
+    year = _year(request, _plan_years())
     form = ExplanationForm(request.POST, request.FILES)
     back = reverse("plan_progress") + f"?year={year}"
     if not form.is_valid():
@@ -139,7 +144,8 @@ def plan_explanation_evidence(request, pk: int, sha256: str):
 def integrity_signals(request):
     """For the supervisor and the regional department, who see the whole region (八（一））: the signals
     that guide spot checks, each with its evidence and its weight in a risk-weighted sample."""
-    year = _year(request)
+    years = _plan_years()
+    year = _year(request, years)
     found = [
         (signals.SHARED_FILE, signals.shared_files(year)),
         (signals.OVERCLAIMED_WORK, signals.overclaimed_works(year)),
@@ -149,6 +155,6 @@ def integrity_signals(request):
     groups = [{"code": code, "label": signals.SIGNAL_LABELS[code], "weight": signals.SIGNAL_WEIGHTS[code],
                "count": len(items), "items": items[:SIGNALS_SHOWN]} for code, items in found]
     return render(request, "monitoring/signals.html", {
-        "year": year, "years": AnnualPlan.objects.order_by("-year").values_list("year", flat=True), "groups": groups,
+        "year": year, "years": years, "groups": groups,
         "shown": SIGNALS_SHOWN, "rubber_stamp_min": signals.RUBBER_STAMP_MIN, "rubber_stamp_minutes": signals.RUBBER_STAMP_MINUTES,
     })
