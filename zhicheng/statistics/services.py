@@ -258,8 +258,8 @@ def _scope_applications(organisation_id: int | None):
 
 
 def refresh_stays(year: int, organisation_id: int | None = None, applications=None):
-    """A scope's stage figures of ``year`` computed again and stored; when they were (None when the year has no
-    plan, or the scope has nobody left to read it: then its stored figures go)."""
+    """A scope's stage figures of ``year`` computed again, stored and returned (None when the year has no plan, or
+    the scope has nobody left to read it: then its stored figures go)."""
     from django.db import transaction
 
     from zhicheng.core import clock
@@ -275,12 +275,12 @@ def refresh_stays(year: int, organisation_id: int | None = None, applications=No
         return None
     found = durations.stays(applications.filter(plan__year=year))
     now = clock.now()
+    figures = [StageFigure(year=year, scope_id=organisation_id, stage=s.stage, holder_id=s.holder_id, every_desk=s.every_desk,
+                           count=s.count, median=s.median, p90=s.p90, computed_at=now) for s in found]
     with transaction.atomic():
         stored.delete()
-        StageFigure.objects.bulk_create([StageFigure(year=year, scope_id=organisation_id, stage=s.stage, holder_id=s.holder_id,
-                                                     every_desk=s.every_desk, count=s.count, median=s.median, p90=s.p90,
-                                                     computed_at=now) for s in found])
-    return now
+        StageFigure.objects.bulk_create(figures)
+    return figures
 
 
 def refresh_all_stays(year: int) -> int:
@@ -296,10 +296,7 @@ def _stored_stays(user, applications, year: int) -> tuple[list, object]:
     from .models import StageFigure
 
     scope = scope_of(user)
-    rows = list(StageFigure.objects.filter(year=year, scope_id=scope))
-    if not rows:
-        refresh_stays(year, scope, applications)
-        rows = list(StageFigure.objects.filter(year=year, scope_id=scope))
+    rows = list(StageFigure.objects.filter(year=year, scope_id=scope)) or refresh_stays(year, scope, applications) or []
     stays = [durations.Stay(r.stage, r.holder_id, r.count, r.median, r.p90, every_desk=r.every_desk) for r in rows]
     return stays, (rows[0].computed_at if rows else None)
 
