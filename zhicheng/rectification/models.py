@@ -81,6 +81,15 @@ class OrderAnswer(models.Model):
         ordering = ["order", "answered_at", "pk"]
 
 
+# A suspension in force: not lifted (the instance's ``in_force``).
+IN_FORCE = models.Q(lifted_on__isnull=True)
+
+
+class SuspensionQuerySet(models.QuerySet):
+    def in_force(self):
+        return self.filter(IN_FORCE)
+
+
 class CommitteeSuspension(models.Model):
     """停止评审 (八（一）) of a committee that did not correct in time; lifted, or followed by 取消评审资格 (七（一）)."""
 
@@ -97,12 +106,14 @@ class CommitteeSuspension(models.Model):
     lift_reason = models.TextField("恢复理由", blank=True)
     approval_revoked_on = models.DateField("取消评审资格日期", null=True, blank=True)
 
+    objects = SuspensionQuerySet.as_manager()
+
     class Meta:
         verbose_name = verbose_name_plural = "停止评审"
         ordering = ["-decided_at", "-pk"]
         constraints = [
             # One suspension in force per committee: a second decision finds the first.
-            models.UniqueConstraint(fields=["committee"], condition=models.Q(lifted_on__isnull=True), name="one_suspension_in_force"),
+            models.UniqueConstraint(fields=["committee"], condition=IN_FORCE, name="one_suspension_in_force"),
         ]
 
     def __str__(self):

@@ -203,7 +203,7 @@ def answer_order(order: RectificationOrder, actor, *, text: str, files=()) -> Or
 
 
 def _state_after_rejection(order: RectificationOrder) -> str:
-    if CommitteeSuspension.objects.filter(order=order, lifted_on__isnull=True).exists():
+    if CommitteeSuspension.objects.in_force().filter(order=order).exists():
         return OrderState.ESCALATED
     return OrderState.OVERDUE if clock.today() > order.deadline else OrderState.OPEN
 
@@ -271,7 +271,7 @@ def affected_declarations(committee: Committee) -> dict[str, int]:
 
 
 def suspension_in_force(committee_id) -> CommitteeSuspension | None:
-    return CommitteeSuspension.objects.filter(committee_id=committee_id, lifted_on__isnull=True).first()
+    return CommitteeSuspension.objects.in_force().filter(committee_id=committee_id).first()
 
 
 def suspension_message(committee_name: str, started_on: dt.date) -> str:

@@ -14,7 +14,7 @@ from .services import suspension_message, suspension_refusal
 def _suspended(apps, ctx):
     ids = {app.committee_id for app in apps if app.committee_id}
     ctx.cache["committee_not_suspended"] = dict(
-        CommitteeSuspension.objects.filter(committee_id__in=ids, lifted_on__isnull=True).values_list("committee_id", "started_on"))
+        CommitteeSuspension.objects.in_force().filter(committee_id__in=ids).values_list("committee_id", "started_on"))
 
 
 @guard("committee_not_suspended", "评委会未被责令停止评审（八（一））", prepare=_suspended)
