@@ -7,6 +7,7 @@ import datetime as dt
 import os
 import shutil
 import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
@@ -146,6 +147,29 @@ class Roles:
     other_expert: object
     regional_hr: object
     supervisor: object
+
+
+@contextmanager
+def built_once(django_db_blocker, build):
+    """For a module-scoped fixture: ``build()``'s objects, made once for the module inside a transaction rolled back
+    after its last test (each test rolls back its own changes on top, in a savepoint), so the other modules find the
+    database as the session left it."""
+    from django.db import transaction
+
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic._from_testcase = True  # lets durable blocks inside the tests run, as in a TestCase
+        atomic.__enter__()
+        try:
+            built = build()
+        except BaseException:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+            raise
+    yield built
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        atomic.__exit__(None, None, None)
 
 
 @pytest.fixture

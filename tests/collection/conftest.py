@@ -11,25 +11,22 @@ import pytest
 
 @contextmanager
 def built_once(django_db_blocker, tmp_path_factory, build):
+    """tests/conftest.py's built_once, with the module's own media directory and signed files (revocation list,
+    audit checkpoints) while it builds."""
     from django.conf import settings
-    from django.db import transaction
 
-    media, kept_media = tmp_path_factory.mktemp("collection-media"), settings.MEDIA_ROOT
+    from ..conftest import built_once as built_once_in_transaction
+
+    media = tmp_path_factory.mktemp("collection-media")
     names = ("ZHICHENG_REVOCATION_LIST_FILE", "ZHICHENG_AUDIT_CHECKPOINT_FILE")
-    kept_env = {name: os.environ.get(name) for name in names}
-    for name in names:
-        os.environ[name] = str(media / name.lower())
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic._from_testcase = True  # lets durable blocks inside run, as in a TestCase
-        atomic.__enter__()
+
+    def build_in_media():
+        kept_media, kept_env = settings.MEDIA_ROOT, {name: os.environ.get(name) for name in names}
+        for name in names:
+            os.environ[name] = str(media / name.lower())
+        settings.MEDIA_ROOT = media
         try:
-            settings.MEDIA_ROOT = media
-            built = build()
-        except BaseException:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
-            raise
+            return build()
         finally:
             settings.MEDIA_ROOT = kept_media
             for name, value in kept_env.items():
@@ -37,10 +34,9 @@ def built_once(django_db_blocker, tmp_path_factory, build):
                     os.environ.pop(name, None)
                 else:
                     os.environ[name] = value
-    yield built
-    with django_db_blocker.unblock():
-        transaction.set_rollback(True)
-        atomic.__exit__(None, None, None)
+
+    with built_once_in_transaction(django_db_blocker, build_in_media) as built:
+        yield built
 
 
 @pytest.fixture(scope="module")

@@ -9,11 +9,10 @@ import datetime as dt
 import io
 
 import pytest
-from django.db import transaction
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from tests.conftest import applicant_maker, staff_of
+from tests.conftest import applicant_maker, built_once, staff_of
 
 D = dt.date
 NOW = dt.datetime(2021, 9, 1, 12, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
@@ -38,72 +37,63 @@ def world(django_db_setup, django_db_blocker):
     from zhicheng.orgs.models import Organisation, OrgKind
     from zhicheng.publicity.models import Objection, Publicity
 
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic._from_testcase = True
-        atomic.__enter__()
-        try:
-            make = applicant_maker()
-            d1, d2, d5 = (make(P.regular_county_doctor()) for _ in range(3))  # 准格尔旗人民医院 (鄂尔多斯市)
-            d3 = make(P.regular_city_engineer_intermediate())  # 呼和浩特市市政工程设计研究院
-            d4 = make(P.regular_engineer())  # 内蒙古自治区建筑勘察设计研究院 (in 呼和浩特市)
-            draft = make(P.regular_county_doctor())
-            department = Organisation.objects.get(name="鄂尔多斯市卫生健康委员会")
-            ApplicationEvent.objects.filter(application__in=[d1, d2, d3, d4, d5, draft]).delete()
-            states = {d1: "certified", d2: "failed", d3: "withdrawn", d4: "deemed_withdrawn", d5: "submitted"}
-            for app, state in states.items():
-                Application.objects.filter(pk=app.pk).update(state=state, submitted_at=DAY0)
-            # The timelines: (days after DAY0, state entered, holder).
-            timelines = {
-                d1: [(0, "submitted", d1.unit), (2, "department_review", department), (5, "filed", None), (5.5, "certified", None)],
-                d2: [(0, "submitted", d2.unit), (4, "failed", None)],
-                d3: [(0, "submitted", d3.unit), (10, "withdrawn", None)],
-                d4: [(0, "submitted", d4.unit), (1, "correction_requested", None), (8, "deemed_withdrawn", None)],
-                d5: [(24, "submitted", d5.unit)],  # still there: 6 days until NOW
-            }
-            ApplicationEvent.objects.bulk_create([
-                ApplicationEvent(application=app, action="x", from_state="draft", to_state=state, actor_role="system", holder=holder, at=_at(day))
-                for app, steps in timelines.items() for day, state, holder in steps])
-            ApplicationEvent.objects.create(application=draft, action="start", from_state="draft", to_state="draft", actor_role="applicant",
-                                            at=_at(0))
-            clerk = staff_of(department)
-            CorrectionNotice.objects.create(application=d4, items=["缺少学历证书", "业绩材料未盖章"], deadline=D(2021, 8, 10), issued_by=clerk, issued_at=_at(1))
-            CorrectionNotice.objects.create(application=d2, items=["缺少学历证书"], deadline=D(2021, 8, 10), issued_by=clerk, issued_at=_at(1),
-                                            resolved_at=_at(2))
-            publicity = Publicity.objects.create(kind="employer", publisher=d1.unit, title="单位公示", year=2021, starts_on=D(2021, 8, 1),
-                                                 ends_on=D(2021, 8, 7), created_by=clerk)
-            Objection.objects.create(publicity=publicity, application=d2, objector_name="张三", objector_phone="13800000000",
-                                     content="论文存疑", raised_at=_at(3))
-            certificate = Certificate.objects.create(
-                number="NM2021-T-1", kind=CertificateKind.REVIEW, person=d1.person, application=d1, holder_name=d1.person.name,
-                id_number=d1.person.id_number, series=d1.series, series_name="卫生", title_name="副主任医师", level="associate_senior",
-                approval_date=D(2021, 8, 20), issuer_name="内蒙古自治区人力资源和社会保障厅", issued_on=D(2021, 8, 25), check_code="x",
-                payload_version=2, key_id="k", signature="s")
-            for found in (True, True, False):
-                VerificationLookup.objects.create(at=_at(29), ip="10.0.0.1", channel="form", certificate=certificate if found else None,
-                                                  number="NM2021-T-1", found=found)
-            # One declaration of 2020 (a failed one): the comparison with the year before.
-            plan2020, _ = AnnualPlan.objects.get_or_create(year=2020, defaults={
-                "notice_number": "内人社办发〔2020〕1号", "ruleset": "nmg-2021-81", **AnnualPlan.defaults_for(2020)})
-            old = _copy(d2, plan_id=plan2020.pk, state="failed")
-            old.save()
-            regional = Organisation.objects.get(kind=OrgKind.REGIONAL_HR_DEPARTMENT)
-            users = {
-                "supervisor": User.objects.create(username="stat-supervisor", role=Role.SUPERVISOR, organisation=regional),
-                "regional": staff_of(regional),
-                "county_bureau": staff_of(Organisation.objects.get(name="鄂尔多斯市准格尔旗人力资源和社会保障局")),
-                "employer": staff_of(d1.unit),
-                "other_employer": staff_of(d3.unit),
-            }
-        except BaseException:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
-            raise
-    with clock.frozen(NOW):
-        yield {"d": [d1, d2, d3, d4, d5], "draft": draft, "users": users, "department": department, "old": old}
-    with django_db_blocker.unblock():
-        transaction.set_rollback(True)
-        atomic.__exit__(None, None, None)
+    def build():
+        make = applicant_maker()
+        d1, d2, d5 = (make(P.regular_county_doctor()) for _ in range(3))  # 准格尔旗人民医院 (鄂尔多斯市)
+        d3 = make(P.regular_city_engineer_intermediate())  # 呼和浩特市市政工程设计研究院
+        d4 = make(P.regular_engineer())  # 内蒙古自治区建筑勘察设计研究院 (in 呼和浩特市)
+        draft = make(P.regular_county_doctor())
+        department = Organisation.objects.get(name="鄂尔多斯市卫生健康委员会")
+        ApplicationEvent.objects.filter(application__in=[d1, d2, d3, d4, d5, draft]).delete()
+        states = {d1: "certified", d2: "failed", d3: "withdrawn", d4: "deemed_withdrawn", d5: "submitted"}
+        for app, state in states.items():
+            Application.objects.filter(pk=app.pk).update(state=state, submitted_at=DAY0)
+        # The timelines: (days after DAY0, state entered, holder).
+        timelines = {
+            d1: [(0, "submitted", d1.unit), (2, "department_review", department), (5, "filed", None), (5.5, "certified", None)],
+            d2: [(0, "submitted", d2.unit), (4, "failed", None)],
+            d3: [(0, "submitted", d3.unit), (10, "withdrawn", None)],
+            d4: [(0, "submitted", d4.unit), (1, "correction_requested", None), (8, "deemed_withdrawn", None)],
+            d5: [(24, "submitted", d5.unit)],  # still there: 6 days until NOW
+        }
+        ApplicationEvent.objects.bulk_create([
+            ApplicationEvent(application=app, action="x", from_state="draft", to_state=state, actor_role="system", holder=holder, at=_at(day))
+            for app, steps in timelines.items() for day, state, holder in steps])
+        ApplicationEvent.objects.create(application=draft, action="start", from_state="draft", to_state="draft", actor_role="applicant",
+                                        at=_at(0))
+        clerk = staff_of(department)
+        CorrectionNotice.objects.create(application=d4, items=["缺少学历证书", "业绩材料未盖章"], deadline=D(2021, 8, 10), issued_by=clerk, issued_at=_at(1))
+        CorrectionNotice.objects.create(application=d2, items=["缺少学历证书"], deadline=D(2021, 8, 10), issued_by=clerk, issued_at=_at(1),
+                                        resolved_at=_at(2))
+        publicity = Publicity.objects.create(kind="employer", publisher=d1.unit, title="单位公示", year=2021, starts_on=D(2021, 8, 1),
+                                             ends_on=D(2021, 8, 7), created_by=clerk)
+        Objection.objects.create(publicity=publicity, application=d2, objector_name="张三", objector_phone="13800000000",
+                                 content="论文存疑", raised_at=_at(3))
+        certificate = Certificate.objects.create(
+            number="NM2021-T-1", kind=CertificateKind.REVIEW, person=d1.person, application=d1, holder_name=d1.person.name,
+            id_number=d1.person.id_number, series=d1.series, series_name="卫生", title_name="副主任医师", level="associate_senior",
+            approval_date=D(2021, 8, 20), issuer_name="内蒙古自治区人力资源和社会保障厅", issued_on=D(2021, 8, 25), check_code="x",
+            payload_version=2, key_id="k", signature="s")
+        for found in (True, True, False):
+            VerificationLookup.objects.create(at=_at(29), ip="10.0.0.1", channel="form", certificate=certificate if found else None,
+                                              number="NM2021-T-1", found=found)
+        # One declaration of 2020 (a failed one): the comparison with the year before.
+        plan2020, _ = AnnualPlan.objects.get_or_create(year=2020, defaults={
+            "notice_number": "内人社办发〔2020〕1号", "ruleset": "nmg-2021-81", **AnnualPlan.defaults_for(2020)})
+        old = _copy(d2, plan_id=plan2020.pk, state="failed")
+        old.save()
+        regional = Organisation.objects.get(kind=OrgKind.REGIONAL_HR_DEPARTMENT)
+        users = {
+            "supervisor": User.objects.create(username="stat-supervisor", role=Role.SUPERVISOR, organisation=regional),
+            "regional": staff_of(regional),
+            "county_bureau": staff_of(Organisation.objects.get(name="鄂尔多斯市准格尔旗人力资源和社会保障局")),
+            "employer": staff_of(d1.unit),
+            "other_employer": staff_of(d3.unit),
+        }
+        return {"d": [d1, d2, d3, d4, d5], "draft": draft, "users": users, "department": department, "old": old}
+
+    with built_once(django_db_blocker, build) as built, clock.frozen(NOW):
+        yield built
 
 
 def _rows(table):
