@@ -105,7 +105,8 @@ def _field_errors(errors: list[dict]) -> dict[str, list[str]]:
     return fields
 
 
-def _transition_code(exc: Refusal) -> str:
+def refusal_code(exc: Exception) -> str:
+    """The code of a refused step: a transition's own (illegal_transition, guard_failed), else refused."""
     from zhicheng.declarations.services import GuardFailed, IllegalTransition
 
     if isinstance(exc, IllegalTransition):
@@ -113,6 +114,17 @@ def _transition_code(exc: Refusal) -> str:
     if isinstance(exc, GuardFailed):
         return "guard_failed"
     return "refused"
+
+
+def refusal(exc: Exception) -> ApiError:
+    """A domain function's refusal as the API's 409, with the reasons the page would show. Refusals (a refused
+    transition()) reach the handler below by themselves; operations convert the domain's other refusals
+    (a ValidationError of a service, CertificateError, ...) with this."""
+    if isinstance(exc, DjangoValidationError):
+        reasons = list(exc.messages)
+    else:
+        reasons = list(getattr(exc, "reasons", None) or [str(exc)])
+    return ApiError(409, refusal_code(exc), "；".join(reasons), {"reasons": reasons})
 
 
 def install(api) -> None:
@@ -130,9 +142,8 @@ def install(api) -> None:
         return _respond(api, request, 422, "invalid", "；".join(m for messages in fields.values() for m in messages),
                         {"fields": fields})
 
-    def refusal(request, exc: Refusal):
-        reasons = list(getattr(exc, "reasons", None) or [str(exc)])
-        return _respond(api, request, 409, _transition_code(exc), "；".join(reasons), {"reasons": reasons})
+    def domain_refusal(request, exc: Refusal):
+        return api_error(request, refusal(exc))
 
     def not_found(request, exc: Exception):
         return _respond(api, request, 404, "not_found", "对象不存在，或不在密钥的数据范围内。")
@@ -162,7 +173,7 @@ def install(api) -> None:
     api.add_exception_handler(ApiError, api_error)
     api.add_exception_handler(NinjaValidationError, validation)
     api.add_exception_handler(DjangoValidationError, django_validation)
-    api.add_exception_handler(Refusal, refusal)
+    api.add_exception_handler(Refusal, domain_refusal)
     api.add_exception_handler(Http404, not_found)
     api.add_exception_handler(ObjectDoesNotExist, not_found)
     api.add_exception_handler(PermissionDenied, forbidden)

@@ -5,7 +5,7 @@ account: a key sees and does exactly what its account sees and does on the pages
 the functions the pages call (transition, transition_many, drafting.submit/request_correction,
 publicity.services.publish), so a refusal is the page's refusal, in the same Chinese words.
 
-The helpers at the top (ids, cursors, refusals) are shared by publicities.py and results.py.
+The helpers at the top (ids, cursors, forms) are shared by publicities.py and results.py.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from django.utils.datastructures import MultiValueDict
 from ninja import Field, Path, Query, Router, Schema, Status
 
 from zhicheng.api.auth import require_scope
-from zhicheng.api.errors import ApiError, ErrorOut
+from zhicheng.api.errors import ApiError, ErrorOut, refusal, refusal_code
 from zhicheng.api.models import Scope
 from zhicheng.catalogue.models import Level
 from zhicheng.core.identifiers import mask_id_number
@@ -30,7 +30,7 @@ from zhicheng.declarations import drafting
 from zhicheng.declarations.forms import CorrectionForm
 from zhicheng.declarations.models import Application
 from zhicheng.declarations.services import (
-    PAYLOAD_ACTIONS, IllegalTransition, TransitionError, available_actions, transition, transition_many,
+    PAYLOAD_ACTIONS, IllegalTransition, available_actions, transition, transition_many,
 )
 from zhicheng.declarations.states import State
 from zhicheng.declarations.workflow import ACTIONS
@@ -73,16 +73,6 @@ def page_after(queryset, cursor: str | None, limit: int, *, salt: str, field: st
     rows = rows[:limit]
     next_cursor = signing.dumps({"after": getattr(rows[-1], field)}, salt=f"api.v1.cursor.{salt}") if more else None
     return rows, next_cursor
-
-
-def refusal(exc: Exception) -> ApiError:
-    """A domain function's refusal as the API's 409, with the reasons the page would show."""
-    if isinstance(exc, TransitionError):
-        code = "illegal_transition" if isinstance(exc, IllegalTransition) else "guard_failed"
-        return ApiError(409, code, "；".join(exc.reasons), {"reasons": exc.reasons})
-    if isinstance(exc, ValidationError):
-        return ApiError(409, "refused", "；".join(exc.messages), {"reasons": exc.messages})
-    return ApiError(409, "refused", str(exc), {"reasons": [str(exc)]})
 
 
 def form_errors(form) -> ApiError:
@@ -325,8 +315,7 @@ def act_many(request, body: BulkActionIn):
         moved = [app.pk for app in apps if app.pk not in not_listed] if publicity else []
         return Status(200, BulkOut(moved=moved, refused=refused, publicity_id=publicity.pk if publicity else None))
     outcome = transition_many(sorted(found), action, user, note=body.note)
-    refused += [Refused(id=pk, code="illegal_transition" if isinstance(exc, IllegalTransition) else "guard_failed",
-                        reasons=exc.reasons) for pk, exc in sorted(outcome.refused.items())]
+    refused += [Refused(id=pk, code=refusal_code(exc), reasons=exc.reasons) for pk, exc in sorted(outcome.refused.items())]
     return Status(200, BulkOut(moved=[app.pk for app in outcome.moved], refused=refused, publicity_id=None))
 
 
@@ -419,7 +408,7 @@ def publish_set(user, action: str, apps: list[Application], payload: ActionPaylo
     try:
         return publish(kind=PUBLISHING[action], actor=user, applications=apps, title=options["title"],
                        working_days=options["working_days"], contact=options["contact"])
-    except (ValidationError, CalendarNotConfigured, TransitionError) as exc:
+    except (ValidationError, CalendarNotConfigured) as exc:  # a refused step (TransitionError) is errors.install's 409
         raise refusal(exc) from exc
 
 
@@ -442,17 +431,15 @@ def act(request, declaration_id: Id, body: ActionIn):
     user = acting_user(request)
     app = scoped(user, declaration_id, "person", "plan", "series", "unit", "holder")
     action = body.action.value
-    try:
-        if action in ("submit", "resubmit"):
-            drafting.submit(app, user)
-        elif action in PUBLISHING:
-            _publicity, refused = publish_set(user, action, [app], body.payload)
-            if refused:
-                raise IllegalTransition(list(refused.values()))
-        elif action == "request_correction":
-            _correct(app, user, body.payload)
-        else:
-            transition(app, action, user, note=body.note)
-    except TransitionError as exc:
-        raise refusal(exc) from exc
+    # A refused step raises TransitionError, which errors.install answers as 409 with its reasons.
+    if action in ("submit", "resubmit"):
+        drafting.submit(app, user)
+    elif action in PUBLISHING:
+        _publicity, not_listed = publish_set(user, action, [app], body.payload)
+        if not_listed:
+            raise IllegalTransition(list(not_listed.values()))
+    elif action == "request_correction":
+        _correct(app, user, body.payload)
+    else:
+        transition(app, action, user, note=body.note)
     return Status(200, _row(Application.objects.select_related(*ROW_RELATED).get(pk=app.pk)))

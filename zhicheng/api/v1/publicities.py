@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from ninja import Field, Query, Router, Schema, Status
 
-from zhicheng.api.errors import ApiError
+from zhicheng.api.errors import ApiError, refusal
 from zhicheng.api.models import Scope
 from zhicheng.core.identifiers import mask_id_number
 from zhicheng.core.params import LARGEST_ID
@@ -26,7 +26,7 @@ from zhicheng.web.views.publicity import publicities_for
 
 from .declarations import (
     ACTING_ERRORS, DEFAULT_PAGE, LIST_ERRORS, PUBLISHING, TEXT, ActionPayload, Coded, Cursor, Id, Limit, Named, Refused, acting_user, form_errors,
-    named, not_found, page_after, publish_set, reading_user, refusal, state_of,
+    named, not_found, page_after, publish_set, reading_user, state_of,
 )
 
 router = Router()

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from zhicheng.accounts.roles import Role
+from zhicheng.api.errors import refusal
 from zhicheng.api.models import Scope
 from zhicheng.catalogue.models import Level
 from zhicheng.certificates import filing as filing_service
@@ -26,14 +27,14 @@ from zhicheng.certificates.services import CertificateError
 from zhicheng.core.identifiers import mask_id_number
 from zhicheng.core.params import LARGEST_ID
 from zhicheng.declarations.models import Application, ApplicationEvent
-from zhicheng.declarations.services import TransitionError, transition
+from zhicheng.declarations.services import transition
 from zhicheng.declarations.workflow import ACTIONS
 from zhicheng.review.meeting import meetings_for
 from zhicheng.review.models import MeetingResult
 
 from .declarations import (
     ACTING_ERRORS, DEFAULT_PAGE, LIST_ERRORS, TEXT, Coded, Cursor, Id, Limit, Named, acting_user, form_errors, named, not_found, page_after,
-    reading_user, refusal, scoped,
+    reading_user, scoped,
 )
 
 router = Router()
@@ -237,7 +238,7 @@ def approve_filing(request, filing_id: Id, body: FilingApproveIn):
         raise form_errors(form)
     try:
         filing_service.approve_filing(item, user, document_number=form.cleaned_data["document_number"])
-    except (CertificateError, TransitionError) as exc:
+    except CertificateError as exc:  # a refused `file` step (TransitionError) is errors.install's 409
         raise refusal(exc) from exc
     return Status(200, _filing_out(_filing(user, filing_id)))
 
@@ -324,8 +325,5 @@ def issue(request, body: IssueIn):
     """已核准备案的申报经状态转换表的 certify 制发电子证书（七（五）2），与档案页的“制发电子证书”相同。"""
     user = acting_user(request)
     app = scoped(user, body.declaration_id)
-    try:
-        transition(app, "certify", user)
-    except TransitionError as exc:
-        raise refusal(exc) from exc
+    transition(app, "certify", user)  # refused: TransitionError, errors.install's 409
     return Status(201, _certificate(Certificate.objects.get(application_id=app.pk)))  # issued by certify's effect
