@@ -196,6 +196,13 @@ def _finish(job: Job, status: str, *, result: dict | None = None, error: str = "
                                          done=job.done, total=job.total, attempts=job.attempts)
 
 
+def retry_delay(first_delay: float, attempt: int) -> dt.timedelta:
+    """The wait after failed attempt ``attempt`` (1, 2, …) of a ``@retrying`` task: first_delay·2^(attempt-1)
+    seconds. Work that also records its own next-attempt time (the mail outbox, webhooks) uses it to stay due
+    exactly when the runner runs the task again."""
+    return dt.timedelta(seconds=first_delay * 2 ** (attempt - 1))
+
+
 def retrying(*, attempts: int = 5, first_delay: float = 60, queue_name: str = "default"):
     """A task that, when attempt n raises, is queued again to run first_delay·2^(n-1) seconds later,
     up to `attempts` attempts in all. The attempt number travels as the ``attempt`` kwarg of the
@@ -213,7 +220,7 @@ def retrying(*, attempts: int = 5, first_delay: float = 60, queue_name: str = "d
                 return func(*args, **kwargs)
             except Exception:
                 if attempt < attempts:
-                    delay = dt.timedelta(seconds=first_delay * 2 ** (attempt - 1))
+                    delay = retry_delay(first_delay, attempt)
                     the_task.using(run_after=timezone.now() + delay).enqueue(*args, attempt=attempt + 1, **kwargs)
                     logger.warning("task %s failed (attempt %d of %d), retrying in %s", func.__name__, attempt, attempts, delay)
                 else:

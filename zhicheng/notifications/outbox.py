@@ -21,7 +21,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.utils import timezone
 
-from zhicheng.jobs.runner import retrying
+from zhicheng.jobs.runner import retry_delay, retrying
 
 from .models import MailStatus, Notification, OutgoingMail
 
@@ -39,7 +39,8 @@ class MailNotSent(Exception):
 
 
 def backoff(attempts: int) -> dt.timedelta:
-    return dt.timedelta(seconds=FIRST_RETRY_SECONDS * 2 ** (attempts - 1))
+    """The wait after the ``attempts``-th refusal: the runner's retry schedule for the same attempt."""
+    return retry_delay(FIRST_RETRY_SECONDS, attempts)
 
 
 @dataclass

@@ -30,7 +30,7 @@ from collections import defaultdict
 from django.db import transaction
 from django.utils import timezone
 
-from zhicheng.jobs.runner import retrying
+from zhicheng.jobs.runner import retry_delay, retrying
 
 from . import addresses
 from .models import Attempt, Delivery, DeliveryState
@@ -55,7 +55,7 @@ class DeliveryNotDone(Exception):
 
 def backoff(attempts: int) -> dt.timedelta:
     """The wait after the ``attempts``-th failed attempt: the runner's retry schedule for the same attempt."""
-    return dt.timedelta(seconds=FIRST_RETRY_SECONDS * 2 ** (attempts - 1))
+    return retry_delay(FIRST_RETRY_SECONDS, attempts)
 
 
 def signature(secret: str, timestamp: str, body: bytes) -> str:
