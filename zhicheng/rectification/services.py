@@ -17,7 +17,7 @@ from zhicheng.accounts.roles import Role
 from zhicheng.audit.services import record as audit
 from zhicheng.core import clock
 from zhicheng.core.site import page_url
-from zhicheng.orgs.models import Committee, CommitteeApproval, Organisation, OrgKind
+from zhicheng.orgs.models import AreaLevel, Committee, CommitteeApproval, Organisation, OrgKind
 
 from .models import (
     WAITING_FOR_PARTY, Bulletin, BulletinStatus, CommitteeSuspension, Decision, OrderAnswer, OrderState, RectificationOrder, Source,
@@ -126,9 +126,14 @@ def parties_of_finding(finding) -> list[Organisation]:
     if committee is not None:
         found.append(committee.office)
     if application is not None:
-        # The bureaus of the unit's area (county and city), which checked and reported it (四（二）).
-        paths = [application.unit.area.path[:i + 1] for i, ch in enumerate(application.unit.area.path) if ch == "/"]
-        found += list(Organisation.objects.filter(kind=OrgKind.HR_BUREAU, area__path__in=paths))
+        # The bureaus of the unit's area (county and city), which checked and reported it (四（二）): their holders.
+        from zhicheng.declarations.holders import NoHolder, bureau_of
+
+        for level in (AreaLevel.COUNTY, AreaLevel.LEAGUE_CITY):
+            try:
+                found.append(bureau_of(application.unit.area, level))
+            except NoHolder:
+                pass
     seen, parties = set(), []
     for org in found:
         if org is not None and org.kind in PARTY_KINDS and org.pk not in seen:
