@@ -6,7 +6,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
 
@@ -60,6 +60,10 @@ class Subscription(models.Model):
 
     def kind_labels(self) -> list[str]:
         return [EventKind(k).label for k in self.event_kinds if k in EventKind.values]
+
+    def log_counts(self) -> dict[str, int]:
+        """Its delivery log in one query: all its deliveries, and how many of them still wait to be sent."""
+        return self.deliveries.aggregate(deliveries=Count("pk"), pending=Count("pk", filter=Q(state=DeliveryState.PENDING)))
 
 
 class DeliveryState(models.TextChoices):

@@ -73,8 +73,7 @@ def delete_subscription(sub: Subscription, user) -> int:
     """Delete the subscription with its delivery log; the number of deliveries deleted with it."""
     with transaction.atomic():
         sub = _locked(sub)
-        counts = {"deliveries": sub.deliveries.count(),
-                  "pending": sub.deliveries.filter(state=DeliveryState.PENDING).count()}
+        counts = sub.log_counts()
         audit("webhooks.delete", sub, actor=user, before={"name": sub.name, "url": sub.url, "events": sub.event_kinds} | counts,
               summary=f"删除事件推送订阅“{sub.name}”（推送记录{counts['deliveries']}条，其中待推送{counts['pending']}条）")
         sub.delete()
