@@ -4,7 +4,7 @@ once), and the delivery log with every attempt, where a failed delivery can be s
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -16,7 +16,7 @@ from zhicheng.core import confirm
 from . import services
 from .delivery import MAX_ATTEMPTS
 from .forms import SubscriptionForm
-from .models import Attempt, DeliveryState, Subscription
+from .models import DeliveryState, Subscription
 
 LOG_ROWS = 100
 
@@ -49,7 +49,7 @@ def webhook_list(request):
 def webhook_detail(request, pk: int):
     sub = get_object_or_404(_subscriptions(request.user), pk=pk)
     state = request.GET.get("state", "")
-    deliveries = sub.deliveries.prefetch_related(Prefetch("attempt_log", queryset=Attempt.objects.order_by("at", "pk")))
+    deliveries = sub.deliveries.prefetch_related("attempt_log")  # in the order of Attempt.Meta: by time
     if state in DeliveryState.values:
         deliveries = deliveries.filter(state=state)
     return render(request, "webhooks/detail.html", {
@@ -93,10 +93,10 @@ def webhook_act(request, pk: int):
 
 
 def _delete_question(sub: Subscription) -> confirm.Question:
-    counts = sub.deliveries.aggregate(all=Count("pk"), pending=Count("pk", filter=Q(state=DeliveryState.PENDING)))
+    counts = sub.log_counts()
     return confirm.Question(
         title=_("删除事件推送订阅"), subject=_("%(name)s：%(url)s") % {"name": sub.name, "url": sub.url},
-        facts=[_("推送记录：%(n)d条，其中待推送%(p)d条") % {"n": counts["all"], "p": counts["pending"]},
+        facts=[_("推送记录：%(n)d条，其中待推送%(p)d条") % {"n": counts["deliveries"], "p": counts["pending"]},
                _("创建人：%(user)s") % {"user": sub.created_by}],
         consequence=_("删除不能恢复：此后的事件不再推送到该地址，待推送的事件不再发送，推送记录一并删除。如只想暂时停止，请改用“暂停”。"),
         button=_("确认删除"), cancel_url=reverse("webhook_detail", args=[sub.pk]),
