@@ -35,6 +35,7 @@ from zhicheng.declarations.services import (
 from zhicheng.declarations.states import State
 from zhicheng.declarations.workflow import ACTIONS
 from zhicheng.publicity.forms import PublicityOptionsForm
+from zhicheng.publicity.services import STEPS
 from zhicheng.publicity.workdays import CalendarNotConfigured
 
 router = Router()
@@ -304,19 +305,24 @@ def act_many(request, body: BulkActionIn):
         raise ApiError(409, "not_in_bulk", "您不能批量办理该步骤。")
     if len(body.ids) > settings.BULK_JOB_THRESHOLD:
         raise ApiError(422, "too_many", f"一次至多批量办理{settings.BULK_JOB_THRESHOLD}件，请分批提交。")
-    wanted = sorted({i for i in body.ids if 0 < i <= LARGEST_ID})
-    apps = list(Application.objects.for_user(user).filter(pk__in=wanted).select_related("person", "plan", "unit", "series")
-                .defer("decision").order_by("pk"))
-    found = {app.pk for app in apps}
-    refused = [Refused(id=i, code="not_found", reasons=["未找到该申报，或不在您的查看范围内。"]) for i in sorted(set(body.ids) - found)]
+    apps, refused = in_scope(user, body.ids)
     if action in PUBLISHING:
         publicity, not_listed = publish_set(user, action, apps, body.payload) if apps else (None, {})
         refused += [Refused(id=pk, code="illegal_transition", reasons=[reason]) for pk, reason in sorted(not_listed.items())]
         moved = [app.pk for app in apps if app.pk not in not_listed] if publicity else []
         return Status(200, BulkOut(moved=moved, refused=refused, publicity_id=publicity.pk if publicity else None))
-    outcome = transition_many(sorted(found), action, user, note=body.note)
+    outcome = transition_many([app.pk for app in apps], action, user, note=body.note)
     refused += [Refused(id=pk, code=refusal_code(exc), reasons=exc.reasons) for pk, exc in sorted(outcome.refused.items())]
     return Status(200, BulkOut(moved=[app.pk for app in outcome.moved], refused=refused, publicity_id=None))
+
+
+def in_scope(user, ids: list[int]) -> tuple[list[Application], list[Refused]]:
+    """The declarations of ``ids`` the account sees, in id order, and a not_found refusal for each other id."""
+    wanted = sorted({i for i in ids if 0 < i <= LARGEST_ID})
+    apps = list(Application.objects.for_user(user).filter(pk__in=wanted).select_related("person", "plan", "unit", "series")
+                .defer("decision").order_by("pk"))
+    found = {app.pk for app in apps}
+    return apps, [Refused(id=i, code="not_found", reasons=["未找到该申报，或不在您的查看范围内。"]) for i in sorted(set(ids) - found)]
 
 
 def scoped(user, declaration_id: int, *related) -> Application:
@@ -390,7 +396,8 @@ def actions(request, declaration_id: Id):
 
 # ---- acting ------------------------------------------------------------------------------
 
-PUBLISHING = {"employer_publish": "employer", "publish_roster": "roster", "publish_result": "result"}
+# The steps that start a publicity, and its kind (publicity.services.STEPS: each kind's entering step first).
+PUBLISHING = {steps[0]: kind for kind, steps in STEPS.items()}
 
 
 def _publicity_options(payload: ActionPayload) -> dict:

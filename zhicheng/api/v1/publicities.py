@@ -17,23 +17,19 @@ from ninja import Field, Query, Router, Schema, Status
 from zhicheng.api.errors import ApiError, refusal
 from zhicheng.api.models import Scope
 from zhicheng.core.identifiers import mask_id_number
-from zhicheng.core.params import LARGEST_ID
-from zhicheng.declarations.models import Application
 from zhicheng.publicity.forms import HandleObjectionForm
 from zhicheng.publicity.models import Objection, ObjectionStatus, Publicity, PublicityKind, PublicityOutcome
-from zhicheng.publicity.services import close_publicity, handle_objection
+from zhicheng.publicity.services import STEPS, close_publicity, handle_objection
 from zhicheng.web.views.publicity import publicities_for
 
 from .declarations import (
-    ACTING_ERRORS, DEFAULT_PAGE, LIST_ERRORS, PUBLISHING, TEXT, ActionPayload, Coded, Cursor, Id, Limit, Named, Refused, acting_user, form_errors,
-    named, not_found, page_after, publish_set, reading_user, state_of,
+    ACTING_ERRORS, DEFAULT_PAGE, LIST_ERRORS, TEXT, ActionPayload, Coded, Cursor, Id, Limit, Named, Refused, acting_user, form_errors,
+    in_scope, named, not_found, page_after, publish_set, reading_user, state_of,
 )
 
 router = Router()
 
 KindCode = Enum("KindCode", {k.value: k.value for k in PublicityKind}, type=str)
-# The step that puts a declaration into each kind of publicity (publicity.services.STEPS).
-ENTERING = {kind: action for action, kind in PUBLISHING.items()}
 
 
 class PublicityRow(Schema):
@@ -168,15 +164,11 @@ def start(request, body: PublicityIn):
     user = acting_user(request)
     if len(body.declaration_ids) > settings.BULK_JOB_THRESHOLD:
         raise ApiError(422, "too_many", f"一次至多{settings.BULK_JOB_THRESHOLD}件，请分批发起或在页面办理。")
-    wanted = sorted({i for i in body.declaration_ids if 0 < i <= LARGEST_ID})
-    apps = list(Application.objects.for_user(user).filter(pk__in=wanted).select_related("person", "plan", "unit", "series")
-                .defer("decision").order_by("pk"))
-    found = {app.pk for app in apps}
-    refused = [Refused(id=i, code="not_found", reasons=["未找到该申报，或不在您的查看范围内。"]) for i in sorted(set(body.declaration_ids) - found)]
+    apps, refused = in_scope(user, body.declaration_ids)
     publicity = None
     if apps:
         payload = ActionPayload(title=body.title, working_days=body.working_days, contact=body.contact)
-        publicity, not_listed = publish_set(user, ENTERING[body.kind.value], apps, payload)
+        publicity, not_listed = publish_set(user, STEPS[body.kind.value][0], apps, payload)
         refused += [Refused(id=pk, code="illegal_transition", reasons=[reason]) for pk, reason in sorted(not_listed.items())]
     return Status(201, StartOut(publicity=_detail(user, publicity.pk) if publicity else None, refused=refused))
 
