@@ -76,10 +76,12 @@ def page_after(queryset, cursor: str | None, limit: int, *, salt: str, field: st
     return rows, next_cursor
 
 
-def form_errors(form) -> ApiError:
-    """A page's form refused the values: 422 with each field's messages."""
+def cleaned(form) -> dict:
+    """The values as a page's form cleans them; if it refuses them, 422 with each field's messages."""
+    if form.is_valid():
+        return form.cleaned_data
     fields = {name: [str(e) for e in errors] for name, errors in form.errors.items()}
-    return ApiError(422, "invalid", "；".join(m for messages in fields.values() for m in messages), {"fields": fields})
+    raise ApiError(422, "invalid", "；".join(m for messages in fields.values() for m in messages), {"fields": fields})
 
 
 def acting_user(request, scope=Scope.ACT_DECLARATIONS):
@@ -401,10 +403,7 @@ PUBLISHING = {steps[0]: kind for kind, steps in STEPS.items()}
 
 
 def _publicity_options(payload: ActionPayload) -> dict:
-    form = PublicityOptionsForm({"title": payload.title, "working_days": payload.working_days, "contact": payload.contact})
-    if not form.is_valid():
-        raise form_errors(form)
-    return form.cleaned_data
+    return cleaned(PublicityOptionsForm({"title": payload.title, "working_days": payload.working_days, "contact": payload.contact}))
 
 
 def publish_set(user, action: str, apps: list[Application], payload: ActionPayload):
@@ -423,11 +422,9 @@ def _correct(app: Application, user, payload: ActionPayload) -> None:
     """六（二）: the correction page's form and function, with the payload as its fields."""
     data = MultiValueDict({"standard": [str(i) for i in payload.standard_ids], "extra": [payload.extra],
                            "deadline": [payload.deadline.isoformat() if payload.deadline else ""]})
-    form = CorrectionForm(data)
-    if not form.is_valid():
-        raise form_errors(form)
-    drafting.request_correction(app, user, standard_ids=[c.pk for c in form.cleaned_data["standard"]],
-                                extra=form.cleaned_data["extra"], deadline=form.cleaned_data["deadline"])
+    values = cleaned(CorrectionForm(data))
+    drafting.request_correction(app, user, standard_ids=[c.pk for c in values["standard"]], extra=values["extra"],
+                                deadline=values["deadline"])
 
 
 @router.post("/{declaration_id}/actions", response={200: DeclarationRow, **ACTING_ERRORS}, url_name="declaration_actions", summary="办理一步")

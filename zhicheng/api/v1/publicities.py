@@ -23,7 +23,7 @@ from zhicheng.publicity.services import STEPS, close_publicity, handle_objection
 from zhicheng.web.views.publicity import publicities_for
 
 from .declarations import (
-    ACTING_ERRORS, DEFAULT_PAGE, LIST_ERRORS, TEXT, ActionPayload, Coded, Cursor, Id, Limit, Named, Refused, acting_user, form_errors,
+    ACTING_ERRORS, DEFAULT_PAGE, LIST_ERRORS, TEXT, ActionPayload, Coded, Cursor, Id, Limit, Named, Refused, acting_user, cleaned,
     in_scope, named, not_found, page_after, publish_set, reading_user, state_of,
 )
 
@@ -200,11 +200,9 @@ def handle(request, publicity_id: Id, objection_id: Id, body: HandleIn):
     objection = Objection.objects.select_related("publicity", "application__person").filter(publicity=publicity, pk=objection_id).first()
     if objection is None:
         raise not_found("异议")
-    form = HandleObjectionForm({"substantiated": "yes" if body.substantiated else "no", "finding": body.finding})
-    if not form.is_valid():
-        raise form_errors(form)
+    values = cleaned(HandleObjectionForm({"substantiated": "yes" if body.substantiated else "no", "finding": body.finding}))
     try:
-        o = handle_objection(objection, user, substantiated=form.cleaned_data["substantiated"], finding=form.cleaned_data["finding"])
+        o = handle_objection(objection, user, substantiated=values["substantiated"], finding=values["finding"])
     except ValidationError as exc:
         raise refusal(exc) from exc
     return Status(200, _objection(o))

@@ -33,7 +33,7 @@ from zhicheng.review.meeting import meetings_for
 from zhicheng.review.models import MeetingResult
 
 from .declarations import (
-    ACTING_ERRORS, DEFAULT_PAGE, LIST_ERRORS, TEXT, Coded, Cursor, Id, Limit, Named, acting_user, form_errors, named, not_found, page_after,
+    ACTING_ERRORS, DEFAULT_PAGE, LIST_ERRORS, TEXT, Coded, Cursor, Id, Limit, Named, acting_user, cleaned, named, not_found, page_after,
     reading_user, scoped,
 )
 
@@ -214,15 +214,12 @@ def filing_detail(request, filing_id: Id):
 def submit_filings(request, body: FilingSubmitIn):
     """本评委会该年度公示期满的评审结果，按核准备案机关各成一批报送（七（五）1、3）。"""
     user = acting_user(request)
-    form = FilingSubmitForm({"year": body.year, "report": body.report})
-    if not form.is_valid():
-        raise form_errors(form)
+    values = cleaned(FilingSubmitForm({"year": body.year, "report": body.report}))
     committee = getattr(user.organisation, "committee", None) if user.role == Role.COMMITTEE_OFFICE else None
     try:
         if committee is None:
             raise CertificateError(_("您的机构不是评委会办事机构。"))
-        made = filing_service.submit_filings(committee=committee, year=form.cleaned_data["year"], actor=user,
-                                             report=form.cleaned_data["report"])
+        made = filing_service.submit_filings(committee=committee, year=values["year"], actor=user, report=values["report"])
     except CertificateError as exc:
         raise refusal(exc) from exc
     return Status(201, [_filing_out(f) for f in made])
@@ -233,11 +230,9 @@ def approve_filing(request, filing_id: Id, body: FilingApproveIn):
     """核准备案机关核准：批次内每件申报经状态转换表的 file 转为“已核准备案”，全部或全不。不能撤回。"""
     user = acting_user(request)
     item = _filing(user, filing_id)
-    form = FilingApproveForm({"document_number": body.document_number})
-    if not form.is_valid():
-        raise form_errors(form)
+    values = cleaned(FilingApproveForm({"document_number": body.document_number}))
     try:
-        filing_service.approve_filing(item, user, document_number=form.cleaned_data["document_number"])
+        filing_service.approve_filing(item, user, document_number=values["document_number"])
     except CertificateError as exc:  # a refused `file` step (TransitionError) is errors.install's 409
         raise refusal(exc) from exc
     return Status(200, _filing_out(_filing(user, filing_id)))
@@ -247,11 +242,9 @@ def approve_filing(request, filing_id: Id, body: FilingApproveIn):
 def return_filing(request, filing_id: Id, body: FilingReturnIn):
     user = acting_user(request)
     item = _filing(user, filing_id)
-    form = ReturnForm({"reason": body.reason})
-    if not form.is_valid():
-        raise form_errors(form)
+    values = cleaned(ReturnForm({"reason": body.reason}))
     try:
-        filing_service.return_filing(item, user, reason=form.cleaned_data["reason"])
+        filing_service.return_filing(item, user, reason=values["reason"])
     except CertificateError as exc:
         raise refusal(exc) from exc
     return Status(200, _filing_out(_filing(user, filing_id)))
