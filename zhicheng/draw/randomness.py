@@ -23,6 +23,7 @@ from typing import Any
 
 PARTIES = {"office": "评委会办事机构", "supervisor": "纪检监察机构"}
 SECRET_PATTERN = re.compile(r"^[0-9a-f]{32,128}$")
+COMMITMENT_PATTERN = re.compile(r"^[0-9a-f]{64}$")  # a commitment as submitted: SHA-256, lowercase hex
 WORD = 2**64
 
 
@@ -63,6 +64,11 @@ def seed_key(reveals: dict[str, str], public_values: list[int] | None) -> str:
     sources = [reveals["office"], reveals["supervisor"]]
     if public_values is not None:
         sources.append(".".join(str(int(v)) for v in public_values))
+    return key_string(sources)
+
+
+def key_string(sources: list[str]) -> str:
+    """RFC 3797's key string: each source, in the fixed order, followed by '/'."""
     return "".join(source + "/" for source in sources)
 
 

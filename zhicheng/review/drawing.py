@@ -13,8 +13,6 @@
 
 from __future__ import annotations
 
-import re
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -26,7 +24,7 @@ from zhicheng.core import clock
 from zhicheng.core.wording import enumeration, long_date
 from zhicheng.draw import draw as drawlib
 from zhicheng.draw.model import KIND_MINIMUM_SIZE, DrawInputError, parse_spec
-from zhicheng.draw.randomness import PARTIES, check_secret, commitment, digest, seed_from_key, seed_key
+from zhicheng.draw.randomness import COMMITMENT_PATTERN, PARTIES, check_secret, commitment, digest, seed_from_key, seed_key
 from zhicheng.draw.record import build_record, verify
 from zhicheng.publicity.workdays import publicity_end
 
@@ -37,7 +35,6 @@ from .models import CommitteeMember, DrawObjection, DrawStatus, Expert, ExpertDr
 DEFAULT_SIZE = {"senior_by_series": 25, "senior_by_specialty": 11, "other": 7}
 DEFAULT_OBJECTION_DAYS = 5
 MIN_OBJECTION_DAYS = 3
-HEX64 = re.compile(r"^[0-9a-f]{64}$")
 
 
 class DrawError(ValidationError):
@@ -128,7 +125,7 @@ def commit(draw: ExpertDraw, actor, value: str) -> ExpertDraw:
     if party is None:
         raise DrawError(_("只有评委会办事机构和纪检监察机构提交承诺值。"))
     value = value.strip().lower()
-    if not HEX64.match(value):
+    if not COMMITMENT_PATTERN.match(value):
         raise DrawError(_("承诺值应为秘密值的SHA-256摘要（64位十六进制数）。"))
     field = f"{party}_commitment"
     with transaction.atomic():

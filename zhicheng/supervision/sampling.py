@@ -20,7 +20,7 @@ Built on zhicheng.draw.randomness (canonical JSON, SHA-256 commitments, RFC 3797
 
 from __future__ import annotations
 
-from zhicheng.draw.randomness import Stream, commitment, digest, seed_from_key
+from zhicheng.draw.randomness import Stream, commitment, digest, key_string, seed_from_key
 from zhicheng.draw.verification import Verification
 
 RECORD_FORMAT = "zhicheng-spotcheck-record/1"
@@ -78,7 +78,7 @@ def allocate(total: int, sizes: dict[str, int]) -> dict[str, int]:
 
 def seed_key(parties: list[str], reveals: dict[str, str]) -> str:
     """RFC 3797: each party's secret, in the published order, followed by '/'."""
-    return "".join(reveals[party] + "/" for party in parties)
+    return key_string([reveals[party] for party in parties])
 
 
 def _weighted(stream: Stream, members: list[str], weights: dict[str, int], k: int) -> list[str]:

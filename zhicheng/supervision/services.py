@@ -12,8 +12,6 @@
 
 from __future__ import annotations
 
-import re
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -22,15 +20,13 @@ from zhicheng.accounts.roles import Role
 from zhicheng.audit.services import record as audit
 from zhicheng.core import clock
 from zhicheng.core.wording import enumeration
-from zhicheng.draw.randomness import commitment, digest
+from zhicheng.draw.randomness import COMMITMENT_PATTERN, SECRET_PATTERN, commitment, digest
 from zhicheng.files.services import store_upload
 
 from . import sampling
 from .checklists import ANSWERS, checklist
 from .models import Campaign, CampaignStatus, CheckKind, Conclusion, Finding, FindingEvidence, Party, SampledItem, Stratify
 
-HEX64 = re.compile(r"^[0-9a-f]{64}$")
-SECRET = re.compile(r"^[0-9a-f]{32,128}$")
 RUNNERS = frozenset({Role.SUPERVISOR, Role.REGIONAL_HR_DEPARTMENT, Role.HR_BUREAU})
 # The states of a declaration that a committee office has accepted (六（三）) and that still count as accepted.
 ACCEPTED_STATES = ("accepted", "under_review", "passed", "failed", "result_publicity", "result_published", "filed", "certified", "revoked")
@@ -246,7 +242,7 @@ def commit(campaign: Campaign, actor, value: str) -> Campaign:
         raise SpotCheckError(_("只有本次抽查的双方（%(parties)s）提交承诺值。")
                              % {"parties": enumeration([party_label(p) for p in campaign.parties])})
     value = value.strip().lower()
-    if not HEX64.match(value):
+    if not COMMITMENT_PATTERN.match(value):
         raise SpotCheckError(_("承诺值应为秘密值的SHA-256摘要（64位十六进制数）。"))
     with transaction.atomic():
         _lock(campaign)
@@ -279,7 +275,7 @@ def reveal(campaign: Campaign, actor, secret: str) -> Campaign:
     if party is None:
         raise SpotCheckError(_("只有本次抽查的双方揭示秘密值。"))
     secret = secret.strip()
-    if not SECRET.match(secret):
+    if not SECRET_PATTERN.match(secret):
         raise SpotCheckError(_("秘密值应为32至128位小写十六进制数（至少128位随机性）。"))
     with transaction.atomic():
         _lock(campaign)
