@@ -19,7 +19,7 @@ from zhicheng.accounts.roles import Role
 from zhicheng.core import clock
 from zhicheng.declarations.models import Application
 
-from .conftest import applicant_maker, build_scene
+from .conftest import applicant_maker, build_scene, built_once
 from .web.helpers import pdf_bytes
 
 # (role attribute, sees a, sees b) — a is under review via the talent centre in 鄂尔多斯; b is at a
@@ -137,28 +137,22 @@ def module_scene(django_db_setup, django_db_blocker, tmp_path_factory):
     from django.conf import settings
 
     media, kept_media = tmp_path_factory.mktemp("walk-media"), settings.MEDIA_ROOT
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic._from_testcase = True  # lets durable blocks inside the scene's tests run, as in a TestCase
-        atomic.__enter__()
+
+    def build():
+        settings.MEDIA_ROOT = media
         try:
-            settings.MEDIA_ROOT = media
             scene = build_scene(applicant_maker())
             scene.update(_walk_objects(scene))
             scene.update(_rectification_objects(scene))
             scene.update(_monitoring_walk_objects(scene))
             scene.update(_spotcheck_walk_objects(scene))
-        except BaseException:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
-            raise
         finally:
             settings.MEDIA_ROOT = kept_media
-    scene["media"] = media
-    yield scene
-    with django_db_blocker.unblock():
-        transaction.set_rollback(True)
-        atomic.__exit__(None, None, None)
+        scene["media"] = media
+        return scene
+
+    with built_once(django_db_blocker, build) as scene:
+        yield scene
 
 
 @pytest.fixture

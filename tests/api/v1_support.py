@@ -6,7 +6,6 @@ import datetime as dt
 import json
 
 import pytest
-from django.db import transaction
 
 ALL_SCOPES = ["read_declarations", "act_declarations", "read_results", "export"]
 
@@ -55,28 +54,21 @@ def module_scene_fixture(extra=None):
     def module_scene(django_db_setup, django_db_blocker, tmp_path_factory):
         from django.conf import settings
 
-        from tests.conftest import applicant_maker, build_scene
+        from tests.conftest import applicant_maker, build_scene, built_once
 
-        kept_media, settings.MEDIA_ROOT = settings.MEDIA_ROOT, tmp_path_factory.mktemp("v1-media")
-        with django_db_blocker.unblock():
-            atomic = transaction.atomic()
-            atomic._from_testcase = True
-            atomic.__enter__()
+        def build():
+            kept_media, settings.MEDIA_ROOT = settings.MEDIA_ROOT, tmp_path_factory.mktemp("v1-media")
             try:
                 make = applicant_maker()  # one maker for the module: its people's identity numbers never repeat
                 scene = build_scene(make)
                 scene["make"] = make
                 if extra is not None:
                     scene.update(extra(scene))
-            except BaseException:
-                transaction.set_rollback(True)
-                atomic.__exit__(None, None, None)
-                raise
             finally:
                 settings.MEDIA_ROOT = kept_media
-        yield scene
-        with django_db_blocker.unblock():
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+            return scene
+
+        with built_once(django_db_blocker, build) as scene:
+            yield scene
 
     return module_scene

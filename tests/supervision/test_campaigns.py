@@ -10,7 +10,6 @@ import sys
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import transaction
 
 from zhicheng.audit.models import AuditEntry
 from zhicheng.core import clock
@@ -21,7 +20,7 @@ from zhicheng.supervision import sampling, services
 from zhicheng.supervision.models import Campaign, CampaignStatus, Finding
 from zhicheng.supervision.services import SpotCheckError
 
-from ..conftest import applicant_maker
+from ..conftest import applicant_maker, built_once
 from ..cycle_helpers import advance
 from .kit import SECRETS, people, run
 
@@ -32,22 +31,13 @@ DAY = dt.date(2021, 10, 8)
 def module_accepted(django_db_setup, django_db_blocker):
     """Four declarations accepted by two committees (health in 鄂尔多斯, engineering in 呼和浩特), made once for the
     module inside a transaction rolled back after its last test (each test rolls back its own changes on top)."""
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic._from_testcase = True
-        atomic.__enter__()
-        try:
-            make = applicant_maker()
-            apps = [advance(make(profile()), "accepted")[0]
-                    for profile in [P.regular_county_doctor] * 2 + [P.regular_city_engineer_intermediate] * 2]
-        except BaseException:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
-            raise
-    yield apps, make
-    with django_db_blocker.unblock():
-        transaction.set_rollback(True)
-        atomic.__exit__(None, None, None)
+    def build():
+        make = applicant_maker()
+        return [advance(make(profile()), "accepted")[0]
+                for profile in [P.regular_county_doctor] * 2 + [P.regular_city_engineer_intermediate] * 2], make
+
+    with built_once(django_db_blocker, build) as built:
+        yield built
 
 
 @pytest.fixture
