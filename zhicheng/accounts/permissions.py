@@ -23,6 +23,12 @@ QUEUE_HOLDERS = frozenset({
     Role.EMPLOYER_HR, Role.COMPETENT_DEPARTMENT, Role.HR_BUREAU, Role.RECOMMENDING_BODY, Role.TALENT_SERVICE_CENTRE,
     Role.COMMITTEE_OFFICE, Role.REGIONAL_HR_DEPARTMENT,
 })
+
+
+def speaks_for(user, organisation_id) -> bool:
+    """The account still acts for this organisation: active, working there, in a role of QUEUE_HOLDERS. What an
+    account made for its organisation's systems (API keys, webhook subscriptions) stops when it no longer does."""
+    return user.is_active and user.role in QUEUE_HOLDERS and user.organisation_id == organisation_id
 # The bodies that publish publicities (六（一）、六（二）、六（三）).
 PUBLISHERS = frozenset({Role.EMPLOYER_HR, Role.COMPETENT_DEPARTMENT, Role.HR_BUREAU, Role.COMMITTEE_OFFICE})
 # The committee side (七): the offices and the region keep pools and plans, the supervisor watches.

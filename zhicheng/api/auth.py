@@ -18,7 +18,7 @@ import math
 from django.db.models import Count, Min
 from ninja.security import HttpBearer
 
-from zhicheng.accounts.permissions import QUEUE_HOLDERS
+from zhicheng.accounts.permissions import QUEUE_HOLDERS, speaks_for
 from zhicheng.audit.models import AuditEntry
 from zhicheng.audit.services import record as audit
 from zhicheng.core import clock
@@ -73,7 +73,7 @@ class KeyAuth(HttpBearer):
         if key.expired:
             raise _unauthorised("key_expired", f"该密钥已于{key.expires_on.isoformat()}到期。")
         user = key.user
-        if not user.is_active or user.role not in KEY_HOLDER_ROLES or user.organisation_id != key.organisation_id:
+        if not speaks_for(user, key.organisation_id):
             raise _unauthorised("account_inactive", "创建该密钥的账号已停用或已调离本机构，密钥随之失效。")
         check_rate(key)
         record_call(request, key)

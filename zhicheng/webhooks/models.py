@@ -53,10 +53,9 @@ class Subscription(models.Model):
     def speaks_for_its_organisation(self) -> bool:
         """Its creator still works there in a role that subscribes: an account disabled or moved elsewhere takes
         the subscription's events with it (as an API key of that account stops working)."""
-        from zhicheng.accounts.permissions import QUEUE_HOLDERS
+        from zhicheng.accounts.permissions import speaks_for
 
-        user = self.created_by
-        return user.is_active and user.organisation_id == self.organisation_id and user.role in QUEUE_HOLDERS
+        return speaks_for(self.created_by, self.organisation_id)
 
     def kind_labels(self) -> list[str]:
         return [EventKind(k).label for k in self.event_kinds if k in EventKind.values]
