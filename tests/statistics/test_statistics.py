@@ -220,12 +220,17 @@ def test_queries_do_not_grow_with_declarations(client, world, django_assert_num_
     with CaptureQueriesContext(connection) as before:
         assert client.get(reverse("statistics"), {"year": 2021}).status_code == 200
     template = world["old"]
-    copies = []
-    for i in range(20):
-        person = _copy(template.person, id_number=id_number("150102", D(1980, 1, 1), 900 + i), name=f"复制{i}")
-        person.save()
-        copies.append(_copy(world["d"][1], person_id=person.pk, state="submitted"))
-    Application.objects.bulk_create(copies)
+
+    def submitted_copies(n: int, born: dt.date, first: int, name: str) -> list:
+        """``n`` more submitted declarations like d2 (准格尔旗人民医院), each of a new person."""
+        copies = []
+        for i in range(n):
+            person = _copy(template.person, id_number=id_number("150102", born, first + i), name=f"{name}{i}")
+            person.save()
+            copies.append(_copy(world["d"][1], person_id=person.pk, state="submitted"))
+        return Application.objects.bulk_create(copies)
+
+    copies = submitted_copies(20, D(1980, 1, 1), 900, "复制")
     ApplicationEvent.objects.bulk_create([ApplicationEvent(application=a, action="submit", from_state="draft", to_state="submitted",
                                                            actor_role="applicant", holder_id=a.unit_id, at=_at(20)) for a in copies])
     with django_assert_num_queries(len(before.captured_queries)):
@@ -235,12 +240,7 @@ def test_queries_do_not_grow_with_declarations(client, world, django_assert_num_
     client.get(reverse("statistics"), {"year": 2021})  # the bureau's stage figures stored by its first reader
     with CaptureQueriesContext(connection) as bureau_before:
         client.get(reverse("statistics"), {"year": 2021})
-    more = []
-    for i in range(5):
-        person = _copy(template.person, id_number=id_number("150102", D(1980, 1, 2), 950 + i), name=f"又{i}")
-        person.save()
-        more.append(_copy(world["d"][1], person_id=person.pk, state="submitted"))
-    Application.objects.bulk_create(more)
+    submitted_copies(5, D(1980, 1, 2), 950, "又")
     with django_assert_num_queries(len(bureau_before.captured_queries)):
         response = client.get(reverse("statistics"), {"year": 2021})
     assert "<b>28</b>" in response.content.decode()  # its three, and the twenty and five more of 准格尔旗人民医院
