@@ -66,7 +66,6 @@ class Table:
 class Report:
     year: int
     previous: int | None  # the year before, when it has data in the scope
-    years: list[int]
     headline: dict = field(default_factory=dict)
     tables: list[Table] = field(default_factory=list)
 
@@ -127,7 +126,7 @@ def report(user, year: int) -> Report:
     cube = _cube(applications, year)
     previous_count = sum(r[-1] for r in cube if r[0] == year - 1)
     has_previous = previous_count > 0
-    rep = Report(year=year, previous=year - 1 if has_previous else None, years=years_of(user))
+    rep = Report(year=year, previous=year - 1 if has_previous else None)
     this_year = [r for r in cube if r[0] == year]
 
     series_names = dict(Series.objects.values_list("pk", "name"))
