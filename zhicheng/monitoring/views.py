@@ -18,6 +18,7 @@ from zhicheng.core import clock, confirm
 from zhicheng.files.models import StoredFile
 from zhicheng.files.services import store_uploads
 from zhicheng.review.pool import committees_for
+from zhicheng.web.feedback import attempt
 from zhicheng.web.views.files import serve
 
 from . import integrity_signals as signals
@@ -122,12 +123,8 @@ def plan_explanation_decide(request, pk: int):
             cancel_url=reverse("plan_explanation_detail", args=[pk]),
             facts=[_("办事机构将收到通知。")],
         ))
-    try:
-        decide_explanation(explanation, request.user, accept=accept, reason=form.cleaned_data.get("reason", ""))
-    except ValidationError as exc:
-        _refused(request, exc)
-    else:
-        messages.success(request, _("已接受书面说明。") if accept else _("已退回书面说明。"))
+    attempt(request, lambda: decide_explanation(explanation, request.user, accept=accept, reason=form.cleaned_data.get("reason", "")),
+            _("已接受书面说明。") if accept else _("已退回书面说明。"))
     return redirect("plan_explanation_detail", pk=pk)
 
 
