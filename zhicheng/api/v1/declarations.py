@@ -27,6 +27,7 @@ from zhicheng.catalogue.models import Level
 from zhicheng.core.identifiers import mask_id_number
 from zhicheng.core.params import LARGEST_ID
 from zhicheng.declarations import drafting
+from zhicheng.declarations.checklist import materials_of_version
 from zhicheng.declarations.forms import CorrectionForm
 from zhicheng.declarations.models import Application
 from zhicheng.declarations.services import (
@@ -351,7 +352,7 @@ def declaration_detail(request, declaration_id: Id):
     user = reading_user(request)
     app = scoped(user, declaration_id, "person", "plan", "series", "specialty", "unit__area", "unit__competent_department",
                  "committee", "holder", "recommender", "certificate")
-    materials = [m for m in app.materials.select_related("item", "file") if m.in_version(app.version)]
+    materials = materials_of_version(app, app.version)
     person = app.person
     return Status(200, DeclarationOut(
         id=app.pk,
