@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from zhicheng.accounts.permissions import page
 from zhicheng.core import confirm
+from zhicheng.core.params import object_id
 
 from . import services
 from .delivery import MAX_ATTEMPTS
@@ -76,8 +77,8 @@ def webhook_act(request, pk: int):
         messages.success(request, _("订阅“%(name)s”已删除，连同推送记录%(n)d条。") % {"name": sub.name, "n": count})
         return redirect("webhook_list")
     if action == "resend":
-        raw = request.POST.get("delivery", "")
-        delivery = sub.deliveries.filter(pk=int(raw)).first() if raw.isdigit() else None
+        delivery_id = object_id(request.POST.get("delivery"))
+        delivery = sub.deliveries.filter(pk=delivery_id).first() if delivery_id else None
         if delivery is None:
             messages.error(request, _("没有找到这条推送记录。"))
             return back
