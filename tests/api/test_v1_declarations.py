@@ -123,12 +123,12 @@ def test_the_list_costs_the_same_queries_for_one_row_and_for_many(scene, call, c
     frame = queries_of_authentication(user, "/declarations", client)
     regional = call(user)
     regional.get("/declarations", limit=1)  # the key's first call notes its last use (one write a minute)
-    # Besides the frame's: the account's organisation (for_user), the page.
-    with django_assert_num_queries(frame + 2):
+    # Besides the frame's: the page (the account's organisation came with the key).
+    with django_assert_num_queries(frame + 1):
         assert len(ids(regional.get("/declarations", limit=1))) == 1
-    with django_assert_num_queries(frame + 2):
+    with django_assert_num_queries(frame + 1):
         assert len(ids(regional.get("/declarations", limit=200))) == 6
-    with django_assert_num_queries(frame + 2):
+    with django_assert_num_queries(frame + 1):
         assert len(ids(regional.get("/declarations", limit=200, state="submitted", queue="false"))) == 4
 
 
