@@ -55,14 +55,6 @@ class CampaignForm(forms.ModelForm):
         return data
 
 
-class CommitForm(forms.Form):
-    value = forms.CharField(label=_("承诺值（秘密值的SHA-256，64位十六进制）"), max_length=64, min_length=64)
-
-
-class RevealForm(forms.Form):
-    secret = forms.CharField(label=_("秘密值（32—128位小写十六进制）"), max_length=128)
-
-
 class FindingForm(forms.Form):
     """One radio choice per checklist point (its clause in the label), the conclusion, text and evidence files."""
 

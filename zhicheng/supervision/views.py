@@ -17,12 +17,13 @@ from django.views.decorators.http import require_POST
 from zhicheng.accounts.permissions import page
 from zhicheng.accounts.roles import Role
 from zhicheng.core import confirm
+from zhicheng.review.forms import CommitForm, RevealForm  # the expert draw's commit and reveal, the same fields
 from zhicheng.web.feedback import attempt
 from zhicheng.web.views.files import serve
 
 from . import services
 from .checklists import ANSWERS, checklist
-from .forms import CampaignForm, CommitForm, FindingForm, RevealForm
+from .forms import CampaignForm, FindingForm
 from .models import Campaign, CampaignStatus, Finding, FindingEvidence, SampledItem
 
 
