@@ -93,14 +93,30 @@ def queue_events(steps, ctx, now) -> None:
                 events[step.application.pk].append((kind, uuid.uuid4()))
     if not events:
         return
-    if {EventKind.CERTIFICATE_ISSUED, EventKind.CERTIFICATE_REVOKED} & {kind for evs in events.values() for kind, _ in evs}:
+    # Each subscribing account's scope over the batch: one query per account that may see some of it, not per declaration.
+    by_account: dict[int, list[Subscription]] = defaultdict(list)
+    for s in subscriptions:
+        by_account[s.created_by_id].append(s)
+    apps = {step.application.pk: step.application for step in steps}
+    told: list[tuple[list[Subscription], list[int]]] = []
+    for subs in by_account.values():
+        account = subs[0].created_by
+        candidates = [pk for pk in events if _may_see(account, apps[pk])]
+        if candidates:
+            pks = Application.objects.for_user(account).filter(pk__in=candidates).values_list("pk", flat=True)
+            told.append((subs, sorted(set(pks))))
+    # The bodies of the declarations someone is told of, and only those: a batch nobody sees costs no JSON.
+    seen = {pk for _subs, pks in told for pk in pks}
+    if {EventKind.CERTIFICATE_ISSUED, EventKind.CERTIFICATE_REVOKED} & {kind for pk in seen for kind, _ in events[pk]}:
         from zhicheng.certificates.models import Certificate
 
-        certificates = {c.application_id: c for c in Certificate.objects.filter(application_id__in=list(events))}
+        certificates = {c.application_id: c for c in Certificate.objects.filter(application_id__in=sorted(seen))}
     bodies = {}
     for step in steps:
         app, t = step.application, step.transition
-        for kind, event_id in events.get(app.pk, ()):
+        if app.pk not in seen:
+            continue
+        for kind, event_id in events[app.pk]:
             data = {"declaration": _declaration(app),
                     "step": {"action": t.action, "label": t.label, "from_state": step.source, "to_state": t.target,
                              "note": ctx.note}}
@@ -111,22 +127,8 @@ def queue_events(steps, ctx, now) -> None:
                 data["certificate"] = _certificate(certificates.get(app.pk))
             body = {"id": event_id, "kind": str(kind), "occurred_at": now, "data": data}
             bodies[event_id] = canonical_json(body).decode()
-    # Each subscribing account's scope over the batch: one query per account that may see some of it, not per declaration.
-    by_account: dict[int, list[Subscription]] = defaultdict(list)
-    for s in subscriptions:
-        by_account[s.created_by_id].append(s)
-    apps = {step.application.pk: step.application for step in steps}
-    deliveries = []
-    for subs in by_account.values():
-        account = subs[0].created_by
-        candidates = [pk for pk in events if _may_see(account, apps[pk])]
-        if not candidates:
-            continue
-        seen = set(Application.objects.for_user(account).filter(pk__in=candidates).values_list("pk", flat=True))
-        for s in subs:
-            for pk in sorted(seen):
-                deliveries += [Delivery(subscription=s, event_id=event_id, kind=kind, body=bodies[event_id])
-                               for kind, event_id in events[pk] if kind in s.event_kinds]
+    deliveries = [Delivery(subscription=s, event_id=event_id, kind=kind, body=bodies[event_id])
+                  for subs, pks in told for s in subs for pk in pks for kind, event_id in events[pk] if kind in s.event_kinds]
     if not deliveries:
         return
     Delivery.objects.bulk_create(deliveries)
