@@ -17,6 +17,7 @@ from zhicheng.accounts.roles import Role
 from zhicheng.audit.services import record as audit
 from zhicheng.core import clock
 from zhicheng.core.site import page_url
+from zhicheng.notifications.services import queue
 from zhicheng.orgs.models import AreaLevel, Committee, CommitteeApproval, Organisation, OrgKind
 
 from .models import (
@@ -49,12 +50,6 @@ def _require(actor, roles, message="您的角色不能办理此事项。") -> No
 
 def _staff(organisation_id) -> list[User]:
     return list(User.objects.filter(organisation_id=organisation_id, is_active=True, role__in=PARTY_ROLES).order_by("pk"))
-
-
-def _notify(recipients, key: str, context: dict, link: str) -> None:
-    from zhicheng.notifications.services import queue
-
-    queue(recipients, key, context, link=link)
 
 
 def _day(value: dt.date) -> str:
@@ -171,9 +166,9 @@ def issue_order(actor, *, party: Organisation, matter: str, deadline: dt.date, f
             "party": party.pk, "committee": getattr(committee, "pk", None), "deadline": deadline, "source": source,
             "finding": getattr(finding, "pk", None), "matter": matter,
         }, summary=f"责令{party.name}于{_day(deadline)}前整改（{order.reference}，八（一））")
-        _notify(_staff(party.pk), "rectification_ordered", {
+        queue(_staff(party.pk), "rectification_ordered", {
             "party": party.name, "reference": order.reference, "matter": matter, "deadline": _day(deadline),
-        }, page_url("rectification_order_detail", order.pk))
+        }, link=page_url("rectification_order_detail", order.pk))
     return order
 
 
@@ -202,8 +197,8 @@ def answer_order(order: RectificationOrder, actor, *, text: str, files=()) -> Or
             "state": order.state, "answer": answer.pk, "files": [f.sha256 for f in files], "late": now.date() > order.deadline,
         }, summary=f"{order.party.name}报送整改情况（{order.reference}）")
         overseers = [order.issued_by] if order.issued_by.is_active else []
-        _notify(overseers, "rectification_answered", {"party": order.party.name, "reference": order.reference},
-                page_url("rectification_order_detail", order.pk))
+        queue(overseers, "rectification_answered", {"party": order.party.name, "reference": order.reference},
+              link=page_url("rectification_order_detail", order.pk))
     return answer
 
 
@@ -238,9 +233,9 @@ def decide_answer(order: RectificationOrder, actor, *, accept: bool, reason: str
         audit("rectification.accept" if accept else "rectification.reject", order, actor=actor, before={"state": before},
               after={"state": order.state, "answer": answer.pk, "reason": reason},
               summary=f"{'验收通过' if accept else '不予验收，退回整改'}：{order.party.name}（{order.reference}）")
-        _notify(_staff(order.party_id), "rectification_decided", {
+        queue(_staff(order.party_id), "rectification_decided", {
             "reference": order.reference, "decision": answer.get_decision_display(), "reason": reason, "deadline": _day(order.deadline),
-        }, page_url("rectification_order_detail", order.pk))
+        }, link=page_url("rectification_order_detail", order.pk))
     return order
 
 
@@ -257,9 +252,9 @@ def mark_overdue(day: dt.date) -> list[int]:
                   after={"state": order.state, "deadline": order.deadline},
                   summary=f"{order.party.name}逾期未整改（{order.reference}，期限{_day(order.deadline)}）")
             recipients = _staff(order.party_id) + ([order.issued_by] if order.issued_by.is_active else [])
-            _notify(recipients, "rectification_overdue", {
+            queue(recipients, "rectification_overdue", {
                 "party": order.party.name, "reference": order.reference, "deadline": _day(order.deadline),
-            }, page_url("rectification_order_detail", order.pk))
+            }, link=page_url("rectification_order_detail", order.pk))
             marked.append(order.pk)
     return marked
 
@@ -314,9 +309,9 @@ def suspend_committee(order: RectificationOrder, actor, *, reason: str) -> Commi
             audit("rectification.suspend", suspension, actor=actor, after={
                 "committee": order.committee_id, "order": order.pk, "affected": affected, "reason": reason,
             }, summary=f"责令{order.committee.name}停止评审（逾期未纠正，{order.reference}，八（一））")
-            _notify(_staff(order.party_id), "committee_suspended", {
+            queue(_staff(order.party_id), "committee_suspended", {
                 "committee": order.committee.name, "reference": order.reference, "reason": reason, "started_on": _day(suspension.started_on),
-            }, page_url("suspension_detail", suspension.pk))
+            }, link=page_url("suspension_detail", suspension.pk))
     except IntegrityError as exc:  # a second decision at the same moment: the unique constraint keeps one in force
         raise RectificationError(f"{order.committee.name}已在停止评审中。") from exc
     return suspension
@@ -343,9 +338,9 @@ def lift_suspension(suspension: CommitteeSuspension, actor, *, reason: str) -> C
         RectificationOrder.objects.filter(pk=suspension.order_id, state=OrderState.ESCALATED).update(state=OrderState.OVERDUE)
         audit("rectification.lift", suspension, actor=actor, after={"lifted_on": suspension.lifted_on, "reason": reason},
               summary=f"{suspension.committee.name}恢复评审")
-        _notify(_staff(suspension.committee.office_id), "committee_suspension_lifted", {
+        queue(_staff(suspension.committee.office_id), "committee_suspension_lifted", {
             "committee": suspension.committee.name, "reason": reason,
-        }, page_url("suspension_detail", suspension.pk))
+        }, link=page_url("suspension_detail", suspension.pk))
     return suspension
 
 
@@ -380,9 +375,9 @@ def revoke_approval(suspension: CommitteeSuspension, actor, *, reason: str) -> l
         audit("rectification.revoke_approval", suspension, actor=actor, after={
             "approvals": [a.pk for a in approvals], "document_numbers": [a.document_number for a in approvals], "reason": reason,
         }, summary=f"取消{suspension.committee.name}评审资格（七（一）、八（一））")
-        _notify(_staff(suspension.committee.office_id), "committee_approval_revoked", {
+        queue(_staff(suspension.committee.office_id), "committee_approval_revoked", {
             "committee": suspension.committee.name, "reason": reason,
-        }, page_url("suspension_detail", suspension.pk))
+        }, link=page_url("suspension_detail", suspension.pk))
     return [a.pk for a in approvals]
 
 
