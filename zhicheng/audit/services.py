@@ -81,9 +81,16 @@ def batched():
         _append(entries)
 
 
+def lock_head() -> AuditHead:
+    """The chain's head row, locked until the transaction ends: taken by every append, and by the collection's change
+    log to number its rows in commit order (zhicheng/collection/changes.py)."""
+    head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
+    return head
+
+
 def _append(entries: list[AuditEntry]) -> None:
     with transaction.atomic():
-        head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
+        head = lock_head()
         # Microsecond precision survives every backend, so the hash recomputes exactly.
         at, seq, prev_hash = clock.now().astimezone(dt.timezone.utc), head.last_seq, head.last_hash
         for entry in entries:

@@ -27,13 +27,13 @@ from .models import Change
 
 
 def note(numbers) -> None:
-    from zhicheng.audit.models import AuditHead
+    from zhicheng.audit.services import lock_head
 
     numbers = list(dict.fromkeys(numbers))
     if not numbers:
         return
     with transaction.atomic():
-        AuditHead.objects.select_for_update().get_or_create(pk=1)
+        lock_head()
         at = clock.now()
         Change.objects.bulk_create([Change(number=n, at=at) for n in numbers], batch_size=2000)
 
