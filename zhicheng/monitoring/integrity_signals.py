@@ -328,8 +328,13 @@ def rubber_stamp_employers(year: int, *, minimum: int = RUBBER_STAMP_MIN, minute
     return signals
 
 
+# Each signal's finder, in the order the signals page lists them.
+FINDERS = ((SHARED_FILE, shared_files), (OVERCLAIMED_WORK, overclaimed_works), (CERTIFICATE_REUSED, reused_certificates),
+           (RUBBER_STAMP, rubber_stamp_employers))
+
+
 def all_signals(year: int) -> list[Signal]:
-    return shared_files(year) + overclaimed_works(year) + reused_certificates(year) + rubber_stamp_employers(year)
+    return [signal for _code, find in FINDERS for signal in find(year)]
 
 
 # ---- weights for the spot-check lottery ---------------------------------------------------------------------

@@ -143,12 +143,7 @@ def integrity_signals(request):
     that guide spot checks, each with its evidence and its weight in a risk-weighted sample."""
     years = _plan_years()
     year = _year(request, years)
-    found = [
-        (signals.SHARED_FILE, signals.shared_files(year)),
-        (signals.OVERCLAIMED_WORK, signals.overclaimed_works(year)),
-        (signals.CERTIFICATE_REUSED, signals.reused_certificates(year)),
-        (signals.RUBBER_STAMP, signals.rubber_stamp_employers(year)),
-    ]
+    found = [(code, find(year)) for code, find in signals.FINDERS]
     groups = [{"code": code, "label": signals.SIGNAL_LABELS[code], "weight": signals.SIGNAL_WEIGHTS[code],
                "count": len(items), "items": items[:SIGNALS_SHOWN]} for code, items in found]
     return render(request, "monitoring/signals.html", {
