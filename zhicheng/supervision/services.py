@@ -74,8 +74,8 @@ def _stratum_of_area(path: str | None) -> str:
     return codes[1] if len(codes) > 1 else codes[0]
 
 
-def _rows(campaign: Campaign) -> list[tuple[str, int, int | None, str | None]]:
-    """(key, object id, committee id, area path) of every object the campaign's filter selects."""
+def _selection(campaign: Campaign):
+    """The objects the campaign's filter selects: (queryset, the fields _rows reads, the key's format or None)."""
     kind, year = campaign.kind, campaign.year
     if kind == CheckKind.DECLARATIONS_ACCEPTED:
         from zhicheng.declarations.models import Application
@@ -112,6 +112,12 @@ def _rows(campaign: Campaign) -> list[tuple[str, int, int | None, str | None]]:
         qs = qs.filter(**{f"{area}__startswith": campaign.area.path})
     if campaign.committee_id:
         qs = qs.filter(**{committee: campaign.committee_id})
+    return qs, fields, key
+
+
+def _rows(campaign: Campaign) -> list[tuple[str, int, int | None, str | None]]:
+    """(key, object id, committee id, area path) of every object the campaign's filter selects."""
+    qs, fields, key = _selection(campaign)
     rows = []
     for row in qs.values_list(*fields):
         rows.append((row[3] if key is None else key.format(row[0]), row[0], row[1], row[2]))
@@ -199,7 +205,7 @@ def start(actor, campaign: Campaign) -> Campaign:
     if actor.role == Role.HR_BUREAU and campaign.area is None:
         campaign.area = actor.organisation.area
     _check_filter(campaign, actor)
-    if not population(campaign)["keys"]:
+    if not _selection(campaign)[0].exists():  # the filter alone decides; the weights are worked out when it freezes
         raise SpotCheckError(_("按所选条件没有可抽查的对象，请调整年度、系列、区域或评委会。"))
     campaign.organisation_id = actor.organisation_id
     campaign.parties = [str(p) for p in parties_for(actor)]
