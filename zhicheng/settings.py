@@ -117,8 +117,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL and a busy timeout let readers and one writer work side by side in the rush. Writes take the
     # lock when their transaction begins (IMMEDIATE), so concurrent submits queue on the busy timeout
     # instead of failing at once with "database is locked" (bench-rush measured it).
+    # No connection checkpoints the WAL on its own commit (wal_autocheckpoint=0): the job worker does, every few
+    # seconds, holding the write lock (zhicheng.jobs.worker.checkpoint_wal). Automatic checkpoints run beside other
+    # writers, which SQLite before 3.51.3 can get wrong (the "WAL-reset bug", sqlite.org/wal.html#walresetbug);
+    # Debian 12's is 3.40.1, and a bench-rush run of `zhicheng serve` on SQLite ended with page 1 overwritten.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", "transaction_mode": "IMMEDIATE"}
+        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA wal_autocheckpoint=0;",
+         "transaction_mode": "IMMEDIATE"}
     )
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     # A file, not memory, so that the servers and workers the tests start as processes share it; one

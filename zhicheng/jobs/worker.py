@@ -1,8 +1,8 @@
 """`zhicheng worker`: django-tasks' database worker, plus what a region's deployment needs around it.
 
-A thread beside the task loop keeps this worker's heartbeat (WorkerProcess.seen_at), runs again
-the tasks of workers that died (runner.recover_lost_tasks) and queues the scheduled work that is
-due (schedule.tick); the worker does both once when it starts, too. SIGTERM (or SIGINT) stops it
+A thread beside the task loop keeps this worker's heartbeat (WorkerProcess.seen_at), checkpoints
+SQLite's write-ahead log (checkpoint_wal), runs again the tasks of workers that died
+(runner.recover_lost_tasks) and queues the scheduled work that is due (schedule.tick); the worker does both once when it starts, too. SIGTERM (or SIGINT) stops it
 gracefully: the task being run is finished, then the worker leaves its WorkerProcess row and
 hands back a task it had claimed but not started.
 """
@@ -36,6 +36,16 @@ def patiently(action):
             if not is_locked_database_exception(exc):
                 raise
             logger.warning("worker waiting: %s", exc)
+
+
+def checkpoint_wal() -> None:
+    """SQLite: copy the write-ahead log into the database file and empty it, holding the write lock meanwhile
+    (TRUNCATE waits for writers and keeps new ones out), so that no commit resets the log under a checkpoint.
+    The connections' own automatic checkpoints are off (settings: wal_autocheckpoint=0); besides this one, SQLite
+    checkpoints only when the last connection closes, and then it holds the database exclusively."""
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 def heartbeat_seconds() -> float:
@@ -100,6 +110,7 @@ class ZhichengWorker(Worker):
                     beat = WorkerProcess.objects.filter(worker_id=self.worker_id).update(seen_at=timezone.now())
                     if not beat and not self._stop.is_set():
                         self._register()  # its row was removed as long silent: this worker is back
+                    checkpoint_wal()
                     if since_housekeeping >= self.housekeeping_interval:
                         since_housekeeping = 0.0
                         self.housekeeping()
