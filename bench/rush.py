@@ -616,7 +616,10 @@ def main(argv=None) -> int:
                     settle(server)
             finally:
                 server.stop()
-            checks[name] = check_database(dict(base, DATABASE_URL=url, **signed), tmp, used, data[backend], acknowledged)
+            try:
+                checks[name] = check_database(dict(base, DATABASE_URL=url, **signed), tmp, used, data[backend], acknowledged)
+            except RuntimeError as exc:  # the database cannot be read (its traceback is above): say so, measure the rest
+                checks[name] = {"failed": str(exc)}
 
         crash_report = crash_run(served, base, prepared["postgresql"], data["postgresql"], runs["crash"], args, tmp, copies) if crash else None
     finally:
@@ -721,6 +724,9 @@ def print_report(table: dict, checks: dict, rates: list[int], seconds: int, cras
     for name, by_rate in table.items():
         best[name] = sustained(by_rate)
         c = checks[name]
+        if "failed" in c:
+            print(f"| {name} | {best[name] or f'below {min(rates)}'} submits/s | the database could not be checked: {c['failed']} |||||")
+            continue
         print(f"| {name} | {best[name] or f'below {min(rates)}'} submits/s | {c['submitted']} | {c['untouched']} | {len(c['broken'])} |"
               f" {len(c['acknowledged_not_submitted'])} | {c['audit_chain']} |")
     print()
