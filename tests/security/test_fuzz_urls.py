@@ -29,6 +29,7 @@ from urllib.parse import urlencode, urlsplit
 import pytest
 from django import forms
 from django.contrib.auth.models import AnonymousUser
+from django.db import connection
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import Resolver404, resolve, reverse
@@ -40,7 +41,7 @@ from zhicheng.core import clock
 
 from ..test_permissions import _routes, _url_for, login
 
-EXAMPLES = int(os.environ.get("ZHICHENG_FUZZ_EXAMPLES") or (2 if os.environ.get("DATABASE_URL", "").startswith("postgres") else 4))
+EXAMPLES = int(os.environ.get("ZHICHENG_FUZZ_EXAMPLES") or (2 if connection.vendor == "postgresql" else 4))
 # One user per role (the in-scope one) and the anonymous visitor.
 ROLES = [None, "applicant", "employer", "department", "city_bureau", "recommender", "talent_centre", "committee_office",
          "expert", "regional_hr", "supervisor"]
