@@ -161,15 +161,20 @@ def confirm_exam_result(app: Application, actor) -> None:
 
 def submit(app: Application, actor) -> Application:
     """Submit a draft, or resubmit after a correction notice, once every required material is there."""
-    from .checklist import missing_materials
+    from zhicheng.people.models import ARCHIVE_MODELS, TitleHeld
+    from zhicheng.people.services import FACT_KINDS
+
+    from .checklist import checklist, missing_materials
     from .screening import screening_problems
     from .services import transition
 
     GuardFailed, _ = _errors()
-    problems = screening_problems(app)
+    # The archive's fact records are read once: the screening checks them, the checklist asks whether a title is among them.
+    records = [r for kind, model in ARCHIVE_MODELS.items() if kind in FACT_KINDS for r in model.objects.filter(person_id=app.person_id)]
+    problems = screening_problems(app, records)
     if problems:
         raise GuardFailed(problems)
-    missing = missing_materials(app)
+    missing = missing_materials(app, checklist(app, holds_title=any(isinstance(r, TitleHeld) for r in records)))
     if missing:
         raise GuardFailed([f"缺少申报材料：{name}" for name in missing])
     return transition(app, "resubmit" if app.state == State.CORRECTION_REQUESTED else "submit", actor)

@@ -108,7 +108,8 @@ def application_detail(request, pk: int):
 @page("application_act")
 @require_POST
 def application_act(request, pk: int):
-    app = get_object_or_404(Application.objects.for_user(request.user), pk=pk)
+    # Series and person: what submitting's screening reads first.
+    app = get_object_or_404(Application.objects.for_user(request.user).select_related("series", "person"), pk=pk)
     action = request.POST.get("action", "")
     try:
         if action in ("submit", "resubmit"):
