@@ -1,6 +1,7 @@
 """Small template helpers: domain labels through the translation catalogue, masking, sizes."""
 
 from django import template
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 
 from zhicheng.core import wording
@@ -54,3 +55,15 @@ def can_open(user, page_name: str) -> bool:
     from zhicheng.accounts.permissions import can_open as rule
 
     return rule(user, page_name)
+
+
+@register.simple_tag
+def findings_items(findings, holds_label, fails_label):
+    """One route's findings as list items: a declaration's decision has dozens, and a template loop over them
+    cost several nodes each on every workspace and dossier page."""
+    return format_html_join("", "{}【{}{}】{}</li>", (
+        (format_html('<li class="ok"><span class="visually-hidden">{}</span>', holds_label) if f.get("holds")
+         else format_html('<li class="bad"><span class="visually-hidden">{}</span>', fails_label),
+         f.get("clause", ""), format_html("；{}", f["source"]) if f.get("source") else "", f.get("text", ""))
+        for f in findings or ()
+    ))
