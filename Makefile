@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: lock install run serve demo test test-fast system-deps browser-deps bench-policy bench-cycle bench-draw bench-import bench-rush bench-stats messages clean
+.PHONY: lock install run serve demo test test-fast system-deps browser-deps bench-policy bench-cycle bench-draw bench-import bench-rush bench-requests bench-stats messages clean
 
 # Every machine installs the versions the tests ran with: requirements.lock pins the whole tree
 # (`make lock` regenerates it from pyproject.toml), then the project itself goes in without dependencies.
@@ -108,6 +108,11 @@ bench-rush: install
 	test -x .venv-bench/bin/python || $(PYTHON) -m venv .venv-bench
 	.venv-bench/bin/pip install -q 'locust==2.47.0'
 	$(BIN)/python -m bench.rush $(RUSH_ARGS)
+
+# What each of bench-rush's six requests costs, in CPU instructions (valgrind's callgrind): the same count on a
+# busy machine or an idle one, so that a change's effect shows however fast this session's machine is.
+bench-requests: install
+	$(BIN)/python -m bench.requests $(REQUESTS_ARGS)
 
 bench-import: install
 	$(BIN)/python -m bench.history_import
