@@ -155,6 +155,16 @@ TABLE: tuple[Transition, ...] = (
 ACTIONS = {t.action: t.label for t in TABLE}
 
 
+# Where a declaration's way ends against the applicant: returned, failed, withdrawn, revoked. No step leads on from
+# there, so the pages ask once before taking one (the developers' guide: a step that cannot be undone asks).
+ENDING_TARGETS = frozenset({S.RETURNED, S.FAILED, S.WITHDRAWN, S.REVOKED})
+
+
+def ends_declaration(action: str) -> str | None:
+    """The final state this action leads to when it ends the declaration against the applicant, else None."""
+    return next((t.target for t in TABLE if t.action == action and t.target in ENDING_TARGETS), None)
+
+
 def transitions_for(action: str, state: str) -> list[Transition]:
     return [t for t in TABLE if t.action == action and state in t.sources]
 

@@ -6,16 +6,20 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from zhicheng.accounts.permissions import can_open, page
 from zhicheng.accounts.roles import Role
+from zhicheng.core import confirm, wording
 from zhicheng.declarations import drafting, guards, progress
 from zhicheng.declarations.checklist import checklist, described_conditions, working_version
 from zhicheng.declarations.forms import CorrectionForm, FeeForm
 from zhicheng.declarations.models import Application, SelectedRecord
 from zhicheng.declarations.services import PAYLOAD_ACTIONS, TransitionError, available_actions, transition
+from zhicheng.declarations.states import State
+from zhicheng.declarations.workflow import ends_declaration
 from zhicheng.files.models import StoredFile
 from zhicheng.people.models import ARCHIVE_MODELS
 from zhicheng.publicity.forms import PublicityOptionsForm
@@ -117,7 +121,13 @@ def application_act(request, pk: int):
         elif action in PAYLOAD_ACTIONS:
             raise TransitionError(_("该步骤请在待办列表的批量办理或补正告知中办理。"))
         else:
-            transition(app, action, request.user, note=request.POST.get("note", ""))
+            note = request.POST.get("note", "")
+            ending = ends_declaration(action)
+            offered = next((t for t in available_actions(app, request.user) if t.action == action), None)
+            # Asked only when the step could go ahead: a missing reason or a step not offered is refused as before.
+            if ending and offered and (note.strip() or not offered.needs_note) and not confirm.confirmed(request):
+                return confirm.ask(request, _ending_question(request, app, offered, ending, note))
+            transition(app, action, request.user, note=note)
     except TransitionError as exc:
         for reason in exc.reasons:
             messages.error(request, reason)
@@ -126,6 +136,21 @@ def application_act(request, pk: int):
     else:
         messages.success(request, _("已提交。") if action in ("submit", "resubmit") else _("已办理。"))
     return redirect("application_detail", pk=pk)
+
+
+def _ending_question(request, app: Application, step, ending: str, note: str) -> confirm.Question:
+    by_applicant = request.user.role == Role.APPLICANT
+    facts = [_("当前状态：%(state)s。") % {"state": _(app.get_state_display())}]
+    if note.strip():
+        facts.append(_("理由：%(note)s") % {"note": note.strip()})
+    consequence = _("申报将转为“%(state)s”，办理就此结束，不能撤回。") % {"state": _(State(ending).label)}
+    if not by_applicant:
+        consequence += _("申报人会收到通知和理由。")
+    return confirm.Question(
+        title=_(step.label), subject=f"{app.person.name}：{wording.title_label(app)}（{app.plan.year}）", facts=facts,
+        consequence=consequence, button=_("确认%(step)s") % {"step": _(step.label)},
+        cancel_url=reverse("application_detail", args=[app.pk]),
+    )
 
 
 @page("application_correction")

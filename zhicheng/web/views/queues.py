@@ -29,7 +29,7 @@ from zhicheng.declarations.jobs import start_bulk_job, step_each
 from zhicheng.declarations.models import Application
 from zhicheng.declarations.services import TransitionError
 from zhicheng.declarations.states import Channel, State
-from zhicheng.declarations.workflow import TABLE
+from zhicheng.declarations.workflow import TABLE, ends_declaration
 from zhicheng.files.models import StoredFile
 from zhicheng.files.services import XLSX
 from zhicheng.jobs.models import Job, JobStatus
@@ -170,6 +170,9 @@ def bulk(request):
         options = form.cleaned_data
         if not confirm.confirmed(request):  # a publication cannot be taken back: say who goes public, and ask once
             return confirm.ask(request, _publish_question(request, action, ids, options, back))
+    ending = ends_declaration(action)
+    if ending and not confirm.confirmed(request):  # the declarations' way ends here: say whose, and ask once
+        return confirm.ask(request, _ending_question(request, action, ids, ending, back))
     if len(ids) > settings.BULK_JOB_THRESHOLD:
         return _bulk_job(request, action, ids, options)  # the job reads the declarations itself
     apps = list(Application.objects.filter(pk__in=ids).select_related("person", "plan", "unit", "series").order_by("pk"))
@@ -209,6 +212,18 @@ def _publish_question(request, action: str, ids: list[int], options: dict, back:
         consequence=_("公示名单立即在“公示公告”中对外公开，能列入的申报转入“%(state)s”，不能列入的逐一说明原因；"
                       "公示发起后不能撤回，期满且异议处理完毕后方可结束。") % {"state": _(state)},
         button=_("确认发起公示"), cancel_url=back,
+    )
+
+
+def _ending_question(request, action: str, ids: list[int], ending: str, back: str) -> confirm.Question:
+    names = list(Application.objects.filter(pk__in=ids).order_by("pk").values_list("person__name", flat=True)[:NAMED])
+    named = enumeration(names) + (_("等%(n)d人") % {"n": len(ids)} if len(ids) > NAMED else "")
+    label = _(dict(bulk_actions(request.user.role))[action])
+    return confirm.Question(
+        title=label, subject=label,
+        facts=[ngettext("选择%(n)d份申报：%(names)s。", "选择%(n)d份申报：%(names)s。", len(ids)) % {"n": len(ids), "names": named}],
+        consequence=_("能办理的申报转为“%(state)s”，办理就此结束，不能撤回；不能办理的逐一说明原因。") % {"state": _(State(ending).label)},
+        button=_("确认%(step)s") % {"step": label}, cancel_url=back,
     )
 
 
