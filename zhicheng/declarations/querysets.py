@@ -56,6 +56,8 @@ class ApplicationQuerySet(models.QuerySet):
         """What waits for this user to act: held by their organisation (or by the applicant)."""
         if user.role == Role.APPLICANT:
             return self.for_user(user).filter(holder__isnull=True, state__in=(State.DRAFT, State.CORRECTION_REQUESTED))
-        if user.role in (Role.SUPERVISOR, Role.EXPERT):
+        if user.read_only:  # a supervisor reads everything and acts on none of it: nothing waits for them
+            return self.none()
+        if user.role == Role.EXPERT:
             return self.for_user(user)
         return self.for_user(user).filter(holder_id=user.organisation_id)

@@ -75,7 +75,9 @@ def dashboard(request):
         "scope_counts": scope_counts,
         "scope_total": sum(count for _state, _label, count in scope_counts),
         # The engine's decision (every route with its findings) is the widest column and this list shows none of it.
-        "recent": queue.select_related("person", "series", "plan", "unit").defer("decision").order_by("-state_since")[:10],
+        # Read-only roles have no queue: their latest arrivals are those of everything they may read.
+        "recent": (Application.objects.for_user(user) if user.read_only else queue)
+        .select_related("person", "series", "plan", "unit").defer("decision").order_by("-state_since")[:10],
         "unread": unread_count(user),
         "quota": employer_quota(user),
         "filing_warnings": filing_warnings(user) if can_open(user, "filing_queue") else [],
