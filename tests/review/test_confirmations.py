@@ -306,6 +306,33 @@ def test_exchanging_a_certificate_asks_first(client, make_applicant):
     assert req.status == ExchangeStatus.APPROVED and req.certificate.person == person
 
 
+@pytest.mark.django_db
+def test_refusing_an_exchange_asks_first_with_the_reason(client, make_applicant):
+    from zhicheng.catalogue.models import Series
+    from zhicheng.certificates.exchange import file_exchange
+    from zhicheng.certificates.models import ExchangeStatus
+    from zhicheng.files.services import store_file
+
+    person = make_applicant(P.regular_engineer()).person
+    with clock.frozen(dt.date(2021, 10, 8)):
+        req = file_exchange(actor=person.account, origin="province", original_issuer="陕西省人力资源和社会保障厅",
+                            original_number="SX2015-GC-0098", original_committee="陕西省工程系列高级职称评审委员会",
+                            series=Series.objects.get(code="engineering"), level="associate_senior", title_name="高级工程师",
+                            specialty="土木工程", obtained_on=dt.date(2015, 12, 30), evidence=store_file("原证书.pdf", b"%PDF-1.4\n%%EOF\n"))
+        client.force_login(staff_of(regional_hr_department()))
+        url = reverse("exchange_detail", args=[req.pk])
+        data = {"decision": "reject", "document_number": "", "note": "原证书编号查无此证"}
+        body = confirmation(client.post(url, data))
+        req.refresh_from_db()
+        assert req.status == ExchangeStatus.SUBMITTED
+        assert "不予换发" in body and "理由：原证书编号查无此证" in body and "不能撤回" in body and person.name in body
+        without_reason = client.post(url, {**data, "note": ""}, follow=True).content.decode()
+        assert "请写明不予换发的理由。" in without_reason, "no reason: refused as before, not asked"
+        client.post(url, {**data, **CONFIRM})
+    req.refresh_from_db()
+    assert req.status == ExchangeStatus.REJECTED and req.decision_note == "原证书编号查无此证"
+
+
 # ---- ending a publicity --------------------------------------------------------------------------
 
 @pytest.mark.django_db
