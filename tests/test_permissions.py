@@ -861,7 +861,7 @@ def _pool_filed(scene, user):
 
 def _pool_data(scene, who):
     if who == "regional_hr":
-        return {"action": "acknowledge", "filing": scene["city"]["filing"].pk}
+        return {"action": "acknowledge", "filing": scene["city"]["filing"].pk, "confirm": "yes"}
     return {"action": "file", "committee": scene["city"]["plan"].committee_id, "year": 2021}
 
 

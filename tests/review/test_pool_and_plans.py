@@ -135,6 +135,29 @@ def test_the_pool_is_filed_with_the_region(kit):
     assert PoolFiling.objects.get(pk=filing.pk).acknowledged_by == kit.regional
 
 
+@pytest.mark.django_db
+def test_acknowledging_a_pool_filing_asks_once_and_counts_once(kit, client):
+    from django.urls import reverse
+
+    kit.experts(3)
+    filing = pool.file_pool(kit.committee, 2021, kit.office)
+    client.force_login(kit.regional)
+    data = {"action": "acknowledge", "filing": filing.pk}
+    asked = client.post(reverse("pool_filing_act"), data)
+    page = asked.content.decode()
+    assert asked.status_code == 200 and 'name="confirm" value="yes"' in page
+    assert kit.committee.name in page and "报送专家3人" in page and filing.sha256 in page and "不能撤回" in page
+    assert PoolFiling.objects.get(pk=filing.pk).acknowledged_at is None, "asking changes nothing"
+    client.post(reverse("pool_filing_act"), {**data, "confirm": "yes"})
+    assert PoolFiling.objects.get(pk=filing.pk).acknowledged_by == kit.regional
+    # A second acknowledgement of the same filing (another tab, the same moment) is refused after the lock.
+    stale = PoolFiling.objects.get(pk=filing.pk)
+    stale.acknowledged_at = None
+    with pytest.raises(pool.PoolError, match="已备案"):
+        pool.acknowledge_filing(stale, kit.regional)
+    assert AuditEntry.objects.filter(action="pool.acknowledge", object_id=str(filing.pk)).count() == 1
+
+
 # ---- the review plan --------------------------------------------------------------------------
 
 def _new_plan(kit, starts):

@@ -283,9 +283,11 @@ def file_pool(committee: Committee, year: int, actor) -> PoolFiling:
 def acknowledge_filing(filing: PoolFiling, actor) -> PoolFiling:
     if actor.role != Role.REGIONAL_HR_DEPARTMENT:
         raise PoolError(_("评委库由自治区人社厅备案。"))
-    if filing.acknowledged_at:
-        raise PoolError(_("该评委库报送已备案。"))
     with transaction.atomic():
+        # Locked and read again: of two acknowledgements at the same moment only the first counts.
+        filing.refresh_from_db(from_queryset=PoolFiling.objects.select_for_update())
+        if filing.acknowledged_at:
+            raise PoolError(_("该评委库报送已备案。"))
         filing.acknowledged_by, filing.acknowledged_at = actor, clock.now()
         filing.save(update_fields=["acknowledged_by", "acknowledged_at"])
         audit("pool.acknowledge", filing, actor=actor, after={"sha256": filing.sha256}, summary=f"{filing.committee.name}{filing.year}年评委库备案")

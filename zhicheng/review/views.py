@@ -208,11 +208,25 @@ def pool_filing_act(request):
     committees = pool_service.committees_for(user)
     if request.POST.get("action") == "acknowledge":
         filing = get_object_or_404(PoolFiling, pk=object_id(request.POST.get("filing")) or 0, committee__in=committees)
+        if user.role == Role.REGIONAL_HR_DEPARTMENT and not filing.acknowledged_at and not confirm.confirmed(request):
+            return confirm.ask(request, _acknowledge_question(filing))
         attempt(request, lambda: pool_service.acknowledge_filing(filing, user), _("已备案。"))
     else:
         _attempt_form(request, forms.PoolFilingForm(request.POST, committees=committees),
                       lambda d: pool_service.file_pool(d["committee"], d["year"], user), _("评委库已报送自治区人社厅。"))
     return redirect("pool_filings")
+
+
+def _acknowledge_question(filing: PoolFiling) -> confirm.Question:
+    experts = len(filing.snapshot or [])
+    return confirm.Question(
+        title=_("评委库备案"), subject=_("%(committee)s %(year)d年评委库") % {"committee": filing.committee.name, "year": filing.year},
+        facts=[ngettext("报送专家%(n)d人。", "报送专家%(n)d人。", experts) % {"n": experts},
+               _("报送：%(by)s，%(at)s；内容摘要 SHA-256 %(sha)s。") % {
+                   "by": filing.filed_by, "at": timezone.localtime(filing.filed_at).strftime("%Y-%m-%d %H:%M"), "sha": filing.sha256}],
+        consequence=_("备案记入审计日志，不能撤回；评委库如有变动，由办事机构重新报送。"),
+        button=_("确认备案"), cancel_url=reverse("pool_filings"),
+    )
 
 
 # ---- review plans ----------------------------------------------------------------------------
