@@ -31,6 +31,11 @@ DOSSIER_RELATED = ("person", "series", "specialty", "plan", "unit__area", "unit_
                    "committee__office", "holder", "recommender", "entrustment_letter")
 
 
+# What the timeline and the steps read of each event, its actor and the organisations: not whole rows of three tables.
+TIMELINE_COLUMNS = ("application", "action", "from_state", "to_state", "actor_role", "at", "note", "actor__username",
+                    "actor__first_name", "actor__last_name", "actor_organisation__name", "holder__name")
+
+
 def _scoped(request, pk: int) -> Application:
     return get_object_or_404(Application.objects.for_user(request.user).select_related(*DOSSIER_RELATED), pk=pk)
 
@@ -69,7 +74,7 @@ def application_detail(request, pk: int):
     except ValueError:
         version = latest
     version = max(0, min(version, latest))
-    events = list(app.events.select_related("actor", "actor_organisation", "holder"))
+    events = list(app.events.select_related("actor", "actor_organisation", "holder").only(*TIMELINE_COLUMNS))
     actions = available_actions(app, user)
     holds = app.holder_id is not None and app.holder_id == user.organisation_id
     conditions = (app.decision or {}).get("conditions", {})
