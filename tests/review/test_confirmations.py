@@ -280,21 +280,27 @@ def test_revoking_a_title_asks_first(client, make_applicant):
     assert cert.status == CertificateStatus.REVOKED
 
 
-@pytest.mark.django_db
-def test_exchanging_a_certificate_asks_first(client, make_applicant):
+def _exchange_request(client, make_applicant):
+    """A province's certificate offered for exchange, the regional department logged in to decide it."""
     from zhicheng.catalogue.models import Series
     from zhicheng.certificates.exchange import file_exchange
-    from zhicheng.certificates.models import ExchangeStatus
     from zhicheng.files.services import store_file
 
     person = make_applicant(P.regular_engineer()).person
+    req = file_exchange(actor=person.account, origin="province", original_issuer="陕西省人力资源和社会保障厅",
+                        original_number="SX2015-GC-0099", original_committee="陕西省工程系列高级职称评审委员会",
+                        series=Series.objects.get(code="engineering"), level="associate_senior", title_name="高级工程师",
+                        specialty="土木工程", obtained_on=dt.date(2015, 12, 30), evidence=store_file("原证书.pdf", b"%PDF-1.4\n%%EOF\n"))
+    client.force_login(staff_of(regional_hr_department()))
+    return req, person, reverse("exchange_detail", args=[req.pk])
+
+
+@pytest.mark.django_db
+def test_exchanging_a_certificate_asks_first(client, make_applicant):
+    from zhicheng.certificates.models import ExchangeStatus
+
     with clock.frozen(dt.date(2021, 10, 8)):
-        req = file_exchange(actor=person.account, origin="province", original_issuer="陕西省人力资源和社会保障厅",
-                            original_number="SX2015-GC-0099", original_committee="陕西省工程系列高级职称评审委员会",
-                            series=Series.objects.get(code="engineering"), level="associate_senior", title_name="高级工程师",
-                            specialty="土木工程", obtained_on=dt.date(2015, 12, 30), evidence=store_file("原证书.pdf", b"%PDF-1.4\n%%EOF\n"))
-        client.force_login(staff_of(regional_hr_department()))
-        url = reverse("exchange_detail", args=[req.pk])
+        req, person, url = _exchange_request(client, make_applicant)
         data = {"decision": "approve", "document_number": "内人社职换〔2021〕3号", "note": ""}
         body = confirmation(client.post(url, data))
         req.refresh_from_db()
@@ -308,19 +314,10 @@ def test_exchanging_a_certificate_asks_first(client, make_applicant):
 
 @pytest.mark.django_db
 def test_refusing_an_exchange_asks_first_with_the_reason(client, make_applicant):
-    from zhicheng.catalogue.models import Series
-    from zhicheng.certificates.exchange import file_exchange
     from zhicheng.certificates.models import ExchangeStatus
-    from zhicheng.files.services import store_file
 
-    person = make_applicant(P.regular_engineer()).person
     with clock.frozen(dt.date(2021, 10, 8)):
-        req = file_exchange(actor=person.account, origin="province", original_issuer="陕西省人力资源和社会保障厅",
-                            original_number="SX2015-GC-0098", original_committee="陕西省工程系列高级职称评审委员会",
-                            series=Series.objects.get(code="engineering"), level="associate_senior", title_name="高级工程师",
-                            specialty="土木工程", obtained_on=dt.date(2015, 12, 30), evidence=store_file("原证书.pdf", b"%PDF-1.4\n%%EOF\n"))
-        client.force_login(staff_of(regional_hr_department()))
-        url = reverse("exchange_detail", args=[req.pk])
+        req, person, url = _exchange_request(client, make_applicant)
         data = {"decision": "reject", "document_number": "", "note": "原证书编号查无此证"}
         body = confirmation(client.post(url, data))
         req.refresh_from_db()
