@@ -128,10 +128,11 @@ def application_act(request, pk: int):
         else:
             note = request.POST.get("note", "")
             ending = ends_declaration(action)
-            offered = next((t for t in available_actions(app, request.user) if t.action == action), None)
-            # Asked only when the step could go ahead: a missing reason or a step not offered is refused as before.
-            if ending and offered and (note.strip() or not offered.needs_note) and not confirm.confirmed(request):
-                return confirm.ask(request, _ending_question(request, app, offered, ending, note))
+            if ending and not confirm.confirmed(request):
+                # Asked only when the step could go ahead: a missing reason or a step not offered is refused as before.
+                offered = next((t for t in available_actions(app, request.user) if t.action == action), None)
+                if offered and (note.strip() or not offered.needs_note):
+                    return confirm.ask(request, _ending_question(request, app, offered, ending, note))
             transition(app, action, request.user, note=note)
     except TransitionError as exc:
         for reason in exc.reasons:

@@ -199,14 +199,19 @@ def _bulk_job(request, action: str, ids: list[int], options: dict | None):
     return redirect("job_detail", pk=job.pk)
 
 
-def _publish_question(request, action: str, ids: list[int], options: dict, back: str) -> confirm.Question:
+def _chosen(ids: list[int]) -> str:
+    """What a bulk step's question says of the declarations ticked: how many, and the first NAMED by name."""
     names = list(Application.objects.filter(pk__in=ids).order_by("pk").values_list("person__name", flat=True)[:NAMED])
     named = enumeration(names) + (_("等%(n)d人") % {"n": len(ids)} if len(ids) > NAMED else "")
+    return ngettext("选择%(n)d份申报：%(names)s。", "选择%(n)d份申报：%(names)s。", len(ids)) % {"n": len(ids), "names": named}
+
+
+def _publish_question(request, action: str, ids: list[int], options: dict, back: str) -> confirm.Question:
     label = _(dict(bulk_actions(request.user.role))[action])
     state = State(PUBLICITY_STATES[PUBLISHING[action]]).label
     return confirm.Question(
         title=_("发起公示"), subject=f"{label}：{options['title']}" if options["title"] else label,
-        facts=[ngettext("选择%(n)d份申报：%(names)s。", "选择%(n)d份申报：%(names)s。", len(ids)) % {"n": len(ids), "names": named},
+        facts=[_chosen(ids),
                _("公示%(days)d个工作日，自今天起；受理异议：%(contact)s。") % {
                    "days": options["working_days"], "contact": options["contact"] or "—"}],
         consequence=_("公示名单立即在“公示公告”中对外公开，能列入的申报转入“%(state)s”，不能列入的逐一说明原因；"
@@ -216,12 +221,9 @@ def _publish_question(request, action: str, ids: list[int], options: dict, back:
 
 
 def _ending_question(request, action: str, ids: list[int], ending: str, back: str) -> confirm.Question:
-    names = list(Application.objects.filter(pk__in=ids).order_by("pk").values_list("person__name", flat=True)[:NAMED])
-    named = enumeration(names) + (_("等%(n)d人") % {"n": len(ids)} if len(ids) > NAMED else "")
     label = _(dict(bulk_actions(request.user.role))[action])
     return confirm.Question(
-        title=label, subject=label,
-        facts=[ngettext("选择%(n)d份申报：%(names)s。", "选择%(n)d份申报：%(names)s。", len(ids)) % {"n": len(ids), "names": named}],
+        title=label, subject=label, facts=[_chosen(ids)],
         consequence=_("能办理的申报转为“%(state)s”，办理就此结束，不能撤回；不能办理的逐一说明原因。") % {"state": _(State(ending).label)},
         button=_("确认%(step)s") % {"step": label}, cancel_url=back,
     )
