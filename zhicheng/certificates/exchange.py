@@ -98,10 +98,15 @@ def approve_exchange(req: ExchangeRequest, actor, *, document_number: str, note:
     return cert
 
 
+def gives_refusal_reason(note: str) -> bool:
+    """Whether a refusal's note says why (a few characters at least): without one it is not taken."""
+    return len(note.strip()) >= 4
+
+
 def reject_exchange(req: ExchangeRequest, actor, *, note: str) -> ExchangeRequest:
     if actor.organisation_id != req.competent_body_id:
         raise CertificateError(_("该申请应由%(body)s办理。") % {"body": req.competent_body.name})
-    if len(note.strip()) < 4:
+    if not gives_refusal_reason(note):
         raise CertificateError(_("请写明不予换发的理由。"))
     with transaction.atomic():
         _lock_submitted(req)

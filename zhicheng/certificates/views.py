@@ -242,7 +242,7 @@ def exchange_detail(request, pk: int):
                 and not confirm.confirmed(request)):
             return confirm.ask(request, _exchange_question(req, form.cleaned_data["document_number"]))
         # A refusal is final too: asked once when it gives its reason (without one it is refused as before).
-        if (request.POST.get("decision") != "approve" and len(form.cleaned_data["note"].strip()) >= 4 and decides
+        if (request.POST.get("decision") != "approve" and exchange.gives_refusal_reason(form.cleaned_data["note"]) and decides
                 and not confirm.confirmed(request)):
             return confirm.ask(request, _refusal_question(req, form.cleaned_data["note"]))
         try:
