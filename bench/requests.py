@@ -32,8 +32,8 @@ import sys
 import tempfile
 
 from bench.databases import copy_sqlite_into_postgresql, drop_database, fresh_database, postgres_reachable
+from bench.rush_mix import KINDS, arrival_requests
 
-KINDS = ("workspace", "submit", "progress", "publicity", "verify", "dashboard")
 DEADLINE = "2021-06-30"
 PG_NAME = "zhicheng_bench_requests"
 
@@ -48,32 +48,22 @@ def measure(plan_path: str, count: int, out_path: str) -> None:
 
     with open(plan_path) as f:
         data = json.load(f)
-    people = data["applicants"]
-    # Submitters from the front of the list; the workspaces are those of drafts nobody submits.
-    untouched = people[count + 1:]
+    # bench-rush's own arrivals at one a second: arrival 0 warms up, arrivals 1..count are counted; each submits
+    # its own draft, views the progress page of the one submitted before it and the workspace of a draft nobody submits.
+    plan = dict(data, rate=1, seconds=count + 1)
     client = Client(HTTP_HOST="127.0.0.1")
 
-    def send(kind: str, i: int):
+    def send(kind: str, i: int) -> None:
+        _, method, path, session, expect = next(r for r in arrival_requests(plan, i) if r[0] == kind)
         client.cookies.clear()  # as in bench-rush: each request carries its own session, or none
-        pk, session = people[i]
-        if kind == "workspace":
-            pk, session = untouched[i % len(untouched)]
-            return client.get(f"/applications/{pk}/edit/", HTTP_COOKIE=f"sessionid={session}")
-        if kind == "submit":
-            return client.post(f"/applications/{pk}/act/", {"action": "submit"}, HTTP_COOKIE=f"sessionid={session}")
-        if kind == "progress":  # the page a submit leads to, of a declaration submitted before
-            return client.get(f"/applications/{pk}/", HTTP_COOKIE=f"sessionid={session}")
-        if kind == "publicity":
-            return client.get("/public/publicities/")
-        if kind == "verify":
-            return client.get(data["verify_paths"][i % len(data["verify_paths"])])
-        return client.get("/dashboard/", HTTP_COOKIE=f"sessionid={data['staff_session']}")
+        cookie = {"HTTP_COOKIE": f"sessionid={session}"} if session else {}
+        response = client.post(path, {"action": "submit"}, **cookie) if method == "POST" else client.get(path, **cookie)
+        got = f"{response.status_code} {response.get('Location', '')}".strip() if expect.startswith("302") else str(response.status_code)
+        if got != expect:
+            raise SystemExit(f"{kind}, arrival {i}: {got}, expected {expect}")
 
-    expected = {"submit": 302}
     for kind in KINDS:  # the warm-up: the first of each kind loads templates and fills per-process caches
-        response = send(kind, 0)
-        if response.status_code != expected.get(kind, 200):
-            raise SystemExit(f"warm-up {kind}: HTTP {response.status_code}")
+        send(kind, 0)
 
     def callgrind(*args: str) -> None:
         subprocess.run(["callgrind_control", *args, str(os.getpid())], check=True, capture_output=True)
@@ -91,9 +81,7 @@ def measure(plan_path: str, count: int, out_path: str) -> None:
         for kind in KINDS:
             counted[0] = 0
             for i in range(1, count + 1):
-                response = send(kind, i)
-                if response.status_code != expected.get(kind, 200):
-                    raise SystemExit(f"{kind} {i}: HTTP {response.status_code}")
+                send(kind, i)
             queries[kind] = counted[0] / count
             callgrind("--dump=" + kind)  # the dump resets the counters: each holds one kind
     with open(out_path, "w") as f:
@@ -106,10 +94,10 @@ def instructions(prefix: str) -> dict[str, int]:
     for path in glob.glob(prefix + ".*"):
         with open(path, errors="replace") as f:
             text = f.read()
-        trigger = re.search(r"^desc: Trigger: Client Request: dump=?(\w+)|^desc: Trigger: dump (\w+)", text, re.M)
-        summary = re.search(r"^summary: (\d+)", text, re.M) or re.search(r"^totals: (\d+)", text, re.M)
+        trigger = re.search(r"^desc: Trigger: dump (\w+)", text, re.M)
+        summary = re.search(r"^summary: (\d+)", text, re.M)
         if trigger and summary:
-            found[trigger.group(1) or trigger.group(2)] = int(summary.group(1))
+            found[trigger.group(1)] = int(summary.group(1))
     return found
 
 
@@ -157,8 +145,8 @@ def main(argv=None) -> int:
         sqlite_path = os.path.join(tmp, "prepared.sqlite3")
         sqlite_env = fresh_database("sqlite", base, sqlite_path=sqlite_path, pg_name=PG_NAME)
         plan = os.path.join(tmp, "prepared.json")
-        # Submitters, plus as many drafts nobody submits for the workspaces.
-        subprocess.run([sys.executable, "-m", "bench.rush", "--prepare", str(2 * args.requests + 2), "--out", plan],
+        # The warm-up's submitter and the counted ones, and one draft nobody submits for the workspace.
+        subprocess.run([sys.executable, "-m", "bench.rush", "--prepare", str(args.requests + 2), "--out", plan],
                        env=sqlite_env, check=True, stdout=subprocess.DEVNULL, stderr=open(os.path.join(tmp, "prepare.log"), "w"))
         # DEBUG off: pages name their hashed static files.
         subprocess.run([sys.executable, "-m", "zhicheng.cli", "collectstatic", "--noinput", "--verbosity", "0"], env=sqlite_env, check=True)
