@@ -3,8 +3,9 @@
 A thread beside the task loop keeps this worker's heartbeat (WorkerProcess.seen_at), checkpoints
 SQLite's write-ahead log (checkpoint_wal), runs again the tasks of workers that died
 (runner.recover_lost_tasks) and queues the scheduled work that is due (schedule.tick); the worker
-does the last two once when it starts, too. SIGTERM (or SIGINT) stops it gracefully: the task being run is finished, then the worker leaves its WorkerProcess row and
-hands back a task it had claimed but not started.
+does the last two once when it starts, too. SIGTERM (or SIGINT) stops it gracefully: the task
+being run is finished, then the worker leaves its WorkerProcess row and hands back a task it had
+claimed but not started.
 """
 
 from __future__ import annotations
