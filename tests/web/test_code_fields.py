@@ -211,3 +211,32 @@ def test_the_yearly_rescreen_keeps_a_declaration_it_cannot_read_and_says_why(mak
     assert not kept.screened and kept.after_eligible == kept.before_eligible and "不是职称系列目录中的值" in " ".join(kept.reasons)
     summary = _rescreen_result(2021, changes, 1)["summary"]
     assert "没有结论发生变化的申报" in summary and "1份因档案中有需更正的记录未能重新审查，保留原结论" in summary
+
+
+@pytest.mark.django_db
+def test_a_typed_project_level_becomes_its_code_and_what_cannot_be_read_is_asked_again(client, draft):
+    """Project.level was free text: the migration reads what people typed as the level's code, keeps what it
+    cannot read, and the record's form names that and asks for a choice instead of emptying it unseen."""
+    import importlib
+
+    from django.apps import apps
+
+    from zhicheng.people.models import Project
+
+    migration = importlib.import_module("zhicheng.people.migrations.0002_project_level_choices")
+    person = draft.person
+    typed = {"国家重点研发计划": "national", "自治区级": "provincial", "包头市科技局": "prefectural", "达拉特旗": "county",
+             "企业横向合作": "commissioned", "院级": "unit", "provincial": "provincial", "重点": "重点", "": ""}
+    projects = {text: Project.objects.create(person=person, name=f"项目{i}", role_in_project="主持人", level=text,
+                                             started_on=D(2019, 1, 1)) for i, text in enumerate(typed)}
+    migration.typed_to_code(apps, None)
+    assert {text: Project.objects.get(pk=p.pk).level for text, p in projects.items()} == typed
+
+    client.force_login(person.account)
+    kept = client.get(reverse("archive_record_edit", args=["project", projects["重点"].pk]))
+    assert kept.status_code == 200 and "level" in kept.context["form"].errors
+    assert "原填写的“重点”不是可选项中的值，请重新选择。" in kept.content.decode()
+    assert "需更正" in client.get(reverse("archive")).content.decode()
+    read = client.get(reverse("archive_record_edit", args=["project", projects["自治区级"].pk]))
+    assert not read.context["form"].errors and read.context["form"]["level"].value() == "provincial"
+    assert '<option value="provincial" selected>省部级（含自治区级）</option>' in read.content.decode()

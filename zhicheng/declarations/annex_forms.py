@@ -137,7 +137,7 @@ def _kinds():
         "project": ("专业技术项目", "started_on", [
             Column("项目名称", 0.46, lambda s, n: s.get("name", "")),
             Column("本人角色", 0.16, lambda s, n: s.get("role_in_project", "")),
-            Column("项目级别", 0.16, lambda s, n: s.get("level", "")),
+            Column("项目级别", 0.16, lambda s, n: _choice(people.Project, "level", s.get("level"))),
             Column("起止时间", 0.22, lambda s, n: f"{_month(s.get('started_on'))}—{_month(s.get('ended_on')) or '至今'}"),
         ]),
         "patent": ("专利", "granted_on", [

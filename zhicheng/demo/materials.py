@@ -23,7 +23,7 @@ from zhicheng.documents import pdf
 from zhicheng.documents.fonts import font_path
 from zhicheng.files.services import store_file
 from zhicheng.people.models import (
-    ARCHIVE_MODELS, AnnualAssessment, Award, ContinuingEducation, Education, Honour, Project, Publication, TitleHeld, WorkPeriod,
+    ARCHIVE_MODELS, AnnualAssessment, Award, ContinuingEducation, Education, Honour, Project, ProjectLevel, Publication, TitleHeld, WorkPeriod,
 )
 
 DEMO_MARK = "演示数据：本文件由演示数据生成，内容为虚构。"
@@ -65,7 +65,7 @@ def add_achievements(person, profile: dict) -> None:
     Publication.objects.create(person=person, title=title, venue=venue, published_on=published_on,
                                authorship="第一作者", representative=True)
     if project:
-        Project.objects.create(person=person, name=project.format(**names), role_in_project="主要完成人", level="自治区级",
+        Project.objects.create(person=person, name=project.format(**names), role_in_project="主要完成人", level=ProjectLevel.PROVINCIAL,
                                started_on=dt.date(year, 3, 1), ended_on=dt.date(year + 1, 12, 31))
 
 

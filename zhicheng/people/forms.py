@@ -118,8 +118,14 @@ def catalogue_choice(form, name: str, catalogue, choices: list[tuple[str, str]])
     field.error_messages["invalid_choice"] = gettext("“%(value)s”不是%(catalogue)s中的值，请从列表中选择。") % {
         "value": "%(value)s", "catalogue": gettext(str(catalogue))}
     form.fields[name] = field
+    ask_again_for_stored(form, name, {code for code, _label in choices}, catalogue)
+
+
+def ask_again_for_stored(form, name: str, allowed: set, catalogue) -> None:
+    """A value stored before the field became a choice, and outside it: the unbound form shows the field empty
+    with an error naming what was stored, so that saving the record is a choice made, not the value lost unseen."""
     stored = getattr(form.instance, name, "")
-    if not form.is_bound and stored and stored not in {code for code, _label in choices}:
+    if not form.is_bound and stored not in (None, "") and str(stored) not in allowed:
         form.initial[name] = ""
         if form._errors is None:
             form._errors = ErrorDict()
@@ -143,6 +149,9 @@ def record_form_class(kind: str) -> type[forms.ModelForm]:
         for name, (catalogue, choices) in CATALOGUE_FIELDS.items():
             if name in self.fields:
                 catalogue_choice(self, name, catalogue, choices())
+        for model_field in model._meta.concrete_fields:
+            if model_field.choices and model_field.name in self.fields:
+                ask_again_for_stored(self, model_field.name, {str(code) for code, _label in model_field.flatchoices}, _("可选项"))
         translate_labels(self)
 
     def clean(self):

@@ -304,11 +304,22 @@ class Publication(ArchiveRecord):
         return f"《{self.title}》{self.venue} {self.published_on:%Y.%m}"
 
 
+class ProjectLevel(models.TextChoices):
+    """Who set up and funds the project, as the title forms ask for it (项目级别)."""
+
+    NATIONAL = "national", "国家级"
+    PROVINCIAL = "provincial", "省部级（含自治区级）"
+    PREFECTURAL = "prefectural", "盟市级（厅局级）"
+    COUNTY = "county", "旗县级"
+    UNIT = "unit", "单位级"
+    COMMISSIONED = "commissioned", "横向委托"
+
+
 class Project(ArchiveRecord):
     kind_label = "项目"
     name = models.CharField("项目名称", max_length=200)
     role_in_project = models.CharField("本人角色", max_length=40)
-    level = models.CharField("项目级别", max_length=40, blank=True)
+    level = models.CharField("项目级别", max_length=40, choices=ProjectLevel.choices, blank=True)
     started_on = models.DateField("开始时间")
     ended_on = models.DateField("结束时间", null=True, blank=True)
 
