@@ -1145,6 +1145,7 @@ PAGES_WALKED: dict[str, Page] = {
     "audit_checkpoints": Page(_u("audit_checkpoints"), {"*": shows("检查点")}, anonymous=shows("检查点")),
     # —— the applicant's archive (a's person) and a draft being prepared (h, its owner the drafter) ——
     "archive": Page(_u("archive"), {"applicant": shows(lambda s: s["a"].person.education_records.first().school), "*": shows("档案")}),
+    "archive_person": Page(_u("archive_person"), {"*": shows('name="ethnicity"', 'name="civil_servant"')}),
     "archive_record_new": Page(_u("archive_record_new", "education"), {"*": shows('name="school"')}),
     "archive_record_edit": Page(_u("archive_record_edit", "education", lambda s: s["a"].person.education_records.order_by("pk").first().pk),
                                 {"applicant": shows(lambda s: s["a"].person.education_records.order_by("pk").first().school)}),

@@ -89,11 +89,15 @@ def test_both_forms_print_the_submitted_records_on_their_paper(make_applicant, t
                          "腹腔镜胆囊切除术在基层医院的应用", "旗县医院日间手术规范化建设", "鄂尔多斯市科学技术进步奖",
                          "副主任医师", "外科", "单位负责人（签字）", "评委会主任（签字）"):
             assert expected in flat, (form, expected)
+        for expected in ("民族", person.get_ethnicity_display(), "政治面貌", person.get_political_status_display()):
+            assert expected in flat, (form, expected)
         assert "改名后的院校" not in flat, form  # the snapshot, not the live archive
         assert person.id_number not in flat, form  # masked for staff
         assert "在本单位公示" in flat, form  # the unit's publicity, done before the department's review (六（一）)
     assert person.id_number[:1] + "*" * 16 + person.id_number[-1:] in re.sub(r"\s+", "", texts[annex_forms.REVIEW_FORM])
     assert "（签字）" in texts[annex_forms.REVIEW_FORM] and "（盖章）" in texts[annex_forms.REVIEW_FORM]
+    current_post = person.workperiod_records.get(ended_on__isnull=True).post
+    assert current_post and "现聘岗位" + current_post in re.sub(r"\s+", "", texts[annex_forms.REVIEW_FORM])
 
     own = annex_forms.content([app], {app.pk: app.version}, full_id={app.pk})[app.pk]
     assert person.id_number in _run_text(tmp_path, annex_forms.review_form_pdf(own))

@@ -76,6 +76,7 @@ PAGES: dict[str, frozenset | None] = {
     "public_publicity_list": EVERYONE,
     "public_publicity_detail": EVERYONE,  # the real-name objection form, no login (六（一）、八（二）3)
     "archive": APPLICANT_ONLY,
+    "archive_person": APPLICANT_ONLY,
     "archive_record_new": APPLICANT_ONLY,
     "archive_record_edit": APPLICANT_ONLY,
     "archive_record_delete": APPLICANT_ONLY,

@@ -203,6 +203,8 @@ def content(apps: list[Application], versions: dict[int, int], full_id: set[int]
         education = max(snapshots[app.pk].get("education", []), key=lambda s: str(s.get("graduated_on") or ""), default={})
         title = max(snapshots[app.pk].get("title", []), key=lambda s: str(s.get("obtained_on") or ""), default={})
         work = [s.get("started_on") for s in snapshots[app.pk].get("work", []) if s.get("started_on")]
+        current_work = max((s for s in snapshots[app.pk].get("work", []) if not s.get("ended_on")),
+                           key=lambda s: str(s.get("started_on") or ""), default={})
         dates = submitted_on.get(app.pk, [])
         filled = dates[version - 1] if 0 < version <= len(dates) else app.submitted_at
         out[app.pk] = {
@@ -211,6 +213,9 @@ def content(apps: list[Application], versions: dict[int, int], full_id: set[int]
             "filled_on": f"{filled.astimezone(clock.CHINA):%Y年%m月%d日}" if filled else "",
             "name": person.name,
             "sex": person.get_sex_display(),
+            "ethnicity": person.get_ethnicity_display(),
+            "political_status": person.get_political_status_display(),
+            "post": current_work.get("post", ""),
             "birth": f"{person.birth_date:%Y.%m}",
             "id_number": person.id_number if app.pk in full_id else mask_id_number(person.id_number),
             "unit": app.unit.name,
@@ -336,6 +341,7 @@ def _basic_rows(c: dict, st) -> tuple[list, list]:
     title = c["current_title"]
     rows = [
         [L("姓　　名"), V(c["name"]), L("性　　别"), V(c["sex"]), L("出生年月"), V(c["birth"])],
+        [L("民　　族"), V(c["ethnicity"]), L("政治面貌"), V(c["political_status"]), L("现聘岗位"), V(c["post"])],
         [L("身份证号码"), V(c["id_number"]), "", "", L("参加工作时间"), V(c["started_work"])],
         [L("工作单位"), V(c["unit"]), "", "", L("所在地区"), V(c["area"])],
         [L("主管部门"), V(c["competent_department"] or "—"), "", "", "", ""],
@@ -348,7 +354,7 @@ def _basic_rows(c: dict, st) -> tuple[list, list]:
         [L("申报途径"), V(c["route"] or "—"), "", "", "", ""],
         [L("评审委员会"), V(c["committee"] or "—"), "", "", "", ""],
     ]
-    spans = [("SPAN", (1, r), (3, r)) for r in (1, 2, 5, 6)] + [("SPAN", (1, r), (5, r)) for r in (3, 8, 9, 10, 11)]
+    spans = [("SPAN", (1, r), (3, r)) for r in (2, 3, 6, 7)] + [("SPAN", (1, r), (5, r)) for r in (4, 9, 10, 11, 12)]
     if c["recommender"]:
         rows.append([L("推荐机构"), V(c["recommender"]), "", "", "", ""])
         spans.append(("SPAN", (1, len(rows) - 1), (5, len(rows) - 1)))
@@ -453,13 +459,14 @@ def _summary_sheet(c: dict) -> KeepInFrame:
     basic = _grid([
         [L("姓名"), V(c["name"]), L("性别"), V(c["sex"]), L("出生年月"), V(c["birth"]), L("参加工作时间"), V(c["started_work"]),
          L("最高学历"), V(edu["level"]), L("申报资格"), V(c["applied_title"])],
-        [L("工作单位"), V(c["unit"]), "", "", "", L("毕业院校及专业"), V(f"{edu['school']} {edu['major']}（{edu['graduated']}）"), "", "",
+        [L("工作单位"), V(c["unit"]), "", L("民族"), V(c["ethnicity"]), L("毕业院校及专业"), V(f"{edu['school']} {edu['major']}（{edu['graduated']}）"), "", "",
          L("申报系列"), V(c["series"]), ""],
-        [L("现专业技术资格"), V(f"{title['name']}（{title['obtained']}，{title['via']}）" if title["name"] else "无"), "", "", "",
+        [L("现专业技术资格"), V(f"{title['name']}（{title['obtained']}，{title['via']}）" if title["name"] else "无"), "", L("政治面貌"),
+         V(c["political_status"]),
          L("申报途径"), V(c["route"] or "—"), "", "", L("申报专业"), V(c["specialty"] or "—"), ""],
     ], [w * 1.05, w * 1.2, w * 0.6, w * 0.6, w * 0.9, w * 1.05, w * 1.1, w * 0.9, w * 0.9, w * 1.0, w * 0.9, w * 1.8],
-        extra=[("SPAN", (1, 1), (4, 1)), ("SPAN", (6, 1), (8, 1)), ("SPAN", (10, 1), (11, 1)),
-               ("SPAN", (1, 2), (4, 2)), ("SPAN", (6, 2), (8, 2)), ("SPAN", (10, 2), (11, 2))])
+        extra=[("SPAN", (1, 1), (2, 1)), ("SPAN", (6, 1), (8, 1)), ("SPAN", (10, 1), (11, 1)),
+               ("SPAN", (1, 2), (2, 2)), ("SPAN", (6, 2), (8, 2)), ("SPAN", (10, 2), (11, 2))])
 
     left_w, right_w = width * 0.42, width * 0.58
 

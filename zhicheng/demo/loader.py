@@ -22,7 +22,7 @@ from zhicheng.declarations.services import GuardFailed, sign_pledge, start_decla
 from zhicheng.declarations.states import State
 from zhicheng.orgs.models import Committee, Organisation, OrgKind
 from zhicheng.people.models import (
-    AnnualAssessment, BlacklistEntry, ContinuingEducation, Education, Honour, Award, Person, TitleHeld, WorkPeriod,
+    AnnualAssessment, BlacklistEntry, ContinuingEducation, Education, Ethnicity, Honour, Award, Person, PoliticalStatus, TitleHeld, WorkPeriod,
 )
 from zhicheng.review.models import Expert, PlanStatus, ReviewPlan, ServiceYear
 from zhicheng.review.pool import apply_title
@@ -180,6 +180,9 @@ class DemoLoader:
         birth = dt.date(birth_year, 1 + self.serial % 12, 1 + self.serial % 28)
         area_code = unit.area.code[:6] if unit.area.code != "150000" else "150102"
         number = id_number(area_code, birth, self.serial * 2 + self.rng.randint(0, 1))
+        # From the serial, not the generator: the demo's names and numbers stay what they were.
+        fields.setdefault("ethnicity", Ethnicity.E02 if self.serial % 5 == 0 else Ethnicity.E01)
+        fields.setdefault("political_status", (PoliticalStatus.CPC_MEMBER, PoliticalStatus.MASSES, PoliticalStatus.MASSES)[self.serial % 3])
         return Person.objects.create(name=name, id_number=number, unit=unit, phone=f"139{self.serial:08d}", **fields)
 
     def _account(self, username: str, role: str, *, organisation=None, person=None, first_name="") -> User:
@@ -198,7 +201,7 @@ class DemoLoader:
             WorkPeriod.objects.create(
                 person=person, employer_name=unit.name if ended is None else "原工作单位", unit=unit if ended is None else None,
                 started_on=started, ended_on=ended, professional=professional, series=series or "",
-                unit_level=level, sector=unit.sector,
+                unit_level=level, sector=unit.sector, post="专业技术岗位" if professional else "管理岗位",
             )
         for series, level, obtained in profile["titles"]:
             # The title's own name (工程师, 主治医师...), never the series with a level code.

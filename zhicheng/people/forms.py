@@ -173,3 +173,59 @@ def record_form_class(kind: str) -> type[forms.ModelForm]:
         "evidence_files": EvidenceField(label=_("佐证材料（PDF、JPEG、PNG，可多选）"), required=False),
         "kept": forms.CharField(widget=forms.HiddenInput, required=False),
     })
+
+
+# The facts about the person the eligibility engine reads (declarations.screening.build_facts), and the two
+# the annex's forms print. Grouped as the page shows them; each group's fields are all or nothing where noted.
+PERSON_FACT_GROUPS = (
+    (_("基本情况"), ("ethnicity", "political_status", "nationality", "foreign_permit")),
+    (_("身份与用工"), ("employment_relation", "civil_servant", "retired", "transferred_in_from", "transferred_in_on")),
+    (_("人才与基层服务"), ("introduced_high_level_talent", "urgently_needed_talent", "rural_service_years", "exceptional_used")),
+    (_("博士后（五（十二）1）"), ("postdoc_in_station", "postdoc_foundation_grant", "postdoc_leads_provincial_project",
+                          "postdoc_stays_in_enterprise")),
+    (_("高技能人才（五（九））"), ("high_skill_level", "high_skill_obtained_on")),
+)
+# The oldest a person can have served in farming and pastoral areas at the grass roots, in years.
+MAX_RURAL_SERVICE_YEARS = 50
+
+
+class PersonFactsForm(forms.ModelForm):
+    class Meta:
+        from .models import Person
+
+        model = Person
+        fields = [name for _title, names in PERSON_FACT_GROUPS for name in names]
+        widgets = {"transferred_in_on": DATE_INPUT, "high_skill_obtained_on": DATE_INPUT}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["rural_service_years"].widget.attrs.update(min="0", max=str(MAX_RURAL_SERVICE_YEARS), step="0.5")
+        for model_field in self._meta.model._meta.concrete_fields:
+            if model_field.choices and model_field.name in self.fields:
+                ask_again_for_stored(self, model_field.name, {str(code) for code, _label in model_field.flatchoices}, _("可选项"))
+        translate_labels(self)
+
+    def groups(self):
+        """(title, bound fields) in the page's order."""
+        return [(title, [self[name] for name in names]) for title, names in PERSON_FACT_GROUPS]
+
+    def clean(self):
+        data = super().clean()
+        from .models import Nationality
+
+        years = data.get("rural_service_years")
+        if years is not None and not 0 <= years <= MAX_RURAL_SERVICE_YEARS:
+            self.add_error("rural_service_years", gettext("服务年限应在0至%(max)d年之间。") % {"max": MAX_RURAL_SERVICE_YEARS})
+        if data.get("foreign_permit") and data.get("nationality") != Nationality.FOREIGN:
+            self.add_error("foreign_permit", gettext("外籍人员证件只由外籍人员填写；国籍/地区不是“外籍”时请留空。"))
+        # Facts that only mean something together: one without the other would reach the engine half said.
+        for first, second in (("transferred_in_from", "transferred_in_on"), ("high_skill_level", "high_skill_obtained_on")):
+            if bool(data.get(first)) != bool(data.get(second)):
+                missing = second if data.get(first) else first
+                self.add_error(missing, gettext("与“%(other)s”须同时填写，或同时留空。") % {
+                    "other": gettext(str(self.fields[first if missing == second else second].label))})
+        if not data.get("postdoc_in_station"):
+            for name in ("postdoc_foundation_grant", "postdoc_leads_provincial_project", "postdoc_stays_in_enterprise"):
+                if data.get(name):
+                    self.add_error(name, gettext("只有在站博士后填写此项；请先勾选“在站博士后”。"))
+        return data

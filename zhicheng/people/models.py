@@ -52,11 +52,95 @@ class HighSkillLevel(models.TextChoices):
     SENIOR_TECHNICIAN = "senior_technician", "高级技师"
 
 
+class Ethnicity(models.TextChoices):
+    """民族, coded as GB/T 3304 (the codes the forms and the personnel files use)."""
+
+    E01 = "01", "汉族"
+    E02 = "02", "蒙古族"
+    E03 = "03", "回族"
+    E04 = "04", "藏族"
+    E05 = "05", "维吾尔族"
+    E06 = "06", "苗族"
+    E07 = "07", "彝族"
+    E08 = "08", "壮族"
+    E09 = "09", "布依族"
+    E10 = "10", "朝鲜族"
+    E11 = "11", "满族"
+    E12 = "12", "侗族"
+    E13 = "13", "瑶族"
+    E14 = "14", "白族"
+    E15 = "15", "土家族"
+    E16 = "16", "哈尼族"
+    E17 = "17", "哈萨克族"
+    E18 = "18", "傣族"
+    E19 = "19", "黎族"
+    E20 = "20", "傈僳族"
+    E21 = "21", "佤族"
+    E22 = "22", "畲族"
+    E23 = "23", "高山族"
+    E24 = "24", "拉祜族"
+    E25 = "25", "水族"
+    E26 = "26", "东乡族"
+    E27 = "27", "纳西族"
+    E28 = "28", "景颇族"
+    E29 = "29", "柯尔克孜族"
+    E30 = "30", "土族"
+    E31 = "31", "达斡尔族"
+    E32 = "32", "仫佬族"
+    E33 = "33", "羌族"
+    E34 = "34", "布朗族"
+    E35 = "35", "撒拉族"
+    E36 = "36", "毛南族"
+    E37 = "37", "仡佬族"
+    E38 = "38", "锡伯族"
+    E39 = "39", "阿昌族"
+    E40 = "40", "普米族"
+    E41 = "41", "塔吉克族"
+    E42 = "42", "怒族"
+    E43 = "43", "乌孜别克族"
+    E44 = "44", "俄罗斯族"
+    E45 = "45", "鄂温克族"
+    E46 = "46", "德昂族"
+    E47 = "47", "保安族"
+    E48 = "48", "裕固族"
+    E49 = "49", "京族"
+    E50 = "50", "塔塔尔族"
+    E51 = "51", "独龙族"
+    E52 = "52", "鄂伦春族"
+    E53 = "53", "赫哲族"
+    E54 = "54", "门巴族"
+    E55 = "55", "珞巴族"
+    E56 = "56", "基诺族"
+    E97 = "97", "其他未识别民族"
+    E98 = "98", "外国血统中国籍人士"
+
+
+class PoliticalStatus(models.TextChoices):
+    """政治面貌, coded as GB/T 4762."""
+
+    CPC_MEMBER = "01", "中共党员"
+    CPC_PROBATIONARY = "02", "中共预备党员"
+    CYL_MEMBER = "03", "共青团员"
+    RCCK = "04", "民革党员"
+    CDL = "05", "民盟盟员"
+    CNDCA = "06", "民建会员"
+    CAPD = "07", "民进会员"
+    CPWDP = "08", "农工党党员"
+    CZGP = "09", "致公党党员"
+    JIUSAN = "10", "九三学社社员"
+    TDSGL = "11", "台盟盟员"
+    NON_PARTY = "12", "无党派人士"
+    MASSES = "13", "群众"
+
+
 class Person(models.Model):
     name = models.CharField("姓名", max_length=40)
     id_number = models.CharField("身份证号码", max_length=18, unique=True)
     birth_date = models.DateField("出生日期", editable=False)
     sex = models.CharField("性别", max_length=1, choices=Sex.choices, editable=False)
+    # Printed on the annex's forms (附件1、2); the engine does not read them.
+    ethnicity = models.CharField("民族", max_length=2, choices=Ethnicity.choices, blank=True)
+    political_status = models.CharField("政治面貌", max_length=2, choices=PoliticalStatus.choices, blank=True)
     nationality = models.CharField("国籍/地区", max_length=8, choices=Nationality.choices, default=Nationality.CN)
     phone = models.CharField("手机号", max_length=20, blank=True)
     email = models.EmailField("电子邮箱", blank=True)

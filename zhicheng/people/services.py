@@ -119,12 +119,38 @@ def delete_record(record, actor) -> list[str]:
 FACT_KINDS = frozenset({"education", "work", "title", "qualification", "honour", "award"})
 
 
+# The person's own fields the engine does not read: changing them screens nothing again.
+UNREAD_PERSON_FIELDS = frozenset({"ethnicity", "political_status"})
+
+
+def save_person_facts(person: Person, actor, values: dict) -> list[str]:
+    """Change the facts about the actor's own person (people.forms.PersonFactsForm's fields), audited with what
+    was there before; when the engine reads a changed one, the open drafts are screened again (their reasons
+    returned, as save_record's)."""
+    if person.pk != actor.person_id:
+        raise PermissionError("只能修改本人的信息。")
+    # Read from the database: a model form has already put the new values on the instance it was given.
+    before = Person.objects.filter(pk=person.pk).values(*values).get()
+    changed = {name: value for name, value in values.items() if before[name] != value}
+    if not changed:
+        return []
+    with transaction.atomic():
+        for name, value in changed.items():
+            setattr(person, name, value)
+        person.save(update_fields=list(changed))
+        labels = "、".join(str(Person._meta.get_field(name).verbose_name) for name in changed)
+        audit("person.change", person, actor=actor, before={name: before[name] for name in changed}, after=changed,
+              summary=f"修改个人信息：{labels}")
+    return rescreen_open_drafts(person, actor, "person") if set(changed) - UNREAD_PERSON_FIELDS else []
+
+
 def rescreen_open_drafts(person: Person, actor, kind: str) -> list[str]:
-    """Renew the open drafts' decisions; the reasons (each once) where the archive cannot be read."""
+    """Renew the open drafts' decisions; the reasons (each once) where the archive cannot be read.
+    ``kind``: what changed, an archive kind or "person" (the person's own facts)."""
     from zhicheng.declarations.screening import rescreen
     from zhicheng.declarations.states import State
 
-    if kind not in FACT_KINDS:
+    if kind != "person" and kind not in FACT_KINDS:
         return []
     reasons = []
     for app in person.applications.filter(state__in=(State.DRAFT, State.CORRECTION_REQUESTED)).select_related("plan", "series", "unit"):

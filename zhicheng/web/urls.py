@@ -20,6 +20,7 @@ urlpatterns = [
     path("public/publicities/<int:pk>/", public.publicity_detail, name="public_publicity_detail"),
     # —— the applicant's archive ——
     path("archive/", archive.overview, name="archive"),
+    path("archive/person/", archive.person_facts, name="archive_person"),
     path("archive/<slug:kind>/new/", archive.record_new, name="archive_record_new"),
     path("archive/<slug:kind>/<int:pk>/", archive.record_edit, name="archive_record_edit"),
     path("archive/<slug:kind>/<int:pk>/delete/", archive.record_delete, name="archive_record_delete"),

@@ -13,9 +13,9 @@ from zhicheng.core.params import object_ids
 from zhicheng.files.models import StoredFile
 from zhicheng.files.services import store_uploads
 from zhicheng.people.codes import record_problems
-from zhicheng.people.forms import record_form_class, sign_kept, unsign_kept
+from zhicheng.people.forms import PersonFactsForm, record_form_class, sign_kept, unsign_kept
 from zhicheng.people.models import ARCHIVE_MODELS
-from zhicheng.people.services import delete_record, save_record
+from zhicheng.people.services import delete_record, save_person_facts, save_record
 
 from .files import serve
 
@@ -39,10 +39,45 @@ def sections(person):
     return result
 
 
+def declared_facts(person) -> list[str]:
+    """The person's own facts the engine reads that say something (a box ticked, a value other than the usual)."""
+    form = PersonFactsForm(instance=person)
+    shown = []
+    for _title, fields in form.groups():
+        for field in fields:
+            value, model_field = getattr(person, field.name), person._meta.get_field(field.name)
+            if field.name in ("ethnicity", "political_status") or value in (None, "", False, 0) or value == model_field.default:
+                continue
+            shown.append(str(field.label) if value is True else f"{field.label}：{_shown(person, field.name, value)}")
+    return shown
+
+
+def _shown(person, name: str, value) -> str:
+    if person._meta.get_field(name).choices:
+        return _(str(getattr(person, f"get_{name}_display")()))
+    return f"{value:%Y-%m-%d}" if hasattr(value, "strftime") else str(value)
+
+
 @page("archive")
 def overview(request):
     person = request.user.person
-    return render(request, "web/archive.html", {"person": person, "sections": sections(person)})
+    return render(request, "web/archive.html", {"person": person, "sections": sections(person), "facts": declared_facts(person),
+                                                "person_problems": record_problems(person)})
+
+
+@page("archive_person")
+def person_facts(request):
+    """The facts about the applicant the eligibility engine reads (and the two the forms print), typed once here."""
+    person = request.user.person
+    form = PersonFactsForm(request.POST or None, instance=person)
+    if request.method == "POST" and form.is_valid():
+        unscreened = save_person_facts(person, request.user, {name: form.cleaned_data[name] for name in form.fields})
+        messages.success(request, _("个人信息已保存。"))
+        _warn_unscreened(request, unscreened)
+        return redirect("archive")
+    if request.method == "POST":  # is_valid() put the typed values on the person: the form shows them, the person keeps what is stored
+        person.refresh_from_db()
+    return render(request, "web/archive_person.html", {"form": form, "person": person})
 
 
 def _warn_unscreened(request, reasons: list[str]) -> None:

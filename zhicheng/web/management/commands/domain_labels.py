@@ -59,7 +59,8 @@ def collect() -> list[str]:
     for name, values in CONDITION_LABELS.values():
         labels += [name, *values.values()]
     labels += [name for _, name in SERIES]
-    forms_models = [*ARCHIVE_MODELS.values(), apps.get_model("declarations", "Application"), review.ReviewPlan]
+    forms_models = [*ARCHIVE_MODELS.values(), apps.get_model("people", "Person"), apps.get_model("declarations", "Application"),
+                    review.ReviewPlan]
     for model in forms_models:
         labels.append(str(model._meta.verbose_name))
         for field in model._meta.get_fields():

@@ -1,0 +1,97 @@
+"""The facts about the applicant the engine reads (civil servant, retired, transferred in, postdoc, high skill ...)
+and the two the annex's forms print (民族, 政治面貌), typed by the applicant on one page of the archive: choices
+and dates checked, nothing saved from a refused form, every change audited, the open draft screened again."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from zhicheng.audit.models import AuditEntry
+from zhicheng.core import clock
+from zhicheng.demo import applicants as P
+from zhicheng.people.forms import PersonFactsForm
+from zhicheng.people.models import Person
+
+D = dt.date
+
+
+@pytest.fixture
+def draft(make_applicant, client):
+    app = make_applicant(P.regular_engineer())
+    client.force_login(app.person.account)
+    return app
+
+
+def _values(person: Person, **changes) -> dict:
+    """The form's fields as the page would post them, with these changes."""
+    form = PersonFactsForm(instance=person)
+    data = {}
+    for name, field in form.fields.items():
+        value = changes.get(name, form.initial.get(name))
+        if isinstance(value, bool) or name in ("civil_servant", "retired") or type(field).__name__ == "BooleanField":
+            if value:
+                data[name] = "on"
+        elif value not in (None, ""):
+            data[name] = value.isoformat() if hasattr(value, "isoformat") else str(value)
+    return data
+
+
+@pytest.mark.django_db
+def test_a_fact_the_engine_reads_screens_the_draft_again_with_its_clause(client, draft):
+    assert draft.eligible
+    with clock.frozen(D(2021, 6, 2)):
+        response = client.post(reverse("archive_person"), _values(draft.person, retired=True, ethnicity="02", political_status="13"))
+    assert response.status_code == 302 and response.url == reverse("archive")
+    person = Person.objects.get(pk=draft.person_id)
+    assert (person.retired, person.ethnicity, person.political_status) == (True, "02", "13")
+    draft.refresh_from_db()
+    assert draft.eligible is False
+    assert {"block": "retired", "clause": "二（四）"}.items() <= draft.decision["blocks"][0].items()
+    entry = AuditEntry.objects.filter(action="person.change", object_id=str(person.pk)).get()
+    assert entry.before["retired"] is False and entry.after["retired"] is True and "已离退休" in entry.summary
+    page = client.get(reverse("archive")).content.decode()
+    assert "已离退休" in page and "蒙古族" in page and "群众" in page
+
+
+@pytest.mark.django_db
+def test_what_the_engine_does_not_read_screens_nothing_again(client, draft):
+    decision = draft.decision
+    with clock.frozen(D(2021, 6, 2)):
+        client.post(reverse("archive_person"), _values(draft.person, ethnicity="11"))
+    draft.refresh_from_db()
+    assert Person.objects.get(pk=draft.person_id).ethnicity == "11" and draft.decision == decision
+    assert AuditEntry.objects.filter(action="person.change", object_id=str(draft.person_id)).count() == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("changes, field, message", [
+    ({"ethnicity": "汉族"}, "ethnicity", "不在可用的选项中"),
+    ({"foreign_permit": "work_permit"}, "foreign_permit", "外籍人员证件只由外籍人员填写"),
+    ({"transferred_in_from": "military"}, "transferred_in_on", "须同时填写"),
+    ({"high_skill_obtained_on": D(2015, 5, 1)}, "high_skill_level", "须同时填写"),
+    ({"postdoc_foundation_grant": True}, "postdoc_foundation_grant", "请先勾选“在站博士后”"),
+    ({"rural_service_years": "99"}, "rural_service_years", "服务年限应在0至50年之间"),
+    ({"transferred_in_from": "civil_service", "transferred_in_on": D(2030, 1, 1)}, "transferred_in_on", "不能晚于今天"),
+    ({"high_skill_level": "technician", "high_skill_obtained_on": D(1975, 1, 1)}, "high_skill_obtained_on", "周岁"),
+])
+def test_a_refused_form_says_why_beside_the_field_and_saves_nothing(client, draft, changes, field, message):
+    before = Person.objects.filter(pk=draft.person_id).values().get()
+    with clock.frozen(D(2021, 6, 2)):
+        response = client.post(reverse("archive_person"), _values(draft.person, **changes))
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert field in errors and message in " ".join(errors[field]), errors
+    assert Person.objects.filter(pk=draft.person_id).values().get() == before
+    assert not AuditEntry.objects.filter(action="person.change").exists()
+    assert "请按提示修改后重新保存" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_page_is_the_applicants_own_and_a_stored_value_outside_its_choices_is_asked_again(client, draft):
+    Person.objects.filter(pk=draft.person_id).update(ethnicity="蒙")
+    page = client.get(reverse("archive_person"))
+    assert page.status_code == 200 and "原填写的“蒙”不是可选项中的值" in page.content.decode()
+    assert '<option value="02">蒙古族</option>' in page.content.decode()
