@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django import forms
 from django.urls import reverse
 
 from zhicheng.audit.models import AuditEntry
@@ -31,7 +32,7 @@ def _values(person: Person, **changes) -> dict:
     data = {}
     for name, field in form.fields.items():
         value = changes.get(name, form.initial.get(name))
-        if isinstance(value, bool) or name in ("civil_servant", "retired") or type(field).__name__ == "BooleanField":
+        if isinstance(field, forms.BooleanField):
             if value:
                 data[name] = "on"
         elif value not in (None, ""):
@@ -95,3 +96,22 @@ def test_the_page_is_the_applicants_own_and_a_stored_value_outside_its_choices_i
     page = client.get(reverse("archive_person"))
     assert page.status_code == 200 and "原填写的“蒙”不是可选项中的值" in page.content.decode()
     assert '<option value="02">蒙古族</option>' in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_page_and_what_it_stated_in_english(client, draft):
+    from tests.web.test_i18n import visible_text
+
+    Person.objects.filter(pk=draft.person_id).update(ethnicity="02", postdoc_in_station=True, high_skill_level="technician",
+                                                     high_skill_obtained_on=D(2015, 5, 1))
+    client.cookies["django_language"] = "en"
+    with clock.frozen(D(2021, 6, 2)):
+        page = visible_text(client.get(reverse("archive_person")).content.decode())
+        archive = visible_text(client.get(reverse("archive")).content.decode())
+    for english in ("Personal details", "Ethnic group", "Mongol", "Retired", "High-skill talent (V(9))", "Technician"):
+        assert english in page, english
+    for chinese in ("民族", "蒙古族", "已离退休", "技师"):
+        assert chinese not in page, chinese
+    for english in ("Ethnic group: Mongol", "Postdoctoral researcher in station", "High-skill level: Technician",
+                    "High-skill level obtained on: 2015-05-01", "Edit personal details", "Political affiliation: "):
+        assert english in archive, english

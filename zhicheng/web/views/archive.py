@@ -13,9 +13,9 @@ from zhicheng.core.params import object_ids
 from zhicheng.files.models import StoredFile
 from zhicheng.files.services import store_uploads
 from zhicheng.people.codes import record_problems
-from zhicheng.people.forms import PersonFactsForm, record_form_class, sign_kept, unsign_kept
+from zhicheng.people.forms import PERSON_FACT_GROUPS, PersonFactsForm, record_form_class, sign_kept, unsign_kept
 from zhicheng.people.models import ARCHIVE_MODELS
-from zhicheng.people.services import delete_record, save_person_facts, save_record
+from zhicheng.people.services import UNREAD_PERSON_FIELDS, delete_record, save_person_facts, save_record
 
 from .files import serve
 
@@ -40,22 +40,23 @@ def sections(person):
 
 
 def declared_facts(person) -> list[str]:
-    """The person's own facts the engine reads that say something (a box ticked, a value other than the usual)."""
-    form = PersonFactsForm(instance=person)
+    """What the person stated of the facts the engine reads: each box ticked, each value other than its default."""
     shown = []
-    for _title, fields in form.groups():
-        for field in fields:
-            value, model_field = getattr(person, field.name), person._meta.get_field(field.name)
-            if field.name in ("ethnicity", "political_status") or value in (None, "", False, 0) or value == model_field.default:
+    for _title, names in PERSON_FACT_GROUPS:
+        for name in names:
+            field, value = person._meta.get_field(name), getattr(person, name)
+            if name in UNREAD_PERSON_FIELDS or value in (None, "") or value == field.default:
                 continue
-            shown.append(str(field.label) if value is True else f"{field.label}：{_shown(person, field.name, value)}")
+            label = _(str(field.verbose_name))
+            if value is True:
+                shown.append(label)
+                continue
+            if field.choices:
+                value = _(str(getattr(person, f"get_{name}_display")()))
+            elif hasattr(value, "strftime"):
+                value = f"{value:%Y-%m-%d}"
+            shown.append(_("%(label)s：%(value)s") % {"label": label, "value": value})
     return shown
-
-
-def _shown(person, name: str, value) -> str:
-    if person._meta.get_field(name).choices:
-        return _(str(getattr(person, f"get_{name}_display")()))
-    return f"{value:%Y-%m-%d}" if hasattr(value, "strftime") else str(value)
 
 
 @page("archive")
