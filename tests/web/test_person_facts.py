@@ -55,6 +55,9 @@ def test_a_fact_the_engine_reads_screens_the_draft_again_with_its_clause(client,
     assert entry.before["retired"] is False and entry.after["retired"] is True and "已离退休" in entry.summary
     page = client.get(reverse("archive")).content.decode()
     assert "已离退休" in page and "蒙古族" in page and "群众" in page
+    with clock.frozen(D(2021, 6, 2)):
+        workspace = client.get(reverse("declaration_edit", args=[draft.pk])).content.decode()
+    assert "本人情况</th><td>已离退休" in workspace and reverse("archive_person") in workspace
 
 
 @pytest.mark.django_db
@@ -115,3 +118,16 @@ def test_the_page_and_what_it_stated_in_english(client, draft):
     for english in ("Ethnic group: Mongol", "Postdoctoral researcher in station", "High-skill level: Technician",
                     "High-skill level obtained on: 2015-05-01", "Edit personal details", "Political affiliation: "):
         assert english in archive, english
+
+
+@pytest.mark.django_db
+def test_the_employer_checking_the_declaration_sees_what_the_applicant_stated(client, make_applicant):
+    from tests.conftest import staff_of
+    from tests.cycle_helpers import advance
+
+    app, _, day = advance(make_applicant(P.regular_engineer()), "submitted")
+    Person.objects.filter(pk=app.person_id).update(transferred_in_from="military", transferred_in_on=D(2019, 3, 1))
+    client.force_login(staff_of(app.unit))
+    with clock.frozen(day):
+        page = client.get(reverse("application_detail", args=[app.pk])).content.decode()
+    assert "本人情况" in page and "调入前身份（五（四）4）：军队转业干部" in page and "调入时间：2019-03-01" in page

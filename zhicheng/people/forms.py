@@ -15,7 +15,7 @@ from zhicheng.orgs.models import Organisation, OrgKind
 
 from . import dates
 from .codes import CATALOGUE_FIELDS
-from .models import ARCHIVE_MODELS
+from .models import ARCHIVE_MODELS, UNREAD_PERSON_FIELDS
 
 
 def translate_labels(form) -> None:
@@ -229,3 +229,23 @@ class PersonFactsForm(forms.ModelForm):
                 if data.get(name):
                     self.add_error(name, gettext("只有在站博士后填写此项；请先勾选“在站博士后”。"))
         return data
+
+
+def stated_facts(person) -> list[str]:
+    """What the person stated of the facts the engine reads: each box ticked, each value other than its default."""
+    shown = []
+    for _title, names in PERSON_FACT_GROUPS:
+        for name in names:
+            field, value = person._meta.get_field(name), getattr(person, name)
+            if name in UNREAD_PERSON_FIELDS or value in (None, "") or value == field.default:
+                continue
+            label = gettext(str(field.verbose_name))
+            if value is True:
+                shown.append(label)
+                continue
+            if field.choices:
+                value = gettext(str(getattr(person, f"get_{name}_display")()))
+            elif hasattr(value, "strftime"):
+                value = f"{value:%Y-%m-%d}"
+            shown.append(gettext("%(label)s：%(value)s") % {"label": label, "value": value})
+    return shown

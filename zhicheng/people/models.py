@@ -195,6 +195,10 @@ class Person(models.Model):
         super().save(*args, **kwargs)
 
 
+# The person's own fields the engine does not read (declarations.screening.build_facts): changing them screens nothing again.
+UNREAD_PERSON_FIELDS = frozenset({"ethnicity", "political_status"})
+
+
 class ArchiveRecord(models.Model):
     """Common part of every archive record."""
 

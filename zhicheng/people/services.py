@@ -18,7 +18,7 @@ from zhicheng.audit.context import current
 from zhicheng.audit.services import record as audit
 from zhicheng.core import clock
 
-from .models import ARCHIVE_MODELS, Person
+from .models import ARCHIVE_MODELS, UNREAD_PERSON_FIELDS, Person
 
 
 class RegistrationLimited(Exception):
@@ -117,10 +117,6 @@ def delete_record(record, actor) -> list[str]:
 
 # The archive kinds the engine reads (screening.build_facts); other kinds do not change a decision.
 FACT_KINDS = frozenset({"education", "work", "title", "qualification", "honour", "award"})
-
-
-# The person's own fields the engine does not read: changing them screens nothing again.
-UNREAD_PERSON_FIELDS = frozenset({"ethnicity", "political_status"})
 
 
 def save_person_facts(person: Person, actor, values: dict) -> list[str]:

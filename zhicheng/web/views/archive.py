@@ -13,9 +13,9 @@ from zhicheng.core.params import object_ids
 from zhicheng.files.models import StoredFile
 from zhicheng.files.services import store_uploads
 from zhicheng.people.codes import record_problems
-from zhicheng.people.forms import PERSON_FACT_GROUPS, PersonFactsForm, record_form_class, sign_kept, unsign_kept
+from zhicheng.people.forms import PersonFactsForm, record_form_class, sign_kept, stated_facts, unsign_kept
 from zhicheng.people.models import ARCHIVE_MODELS
-from zhicheng.people.services import UNREAD_PERSON_FIELDS, delete_record, save_person_facts, save_record
+from zhicheng.people.services import delete_record, save_person_facts, save_record
 
 from .files import serve
 
@@ -39,30 +39,10 @@ def sections(person):
     return result
 
 
-def declared_facts(person) -> list[str]:
-    """What the person stated of the facts the engine reads: each box ticked, each value other than its default."""
-    shown = []
-    for _title, names in PERSON_FACT_GROUPS:
-        for name in names:
-            field, value = person._meta.get_field(name), getattr(person, name)
-            if name in UNREAD_PERSON_FIELDS or value in (None, "") or value == field.default:
-                continue
-            label = _(str(field.verbose_name))
-            if value is True:
-                shown.append(label)
-                continue
-            if field.choices:
-                value = _(str(getattr(person, f"get_{name}_display")()))
-            elif hasattr(value, "strftime"):
-                value = f"{value:%Y-%m-%d}"
-            shown.append(_("%(label)s：%(value)s") % {"label": label, "value": value})
-    return shown
-
-
 @page("archive")
 def overview(request):
     person = request.user.person
-    return render(request, "web/archive.html", {"person": person, "sections": sections(person), "facts": declared_facts(person),
+    return render(request, "web/archive.html", {"person": person, "sections": sections(person), "facts": stated_facts(person),
                                                 "person_problems": record_problems(person)})
 
 

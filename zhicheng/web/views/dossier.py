@@ -21,6 +21,7 @@ from zhicheng.declarations.services import PAYLOAD_ACTIONS, TransitionError, ava
 from zhicheng.declarations.states import State
 from zhicheng.declarations.workflow import ends_declaration
 from zhicheng.files.models import StoredFile
+from zhicheng.people.forms import stated_facts
 from zhicheng.people.models import ARCHIVE_MODELS
 from zhicheng.publicity.forms import PublicityOptionsForm
 
@@ -84,6 +85,7 @@ def application_detail(request, pk: int):
     return render(request, "web/application_detail.html", {
         "app": app,
         "owner": owner,
+        "stated_facts": stated_facts(app.person),
         "events": events,
         "steps": progress.steps(app, events),
         "deadline": progress.next_deadline(app),
