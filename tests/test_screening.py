@@ -51,3 +51,22 @@ def test_rescreening_after_a_rule_change_names_who_changed_and_why(make_applican
     call_command("rescreen", "2021")  # back under the package's own rule set
     out = capsys.readouterr().out
     assert f"申报{changed.pk}" in out and "不符合（—） → 符合（regular）" in out
+
+
+@pytest.mark.django_db
+def test_a_title_the_archive_records_as_obtained_by_exception_is_the_one_use_of_it(make_applicant):
+    """五（四）5: whoever obtained a title by exception enjoys the policy once. The archive's title record says so
+    (取得方式：破格) even when the person's own box was left unticked."""
+    from zhicheng.core import clock
+    from zhicheng.declarations.screening import screen
+    from zhicheng.people.models import TitleHeld
+
+    app = make_applicant(P.exceptional_next_level())
+    assert "exceptional_next_level" in app.decision["eligible_routes"] and not app.person.exceptional_used
+    TitleHeld.objects.filter(person=app.person, level="intermediate").update(via="exceptional")
+    assert build_facts(app)["exceptional_used"] is True
+    with clock.frozen(clock.dt.date(2021, 6, 2)):
+        screen(app)
+    assert "exceptional_next_level" not in app.decision["eligible_routes"]
+    route = next(r for r in app.decision["routes"] if r["route"] == "exceptional_next_level")
+    assert "五（四）5" in str(route), route

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from zhicheng.audit.services import record as audit
 from zhicheng.core import clock
 from zhicheng.jobs.runner import no_progress
-from zhicheng.people.models import HonourCode
+from zhicheng.people.models import HonourCode, TitleVia
 
 from .models import Application
 from .states import State
@@ -69,6 +69,7 @@ def evaluate(app: Application, applied_on=None, ruleset=None) -> dict:
 
 def build_facts(app: Application, applied_on=None) -> dict:
     person, unit = app.person, app.unit
+    titles = person.titleheld_records.all()
     applied_on = applied_on or (app.submitted_at.astimezone(clock.CHINA).date() if app.submitted_at else clock.today())
     facts = {
         "year": app.plan.year,
@@ -101,7 +102,7 @@ def build_facts(app: Application, applied_on=None) -> dict:
         ],
         "titles": [
             {"series": t.series, "level": t.level, "obtained_on": t.obtained_on.isoformat(), "via": t.via}
-            for t in person.titleheld_records.all()
+            for t in titles
         ],
         "qualifications": [
             {"name": q.name, "obtained_on": q.obtained_on.isoformat(), **({"series": q.series, "level": q.level} if q.series and q.level else {})}
@@ -118,7 +119,8 @@ def build_facts(app: Application, applied_on=None) -> dict:
         },
         "introduced_high_level_talent": person.introduced_high_level_talent,
         "urgently_needed_talent": person.urgently_needed_talent,
-        "exceptional_used": person.exceptional_used,
+        # 五（四）5: a title the archive records as obtained by exception is that use, whether or not the box was ticked.
+        "exceptional_used": person.exceptional_used or any(t.via == TitleVia.EXCEPTIONAL for t in titles),
         "blacklisted": [{"listed_on": b.listed_on.isoformat(), "reason": b.reason} for b in person.blacklist_entries.all()],
         "rural_service_years": float(person.rural_service_years),
     }
