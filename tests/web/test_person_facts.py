@@ -99,6 +99,7 @@ def test_the_page_is_the_applicants_own_and_a_stored_value_outside_its_choices_i
     page = client.get(reverse("archive_person"))
     assert page.status_code == 200 and "原填写的“蒙”不是可选项中的值" in page.content.decode()
     assert '<option value="02">蒙古族</option>' in page.content.decode()
+    assert "（未填写）</option>" in page.content.decode() and "---------" not in page.content.decode()
 
 
 @pytest.mark.django_db

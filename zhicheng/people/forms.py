@@ -203,6 +203,9 @@ class PersonFactsForm(forms.ModelForm):
         for model_field in self._meta.model._meta.concrete_fields:
             if model_field.choices and model_field.name in self.fields:
                 ask_again_for_stored(self, model_field.name, {str(code) for code, _label in model_field.flatchoices}, _("可选项"))
+                if model_field.blank:  # said in words, not Django's dashes: empty means "not stated" or "does not apply"
+                    field = self.fields[model_field.name]
+                    field.choices = [("", gettext("（未填写）")), *[c for c in field.choices if c[0] != ""]]
         translate_labels(self)
 
     def groups(self):
