@@ -112,7 +112,8 @@ def test_the_page_and_what_it_stated_in_english(client, draft):
     with clock.frozen(D(2021, 6, 2)):
         page = visible_text(client.get(reverse("archive_person")).content.decode())
         archive = visible_text(client.get(reverse("archive")).content.decode())
-    for english in ("Personal details", "Ethnic group", "Mongol", "Retired", "High-skill talent (V(9))", "Technician"):
+    for english in ("Personal details", "Ethnic group", "Mongol", "Retired", "High-skill talent (V(9))", "Technician",
+                    "already count"):
         assert english in page, english
     for chinese in ("民族", "蒙古族", "已离退休", "技师"):
         assert chinese not in page, chinese

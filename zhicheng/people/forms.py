@@ -200,6 +200,8 @@ class PersonFactsForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["rural_service_years"].widget.attrs.update(min="0", max=str(MAX_RURAL_SERVICE_YEARS), step="0.5")
+        # declarations.screening.build_facts counts those titles too: the box is for a title the archive does not hold.
+        self.fields["exceptional_used"].help_text = _("档案中取得方式为“破格”的职称已自动计入，无需再勾选。")
         for model_field in self._meta.model._meta.concrete_fields:
             if model_field.choices and model_field.name in self.fields:
                 ask_again_for_stored(self, model_field.name, {str(code) for code, _label in model_field.flatchoices}, _("可选项"))
