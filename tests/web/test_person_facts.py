@@ -12,6 +12,8 @@ from django.urls import reverse
 
 from zhicheng.audit.models import AuditEntry
 from zhicheng.core import clock
+from zhicheng.declarations.models import Application
+from zhicheng.declarations.screening import build_facts
 from zhicheng.demo import applicants as P
 from zhicheng.people.forms import PersonFactsForm
 from zhicheng.people.models import Person
@@ -58,6 +60,19 @@ def test_a_fact_the_engine_reads_screens_the_draft_again_with_its_clause(client,
     with clock.frozen(D(2021, 6, 2)):
         workspace = client.get(reverse("declaration_edit", args=[draft.pk])).content.decode()
     assert "本人情况</th><td>已离退休" in workspace and reverse("archive_person") in workspace
+
+
+@pytest.mark.django_db
+def test_a_transfer_and_years_of_service_are_audited_as_typed(client, draft):
+    with clock.frozen(D(2021, 6, 2)):
+        response = client.post(reverse("archive_person"), _values(
+            draft.person, transferred_in_from="military", transferred_in_on=D(2019, 3, 1), rural_service_years="2.5"))
+    assert response.status_code == 302
+    entry = AuditEntry.objects.get(action="person.change", object_id=str(draft.person_id))
+    assert entry.after == {"transferred_in_from": "military", "transferred_in_on": "2019-03-01", "rural_service_years": "2.5"}
+    assert entry.before == {"transferred_in_from": "", "transferred_in_on": None, "rural_service_years": "0.0"}
+    facts = build_facts(Application.objects.get(pk=draft.pk))
+    assert facts["transferred_in"]["from"] == "military" and facts["rural_service_years"] == 2.5
 
 
 @pytest.mark.django_db

@@ -15,7 +15,7 @@ from zhicheng.orgs.models import Organisation, OrgKind
 
 from . import dates
 from .codes import CATALOGUE_FIELDS
-from .models import ARCHIVE_MODELS, UNREAD_PERSON_FIELDS
+from .models import ARCHIVE_MODELS, UNREAD_PERSON_FIELDS, Nationality, Person
 
 
 def translate_labels(form) -> None:
@@ -133,6 +133,14 @@ def ask_again_for_stored(form, name: str, allowed: set, catalogue) -> None:
             "value": stored, "catalogue": gettext(str(catalogue))}])
 
 
+def ask_again_for_stored_choices(form) -> list:
+    """ask_again_for_stored for every model field with choices the model form shows; returns those model fields."""
+    fields = [f for f in form._meta.model._meta.concrete_fields if f.choices and f.name in form.fields]
+    for model_field in fields:
+        ask_again_for_stored(form, model_field.name, {str(code) for code, _label in model_field.flatchoices}, _("可选项"))
+    return fields
+
+
 def record_form_class(kind: str) -> type[forms.ModelForm]:
     """A form for one kind of archive record: the model's fields, dates as date inputs, plus evidence."""
     model = ARCHIVE_MODELS[kind]
@@ -149,9 +157,7 @@ def record_form_class(kind: str) -> type[forms.ModelForm]:
         for name, (catalogue, choices) in CATALOGUE_FIELDS.items():
             if name in self.fields:
                 catalogue_choice(self, name, catalogue, choices())
-        for model_field in model._meta.concrete_fields:
-            if model_field.choices and model_field.name in self.fields:
-                ask_again_for_stored(self, model_field.name, {str(code) for code, _label in model_field.flatchoices}, _("可选项"))
+        ask_again_for_stored_choices(self)
         translate_labels(self)
 
     def clean(self):
@@ -191,8 +197,6 @@ MAX_RURAL_SERVICE_YEARS = 50
 
 class PersonFactsForm(forms.ModelForm):
     class Meta:
-        from .models import Person
-
         model = Person
         fields = [name for _title, names in PERSON_FACT_GROUPS for name in names]
         widgets = {"transferred_in_on": DATE_INPUT, "high_skill_obtained_on": DATE_INPUT}
@@ -202,12 +206,10 @@ class PersonFactsForm(forms.ModelForm):
         self.fields["rural_service_years"].widget.attrs.update(min="0", max=str(MAX_RURAL_SERVICE_YEARS), step="0.5")
         # declarations.screening.build_facts counts those titles too: the box is for a title the archive does not hold.
         self.fields["exceptional_used"].help_text = _("档案中取得方式为“破格”的职称已自动计入，无需再勾选。")
-        for model_field in self._meta.model._meta.concrete_fields:
-            if model_field.choices and model_field.name in self.fields:
-                ask_again_for_stored(self, model_field.name, {str(code) for code, _label in model_field.flatchoices}, _("可选项"))
-                if model_field.blank:  # said in words, not Django's dashes: empty means "not stated" or "does not apply"
-                    field = self.fields[model_field.name]
-                    field.choices = [("", gettext("（未填写）")), *[c for c in field.choices if c[0] != ""]]
+        for model_field in ask_again_for_stored_choices(self):
+            if model_field.blank:  # said in words, not Django's dashes: empty means "not stated" or "does not apply"
+                field = self.fields[model_field.name]
+                field.choices = [("", gettext("（未填写）")), *[c for c in field.choices if c[0] != ""]]
         translate_labels(self)
 
     def groups(self):
@@ -216,8 +218,6 @@ class PersonFactsForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        from .models import Nationality
-
         years = data.get("rural_service_years")
         if years is not None and not 0 <= years <= MAX_RURAL_SERVICE_YEARS:
             self.add_error("rural_service_years", gettext("服务年限应在0至%(max)d年之间。") % {"max": MAX_RURAL_SERVICE_YEARS})
