@@ -92,7 +92,7 @@ def save_record(record, actor, *, new_evidence=(), drop_evidence_ids=()) -> list
         audit(f"archive.{'change' if before else 'add'}", record, actor=actor, before=before,
               after={**_snapshot(record), "evidence": [f.sha256 for f in new_evidence]},
               summary=f"{'修改' if before else '新增'}{record.kind_label}：{record.summary()}")
-    return rescreen_open_drafts(record.person, actor, kind)
+    return rescreen_open_drafts(record.person, actor) if kind in FACT_KINDS else []
 
 
 def delete_record(record, actor) -> list[str]:
@@ -112,7 +112,7 @@ def delete_record(record, actor) -> list[str]:
         ).delete()
         audit("archive.delete", record, actor=actor, before=_snapshot(record), summary=f"删除{record.kind_label}：{record.summary()}")
         record.delete()
-    return rescreen_open_drafts(person, actor, kind)
+    return rescreen_open_drafts(person, actor) if kind in FACT_KINDS else []
 
 
 # The archive kinds the engine reads (screening.build_facts); other kinds do not change a decision.
@@ -137,17 +137,15 @@ def save_person_facts(person: Person, actor, values: dict) -> list[str]:
         labels = "、".join(str(Person._meta.get_field(name).verbose_name) for name in changed)
         audit("person.change", person, actor=actor, before={name: before[name] for name in changed}, after=changed,
               summary=f"修改个人信息：{labels}")
-    return rescreen_open_drafts(person, actor, "person") if set(changed) - UNREAD_PERSON_FIELDS else []
+    return rescreen_open_drafts(person, actor) if set(changed) - UNREAD_PERSON_FIELDS else []
 
 
-def rescreen_open_drafts(person: Person, actor, kind: str) -> list[str]:
-    """Renew the open drafts' decisions; the reasons (each once) where the archive cannot be read.
-    ``kind``: what changed, an archive kind or "person" (the person's own facts)."""
+def rescreen_open_drafts(person: Person, actor) -> list[str]:
+    """Renew the open drafts' decisions after a change the engine reads (the callers know which changes those are);
+    the reasons (each once) where the archive cannot be read."""
     from zhicheng.declarations.screening import rescreen
     from zhicheng.declarations.states import State
 
-    if kind != "person" and kind not in FACT_KINDS:
-        return []
     reasons = []
     for app in person.applications.filter(state__in=(State.DRAFT, State.CORRECTION_REQUESTED)).select_related("plan", "series", "unit"):
         reasons += [r for r in rescreen(app, actor=actor) if r not in reasons]
