@@ -236,51 +236,43 @@ def exchange_list(request):
 def exchange_detail(request, pk: int):
     req = get_object_or_404(scope.exchanges_for(request.user), pk=pk)
     form = forms.ExchangeDecisionForm(request.POST or None)
+    can_decide = req.status == ExchangeStatus.SUBMITTED and request.user.organisation_id == req.competent_body_id
     if request.method == "POST" and form.is_valid() and not request.user.read_only:
-        decides = req.status == ExchangeStatus.SUBMITTED and request.user.organisation_id == req.competent_body_id
-        if (request.POST.get("decision") == "approve" and form.cleaned_data["document_number"].strip() and decides
-                and not confirm.confirmed(request)):
-            return confirm.ask(request, _exchange_question(req, form.cleaned_data["document_number"]))
-        # A refusal is final too: asked once when it gives its reason (without one it is refused as before).
-        if (request.POST.get("decision") != "approve" and exchange.gives_refusal_reason(form.cleaned_data["note"]) and decides
-                and not confirm.confirmed(request)):
-            return confirm.ask(request, _refusal_question(req, form.cleaned_data["note"]))
+        approving, data = request.POST.get("decision") == "approve", form.cleaned_data
+        # Both decisions are final: asked once when the service would take them (a number to approve under, a
+        # reason to refuse with); without it the service refuses as before.
+        final = data["document_number"].strip() if approving else exchange.gives_refusal_reason(data["note"])
+        if can_decide and final and not confirm.confirmed(request):
+            return confirm.ask(request, _decision_question(req, approving, data))
         try:
-            if request.POST.get("decision") == "approve":
-                exchange.approve_exchange(req, request.user, document_number=form.cleaned_data["document_number"],
-                                          note=form.cleaned_data["note"])
+            if approving:
+                exchange.approve_exchange(req, request.user, document_number=data["document_number"], note=data["note"])
                 messages.success(request, _("已核准并换发电子证书。"))
             else:
-                exchange.reject_exchange(req, request.user, note=form.cleaned_data["note"])
+                exchange.reject_exchange(req, request.user, note=data["note"])
                 messages.success(request, _("已决定不予换发。"))
         except CertificateError as exc:
             messages.error(request, str(exc))
         return redirect("exchange_detail", pk=pk)
-    return render(request, "certificates/exchange_detail.html", {
-        "req": req, "form": form,
-        "can_decide": req.status == ExchangeStatus.SUBMITTED and request.user.organisation_id == req.competent_body_id,
-    })
+    return render(request, "certificates/exchange_detail.html", {"req": req, "form": form, "can_decide": can_decide})
 
 
-def _exchange_question(req, document_number: str) -> confirm.Question:
+def _decision_question(req, approving: bool, data: dict) -> confirm.Question:
+    original = _("原证书：%(issuer)s，编号%(number)s，%(on)s取得。") % {
+        "issuer": req.original_issuer, "number": req.original_number, "on": req.obtained_on.strftime("%Y-%m-%d")}
+    subject = _("换发申请：%(name)s %(title)s") % {"name": req.person.name, "title": req.title_name}
+    cancel_url = reverse("exchange_detail", args=[req.pk])
+    if approving:
+        return confirm.Question(
+            title=_("核准并换发"), subject=subject,
+            facts=[original, _("核准文号：%(number)s") % {"number": data["document_number"]}],
+            consequence=_("核准后立即签发本区电子证书并记入持证人的职称记录，证书可公开查验；核准不能撤回，证书只能按八（三）撤销。"),
+            button=_("确认核准并换发"), cancel_url=cancel_url,
+        )
     return confirm.Question(
-        title=_("核准并换发"), subject=_("换发申请：%(name)s %(title)s") % {"name": req.person.name, "title": req.title_name},
-        facts=[_("原证书：%(issuer)s，编号%(number)s，%(on)s取得。") % {
-                   "issuer": req.original_issuer, "number": req.original_number, "on": req.obtained_on.strftime("%Y-%m-%d")},
-               _("核准文号：%(number)s") % {"number": document_number}],
-        consequence=_("核准后立即签发本区电子证书并记入持证人的职称记录，证书可公开查验；核准不能撤回，证书只能按八（三）撤销。"),
-        button=_("确认核准并换发"), cancel_url=reverse("exchange_detail", args=[req.pk]),
-    )
-
-
-def _refusal_question(req, note: str) -> confirm.Question:
-    return confirm.Question(
-        title=_("不予换发"), subject=_("换发申请：%(name)s %(title)s") % {"name": req.person.name, "title": req.title_name},
-        facts=[_("原证书：%(issuer)s，编号%(number)s，%(on)s取得。") % {
-                   "issuer": req.original_issuer, "number": req.original_number, "on": req.obtained_on.strftime("%Y-%m-%d")},
-               _("理由：%(note)s") % {"note": note.strip()}],
+        title=_("不予换发"), subject=subject, facts=[original, _("理由：%(note)s") % {"note": data["note"].strip()}],
         consequence=_("该申请就此办结为“不予换发”，不能撤回；申请人可在申请页看到理由。"),
-        button=_("确认不予换发"), cancel_url=reverse("exchange_detail", args=[req.pk]),
+        button=_("确认不予换发"), cancel_url=cancel_url,
     )
 
 
