@@ -203,6 +203,28 @@ def test_the_overseers_dashboards_show_the_demo_regions_year(demo, client, monke
     assert all(reverse("application_detail", args=[pk]) in page for pk in shared[0].application_ids)
 
 
+def test_the_demo_holds_an_exchange_request_the_regional_department_can_decide(demo, client, media, monkeypatch):
+    """七（五）4 in the demo: one senior certificate from another province waits for the regional department, whose
+    login lists it, opens it with a decision form and reads its scan; the employer's login does not see it."""
+    from django.urls import reverse
+
+    from zhicheng.accounts.models import User
+    from zhicheng.certificates.models import ExchangeRequest, ExchangeStatus
+
+    monkeypatch.setenv("ZHICHENG_TODAY", "2021-09-15")
+    req = ExchangeRequest.objects.get()
+    assert req.status == ExchangeStatus.SUBMITTED and req.competent_body.kind == "regional_hr_department"
+    client.force_login(User.objects.get(username="regional_hr"))
+    listing = client.get(reverse("exchange_list")).content.decode()
+    assert reverse("exchange_detail", args=[req.pk]) in listing and req.person.name in listing
+    detail = client.get(reverse("exchange_detail", args=[req.pk]))
+    assert detail.context["can_decide"] and req.original_number in detail.content.decode()
+    scan = client.get(reverse("exchange_evidence", args=[req.pk]))
+    assert scan.status_code == 200 and scan["Content-Type"] == "image/jpeg"
+    client.force_login(User.objects.get(username="employer"))
+    assert client.get(reverse("exchange_detail", args=[req.pk])).status_code == 403
+
+
 def test_the_collection_export_of_the_demo_validates_against_its_schema(demo, client, monkeypatch):
     """Issue 16: the demo region's titles, pulled by the regional department's key page by page, validate against
     docs/collection.schema.json; the signature verifies with the published key; a pull with the last cursor is empty."""

@@ -391,13 +391,15 @@ class DemoLoader:
             self._pool_expert(committee.series, candidates[i % len(candidates)], 1000 + i, committees)
 
     # ---- logins ---------------------------------------------------------------------------
-    # Supervision, statistics and interconnection each add their part of the demo, in this order (signals before
-    # the spot checks they weight, findings before the orders they give): dotted paths of functions taking the loader.
+    # Supervision, statistics, interconnection and the exchange of certificates each add their part of the demo, in this
+    # order (signals before the spot checks they weight, findings before the orders they give; the exchange last, so
+    # that the people made before keep their names): dotted paths of functions taking the loader.
     OVERSIGHT_PARTS: tuple[str, ...] = (
         "zhicheng.monitoring.demo.demo",
         "zhicheng.supervision.demo.demo",  # after the signals it weights by
         "zhicheng.rectification.demo.demo",  # after the spot checks: orders from their findings
         "zhicheng.webhooks.demo.demo",
+        "zhicheng.certificates.demo.demo",
     )
 
     def oversight_demo(self):
