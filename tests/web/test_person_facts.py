@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from zhicheng.audit.models import AuditEntry
 from zhicheng.core import clock
-from zhicheng.declarations.models import Application
+from zhicheng.declarations.models import Application, SubmittedPersonFacts
 from zhicheng.declarations.screening import build_facts
 from zhicheng.demo import applicants as P
 from zhicheng.people.forms import PersonFactsForm
@@ -138,13 +138,54 @@ def test_the_page_and_what_it_stated_in_english(client, draft):
 
 
 @pytest.mark.django_db
-def test_the_employer_checking_the_declaration_sees_what_the_applicant_stated(client, make_applicant):
+def test_the_employer_checking_the_declaration_sees_what_the_applicant_stated_when_submitting(client, make_applicant):
+    """Each version keeps the facts it went up with: a change after submission is the applicant's archive, not what
+    the checkers are checking (nor what that version's screening read)."""
     from tests.conftest import staff_of
     from tests.cycle_helpers import advance
 
-    app, _, day = advance(make_applicant(P.regular_engineer()), "submitted")
+    app = make_applicant(P.regular_engineer())
     Person.objects.filter(pk=app.person_id).update(transferred_in_from="military", transferred_in_on=D(2019, 3, 1))
+    app, _, day = advance(app, "submitted")
+    assert SubmittedPersonFacts.objects.get(application=app, version=1).facts["transferred_in_on"] == "2019-03-01"
+    Person.objects.filter(pk=app.person_id).update(retired=True, transferred_in_from="", transferred_in_on=None)
     client.force_login(staff_of(app.unit))
     with clock.frozen(day):
         page = client.get(reverse("application_detail", args=[app.pk])).content.decode()
     assert "本人情况" in page and "调入前身份（五（四）4）：军队转业干部" in page and "调入时间：2019-03-01" in page
+    assert "已离退休" not in page and "第1版提交时申报人填写的情况" in page
+    # A version submitted before the facts were kept shows today's, and says so.
+    SubmittedPersonFacts.objects.filter(application=app).delete()
+    with clock.frozen(day):
+        page = client.get(reverse("application_detail", args=[app.pk])).content.decode()
+    assert "已离退休" in page and "该版提交时未留存本人情况" in page
+
+
+@pytest.mark.django_db
+def test_a_resubmission_keeps_both_versions_facts_and_the_owner_sees_the_draft_live(client, make_applicant):
+    from tests.conftest import staff_of
+    from tests.cycle_helpers import advance
+    from zhicheng.declarations import drafting
+    from zhicheng.declarations.services import transition
+
+    app, _, _ = advance(make_applicant(P.regular_engineer()), "department_review")
+    account = app.person.account
+    client.force_login(account)
+    with clock.frozen(D(2021, 6, 20)):
+        drafting.request_correction(app, staff_of(app.unit.competent_department), standard_ids=[], extra="请补充调入材料",
+                                    deadline=D(2021, 6, 30))
+        response = client.post(reverse("archive_person"), _values(app.person, transferred_in_from="military",
+                                                                  transferred_in_on=D(2019, 3, 1)))
+        assert response.status_code == 302
+        owner_view = client.get(reverse("application_detail", args=[app.pk])).content.decode()
+        assert "调入时间：2019-03-01" in owner_view, "the draft being corrected shows what is stated now"
+        app.refresh_from_db()
+        transition(app, "resubmit", account)
+    app.refresh_from_db()
+    kept = dict(SubmittedPersonFacts.objects.filter(application=app).values_list("version", "facts__transferred_in_on"))
+    assert kept == {1: None, 2: "2019-03-01"}
+    with clock.frozen(D(2021, 6, 21)):
+        first = client.get(reverse("application_detail", args=[app.pk]), {"version": 1}).content.decode()
+        second = client.get(reverse("application_detail", args=[app.pk]), {"version": 2}).content.decode()
+    assert "调入时间" not in first and "第1版提交时" in first
+    assert "调入时间：2019-03-01" in second and "第2版提交时" in second

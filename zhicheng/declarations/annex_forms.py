@@ -35,7 +35,7 @@ from zhicheng.documents.fonts import cjk_font
 from zhicheng.people import models as people
 
 from .checklist import route_label
-from .models import Application, ApplicationEvent, SelectedRecord
+from .models import Application, ApplicationEvent, SelectedRecord, SubmittedPersonFacts
 
 REVIEW_FORM = "review_form"  # 专业技术资格评审表
 SUMMARY_FORM = "summary_form"  # 专业技术资格送审表
@@ -170,6 +170,9 @@ def content(apps: list[Application], versions: dict[int, int], full_id: set[int]
     for application_id, version, kind, snapshot in rows:
         if (application_id, version) in wanted and kind in kinds:
             snapshots[application_id].setdefault(kind, []).append(snapshot or {})
+    # 民族 and 政治面貌 as the version froze them; live for a version submitted before they were frozen.
+    stated = {(pk, v): facts for pk, v, facts in SubmittedPersonFacts.objects.filter(
+        application_id__in=ids, version__in=set(versions.values())).values_list("application_id", "version", "facts")}
     series_names = dict(Series.objects.values_list("code", "name"))
     title_names = {(s, lv): name for s, lv, name in TitleName.objects.values_list("series_id", "level", "name")}
     submitted_on: dict[int, list[dt.datetime]] = {}
@@ -194,7 +197,7 @@ def content(apps: list[Application], versions: dict[int, int], full_id: set[int]
     out = {}
     for app in apps:
         version = versions[app.pk]
-        person = app.person
+        person, facts = app.person, stated.get((app.pk, version), {})
         sections = {}
         for kind, (heading, date_field, columns) in kinds.items():
             chosen = sorted(snapshots[app.pk].get(kind, []), key=lambda s: str(s.get(date_field) or ""))
@@ -213,8 +216,8 @@ def content(apps: list[Application], versions: dict[int, int], full_id: set[int]
             "filled_on": f"{filled.astimezone(clock.CHINA):%Y年%m月%d日}" if filled else "",
             "name": person.name,
             "sex": person.get_sex_display(),
-            "ethnicity": person.get_ethnicity_display(),
-            "political_status": person.get_political_status_display(),
+            "ethnicity": _choice(people.Person, "ethnicity", facts.get("ethnicity", person.ethnicity)),
+            "political_status": _choice(people.Person, "political_status", facts.get("political_status", person.political_status)),
             "post": current_work.get("post", ""),
             "birth": f"{person.birth_date:%Y.%m}",
             "id_number": person.id_number if app.pk in full_id else mask_id_number(person.id_number),

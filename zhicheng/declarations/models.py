@@ -147,6 +147,18 @@ class SelectedRecord(models.Model):
         ]
 
 
+class SubmittedPersonFacts(models.Model):
+    """The applicant's own facts (本人情况) as they were when a version was submitted: what the checkers read
+    beside that version and what its screening saw, however the person changes them afterwards."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="submitted_person_facts")
+    version = models.PositiveIntegerField()
+    facts = models.JSONField(help_text="people.models.person_fact_values")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["application", "version"], name="person_facts_once_per_version")]
+
+
 class ApplicationMaterial(models.Model):
     """A file given for one item of the material checklist.
 

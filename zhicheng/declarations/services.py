@@ -20,7 +20,7 @@ from zhicheng.notifications.services import Message, queue_messages
 from . import guards as guard_registry
 from . import holders, registry
 from .holders import holder_for
-from .models import Application, ApplicationEvent, CorrectionNotice, SelectedRecord
+from .models import Application, ApplicationEvent, CorrectionNotice, SelectedRecord, SubmittedPersonFacts
 from .states import State
 from .workflow import ACTIONS, Transition, transitions_for
 
@@ -75,8 +75,9 @@ def _choose(app: Application, action: str, actor) -> Transition:
 
 
 def _snapshot_selections(apps: list[Application]) -> None:
-    """Freeze what each draft selected as version ``app.version`` (every resubmission keeps the earlier ones)."""
-    from zhicheng.people.models import ARCHIVE_MODELS
+    """Freeze what each draft selected, and the person's stated facts, as version ``app.version`` (every
+    resubmission keeps the earlier ones)."""
+    from zhicheng.people.models import ARCHIVE_MODELS, person_fact_values
 
     by_app = {app.pk: app for app in apps}
     chosen: dict[int, dict[str, list[int]]] = {}
@@ -102,6 +103,8 @@ def _snapshot_selections(apps: list[Application]) -> None:
                     data["summary"] = rec.summary()
                 frozen.append(SelectedRecord(application=app, kind=kind, record_id=rec.pk, version=app.version, snapshot=data))
     SelectedRecord.objects.bulk_create(frozen)
+    SubmittedPersonFacts.objects.bulk_create([
+        SubmittedPersonFacts(application=app, version=app.version, facts=person_fact_values(app.person)) for app in apps])
 
 
 @registry.effect("open_correction_notice")

@@ -15,7 +15,7 @@ from zhicheng.orgs.models import Organisation, OrgKind
 
 from . import dates
 from .codes import CATALOGUE_FIELDS
-from .models import ARCHIVE_MODELS, UNREAD_PERSON_FIELDS, Nationality, Person
+from .models import ARCHIVE_MODELS, PERSON_FACT_FIELDS, PERSON_FACT_GROUPS, UNREAD_PERSON_FIELDS, Nationality, Person
 
 
 def translate_labels(form) -> None:
@@ -181,16 +181,6 @@ def record_form_class(kind: str) -> type[forms.ModelForm]:
     })
 
 
-# The facts about the person the eligibility engine reads (declarations.screening.build_facts), and the two
-# the annex's forms print. Grouped as the page shows them; each group's fields are all or nothing where noted.
-PERSON_FACT_GROUPS = (
-    (_("基本情况"), ("ethnicity", "political_status", "nationality", "foreign_permit")),
-    (_("身份与用工"), ("employment_relation", "civil_servant", "retired", "transferred_in_from", "transferred_in_on")),
-    (_("人才与基层服务"), ("introduced_high_level_talent", "urgently_needed_talent", "rural_service_years", "exceptional_used")),
-    (_("博士后（五（十二）1）"), ("postdoc_in_station", "postdoc_foundation_grant", "postdoc_leads_provincial_project",
-                          "postdoc_stays_in_enterprise")),
-    (_("高技能人才（五（九））"), ("high_skill_level", "high_skill_obtained_on")),
-)
 # The oldest a person can have served in farming and pastoral areas at the grass roots, in years.
 MAX_RURAL_SERVICE_YEARS = 50
 
@@ -198,7 +188,7 @@ MAX_RURAL_SERVICE_YEARS = 50
 class PersonFactsForm(forms.ModelForm):
     class Meta:
         model = Person
-        fields = [name for _title, names in PERSON_FACT_GROUPS for name in names]
+        fields = PERSON_FACT_FIELDS
         widgets = {"transferred_in_on": DATE_INPUT, "high_skill_obtained_on": DATE_INPUT}
 
     def __init__(self, *args, **kwargs):
@@ -236,21 +226,22 @@ class PersonFactsForm(forms.ModelForm):
         return data
 
 
-def stated_facts(person) -> list[str]:
-    """What the person stated of the facts the engine reads: each box ticked, each value other than its default."""
+def stated_facts(values: dict) -> list[str]:
+    """What the person stated of the facts the engine reads (``values``: person_fact_values, live or as a version
+    froze them): each box ticked, each value other than its default."""
     shown = []
-    for _title, names in PERSON_FACT_GROUPS:
-        for name in names:
-            field, value = person._meta.get_field(name), getattr(person, name)
-            if name in UNREAD_PERSON_FIELDS or value in (None, "") or value == field.default:
-                continue
-            label = gettext(str(field.verbose_name))
-            if value is True:
-                shown.append(label)
-                continue
-            if field.choices:
-                value = gettext(str(getattr(person, f"get_{name}_display")()))
-            elif hasattr(value, "strftime"):
-                value = f"{value:%Y-%m-%d}"
-            shown.append(gettext("%(label)s：%(value)s") % {"label": label, "value": value})
+    for name in PERSON_FACT_FIELDS:
+        field = Person._meta.get_field(name)
+        value = field.to_python(values.get(name))
+        if name in UNREAD_PERSON_FIELDS or value in (None, "") or value == field.default:
+            continue
+        label = gettext(str(field.verbose_name))
+        if value is True:
+            shown.append(label)
+            continue
+        if field.choices:
+            value = gettext(str(dict(field.flatchoices).get(value, value)))
+        elif hasattr(value, "strftime"):
+            value = f"{value:%Y-%m-%d}"
+        shown.append(gettext("%(label)s：%(value)s") % {"label": label, "value": value})
     return shown

@@ -6,9 +6,12 @@ what it selected when it is submitted (see declarations.SelectedRecord).
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from zhicheng.catalogue.models import Level
 from zhicheng.core.identifiers import birth_date_from_id, normalise_id_number, sex_from_id
@@ -197,6 +200,28 @@ class Person(models.Model):
 
 # The person's own fields the engine does not read (declarations.screening.build_facts): changing them screens nothing again.
 UNREAD_PERSON_FIELDS = frozenset({"ethnicity", "political_status"})
+
+# The facts about the person the applicant states (本人情况): those the eligibility engine reads
+# (declarations.screening.build_facts) and the two the annex's forms print. Grouped as the page shows them; each
+# submitted version keeps them as they were (declarations.SubmittedPersonFacts).
+PERSON_FACT_GROUPS = (
+    (_("基本情况"), ("ethnicity", "political_status", "nationality", "foreign_permit")),
+    (_("身份与用工"), ("employment_relation", "civil_servant", "retired", "transferred_in_from", "transferred_in_on")),
+    (_("人才与基层服务"), ("introduced_high_level_talent", "urgently_needed_talent", "rural_service_years", "exceptional_used")),
+    (_("博士后（五（十二）1）"), ("postdoc_in_station", "postdoc_foundation_grant", "postdoc_leads_provincial_project",
+                          "postdoc_stays_in_enterprise")),
+    (_("高技能人才（五（九））"), ("high_skill_level", "high_skill_obtained_on")),
+)
+PERSON_FACT_FIELDS = tuple(name for _title, names in PERSON_FACT_GROUPS for name in names)
+
+
+def person_fact_values(person: Person) -> dict:
+    """The person's stated facts as JSON values (dates and decimals as text), as a version freezes them."""
+    values = {}
+    for name in PERSON_FACT_FIELDS:
+        value = getattr(person, name)
+        values[name] = value.isoformat() if hasattr(value, "isoformat") else str(value) if isinstance(value, Decimal) else value
+    return values
 
 
 class ArchiveRecord(models.Model):

@@ -14,7 +14,7 @@ from zhicheng.files.models import StoredFile
 from zhicheng.files.services import store_uploads
 from zhicheng.people.codes import record_problems
 from zhicheng.people.forms import PersonFactsForm, record_form_class, sign_kept, stated_facts, unsign_kept
-from zhicheng.people.models import ARCHIVE_MODELS
+from zhicheng.people.models import ARCHIVE_MODELS, person_fact_values
 from zhicheng.people.services import delete_record, save_person_facts, save_record
 
 from .files import serve
@@ -42,7 +42,7 @@ def sections(person):
 @page("archive")
 def overview(request):
     person = request.user.person
-    return render(request, "web/archive.html", {"person": person, "sections": sections(person), "facts": stated_facts(person),
+    return render(request, "web/archive.html", {"person": person, "sections": sections(person), "facts": stated_facts(person_fact_values(person)),
                                                 "person_problems": record_problems(person)})
 
 

@@ -27,7 +27,7 @@ from zhicheng.declarations.services import start_declaration
 from zhicheng.declarations.states import State
 from zhicheng.files.services import store_upload
 from zhicheng.people.forms import stated_facts
-from zhicheng.people.models import ARCHIVE_MODELS
+from zhicheng.people.models import ARCHIVE_MODELS, person_fact_values
 
 from .shell import current_plan
 
@@ -199,7 +199,7 @@ def workspace_context(app: Application, form=None, conflict=None) -> dict:
     notice = app.correction_notices.filter(resolved_at__isnull=True).first() if app.state == State.CORRECTION_REQUESTED else None
     return {
         "app": app,
-        "stated_facts": stated_facts(app.person),
+        "stated_facts": stated_facts(person_fact_values(app.person)),
         "draft_form": form or draft_form(app),
         # The autosave sends back the token of the values this page was loaded with (update_draft's base).
         "draft_token": conflict["token"] if conflict else drafting.draft_token(app),

@@ -22,7 +22,7 @@ from zhicheng.declarations.states import State
 from zhicheng.declarations.workflow import ends_declaration
 from zhicheng.files.models import StoredFile
 from zhicheng.people.forms import stated_facts
-from zhicheng.people.models import ARCHIVE_MODELS
+from zhicheng.people.models import ARCHIVE_MODELS, person_fact_values
 from zhicheng.publicity.forms import PublicityOptionsForm
 
 from .files import serve
@@ -64,6 +64,17 @@ def records_of_version(app: Application, version: int, owner: bool) -> list[dict
     ]
 
 
+def facts_of_version(app: Application, version: int, owner: bool) -> tuple[list[str], bool | None]:
+    """The person's stated facts beside a version, and whether they are as it froze them: live (None) beside the
+    owner's draft, as submitted (True), or live for a version submitted before they were frozen (False)."""
+    if version == 0 or (owner and version == working_version(app) and app.state in drafting.EDITABLE_STATES):
+        return stated_facts(person_fact_values(app.person)), None
+    frozen = app.submitted_person_facts.filter(version=version).values_list("facts", flat=True).first()
+    if frozen is None:
+        return stated_facts(person_fact_values(app.person)), False
+    return stated_facts(frozen), True
+
+
 @page("application_detail")
 def application_detail(request, pk: int):
     app = _scoped(request, pk)
@@ -82,10 +93,12 @@ def application_detail(request, pk: int):
     # The steps a queue takes in bulk are taken here through the same view (application_bulk) for this one
     # declaration: the same permission, services, guards, refusals and named results as from the list.
     in_bulk = dict(bulk_actions(user.role)) if can_open(user, "application_bulk") and not user.read_only else {}
+    facts, facts_as_submitted = facts_of_version(app, version, owner)
     return render(request, "web/application_detail.html", {
         "app": app,
         "owner": owner,
-        "stated_facts": stated_facts(app.person),
+        "stated_facts": facts,
+        "facts_as_submitted": facts_as_submitted,
         "events": events,
         "steps": progress.steps(app, events),
         "deadline": progress.next_deadline(app),
