@@ -42,8 +42,8 @@ def sections(person):
 @page("archive")
 def overview(request):
     person = request.user.person
-    return render(request, "web/archive.html", {"person": person, "sections": sections(person), "facts": stated_facts(person_fact_values(person)),
-                                                "person_problems": record_problems(person)})
+    return render(request, "web/archive.html", {"person": person, "sections": sections(person),
+                                                "facts": stated_facts(person_fact_values(person)), "person_problems": record_problems(person)})
 
 
 @page("archive_person")
