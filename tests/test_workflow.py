@@ -203,9 +203,16 @@ def _users_by_role(app):
 
 @pytest.mark.django_db
 def test_every_illegal_transition_is_refused_and_changes_nothing(make_applicant):
+    """Every state × action × role the table does not allow. On PostgreSQL each (state, action) is tried with one of
+    its illegal roles, a different one each time: the refusal is decided in Python from the table, the same on both
+    engines (SQLite tries them all), and what is PostgreSQL's own — the row lock taken and the savepoint rolled
+    back — is the same for every role; trying all thirteen there took two minutes of CI."""
+    from django.db import connection
+
     app = make_applicant(P.regular_engineer())
     app, _, _ = advance(app, S.SUBMITTED)
-    refused = 0
+    every_role = connection.vendor != "postgresql"
+    refused = tried = 0
     for state in State:
         # Put the declaration in each state (test set-up only) and try every action from every role.
         type(app).objects.filter(pk=app.pk).update(state=state)
@@ -215,14 +222,16 @@ def test_every_illegal_transition_is_refused_and_changes_nothing(make_applicant)
         # Any change an attempt made would still be there at the end of the state's round.
         before = _snapshot(app)
         for action in ACTIONS:
-            for role, user in users.items():
-                if (action, role) in legal_pairs:
-                    continue
+            illegal = [(role, user) for role, user in users.items() if (action, role) not in legal_pairs]
+            if not every_role and illegal:
+                illegal = [illegal[tried % len(illegal)]]
+            tried += 1
+            for role, user in illegal:
                 with clock.frozen(D(2021, 6, 20)), pytest.raises(IllegalTransition):
                     transition(app, action, user)
                 refused += 1
         assert _snapshot(app) == before, state
-    assert refused > 1000
+    assert refused > (1000 if every_role else 500)
 
 
 @pytest.mark.django_db
