@@ -79,6 +79,42 @@ def test_the_checklist_follows_the_engine_conditions(make_applicant):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("profile, item, clause", [
+    (P.green_channel, "talent_recognition", "五（四）3"),
+    (P.transferred_cadre, "transfer_documents", "五（四）4"),
+    (P.postdoc_recognition, "postdoc_proof", "五（十二）1"),
+    (P.high_skill_bridge, "high_skill_certificate", "五（九）"),
+])
+def test_a_route_opened_on_a_stated_fact_asks_for_its_proof_and_no_other_route_does(make_applicant, profile, item, clause):
+    """The engine takes the applicant's word (我的档案 → 修改个人信息) for the fact that opens the route; the checklist
+    asks for the document that proves it, so the employer checks it and a missing one is named in the one-time notice."""
+    proofs = {"talent_recognition", "transfer_documents", "postdoc_proof", "high_skill_certificate"}
+    app = make_applicant(profile())
+    regular = make_applicant(P.regular_engineer())
+    rows = {row.item.code: row for row in checklist(app)}
+    assert rows[item].applies and rows[item].required and clause in rows[item].item.clause
+    assert [code for code in proofs - {item} if rows[code].applies] == []
+    assert rows[item].item.name in " ".join(missing_materials(app))
+    assert [row.item.code for row in checklist(regular) if row.applies and row.item.code in proofs] == []
+
+
+@pytest.mark.django_db
+def test_new_items_of_the_material_list_go_after_the_one_before_them_wherever_the_department_put_it():
+    from zhicheng.catalogue.materials_data import ensure_defaults
+    from zhicheng.catalogue.models import CorrectionItem, MaterialItem
+
+    new = ["talent_recognition", "transfer_documents", "postdoc_proof", "high_skill_certificate"]
+    MaterialItem.objects.filter(code__in=new).delete()
+    MaterialItem.objects.filter(code="rural_service_proof").update(sort_order=130)
+    MaterialItem.objects.filter(code="qualification_certificates").update(sort_order=140, name="职业资格证书（本厅修改）")
+    ensure_defaults(MaterialItem, CorrectionItem)
+    order = list(MaterialItem.objects.values_list("code", flat=True))
+    at = order.index("rural_service_proof")
+    assert order[at:at + 6] == ["rural_service_proof", *new, "qualification_certificates"]
+    assert MaterialItem.objects.get(code="qualification_certificates").name == "职业资格证书（本厅修改）", "an edit is kept"
+
+
+@pytest.mark.django_db
 def test_autosave_renews_the_decision_and_submission_needs_every_material(client, make_applicant):
     app = make_applicant(P.epidemic_direct())
     client.force_login(app.person.account)

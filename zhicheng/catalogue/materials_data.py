@@ -31,6 +31,17 @@ MATERIAL_ITEMS = [
      "中央单位人力资源部门或外省（区、市）人社部门出具", "四（四）", "entrusted", True, "applicant"),
     ("rural_service_proof", "", "农村牧区基层工作服务经历证明", "Proof of rural grassroots service",
      "一年以上", "五（六）6", "rural_service", True, "applicant"),
+    # The proof of a fact about the applicant that opened their route (stated on 我的档案 → 修改个人信息).
+    ("talent_recognition", "", "引进高层次人才或重点领域急需紧缺人才的认定文件", "Recognition as introduced high-level talent or urgently needed talent",
+     "自治区认定文件或引进协议", "五（四）3", "green_channel", True, "applicant"),
+    ("transfer_documents", "", "调入（调整、安置）文件及原公务员（参公）、军队转业干部身份证明",
+     "Transfer (placement) documents and proof of former civil-servant or military-cadre status",
+     "调入5年内初次申报", "五（四）4", "transferred_cadre", True, "applicant"),
+    ("postdoc_proof", "", "博士后在站证明，博士后科学基金资助证书或省部级以上科研项目立项文件，出站留企证明",
+     "Postdoctoral station certificate, foundation grant or provincial project, proof of staying in the enterprise",
+     "", "五（十二）1", "postdoc", True, "applicant"),
+    ("high_skill_certificate", "", "高技能人才职业资格证书或职业技能等级证书", "Vocational qualification or skill-level certificate",
+     "", "五（九）", "high_skill", True, "applicant"),
     ("qualification_certificates", "10", "有关职业资格证书（教师资格证、执业医师证等）",
      "Relevant professional qualification certificates (teacher, medical practitioner …)",
      "", "附件10", "always", False, "applicant"),
@@ -54,12 +65,17 @@ CORRECTION_ITEMS = [
 
 def ensure_defaults(material_model, correction_model) -> None:
     """Create the starting lists where they are missing; never overwrite what the department edited."""
-    items = {}
-    for order, (code, number, name, name_en, requirement, clause, when, required, provided_by) in enumerate(MATERIAL_ITEMS):
-        items[code], _ = material_model.objects.get_or_create(code=code, defaults={
-            "number": number, "name": name, "name_en": name_en, "requirement": requirement, "clause": clause,
-            "when": when, "required": required, "provided_by": provided_by, "sort_order": (order + 1) * 10,
-        })
+    items = {item.code: item for item in material_model.objects.filter(code__in=[row[0] for row in MATERIAL_ITEMS])}
+    previous = 0
+    for index, (code, number, name, name_en, requirement, clause, when, required, provided_by) in enumerate(MATERIAL_ITEMS):
+        if code not in items:
+            # Between the one before it and the next one there, wherever the department put those (every ten on a new list).
+            following = next((items[row[0]].sort_order for row in MATERIAL_ITEMS[index + 1:] if row[0] in items), None)
+            items[code] = material_model.objects.create(
+                code=code, number=number, name=name, name_en=name_en, requirement=requirement, clause=clause, when=when,
+                required=required, provided_by=provided_by,
+                sort_order=(previous + following) // 2 if following is not None and following - previous > 1 else previous + 10)
+        previous = items[code].sort_order
     if not correction_model.objects.exists():
         correction_model.objects.bulk_create([
             correction_model(text=text, text_en=text_en, material=items.get(code), sort_order=(order + 1) * 10)

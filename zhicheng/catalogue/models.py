@@ -150,6 +150,11 @@ class MaterialWhen(models.TextChoices):
     HOLDS_TITLE = "holds_title", "已取得专业技术资格的"
     ENTRUSTED = "entrusted", "中央和外省区驻区单位委托评审的（四（四））"
     RURAL_SERVICE = "rural_service", "城市中小学教师、医生晋升高级职称的（五（六）6）"
+    # A route the engine opened on a fact the applicant stated about themself: the proof of that fact.
+    GREEN_CHANNEL = "green_channel", "经职称评审绿色通道申报的引进高层次人才、急需紧缺人才（五（四）3）"
+    TRANSFERRED_CADRE = "transferred_cadre", "公务员、军队转业干部调入后初次申报的（五（四）4）"
+    POSTDOC = "postdoc", "在站博士后申请直接认定的（五（十二）1）"
+    HIGH_SKILL = "high_skill", "高技能人才贯通申报的（五（九））"
 
 
 class MaterialProvider(models.TextChoices):

@@ -70,6 +70,7 @@ class Situation:
     conditions: dict = field(default_factory=dict)
     channel: str = ""
     holds_title: bool = False
+    route: str = ""
 
 
 def applies(item: MaterialItem, s: Situation) -> bool:
@@ -82,6 +83,10 @@ def applies(item: MaterialItem, s: Situation) -> bool:
         MaterialWhen.HOLDS_TITLE: s.holds_title,
         MaterialWhen.ENTRUSTED: s.channel == Channel.ENTRUSTED,
         MaterialWhen.RURAL_SERVICE: c.get("rural_service") == "required",
+        MaterialWhen.GREEN_CHANNEL: s.route == "green_channel",
+        MaterialWhen.TRANSFERRED_CADRE: s.route == "transferred_cadre",
+        MaterialWhen.POSTDOC: s.route == "postdoc_recognition",
+        MaterialWhen.HIGH_SKILL: s.route == "high_skill_bridge",
     }.get(item.when, True)
 
 
@@ -100,7 +105,8 @@ def situation_of(app: Application, holds_title: bool | None = None) -> Situation
 
     if holds_title is None:
         holds_title = TitleHeld.objects.filter(person_id=app.person_id).exists()
-    return Situation(conditions=(app.decision or {}).get("conditions", {}), channel=app.channel, holds_title=holds_title)
+    return Situation(conditions=(app.decision or {}).get("conditions", {}), channel=app.channel, holds_title=holds_title,
+                     route=app.route)
 
 
 def working_version(app: Application) -> int:
