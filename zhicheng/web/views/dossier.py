@@ -41,9 +41,14 @@ def _scoped(request, pk: int) -> Application:
     return get_object_or_404(Application.objects.for_user(request.user).select_related(*DOSSIER_RELATED), pk=pk)
 
 
+def shows_the_draft(app: Application, version: int, owner: bool) -> bool:
+    """Whether the version shown is the draft (the owner's, being prepared or corrected): live, not frozen."""
+    return version == 0 or (owner and version == working_version(app) and app.state in drafting.EDITABLE_STATES)
+
+
 def records_of_version(app: Application, version: int, owner: bool) -> list[dict]:
     """The archive records a version went up with, as frozen; the draft's live selection for its owner."""
-    if version == 0 or (owner and version == working_version(app) and app.state in drafting.EDITABLE_STATES):
+    if shows_the_draft(app, version, owner):
         chosen = list(app.selected_records.filter(version=0))
         by_kind: dict[str, list[int]] = {}
         for s in chosen:
@@ -67,7 +72,7 @@ def records_of_version(app: Application, version: int, owner: bool) -> list[dict
 def facts_of_version(app: Application, version: int, owner: bool) -> tuple[list[str], bool | None]:
     """The person's stated facts beside a version, and whether they are as it froze them: live (None) beside the
     owner's draft, as submitted (True), or live for a version submitted before they were frozen (False)."""
-    if version == 0 or (owner and version == working_version(app) and app.state in drafting.EDITABLE_STATES):
+    if shows_the_draft(app, version, owner):
         return stated_facts(person_fact_values(app.person)), None
     frozen = app.submitted_person_facts.filter(version=version).values_list("facts", flat=True).first()
     if frozen is None:
