@@ -99,18 +99,33 @@ def test_a_route_opened_on_a_stated_fact_asks_for_its_proof_and_no_other_route_d
 
 
 @pytest.mark.django_db
+def test_a_foreign_national_is_asked_for_the_permit_that_lets_them_declare(make_applicant):
+    """二（二）: a foreign national declares only with a work permit, permanent residence or the overseas talent's
+    residence permit. The engine reads the kind stated; the checklist asks for the card, a citizen is not asked."""
+    from zhicheng.people.models import ForeignPermit, Nationality
+
+    app = make_applicant(dict(P.regular_engineer(), person={"nationality": Nationality.FOREIGN,
+                                                             "foreign_permit": ForeignPermit.WORK_PERMIT}))
+    citizen = make_applicant(P.regular_engineer())
+    row = next(row for row in checklist(app) if row.item.code == "foreign_permit_copy")
+    assert row.applies and row.required and row.item.clause == "二（二）"
+    assert row.item.name in " ".join(missing_materials(app))
+    assert not next(row for row in checklist(citizen) if row.item.code == "foreign_permit_copy").applies
+
+
+@pytest.mark.django_db
 def test_new_items_of_the_material_list_go_after_the_one_before_them_wherever_the_department_put_it():
     from zhicheng.catalogue.materials_data import ensure_defaults
     from zhicheng.catalogue.models import CorrectionItem, MaterialItem
 
-    new = ["talent_recognition", "transfer_documents", "postdoc_proof", "high_skill_certificate"]
+    new = ["talent_recognition", "transfer_documents", "postdoc_proof", "high_skill_certificate", "foreign_permit_copy"]
     MaterialItem.objects.filter(code__in=new).delete()
     MaterialItem.objects.filter(code="rural_service_proof").update(sort_order=130)
     MaterialItem.objects.filter(code="qualification_certificates").update(sort_order=140, name="职业资格证书（本厅修改）")
     ensure_defaults(MaterialItem, CorrectionItem)
     order = list(MaterialItem.objects.values_list("code", flat=True))
     at = order.index("rural_service_proof")
-    assert order[at:at + 6] == ["rural_service_proof", *new, "qualification_certificates"]
+    assert order[at:at + len(new) + 2] == ["rural_service_proof", *new, "qualification_certificates"]
     assert MaterialItem.objects.get(code="qualification_certificates").name == "职业资格证书（本厅修改）", "an edit is kept"
 
 

@@ -3,6 +3,8 @@ one-time correction notice, as the department starts with them. Both are data: t
 edits them in the admin; the migration and the test fixtures load them through ensure_defaults().
 """
 
+from django.db import models
+
 # (code, number, name, name_en, requirement, clause, when, required, provided_by)
 MATERIAL_ITEMS = [
     ("evaluation_form", "1", "专业技术职务任职资格评审表", "Evaluation form for the professional title",
@@ -42,6 +44,9 @@ MATERIAL_ITEMS = [
      "", "五（十二）1", "postdoc", True, "applicant"),
     ("high_skill_certificate", "", "高技能人才职业资格证书或职业技能等级证书", "Vocational qualification or skill-level certificate",
      "", "五（九）", "high_skill", True, "applicant"),
+    ("foreign_permit_copy", "", "外国人来华工作许可证、外国人永久居留证或海外高层次人才居住证",
+     "Foreign work permit, permanent residence card or overseas high-level talent residence permit",
+     "在有效期内", "二（二）", "foreign_national", True, "applicant"),
     ("qualification_certificates", "10", "有关职业资格证书（教师资格证、执业医师证等）",
      "Relevant professional qualification certificates (teacher, medical practitioner …)",
      "", "附件10", "always", False, "applicant"),
@@ -71,10 +76,16 @@ def ensure_defaults(material_model, correction_model) -> None:
         if code not in items:
             # Between the one before it and the next one there, wherever the department put those (every ten on a new list).
             following = next((items[row[0]].sort_order for row in MATERIAL_ITEMS[index + 1:] if row[0] in items), None)
+            if following is not None and following - previous < 2:
+                # No number left between them: everything from the next one on moves down ten, keeping its order.
+                material_model.objects.filter(sort_order__gte=following).update(sort_order=models.F("sort_order") + 10)
+                for item in items.values():
+                    item.sort_order += 10 if item.sort_order >= following else 0
+                following += 10
             items[code] = material_model.objects.create(
                 code=code, number=number, name=name, name_en=name_en, requirement=requirement, clause=clause, when=when,
                 required=required, provided_by=provided_by,
-                sort_order=(previous + following) // 2 if following is not None and following - previous > 1 else previous + 10)
+                sort_order=previous + 10 if following is None else (previous + following) // 2)
         previous = items[code].sort_order
     if not correction_model.objects.exists():
         correction_model.objects.bulk_create([

@@ -155,6 +155,8 @@ class MaterialWhen(models.TextChoices):
     TRANSFERRED_CADRE = "transferred_cadre", "公务员、军队转业干部调入后初次申报的（五（四）4）"
     POSTDOC = "postdoc", "在站博士后申请直接认定的（五（十二）1）"
     HIGH_SKILL = "high_skill", "高技能人才贯通申报的（五（九））"
+    # Who may declare at all: a foreign national only with one of the permits of 二（二）.
+    FOREIGN_NATIONAL = "foreign_national", "外籍人员（二（二））"
 
 
 class MaterialProvider(models.TextChoices):

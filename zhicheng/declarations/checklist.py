@@ -71,6 +71,7 @@ class Situation:
     channel: str = ""
     holds_title: bool = False
     route: str = ""
+    foreign_national: bool = False
 
 
 def applies(item: MaterialItem, s: Situation) -> bool:
@@ -87,6 +88,7 @@ def applies(item: MaterialItem, s: Situation) -> bool:
         MaterialWhen.TRANSFERRED_CADRE: s.route == "transferred_cadre",
         MaterialWhen.POSTDOC: s.route == "postdoc_recognition",
         MaterialWhen.HIGH_SKILL: s.route == "high_skill_bridge",
+        MaterialWhen.FOREIGN_NATIONAL: s.foreign_national,
     }.get(item.when, True)
 
 
@@ -101,12 +103,12 @@ def is_required(item: MaterialItem, s: Situation) -> bool:
 
 def situation_of(app: Application, holds_title: bool | None = None) -> Situation:
     """`holds_title`: whether the person's archive has a title, when the caller has read it already."""
-    from zhicheng.people.models import TitleHeld
+    from zhicheng.people.models import Nationality, TitleHeld
 
     if holds_title is None:
         holds_title = TitleHeld.objects.filter(person_id=app.person_id).exists()
     return Situation(conditions=(app.decision or {}).get("conditions", {}), channel=app.channel, holds_title=holds_title,
-                     route=app.route)
+                     route=app.route, foreign_national=app.person.nationality == Nationality.FOREIGN)
 
 
 def working_version(app: Application) -> int:
