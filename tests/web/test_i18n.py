@@ -431,3 +431,18 @@ def test_the_level_names_on_the_start_page_in_english(client, make_applicant):
     names = re.findall(r"<option[^>]*>([^<]*)</option>", levels)
     assert "Intermediate" in names and "Associate senior" in names, names
     assert not [name for name in names if CJK.search(name)], names
+
+
+@pytest.mark.django_db
+def test_the_employers_bulk_step_and_the_webhook_events_in_english(client, make_applicant):
+    """Labels kept beside the workflow's own (the bulk step named for either next body) and the webhook form's
+    event choices read in the reader's language."""
+    app, _, day = advance(make_applicant(P.regular_engineer()), "submitted")
+    client.force_login(staff_of(app.unit))
+    with clock.frozen(day):
+        body = english(client, reverse("application_list"))
+        assert "No objection: report to the next body" in body and "公示无异议，上报" not in body
+        body = english(client, reverse("webhook_list"))
+    for text in ("Declaration state changed", "E-certificate issued"):
+        assert text in body, text
+    assert "申报状态变更" not in body and "电子证书制发" not in body

@@ -13,6 +13,7 @@ from django.http import HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
@@ -54,7 +55,8 @@ PUBLISHING = {"employer_publish": "employer", "publish_roster": "roster", "publi
 NOT_IN_BULK = frozenset({"submit", "resubmit", "withdraw", "request_correction", "deem_withdrawn", "veto", "revoke",
                          "file", "certify"})
 # One name for steps whose label names the channel's next body.
-BULK_LABELS = {"report": "公示无异议，上报", "department_approve": "审核通过，报人社部门", "forward": "花名册公示无异议，报送"}
+BULK_LABELS = {"report": gettext_noop("公示无异议，上报"), "department_approve": gettext_noop("审核通过，报人社部门"),
+               "forward": gettext_noop("花名册公示无异议，报送")}
 
 
 def bulk_actions(role: str) -> list[tuple[str, str]]:
