@@ -158,3 +158,31 @@ def test_openapi_lists_the_public_endpoints(client):
     schema = client.get("/api/openapi.json").json()
     assert {"/api/certificates/verify", "/api/certificates/public-key", "/api/certificates/{number}/scan"} <= set(schema["paths"])
     assert client.get("/api/docs").status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_supervisor_in_the_deciding_department_reads_an_exchange_but_cannot_decide_it(client, make_applicant):
+    """The supervisor's account belongs to the regional department, which decides senior exchanges (七（五）4):
+    it sees the request without the buttons, its POST is refused with a message, and the service refuses it too."""
+    from zhicheng.accounts.models import User
+    from zhicheng.accounts.roles import Role
+
+    person = make_applicant(P.regular_engineer()).person
+    supervisor = User.objects.create(username="supervisor-x", role=Role.SUPERVISOR, organisation=regional_hr_department())
+    with clock.frozen(dt.date(2021, 10, 8)):
+        req = file_exchange(actor=person.account, origin="province", original_issuer="陕西省人力资源和社会保障厅",
+                            original_number="SX2015-GC-0099", original_committee="陕西省工程系列高级职称评审委员会",
+                            series=Series.objects.get(code="engineering"), level="associate_senior", title_name="高级工程师",
+                            specialty="土木工程", obtained_on=dt.date(2015, 12, 30), evidence=store_file("原证书.pdf", b"%PDF-1.4\n%%EOF\n"))
+        url = reverse("exchange_detail", args=[req.pk])
+        client.force_login(supervisor)
+        page = client.get(url).content.decode()
+        assert "SX2015-GC-0099" in page and 'value="approve"' not in page
+        answer = client.post(url, {"decision": "approve", "document_number": "内人社职换〔2021〕3号", "confirm": "yes"}, follow=True)
+        assert "监督账号只能查看，不能办理。" in answer.content.decode()
+        with pytest.raises(CertificateError):
+            approve_exchange(req, supervisor, document_number="内人社职换〔2021〕3号")
+        client.force_login(staff_of(regional_hr_department()))
+        assert 'value="approve"' in client.get(url).content.decode(), "the department's own staff see the buttons"
+    req.refresh_from_db()
+    assert req.status == ExchangeStatus.SUBMITTED and not Certificate.objects.filter(person=person).exists()

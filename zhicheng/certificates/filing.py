@@ -137,11 +137,16 @@ def _lock_unfiled(committee, year: int) -> list:
     return list(_unfiled(committee, year).filter(pk__in=ids).order_by("pk"))
 
 
+def may_decide(actor, filing: Filing) -> bool:
+    """The approving body's staff decide; a supervisor in the same department only reads."""
+    return not actor.read_only and actor.organisation_id == filing.filing_body_id
+
+
 def approve_filing(filing: Filing, actor, *, document_number: str = "", approved_on: dt.date | None = None) -> Filing:
     """The approving body records the filing; every declaration in it is filed (`file`), all or none."""
     from zhicheng.declarations.services import transition_many
 
-    if actor.organisation_id != filing.filing_body_id:
+    if not may_decide(actor, filing):
         raise CertificateError(_("该批评审结果应由%(body)s核准备案（七（五）1、3）。") % {"body": filing.filing_body.name})
     with transaction.atomic():
         _lock_submitted(filing)
@@ -158,7 +163,7 @@ def approve_filing(filing: Filing, actor, *, document_number: str = "", approved
 
 
 def return_filing(filing: Filing, actor, *, reason: str) -> Filing:
-    if actor.organisation_id != filing.filing_body_id:
+    if not may_decide(actor, filing):
         raise CertificateError(_("只有核准备案机关可以退回。"))
     if len(reason.strip()) < 4:
         raise CertificateError(_("请写明退回原因。"))

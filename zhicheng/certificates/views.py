@@ -9,7 +9,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from zhicheng.accounts.roles import Role
 from zhicheng.accounts.permissions import can_open, page
@@ -20,6 +20,8 @@ from zhicheng.jobs.runner import start_job
 from . import exchange, filing, forms, history, lookups, rendering, scope, signing
 from .models import CertificateStatus, ExchangeStatus, Filing, FilingStatus, LookupChannel, VerificationLookup
 from .services import CertificateError, revoke_certificate
+
+READ_ONLY = gettext_lazy("监督账号只能查看，不能办理。")
 
 
 def _pdf(data: bytes, filename: str, inline: bool = True) -> HttpResponse:
@@ -187,9 +189,12 @@ def filing_detail(request, pk: int):
         response["Content-Disposition"] = f'attachment; filename="roster-{item.pk}.xlsx"'
         return response
     approve, give_back = forms.FilingApproveForm(request.POST or None), forms.ReturnForm(request.POST or None)
-    if request.method == "POST" and not request.user.read_only:
-        if (request.POST.get("decision") == "approve" and approve.is_valid() and item.status == FilingStatus.SUBMITTED
-                and request.user.organisation_id == item.filing_body_id and not confirm.confirmed(request)):
+    can_decide = item.status == FilingStatus.SUBMITTED and filing.may_decide(request.user, item)
+    if request.method == "POST" and request.user.read_only:
+        messages.error(request, READ_ONLY)
+        return redirect("filing_detail", pk=pk)
+    if request.method == "POST":
+        if request.POST.get("decision") == "approve" and approve.is_valid() and can_decide and not confirm.confirmed(request):
             return confirm.ask(request, _approve_question(item, approve.cleaned_data["document_number"]))
         try:
             if request.POST.get("decision") == "approve" and approve.is_valid():
@@ -204,7 +209,7 @@ def filing_detail(request, pk: int):
     return render(request, "certificates/filing_detail.html", {
         "filing": item, "roster": _labels_translated(rendering.roster_rows(item), ROSTER_LABELS),
         "objections": _labels_translated(rendering.objection_rows(item), OBJECTION_LABELS),
-        "can_decide": item.status == FilingStatus.SUBMITTED and request.user.organisation_id == item.filing_body_id,
+        "can_decide": can_decide,
         "can_render": item.status == FilingStatus.APPROVED and can_open(request.user, "certificate_render"),
         "approve": forms.FilingApproveForm(), "give_back": forms.ReturnForm(),
     })
@@ -236,8 +241,11 @@ def exchange_list(request):
 def exchange_detail(request, pk: int):
     req = get_object_or_404(scope.exchanges_for(request.user), pk=pk)
     form = forms.ExchangeDecisionForm(request.POST or None)
-    can_decide = req.status == ExchangeStatus.SUBMITTED and request.user.organisation_id == req.competent_body_id
-    if request.method == "POST" and form.is_valid() and not request.user.read_only:
+    can_decide = req.status == ExchangeStatus.SUBMITTED and exchange.may_decide(request.user, req)
+    if request.method == "POST" and request.user.read_only:
+        messages.error(request, READ_ONLY)
+        return redirect("exchange_detail", pk=pk)
+    if request.method == "POST" and form.is_valid():
         approving, data = request.POST.get("decision") == "approve", form.cleaned_data
         # Both decisions are final: asked once when the service would take them (a number to approve under, a
         # reason to refuse with); without it the service refuses as before.
