@@ -95,6 +95,20 @@ def test_an_end_before_its_start_is_refused_and_a_sound_record_is_saved(client, 
 
 
 @pytest.mark.django_db
+def test_a_years_continuing_education_hours_are_bounded(client, draft):
+    """99,999 hours in a year was saved on SQLite and would be PostgreSQL's smallint error: a message instead."""
+    from zhicheng.people.models import ContinuingEducation
+
+    client.force_login(draft.person.account)
+    errors = _post(client, "continuing_education", {"year": "2010", "hours": "99999"})
+    assert errors["hours"] == ["一年的继续教育学时不超过1000，请核对。"]
+    assert not ContinuingEducation.objects.filter(person=draft.person, year=2010).exists()
+    with clock.frozen(TODAY):
+        saved = client.post(reverse("archive_record_new", args=["continuing_education"]), {"year": "2010", "hours": "96"})
+    assert saved.status_code == 302 and ContinuingEducation.objects.get(person=draft.person, year=2010).hours == 96
+
+
+@pytest.mark.django_db
 def test_the_transfer_date_of_the_declaration_is_not_in_the_future(draft):
     with clock.frozen(TODAY):
         form = DraftForm({"new_post_since": "2030-01-01"}, instance=draft)

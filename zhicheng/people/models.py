@@ -9,6 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -462,7 +463,9 @@ class Patent(ArchiveRecord):
 class ContinuingEducation(ArchiveRecord):
     kind_label = "继续教育"
     year = models.PositiveSmallIntegerField("年度")
-    hours = models.PositiveSmallIntegerField("学时")
+    # A year holds 90 hours of 继续教育 as a rule; over 1,000 in one year is a typo, not a record (and PostgreSQL's
+    # smallint would refuse anything above 32,767).
+    hours = models.PositiveSmallIntegerField("学时", validators=[MaxValueValidator(1000, _("一年的继续教育学时不超过1000，请核对。"))])
     card_number = models.CharField("审验卡号", max_length=40, blank=True)
 
     class Meta:
