@@ -140,3 +140,18 @@ def test_a_submitted_declaration_of_the_series_is_opened_not_changed(client, mak
     assert forced.status_code == 200 and "已提交的申报不能改变申报层级" in forced.content.decode()
     app.refresh_from_db()
     assert app.level == "associate_senior"
+
+
+@pytest.mark.django_db
+def test_no_draft_is_opened_after_the_years_deadline(client, make_applicant):
+    """A draft opened after 30 June could never be submitted this year (三（二））: the start says so and makes none."""
+    app = make_applicant(P.regular_engineer())
+    client.force_login(app.person.account)
+    agriculture = Series.objects.get(code="agriculture")
+    with clock.frozen(D(2021, 7, 1)):
+        late = client.post(reverse("declare_start"), {"series": agriculture.pk, "level": "intermediate"})
+    assert late.status_code == 200 and "2021年度申报已于2021年06月30日截止（三（二）），不能再开始新的申报" in late.content.decode()
+    assert list(Application.objects.filter(person=app.person).values_list("series__code", flat=True)) == ["engineering"]
+    with clock.frozen(D(2021, 6, 30)):
+        last_day = client.post(reverse("declare_start"), {"series": agriculture.pk, "level": "intermediate"})
+    assert last_day.status_code == 302, "the last day still opens one"
