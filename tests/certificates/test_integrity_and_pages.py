@@ -93,12 +93,19 @@ def test_certificate_from_elsewhere_is_checked_and_exchanged(make_applicant):
 def test_exchange_form_files_a_request(client, make_applicant):
     person = make_applicant(P.regular_engineer()).person
     client.force_login(person.account)
-    response = client.post(reverse("exchange_new"), {
-        "origin": "army", "original_issuer": "中国人民解放军某部政治工作部", "original_committee": "军队工程系列中级职称评审委员会",
-        "original_number": "JD2012-0456", "series": Series.objects.get(code="engineering").pk, "level": "intermediate",
-        "title_name": "工程师", "specialty": "", "obtained_on": "2012-11-01",
-        "evidence": SimpleUploadedFile("证书.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf"),
-    })
+
+    def post(obtained_on):
+        return client.post(reverse("exchange_new"), {
+            "origin": "army", "original_issuer": "中国人民解放军某部政治工作部", "original_committee": "军队工程系列中级职称评审委员会",
+            "original_number": "JD2012-0456", "series": Series.objects.get(code="engineering").pk, "level": "intermediate",
+            "title_name": "工程师", "specialty": "", "obtained_on": obtained_on,
+            "evidence": SimpleUploadedFile("证书.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf"),
+        })
+
+    early = post("1900-01-01")
+    assert early.status_code == 200 and "早于您年满14周岁" in early.content.decode(), "a title before the holder could work"
+    assert not person.exchange_requests.exists()
+    response = post("2012-11-01")
     assert response.status_code == 302
     request = person.exchange_requests.get()
     assert request.origin == "army" and request.competent_body.kind == "hr_bureau"  # intermediate: the league/city bureau

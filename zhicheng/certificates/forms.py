@@ -45,12 +45,15 @@ class ExchangeForm(forms.Form):
     obtained_on = forms.DateField(label=_("取得时间"), widget=forms.DateInput(attrs={"type": "date"}))
     evidence = forms.FileField(label=_("原证书扫描件（PDF/JPG/PNG）"))
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, holder=None, **kwargs):
+        """``holder``: the person the certificate is for, when known (the page's own applicant)."""
         super().__init__(*args, **kwargs)
+        self.holder = holder
         self.fields["series"].label_from_instance = lambda series: gettext(series.name)
 
     def clean_obtained_on(self):
-        error = dates.not_after_today(self.cleaned_data.get("obtained_on"), str(self.fields["obtained_on"].label))
+        value, label = self.cleaned_data.get("obtained_on"), str(self.fields["obtained_on"].label)
+        error = dates.not_after_today(value, label) or dates.not_before_age(value, label, getattr(self.holder, "birth_date", None))
         if error:
             raise forms.ValidationError(error)
         return self.cleaned_data.get("obtained_on")

@@ -97,7 +97,7 @@ def pledge_pdf(request, pk: int):
 def exchange_new(request):
     from zhicheng.files.services import store_upload
 
-    form = forms.ExchangeForm(request.POST or None, request.FILES or None)
+    form = forms.ExchangeForm(request.POST or None, request.FILES or None, holder=request.user.person)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
