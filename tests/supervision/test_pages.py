@@ -27,8 +27,11 @@ def test_the_preview_counts_and_the_draw_asks_once(client):
     form = {"title": "评委会抽查", "kind": "committees", "year": 2021, "sample_rate": 50, "stratify": "area"}
     with clock.frozen(DAY):
         body = client.post(reverse("spotcheck_new"), {**form, "action": "preview"}).content.decode()
-        size = services.preview(Campaign(kind="committees", year=2021, sample_rate=50, stratify="area"))
+        size = services.preview(supervisor, Campaign(kind="committees", year=2021, sample_rate=50, stratify="area"))
         assert f"抽查总体{size['size']}项，将抽取{size['sample']}项" in body and not Campaign.objects.exists()
+        typo = client.post(reverse("spotcheck_new"), {**form, "year": 2099, "sample_rate": 500, "action": "preview"}).content.decode()
+        assert "年度应在2000年至今年（2021年）之间" in typo and "抽查比例应在1%至100%之间" in typo, "the preview checks as the saving does"
+        assert "抽查总体" not in typo
         refused = client.post(reverse("spotcheck_new"), {**form, "sample_count": 3, "action": "start"}).content.decode()
         assert "请填写抽查比例或抽查数量中的一项" in refused and not Campaign.objects.exists()
         response = client.post(reverse("spotcheck_new"), {**form, "action": "start"})

@@ -170,8 +170,11 @@ def counts(campaign: Campaign, data: dict) -> dict:
     }
 
 
-def preview(campaign: Campaign) -> dict:
-    """What a draw on today's population would take."""
+def preview(actor, campaign: Campaign) -> dict:
+    """What a draw on today's population would take, once the filter passes the checks the saving makes."""
+    if actor.role == Role.HR_BUREAU and campaign.area is None:
+        campaign.area = actor.organisation.area
+    _check_filter(campaign, actor)
     return counts(campaign, population(campaign))
 
 

@@ -49,10 +49,8 @@ def spotcheck_new(request):
     if request.method == "POST" and form.is_valid():
         campaign = form.save(commit=False)
         if request.POST.get("action") == "preview":
-            if user.role == Role.HR_BUREAU and campaign.area is None:
-                campaign.area = user.organisation.area
             try:
-                preview = services.preview(campaign)
+                preview = services.preview(user, campaign)
                 preview["labels"] = services.stratum_labels(s for s, _n, _k in preview["strata"])
             except ValidationError as exc:
                 for message in exc.messages:
