@@ -15,7 +15,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from zhicheng.accounts.permissions import page
-from zhicheng.accounts.roles import Role
 from zhicheng.core import confirm
 from zhicheng.review.forms import CommitForm, RevealForm  # the expert draw's commit and reveal, the same fields
 from zhicheng.web.feedback import attempt
