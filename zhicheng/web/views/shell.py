@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from zhicheng.accounts.permissions import can_open, page
 from zhicheng.accounts.roles import Role
+from zhicheng.audit.forms import AuditFilterForm, object_type_label
 from zhicheng.audit.models import AuditEntry
 from zhicheng.catalogue.models import AnnualPlan
 from zhicheng.certificates.filing import filing_warnings
@@ -142,8 +143,15 @@ def audit_log(request):
     if obj := request.GET.get("object"):
         object_type, _sep, object_id = obj.partition(":")
         entries = entries.filter(object_type=object_type, object_id=object_id)
-    page_obj = Paginator(entries, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "web/audit_log.html", {"page_obj": page_obj})
+    form = AuditFilterForm(request.GET or None)
+    page_obj = Paginator(form.filter(entries), LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    roles = dict(Role.choices)
+    for entry in page_obj:
+        entry.role_label = roles.get(entry.actor_role, _("系统") if entry.actor_role == "system" else entry.actor_role)
+        entry.type_label = object_type_label(entry.object_type)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "web/audit_log.html", {"page_obj": page_obj, "form": form, "obj": obj, "page_query": query.urlencode()})
 
 
 @page("notifications")
