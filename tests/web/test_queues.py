@@ -411,3 +411,21 @@ def test_the_migration_takes_the_arrival_of_existing_declarations_from_their_tim
     Application.objects.update(held_since=None)
     backfill(registry, None)
     assert dict(Application.objects.filter(pk__in=[a.pk for a in made]).values_list("pk", "held_since")) == set_by_steps
+
+
+@pytest.mark.django_db
+def test_a_closed_declaration_is_held_by_no_one_and_offers_no_bulk_step(client, make_applicant):
+    """A returned declaration has no next step: the list says 已办结, not 申报人, and gives it no checkbox;
+    an open one beside it keeps both."""
+    returned, _, day = advance(make_applicant(P.regular_engineer()), "submitted")
+    open_one, _, _ = advance(make_applicant(P.regular_engineer()), "submitted")
+    employer = staff_of(returned.unit)
+    with clock.frozen(day):
+        transition(returned, "employer_return", employer, note="材料与原件不符")
+        client.force_login(employer)
+        page = client.get(reverse("application_list")).content.decode()
+        detail = client.get(reverse("application_detail", args=[returned.pk])).content.decode()
+    assert f'value="{open_one.pk}" id="pick-{open_one.pk}"' in page and f'id="pick-{returned.pk}"' not in page
+    row = page[page.index(reverse("application_detail", args=[returned.pk])):]
+    assert "已办结" in row[:row.index("</tr>")]
+    assert "当前办理：<b>已办结</b>" in detail

@@ -84,6 +84,13 @@ class Application(models.Model):
     def title_label(self) -> str:
         return f"{self.series.name}{self.get_level_display()}"
 
+    @property
+    def is_closed(self) -> bool:
+        """No step is left for anyone (failed, withdrawn, returned, certified, revoked): nobody holds it."""
+        from .states import FINAL_STATES
+
+        return self.state in FINAL_STATES
+
 
 class ApplicationEvent(models.Model):
     """The declaration's timeline: every transition with its actor and time."""
