@@ -203,6 +203,10 @@ def test_private_sector_declaration_correction_and_committee(page, region, today
     page.fill("#id_extra", "业绩成果材料缺2020年项目验收报告")
     shot("correction-form")
     page.click("main form button[type=submit]")
+    question = page.inner_text("#confirm")
+    assert "告知需补正的事项3项" in question and "业绩成果材料缺2020年项目验收报告" in question and "只能告知一次" in question
+    shot("correction-confirm")
+    page.click("#confirm button[name=confirm]")
     page.wait_for_selector(".messages >> text=已一次性告知")
     correction_day = publicity.ends_on + dt.timedelta(days=2)
 

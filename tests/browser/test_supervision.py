@@ -133,6 +133,10 @@ def test_supervisor_starts_draws_checks_and_orders_a_correction(page, region, to
     page.fill("#id_matter", "请完善单位公示程序，公示不少于5个工作日，并报送整改情况。")
     page.fill("#id_deadline", "2021-10-29")
     page.click("main form button[type=submit]")
+    question = page.inner_text("#confirm")
+    assert item.application.unit.name in question and "整改期限：2021-10-29" in question and "不能撤回" in question
+    shots("order-confirmation")
+    page.click("#confirm button[name=confirm]")
     assert "已下达限期纠正" in messages(page)
     order = finding.rectification_orders.get()
     assert order.party == item.application.unit

@@ -4,6 +4,8 @@ bulletins (全区通报), through the services and the pages."""
 from __future__ import annotations
 
 import datetime as dt
+import html
+import re
 
 import pypdfium2
 import pytest
@@ -199,10 +201,49 @@ def test_orders_are_checked_before_anything_is_written(client, at_intake):
         form = client.get(url).content.decode()
         assert unit.name in form and office.name in form and "包头钢铁（集团）有限责任公司" not in form
         assert client.get(reverse("rectification_order_new") + "?finding=²").status_code == 404
-        done = client.post(url, {"party": office.pk, "matter": "完善受理审核程序。", "deadline": "2021-08-31"})
+        asked = client.post(url, {"party": office.pk, "matter": "完善受理审核程序。", "deadline": "2021-08-31"})
+        question = asked.content.decode()
+        assert f"责令整改单位：{office.name}" in question and "整改期限：2021-08-31（28天后）" in question
+        assert "完善受理审核程序。" in question and finding.item.campaign.reference in question and "不能撤回" in question
+        assert not finding.rectification_orders.exists(), "asking changes nothing"
+        done = _answer(client, asked)  # as the browser does: the confirmation page's own form, to its own address
     made = finding.rectification_orders.get()
     assert done["Location"] == reverse("rectification_order_detail", args=[made.pk])
     assert (made.party, made.committee, made.source) == (office, b.committee, "spot_check")
+
+
+def _answer(client, asked):
+    """Submit the confirmation page's form as it stands: its action, its hidden fields, its button."""
+    page = asked.content.decode()
+    form = page[page.index('<section class="card" id="confirm"'):]
+    action = html.unescape(re.search(r'<form method="post" action="([^"]*)"', form).group(1))
+    fields = {}
+    for name, value in re.findall(r'<input type="hidden" name="([^"]*)" value="([^"]*)">', form):
+        if name != "csrfmiddlewaretoken":
+            fields.setdefault(html.unescape(name), []).append(html.unescape(value))
+    return client.post(action, {**fields, "confirm": "yes"})
+
+
+@pytest.mark.django_db
+def test_an_inspection_order_is_issued_after_confirming(client, at_intake):
+    b, _office, _ = at_intake
+    unit = b.unit
+    client.force_login(regional())
+    url = reverse("rectification_order_new")
+    data = {"source": "recheck", "party": unit.pk, "matter": "重新审核业绩材料并报送整改情况。", "deadline": "2021-08-12"}
+    with clock.frozen(D(2021, 8, 2)):
+        refused = client.post(url, {**data, "deadline": "2021-08-02"}).content.decode()
+        assert "须在今天" in refused and 'name="confirm"' not in refused, "a refusal is not asked about"
+        asked = client.post(url, data)
+        question = asked.content.decode()
+        assert asked.status_code == 200 and 'name="confirm" value="yes"' in question
+        assert f"责令整改单位：{unit.name}" in question and "整改期限：2021-08-12（10天后）" in question
+        assert "重新审核业绩材料并报送整改情况。" in question and "发现方式：复查" in question
+        assert not services.orders_for(regional()).exists(), "asking changes nothing"
+        done = _answer(client, asked)
+    order = services.orders_for(regional()).get()
+    assert done["Location"] == reverse("rectification_order_detail", args=[order.pk])
+    assert (order.party, order.source, order.deadline, order.finding) == (unit, "recheck", D(2021, 8, 12), None)
 
 
 @pytest.mark.django_db

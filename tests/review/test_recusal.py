@@ -155,3 +155,27 @@ def test_a_recused_expert_does_not_vote_on_the_declaration(setup):
     # 9 present; for app five are recused (same unit, two former-unit, relative, applicant's former unit).
     assert results[app.pk].eligible == 4 and results[app.pk].yes == 4 and results[app.pk].passed
     assert results[other.pk].eligible == 6 and results[other.pk].yes == 4 and results[other.pk].passed  # three recused
+
+
+@pytest.mark.django_db
+def test_the_expert_confirms_a_recusal_on_the_opinion_page(setup, client):
+    kit, app, other, e = setup
+    panel = kit.panel("市政组", [e["clean1"], e["clean2"], e["clean3"]], [app, other])
+    assignment = panel.assignments.get(expert=e["clean1"], application=app)
+    client.force_login(e["clean1"].user)
+    session = client.session
+    session[SECOND_FACTOR_SESSION_KEY] = e["clean1"].user.pk
+    session.save()
+    url = reverse("expert_opinion", args=[assignment.pk])
+    data = {"action": "recuse", "reason": "申报人是我的研究生同学"}
+    with clock.frozen(REVIEW_DAY):
+        asked = client.post(url, data)
+        question = asked.content.decode()
+        assert asked.status_code == 200 and 'name="confirm" value="yes"' in question and 'value="recuse"' in question
+        assert app.person.name in question and "回避事由：申报人是我的研究生同学" in question and "不能撤回" in question
+        assert not Recusal.objects.filter(expert=e["clean1"]).exists() and not Assignment.objects.get(pk=assignment.pk).recused
+        done = client.post(url, {**data, "confirm": "yes"})
+        assert done["Location"] == reverse("expert_tasks")
+        assert client.get(url).status_code == 404, "the declaration is gone from the expert's pages"
+    assert Recusal.objects.get(expert=e["clean1"], application=app).reasons == ["本人申请：申报人是我的研究生同学"]
+    assert Assignment.objects.get(pk=assignment.pk).recused

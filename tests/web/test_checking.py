@@ -86,9 +86,20 @@ def test_one_time_correction_notice_from_the_standard_list(client, make_applican
         assert "请列出需要补正的全部事项。" in empty.content.decode()
         past = client.post(url, {"extra": "缺聘书", "deadline": day.isoformat()})
         assert "请给出今天以后的补正截止日期。" in past.content.decode()
+        too_long = client.post(url, {"extra": "缺" * 501, "deadline": (day + dt.timedelta(days=5)).isoformat()}).content.decode()
+        assert "其他需补正事项最多500字（现有501字）" in too_long and 'name="confirm"' not in too_long
         ticked = list(CorrectionItem.objects.all()[:2])
-        client.post(url, {"standard": [c.pk for c in ticked], "extra": "论文检索证明不清晰\n\n单位公章模糊",
-                          "deadline": (day + dt.timedelta(days=10)).isoformat()})
+        data = {"standard": [c.pk for c in ticked], "extra": "论文检索证明不清晰\n\n单位公章模糊",
+                "deadline": (day + dt.timedelta(days=10)).isoformat()}
+        asked = client.post(url, data)
+        question = asked.content.decode()
+        assert asked.status_code == 200 and 'name="confirm" value="yes"' in question
+        assert app.person.name in question and "告知需补正的事项4项" in question
+        assert f"补正截止日期：{day + dt.timedelta(days=10):%Y-%m-%d}" in question and "只能告知一次" in question
+        assert all(text in question for text in (ticked[0].text, ticked[1].text, "论文检索证明不清晰", "单位公章模糊"))
+        app.refresh_from_db()
+        assert app.state == State.DEPARTMENT_REVIEW and not app.correction_notices.exists(), "asking changes nothing"
+        client.post(url, {**data, "confirm": "yes"})
     app.refresh_from_db()
     assert app.state == State.CORRECTION_REQUESTED
     assert app.correction_notices.get().items == [ticked[0].text, ticked[1].text, "论文检索证明不清晰", "单位公章模糊"]

@@ -140,7 +140,9 @@ def test_the_correction_deadline_stays_within_the_years_cycle(client, make_appli
         assert far.status_code == 200 and "补正截止日期不得晚于2021年度评审及公示截止日（2021年09月30日" in body
         app.refresh_from_db()
         assert app.state == "department_review"
-        client.post(url, {"extra": "缺聘书", "deadline": "2021-09-30"})
+        last_day = client.post(url, {"extra": "缺聘书", "deadline": "2021-09-30"}).content.decode()
+        assert "补正截止日期：2021-09-30" in last_day and 'name="confirm"' in last_day
+        client.post(url, {"extra": "缺聘书", "deadline": "2021-09-30", "confirm": "yes"})
     app.refresh_from_db()
     assert app.state == "correction_requested", "the last day of the cycle is accepted"
 

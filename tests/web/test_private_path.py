@@ -131,7 +131,7 @@ def test_private_sector_declaration_through_the_pages(client):
     with clock.frozen(after):
         client.post(reverse("application_correction", args=[app.pk]), {
             "standard": [c.pk for c in deficiencies], "extra": "业绩成果材料缺2020年项目验收报告",
-            "deadline": (after + dt.timedelta(days=10)).isoformat()})
+            "deadline": (after + dt.timedelta(days=10)).isoformat(), "confirm": "yes"})
     app.refresh_from_db()
     assert app.state == State.CORRECTION_REQUESTED
     notice = app.correction_notices.get()

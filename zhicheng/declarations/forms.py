@@ -90,7 +90,8 @@ class CorrectionForm(forms.Form):
         label=_("标准补正事项（可多选）"), queryset=CorrectionItem.objects.filter(active=True),
         widget=forms.CheckboxSelectMultiple, required=False,
     )
-    extra = forms.CharField(label=_("其他需补正事项（每行一项）"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    extra = forms.CharField(label=_("其他需补正事项（每行一项）"), widget=forms.Textarea(attrs={"rows": 3}), required=False,
+                            max_length=500, error_messages={"max_length": _("其他需补正事项最多500字（现有%(show_value)d字），请精简后再发出。")})
     deadline = forms.DateField(label=_("补正截止日期"), widget=DATE_INPUT)
 
     def __init__(self, *args, **kwargs):

@@ -8,18 +8,18 @@ from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext as _, ngettext
 
 from zhicheng.accounts.permissions import page
 from zhicheng.accounts.roles import Role
-from zhicheng.core import confirm
+from zhicheng.core import clock, confirm
 from zhicheng.core.params import object_id
 from zhicheng.files.services import store_uploads
 from zhicheng.web.views.files import serve
 
 from . import forms, services
 from .documents import bulletin_pdf
-from .models import Bulletin, BulletinStatus, OrderAnswer, OrderState, WAITING_FOR_PARTY
+from .models import Bulletin, BulletinStatus, OrderAnswer, OrderState, Source, WAITING_FOR_PARTY
 from .services import RectificationError
 
 
@@ -62,6 +62,8 @@ def order_new(request):
     form = forms.OrderForm(request.POST or None, parties=parties)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        if services.deadline_problem(data["deadline"]) is None and not confirm.confirmed(request):
+            return confirm.ask(request, _order_question(finding, data))
         try:
             order = services.issue_order(request.user, party=data["party"], matter=data["matter"], deadline=data["deadline"],
                                          finding=finding, source=data.get("source", ""))
@@ -71,6 +73,22 @@ def order_new(request):
             messages.success(request, _("已下达限期纠正 %(ref)s。") % {"ref": order.reference})
             return redirect("rectification_order_detail", pk=order.pk)
     return render(request, "rectification/order_new.html", {"form": form, "finding": finding})
+
+
+def _order_question(finding, data: dict) -> confirm.Question:
+    days = (data["deadline"] - clock.today()).days
+    if finding is not None:
+        found = _("依据随机抽查 %(ref)s 样本 %(key)s 的检查发现。") % {"ref": finding.item.campaign.reference, "key": finding.item.key}
+    else:
+        found = _("发现方式：%(source)s") % {"source": _(Source(data["source"]).label)}
+    return confirm.Question(
+        title=_("下达限期纠正（八（一））"), subject=_("责令整改单位：%(party)s") % {"party": data["party"].name},
+        facts=[ngettext("整改期限：%(day)s（%(n)d天后）", "整改期限：%(day)s（%(n)d天后）", days) % {"day": f"{data['deadline']:%Y-%m-%d}", "n": days},
+               _("需要纠正的问题和要求：%(matter)s") % {"matter": data["matter"]}, found],
+        consequence=_("下达后即通知该单位的工作人员，限期纠正不能撤回或修改；该单位须在整改期限内报送整改情况，逾期的记为逾期未整改。"),
+        button=_("确认下达限期纠正"),
+        cancel_url=reverse("rectification_order_new") + (f"?finding={finding.pk}" if finding is not None else ""),
+    )
 
 
 @page("rectification_order_detail")

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 
 from zhicheng.accounts.permissions import page, second_factor_required
 from zhicheng.accounts.roles import Role
-from zhicheng.core import clock, confirm
+from zhicheng.core import clock, confirm, wording
 from zhicheng.core.params import object_id
 from zhicheng.declarations.states import State
 from zhicheng.draw.model import CATEGORY_LABEL
@@ -667,12 +667,24 @@ def expert_opinion(request, pk: int):
                                                                      text=d["text"], scores=scores), _("评议意见已提交。")):
                 return redirect("expert_tasks")
         elif request.POST.get("action") == "recuse" and recuse_form.is_valid():
+            if not confirm.confirmed(request):
+                return confirm.ask(request, _recuse_question(assignment, recuse_form.cleaned_data["reason"]))
             if attempt(request, lambda: recusal_service.declare(plan, assignment.expert, assignment.application,
                                                                  recuse_form.cleaned_data["reason"], user), _("已申请回避，您将不再看到该申报。")):
                 return redirect("expert_tasks")
     return render(request, "review/expert_opinion.html", {
         "assignment": assignment, "app": assignment.application, "form": form, "recuse_form": recuse_form, "existing": existing,
     })
+
+
+def _recuse_question(assignment: Assignment, reason: str) -> confirm.Question:
+    app = assignment.application
+    return confirm.Question(
+        title=_("申请回避"), subject=f"{app.person.name} · {wording.title_label(app)}（{app.unit.name}）",
+        facts=[_("回避事由：%(reason)s") % {"reason": reason}],
+        consequence=_("回避后您将看不到该申报，也不参加对它的评议和表决；回避记入审计日志，不能撤回。"),
+        button=_("确认申请回避"), cancel_url=reverse("expert_opinion", args=[assignment.pk]),
+    )
 
 
 @page("ballot")

@@ -7,13 +7,13 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext as _, ngettext
 from django.views.decorators.http import require_POST
 
 from zhicheng.accounts.permissions import can_open, page
 from zhicheng.accounts.roles import Role
 from zhicheng.core import confirm, wording
-from zhicheng.declarations import drafting, guards, progress
+from zhicheng.declarations import drafting, guards, progress, registry
 from zhicheng.declarations.checklist import checklist, described_conditions, working_version
 from zhicheng.declarations.forms import CorrectionForm, FeeForm
 from zhicheng.declarations.models import Application, SelectedRecord
@@ -188,6 +188,11 @@ def correction(request, pk: int):
     form = CorrectionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        items = drafting.correction_items([c.pk for c in data["standard"]], data["extra"])
+        # Asked only when the notice could go: no items or a deadline out of range is refused as before.
+        given = guards.correction_items_given(app, registry.Context(actor=request.user, payload={"items": items, "deadline": data["deadline"]}))
+        if given is None and not confirm.confirmed(request):
+            return confirm.ask(request, _correction_question(app, items, data["deadline"]))
         try:
             drafting.request_correction(app, request.user, standard_ids=[c.pk for c in data["standard"]], extra=data["extra"],
                                         deadline=data["deadline"])
@@ -198,6 +203,18 @@ def correction(request, pk: int):
             messages.success(request, _("已一次性告知申报人需补正的全部事项。"))
             return redirect("application_detail", pk=pk)
     return render(request, "web/correction.html", {"app": app, "form": form, "rows": [r for r in checklist(app) if r.applies]})
+
+
+def _correction_question(app: Application, items: list[str], deadline) -> confirm.Question:
+    return confirm.Question(
+        title=_("一次性告知补正"), subject=f"{app.person.name}：{wording.title_label(app)}（{app.plan.year}）",
+        facts=[ngettext("告知需补正的事项%(n)d项（见下表）。", "告知需补正的事项%(n)d项（见下表）。", len(items)) % {"n": len(items)},
+               _("补正截止日期：%(day)s") % {"day": f"{deadline:%Y-%m-%d}"}],
+        head=[_("序号"), _("补正事项")], rows=[[i, item] for i, item in enumerate(items, 1)],
+        consequence=_("每份申报只能告知一次补正，发出后不能撤回或补充（六（二））：申报人须在截止日期前补正上列全部事项，"
+                      "逾期未补正的视为放弃申报。"),
+        button=_("确认发出补正告知"), cancel_url=reverse("application_correction", args=[app.pk]),
+    )
 
 
 @page("application_exam_confirm")
