@@ -148,6 +148,25 @@ def test_committee_office_returns_what_is_out_of_scope(make_applicant):
 
 
 @pytest.mark.django_db
+def test_a_reason_is_at_most_a_page(client, make_applicant):
+    """A return's reason reaches the applicant in a notice: 5,000 characters are refused with the count, before any
+    question is asked, and the declaration stays where it was."""
+    from django.urls import reverse
+
+    app, _, day = advance(make_applicant(P.regular_engineer()), S.COMMITTEE_INTAKE)
+    office = actor_for(app)
+    with clock.frozen(day):
+        with pytest.raises(GuardFailed, match="理由最多1000字（现有5000字）"):
+            transition(app, "return_out_of_scope", office, note="超" * 5000)
+        client.force_login(office)
+        page = client.post(reverse("application_act", args=[app.pk]), {"action": "return_out_of_scope", "note": "超" * 5000},
+                           follow=True).content.decode()
+        assert "理由最多1000字（现有5000字），请精简。" in page and 'maxlength="1000"' in page
+    app.refresh_from_db()
+    assert app.state == S.COMMITTEE_INTAKE
+
+
+@pytest.mark.django_db
 def test_failed_review_and_result_overturned_by_objection(make_applicant):
     failing, _, day = advance(make_applicant(P.regular_engineer()), S.UNDER_REVIEW)
     with clock.frozen(day):

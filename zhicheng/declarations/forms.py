@@ -100,9 +100,5 @@ class CorrectionForm(forms.Form):
         self.fields["standard"].label_from_instance = lambda item: item.display_text
 
 
-class NoteForm(forms.Form):
-    note = forms.CharField(label=_("理由"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
-
-
 class RescreenForm(forms.Form):
     year = forms.IntegerField(label=_("申报年度"), min_value=2000, max_value=2100)

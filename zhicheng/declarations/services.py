@@ -218,6 +218,9 @@ def _admit(apps, action, actor, ctx, refused) -> list[tuple[Application, Transit
         if t.needs_note and not ctx.note.strip():
             refused[app.pk] = GuardFailed("请填写理由。")
             continue
+        if len(ctx.note) > MAX_NOTE_CHARS:
+            refused[app.pk] = GuardFailed(f"理由最多{MAX_NOTE_CHARS}字（现有{len(ctx.note)}字），请精简。")
+            continue
         rows.setdefault(t, []).append(app)
     admitted = {}
     for t, group in rows.items():
@@ -461,6 +464,8 @@ def select_records(app: Application, actor, kind: str, record_ids: list[int]) ->
         audit("application.select_records", app, actor=actor, after={"kind": kind, "ids": sorted(owned)}, summary=f"选择{kind}档案记录")
 
 
+# A reason is read by the applicant in a notice and kept on the timeline: a page, not a file.
+MAX_NOTE_CHARS = 1000
 PAYLOAD_ACTIONS = frozenset({"employer_publish", "publish_roster", "publish_result", "request_correction"})
 
 

@@ -17,7 +17,7 @@ from zhicheng.declarations import drafting, guards, progress, registry
 from zhicheng.declarations.checklist import checklist, described_conditions, working_version
 from zhicheng.declarations.forms import CorrectionForm, FeeForm
 from zhicheng.declarations.models import Application, SelectedRecord
-from zhicheng.declarations.services import PAYLOAD_ACTIONS, TransitionError, available_actions, transition
+from zhicheng.declarations.services import MAX_NOTE_CHARS, PAYLOAD_ACTIONS, TransitionError, available_actions, transition
 from zhicheng.declarations.states import State
 from zhicheng.declarations.workflow import ends_declaration
 from zhicheng.files.models import StoredFile
@@ -117,7 +117,7 @@ def application_detail(request, pk: int):
         "rows": [r for r in checklist(app, version=version) if r.applies],
         "actions": [t for t in actions if t.action not in PAYLOAD_ACTIONS and t.action not in ("submit", "resubmit")],
         "payload_actions": [t for t in actions if t.action in PAYLOAD_ACTIONS and t.action != "request_correction"],
-        "in_bulk": in_bulk,
+        "in_bulk": in_bulk, "max_note_chars": MAX_NOTE_CHARS,
         "publicity_form": PublicityOptionsForm(initial={"contact": getattr(user.organisation, "phone", "")}) if in_bulk else None,
         # 六（二）: one notice only, so the button goes once it was sent.
         "can_correct": any(t.action == "request_correction" for t in actions) and not app.correction_notices.exists(),
@@ -151,7 +151,7 @@ def application_act(request, pk: int):
             if ending and not confirm.confirmed(request):
                 # Asked only when the step could go ahead: a missing reason or a step not offered is refused as before.
                 offered = next((t for t in available_actions(app, request.user) if t.action == action), None)
-                if offered and (note.strip() or not offered.needs_note):
+                if offered and (note.strip() or not offered.needs_note) and len(note) <= MAX_NOTE_CHARS:
                     return confirm.ask(request, _ending_question(request, app, offered, ending, note))
             transition(app, action, request.user, note=note)
     except TransitionError as exc:
