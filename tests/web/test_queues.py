@@ -429,3 +429,16 @@ def test_a_closed_declaration_is_held_by_no_one_and_offers_no_bulk_step(client, 
     row = page[page.index(reverse("application_detail", args=[returned.pk])):]
     assert "已办结" in row[:row.index("</tr>")]
     assert "当前办理：<b>已办结</b>" in detail
+
+
+@pytest.mark.django_db
+def test_an_experts_menu_leads_to_their_review_tasks_not_to_a_queue(client, scene):
+    """Nothing waits in a queue for an expert (they never hold a declaration): their menu shows 我的评审任务 and no
+    待办 or 申报 list beside it; a checker's menu keeps both."""
+    queue, listing = reverse("application_list") + "?queue=1", f'href="{reverse("application_list")}"'
+    client.force_login(scene["roles"].expert)
+    body = client.get(reverse("public_draws")).content.decode()
+    assert reverse("expert_tasks") in body and queue not in body and listing not in body
+    client.force_login(scene["roles"].employer)
+    body = client.get(reverse("public_draws")).content.decode()
+    assert queue in body and listing in body
