@@ -38,11 +38,11 @@ DEFAULT_TEMPLATES = {
               "{% endif %}请登录职称申报评审系统查看详情。"),
     ),
     "correction_requested": (
-        _noop("请在{{ deadline }}前补正职称申报材料"),
+        _noop("请在{{ deadline }}24时前补正职称申报材料"),
         _noop("{{ name }}，您好：\n"
               "您申报的{{ title }}材料需要补正，全部事项如下（一次告知）：\n"
               "{% for item in items %}{{ forloop.counter }}. {{ item }}\n"
-              "{% endfor %}请于{{ deadline }}前补正并重新提交，逾期视为放弃申报（六（二））。"),
+              "{% endfor %}请于{{ deadline }}24时（北京时间）前补正并重新提交，逾期视为放弃申报（六（二））。"),
     ),
     "queue_arrived": (
         _noop("有新的职称申报待您处理"),
