@@ -9,6 +9,8 @@ applicant's own (declarations.services.select_records, checklist.attach and reti
 
 from __future__ import annotations
 
+import re
+
 import datetime as dt
 import functools
 import io
@@ -50,7 +52,8 @@ DRAFT_ITEMS = ("evaluation_form", "review_summary_form", "current_title_certific
 def add_achievements(person, profile: dict) -> None:
     """The paper and project the person's series and specialty suggest, as archive records."""
     paper, venue, project = ACHIEVEMENTS.get(profile["series"], ("{s}工作实践与体会", "内蒙古科技与经济", ""))
-    names = {"s": profile.get("specialty") or "专业技术", "u": person.unit.name[:12]}
+    # The unit's name without its bracketed part (（集团）…), shortened: a cut inside the brackets reads as a typo.
+    names = {"s": profile.get("specialty") or "专业技术", "u": re.sub(r"（[^）]*）", "", person.unit.name)[:12]}
     started = max(e[0] for e in profile["work"])
     year = max(2017, started.year + 2)
     # Each person's paper is their own: one title in one journal and year claimed by several demo people as their
