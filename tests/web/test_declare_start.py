@@ -149,9 +149,14 @@ def test_no_draft_is_opened_after_the_years_deadline(client, make_applicant):
     client.force_login(app.person.account)
     agriculture = Series.objects.get(code="agriculture")
     with clock.frozen(D(2021, 7, 1)):
+        dashboard = client.get(reverse("dashboard")).content.decode()
+        assert "2021年度申报已于 2021-06-30 截止" in dashboard and "开始新的申报</a>" not in dashboard
+        page = client.get(reverse("declare_start")).content.decode()
+        assert "不能再开始新的申报；资格预审仍可查看" in page and "开始填写申报</button>" not in page
         late = client.post(reverse("declare_start"), {"series": agriculture.pk, "level": "intermediate"})
     assert late.status_code == 200 and "2021年度申报已于2021年06月30日截止（三（二）），不能再开始新的申报" in late.content.decode()
     assert list(Application.objects.filter(person=app.person).values_list("series__code", flat=True)) == ["engineering"]
     with clock.frozen(D(2021, 6, 30)):
+        assert "开始新的申报</a>" in client.get(reverse("dashboard")).content.decode()
         last_day = client.post(reverse("declare_start"), {"series": agriculture.pk, "level": "intermediate"})
     assert last_day.status_code == 302, "the last day still opens one"

@@ -102,6 +102,13 @@ class AnnualPlan(models.Model):
     def __str__(self):
         return f"{self.year}年（{self.notice_number}）"
 
+    @property
+    def declaration_closed(self) -> bool:
+        """The deadline day has ended (24时, Beijing time): no declaration of this year can be started or submitted."""
+        from zhicheng.core import clock
+
+        return clock.now() > clock.end_of_day(self.declaration_deadline)
+
     @classmethod
     def defaults_for(cls, year: int) -> dict:
         return {

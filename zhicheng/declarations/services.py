@@ -410,7 +410,7 @@ def start_declaration(*, person, plan, series, level: str, actor, specialty=None
     unit = person.unit
     if unit is None:
         raise GuardFailed("请先在个人档案中填写现工作单位。")
-    if clock.now() > clock.end_of_day(plan.declaration_deadline):
+    if plan.declaration_closed:
         # A draft opened now could never be submitted this year (三（二）): say so before it is made.
         raise GuardFailed(f"{plan.year}年度申报已于{plan.declaration_deadline:%Y年%m月%d日}截止（三（二）），"
                           "不能再开始新的申报；请留意下一年度的申报通知。")
