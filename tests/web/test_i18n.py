@@ -104,7 +104,7 @@ ENGLISH = {
     "audit_checkpoints": ("Audit log checkpoints", "Download all checkpoints (JSON Lines)", "No checkpoints yet.", "Public key"),
     "notice_detail": ("One-time notice on title declaration: Engineering, Intermediate", "5. Materials (the annex's list)", "Skip to content"),
     "public_publicity_list": ("Public notices", "No publicity is running."),
-    "register": ("Register as an applicant", "ID card number", "Confirm password"),
+    "register": ("Register as an applicant", "ID document number", "Confirm password"),
     "login": ("Log in", "No account yet?"),
 }
 

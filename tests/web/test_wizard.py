@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from zhicheng.accounts.models import User
@@ -96,6 +97,38 @@ def test_a_route_opened_on_a_stated_fact_asks_for_its_proof_and_no_other_route_d
     assert [code for code in proofs - {item} if rows[code].applies] == []
     assert rows[item].item.name in " ".join(missing_materials(app))
     assert [row.item.code for row in checklist(regular) if row.applies and row.item.code in proofs] == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("area, nationality, permit", [
+    ("810000", "HK", ""), ("820000", "MO", ""), ("830000", "TW", ""), ("915840", "foreign", "permanent_residence"),
+])
+def test_hong_kong_macao_taiwan_and_foreign_permanent_residents_register_with_their_cards(client, area, nationality, permit):
+    """二（二） opens declaration to them; their 居住证 (810000, 820000, 830000) and the 外国人永久居留身份证 (9, the
+    province, the nationality) carry numbers of the 身份证's form that cn.ric refuses for their area. The number says
+    who they are: the engine reads it as their nationality (and the foreigner's permit)."""
+    from stdnum.cn import ric
+
+    from zhicheng.core.identifiers import normalise_id_number
+
+    def number_of(prefix, birth="19880402"):
+        body = f"{prefix}{birth}031"
+        return body + ric.calc_check_digit(body + "0")
+
+    unit = Organisation.objects.get(name=PRIVATE_UNIT)
+    number = number_of(area)
+    assert client.post(reverse("register"), dict(registration(unit.pk, serial=78), id_number=number)).status_code == 302
+    person = Person.objects.get(id_number=number)
+    assert (person.nationality, person.foreign_permit, person.birth_date) == (nationality, permit, D(1988, 4, 2))
+    from zhicheng.people.forms import PersonFactsForm
+
+    assert PersonFactsForm(instance=person).fields["nationality"].disabled, "the card says it; not a choice to overwrite"
+    with pytest.raises(ValidationError, match="校验位"):
+        normalise_id_number(number[:-1] + ("0" if number[-1] != "0" else "1"))
+    with pytest.raises(ValidationError, match="出生日期或地区码无效"):
+        normalise_id_number(number_of(area, birth="19881302"))
+    with pytest.raises(ValidationError, match="出生日期或地区码无效"):
+        normalise_id_number(number_of("790000"))  # no such area, and no card of another kind
 
 
 @pytest.mark.django_db

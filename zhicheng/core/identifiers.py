@@ -10,15 +10,38 @@ from stdnum import exceptions as stdnum_errors
 from stdnum.cn import ric, uscc
 
 
+# Two other cards of 二（二）'s people carry a number of the 身份证's form (GB 11643: birth date, sequence with the
+# sex, the same check digit) where the area code would be: the 港澳台居民居住证 (2018) 810000, 820000 or 830000,
+# the 外国人永久居留身份证 (2023) a 9, the province that issued it and a nationality code. cn.ric knows no such
+# area, so it refuses both; their holders declare all the same.
+RESIDENCE_PERMIT_AREAS = {"810000": "HK", "820000": "MO", "830000": "TW"}
+FOREIGN_PERMANENT_RESIDENCE_PREFIX = "9"
+
+
+def nationality_of_id(number: str) -> str:
+    """The Person.nationality code a checked number implies: HK, MO, TW, foreign, or CN for a 身份证."""
+    if number[:6] in RESIDENCE_PERMIT_AREAS:
+        return RESIDENCE_PERMIT_AREAS[number[:6]]
+    return "foreign" if number.startswith(FOREIGN_PERMANENT_RESIDENCE_PREFIX) else "CN"
+
+
 def normalise_id_number(value: str) -> str:
+    """A 居民身份证, 港澳台居民居住证 or 外国人永久居留身份证 number, checked, in its compact form."""
     try:
         return ric.validate(value)
+    except stdnum_errors.InvalidComponent:
+        number = ric.compact(value)  # cn.ric has checked its length, digits and check digit: only the area is unknown
+        if nationality_of_id(number) == "CN":
+            raise ValidationError(_("身份证号码中的出生日期或地区码无效。"), code="component")
+        try:
+            ric.get_birth_date(number)
+        except stdnum_errors.ValidationError:
+            raise ValidationError(_("身份证号码中的出生日期或地区码无效。"), code="component")
+        return number
     except stdnum_errors.InvalidLength:
         raise ValidationError(_("身份证号码应为18位。"), code="length")
     except stdnum_errors.InvalidChecksum:
         raise ValidationError(_("身份证号码校验位不正确，请核对。"), code="checksum")
-    except stdnum_errors.InvalidComponent:
-        raise ValidationError(_("身份证号码中的出生日期或地区码无效。"), code="component")
     except stdnum_errors.ValidationError:
         raise ValidationError(_("身份证号码格式不正确。"), code="format")
 

@@ -10,7 +10,7 @@ from django.forms.utils import ErrorDict
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from zhicheng.core.identifiers import birth_date_from_id, normalise_id_number
+from zhicheng.core.identifiers import birth_date_from_id, nationality_of_id, normalise_id_number
 from zhicheng.orgs.models import Organisation, OrgKind
 
 from . import dates
@@ -32,7 +32,8 @@ def translate_labels(form) -> None:
 
 class RegistrationForm(forms.Form):
     name = forms.CharField(label=_("姓名"), max_length=40)
-    id_number = forms.CharField(label=_("身份证号码"), max_length=18, help_text=_("18位，登录时用作用户名"))
+    id_number = forms.CharField(label=_("身份证件号码"), max_length=18,
+                                help_text=_("居民身份证、港澳台居民居住证或外国人永久居留身份证的18位号码，登录时用作用户名"))
     phone = forms.CharField(label=_("手机号"), max_length=20)
     email = forms.EmailField(label=_("电子邮箱"), help_text=_("用于接收办理进展通知"))
     unit = forms.ModelChoiceField(label=_("现工作单位"), queryset=Organisation.objects.none(), empty_label=_("请选择"))
@@ -196,6 +197,10 @@ class PersonFactsForm(forms.ModelForm):
         self.fields["rural_service_years"].widget.attrs.update(min="0", max=str(MAX_RURAL_SERVICE_YEARS), step="0.5")
         # declarations.screening.build_facts counts those titles too: the box is for a title the archive does not hold.
         self.fields["exceptional_used"].help_text = _("档案中取得方式为“破格”的职称已自动计入，无需再勾选。")
+        if self.instance.id_number and nationality_of_id(self.instance.id_number) != Nationality.CN:
+            # The card's number says it (Person.save keeps it so): not a choice that would be overwritten.
+            self.fields["nationality"].disabled = True
+            self.fields["nationality"].help_text = _("由证件号码确定（港澳台居民居住证、外国人永久居留身份证）。")
         for model_field in ask_again_for_stored_choices(self):
             if model_field.blank:  # said in words, not Django's dashes: empty means "not stated" or "does not apply"
                 field = self.fields[model_field.name]

@@ -15,7 +15,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from zhicheng.catalogue.models import Level
-from zhicheng.core.identifiers import birth_date_from_id, normalise_id_number, sex_from_id
+from zhicheng.core.identifiers import birth_date_from_id, nationality_of_id, normalise_id_number, sex_from_id
 from zhicheng.orgs.models import Sector, UnitLevel
 
 SERIES_HELP = "职称系列代码"
@@ -192,10 +192,15 @@ class Person(models.Model):
             raise ValidationError(errors)
 
     def save(self, *args, **kwargs):
-        # Birth date and sex are facts of the 身份证 number, never typed separately.
+        # Birth date and sex are facts of the 身份证 number, never typed separately; so is being from Hong Kong, Macao
+        # or Taiwan (a 居住证) or a foreigner with permanent residence (its card), which the engine reads (二（二））.
         self.id_number = normalise_id_number(self.id_number)
         self.birth_date = birth_date_from_id(self.id_number)
         self.sex = sex_from_id(self.id_number)
+        if (document := nationality_of_id(self.id_number)) != Nationality.CN:
+            self.nationality = document
+            if document == Nationality.FOREIGN and not self.foreign_permit:
+                self.foreign_permit = ForeignPermit.PERMANENT_RESIDENCE
         super().save(*args, **kwargs)
 
 
