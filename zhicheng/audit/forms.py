@@ -7,6 +7,8 @@ import datetime as dt
 
 from django import forms
 from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -14,7 +16,7 @@ from zhicheng.core import clock
 
 
 def object_type_label(object_type: str) -> str:
-    """The kind of object an entry is about, in words ("declarations.application" reads 申报)."""
+    """The kind of object an entry is about, in words ("declarations.application" reads 职称申报)."""
     try:
         return gettext(str(apps.get_model(object_type)._meta.verbose_name))
     except (LookupError, ValueError):
@@ -50,11 +52,9 @@ class AuditFilterForm(forms.Form):
             return entries
         data = self.cleaned_data
         if actor := data["actor"].strip():
-            from django.contrib.auth import get_user_model
-            from django.db.models import Q
-
-            named = get_user_model().objects.filter(first_name=actor).values("pk")
-            entries = entries.filter(Q(actor_name=actor) | Q(actor_id__in=named))
+            # Through the accounts (a user name, or the name a person is known by) to the indexed actor_id.
+            users = get_user_model().objects.filter(Q(username=actor) | Q(first_name=actor)).values("pk")
+            entries = entries.filter(actor_id__in=users)
         if data["object_type"]:
             entries = entries.filter(object_type=data["object_type"])
         if data["since"]:

@@ -147,7 +147,7 @@ def audit_log(request):
     page_obj = Paginator(form.filter(entries), LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     roles = dict(Role.choices)
     for entry in page_obj:
-        entry.role_label = roles.get(entry.actor_role, _("系统") if entry.actor_role == "system" else entry.actor_role)
+        entry.role_label = roles.get(entry.actor_role, entry.actor_role)
         entry.type_label = object_type_label(entry.object_type)
     query = request.GET.copy()
     query.pop("page", None)
