@@ -102,6 +102,8 @@ def test_a_years_continuing_education_hours_are_bounded(client, draft):
     client.force_login(draft.person.account)
     errors = _post(client, "continuing_education", {"year": "2010", "hours": "99999"})
     assert errors["hours"] == ["一年的继续教育学时不超过1000，请核对。"]
+    errors = _post(client, "continuing_education", {"year": "99999999999", "hours": "90"})
+    assert errors["year"] == ["年度应为四位数字，如2020。"], "not the database's integer bound"
     assert not ContinuingEducation.objects.filter(person=draft.person, year=2010).exists()
     with clock.frozen(TODAY):
         saved = client.post(reverse("archive_record_new", args=["continuing_education"]), {"year": "2010", "hours": "96"})

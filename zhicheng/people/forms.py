@@ -6,6 +6,7 @@ from django import forms
 from django.contrib.auth.password_validation import validate_password
 from django.core import signing
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.forms.utils import ErrorDict
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -155,6 +156,12 @@ def record_form_class(kind: str) -> type[forms.ModelForm]:
 
     def __init__(self, *args, **kwargs):
         forms.ModelForm.__init__(self, *args, **kwargs)
+        if "year" in self.fields:
+            # A year has four digits: said so, instead of the database's integer bound (9223372036854775807 on SQLite).
+            year = self.fields["year"]
+            year.validators = [v for v in year.validators if not isinstance(v, MaxValueValidator)]
+            year.validators.append(MaxValueValidator(9999, _("年度应为四位数字，如2020。")))
+            year.widget.attrs.update(min="1900", max="9999")
         for name, (catalogue, choices) in CATALOGUE_FIELDS.items():
             if name in self.fields:
                 catalogue_choice(self, name, catalogue, choices())
