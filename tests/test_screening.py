@@ -70,3 +70,24 @@ def test_a_title_the_archive_records_as_obtained_by_exception_is_the_one_use_of_
     assert "exceptional_next_level" not in app.decision["eligible_routes"]
     route = next(r for r in app.decision["routes"] if r["route"] == "exceptional_next_level")
     assert "五（四）5" in str(route), route
+
+
+@pytest.mark.django_db
+def test_a_closed_declaration_keeps_its_decision_and_its_own_title_is_not_read_back(make_applicant):
+    """Re-screened after certification, an exceptional (破格) declaration read the 破格 title it had led to as a 破格
+    used before (五（四）5) and turned ineligible. Facts are as of the day of the declaration; closed ones are not
+    re-screened at all, open ones still are."""
+    from zhicheng.declarations.models import Application
+    from zhicheng.people.models import TitleHeld, TitleVia
+
+    certified, _, _ = advance(make_applicant(P.exceptional_next_level()), "certified")
+    open_one, _, _ = advance(make_applicant(P.regular_engineer()), "submitted")
+    assert TitleHeld.objects.filter(person=certified.person, via=TitleVia.EXCEPTIONAL).exists()
+    facts = build_facts(Application.objects.get(pk=certified.pk))
+    assert all(t["obtained_on"] <= facts["applied_on"] for t in facts["titles"])
+    decision = certified.decision
+    Application.objects.filter(pk=open_one.pk).update(eligible=False, route="")
+    changes = rescreen_year(2021)
+    assert [c.application_id for c in changes] == [open_one.pk]
+    certified.refresh_from_db()
+    assert certified.eligible is True and certified.decision == decision

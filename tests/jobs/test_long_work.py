@@ -201,7 +201,11 @@ def test_rescreening_a_year_from_its_page_shows_who_changed_and_why(client, regi
     Application.objects.filter(pk=changed.pk).update(eligible=False, route="")  # as an earlier rule set had decided
     client.force_login(regional)
     assert client.get(reverse("rescreen")).status_code == 200
-    job = _finished(_started_job(client.post(reverse("rescreen"), {"year": 2021})))
+    asked = client.post(reverse("rescreen"), {"year": 2021}).content.decode()
+    assert "在办的申报2份将逐份按其提交之日重新审查" in asked and not Job.objects.exists(), "asked first, with the count"
+    none = client.post(reverse("rescreen"), {"year": 2030}).content.decode()
+    assert "2030年度没有在办的申报，无需重新审查。" in none and not Job.objects.exists()
+    job = _finished(_started_job(client.post(reverse("rescreen"), {"year": 2021, "confirm": "yes"})))
     assert job.status == JobStatus.SUCCEEDED and job.result["changes"] == 1
     [detail] = job.result["details"]
     assert detail["label"] == changed.person.name and detail["link"] == reverse("application_detail", args=[changed.pk])
@@ -273,7 +277,7 @@ def test_only_the_regional_department_starts_imports_rescreenings_and_renderings
     client.force_login(getattr(scene["roles"], who))
     workbook = SimpleUploadedFile("h.xlsx", _xlsx(HEADER, []), XLSX)
     assert client.post(reverse("history_import"), {"workbook": workbook}).status_code == status
-    assert client.post(reverse("rescreen"), {"year": 2021}).status_code == status
+    assert client.post(reverse("rescreen"), {"year": 2021, "confirm": "yes"}).status_code == status
     assert client.post(reverse("certificate_render"), {"year": 2021}).status_code == status
     assert Job.objects.count() == (3 if status == 302 else 0)
 
@@ -281,7 +285,7 @@ def test_only_the_regional_department_starts_imports_rescreenings_and_renderings
 @pytest.mark.django_db
 def test_a_job_page_is_not_seen_outside_the_organisation_that_started_it(client, scene):
     client.force_login(scene["roles"].regional_hr)
-    job = _started_job(client.post(reverse("rescreen"), {"year": 2021}))
+    job = _started_job(client.post(reverse("rescreen"), {"year": 2021, "confirm": "yes"}))
     client.force_login(scene["roles"].city_bureau)
     assert client.get(reverse("job_detail", args=[job.pk])).status_code == 404
     assert client.get(reverse("job_progress", args=[job.pk])).status_code == 404

@@ -20,7 +20,7 @@ from zhicheng.jobs.runner import no_progress
 from zhicheng.people.models import HonourCode, TitleVia
 
 from .models import Application
-from .states import State
+from .states import FINAL_STATES, State
 
 
 def _d(value):
@@ -69,8 +69,10 @@ def evaluate(app: Application, applied_on=None, ruleset=None) -> dict:
 
 def build_facts(app: Application, applied_on=None) -> dict:
     person, unit = app.person, app.unit
-    titles = person.titleheld_records.all()
     applied_on = applied_on or (app.submitted_at.astimezone(clock.CHINA).date() if app.submitted_at else clock.today())
+    # The titles held on the day of the declaration (三（一）): not the one this declaration led to, nor a later one
+    # (re-screened after certification, its own 破格 title read as a 破格 used before).
+    titles = [t for t in person.titleheld_records.all() if t.obtained_on <= applied_on]
     facts = {
         "year": app.plan.year,
         "applied_on": applied_on.isoformat(),
@@ -209,16 +211,22 @@ class ScreeningChange:
     screened: bool = True
 
 
+def rescreened_in(year: int):
+    """The declarations a re-screening of ``year`` reads: submitted, not closed."""
+    return Application.objects.filter(plan__year=year).exclude(state=State.DRAFT).exclude(state__in=FINAL_STATES)
+
+
 def rescreen_year(year: int, actor=None, ruleset=None, *, progress: Callable = no_progress,
                   on_written: Callable[[list[ScreeningChange], int], None] | None = None) -> list[ScreeningChange]:
-    """Re-screen every submitted declaration of a year; return those whose outcome changed, with why.
+    """Re-screen every declaration of a year still in progress; return those whose outcome changed, with why.
 
     Each declaration is screened as of the day it was submitted: a rule change must not turn a
-    declaration made in time into a late one. All are evaluated first and their decisions stored in
+    declaration made in time into a late one. Closed ones (certified, failed, withdrawn, returned,
+    revoked) keep the decision they were closed on. All are evaluated first and their decisions stored in
     one transaction, so a re-screening that stops half-way (its worker killed) stores none;
     ``on_written(changes, screened)`` runs inside that transaction. ``progress`` as in jobs.runner."""
     apps = list(
-        Application.objects.filter(plan__year=year).exclude(state=State.DRAFT).order_by("pk")
+        rescreened_in(year).order_by("pk")
         .select_related("person", "unit", "plan", "series")
         .prefetch_related(
             "person__education_records", "person__workperiod_records", "person__titleheld_records",

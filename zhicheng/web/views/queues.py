@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -29,7 +30,8 @@ from zhicheng.declarations.forms import RescreenForm
 from zhicheng.declarations.jobs import start_bulk_job, step_each
 from zhicheng.declarations.models import Application
 from zhicheng.declarations.services import TransitionError
-from zhicheng.declarations.states import Channel, State
+from zhicheng.declarations.screening import rescreened_in
+from zhicheng.declarations.states import FINAL_STATES, Channel, State
 from zhicheng.declarations.workflow import TABLE, ends_declaration
 from zhicheng.files.models import StoredFile
 from zhicheng.files.services import XLSX
@@ -254,8 +256,26 @@ def rescreen(request):
     form = RescreenForm(request.POST or None, initial={"year": clock.today().year})
     if request.method == "POST" and form.is_valid():
         year = form.cleaned_data["year"]
-        job = start_job("rescreen", _("重新审查%(year)d年度申报") % {"year": year}, request.user, params={"year": year})
-        return redirect("job_detail", pk=job.pk)
+        n = rescreened_in(year).count()
+        if not n:
+            form.add_error("year", _("%(year)d年度没有在办的申报，无需重新审查。") % {"year": year})
+        elif not confirm.confirmed(request):
+            return confirm.ask(request, _rescreen_question(year, n))
+        else:
+            job = start_job("rescreen", _("重新审查%(year)d年度申报") % {"year": year}, request.user, params={"year": year})
+            return redirect("job_detail", pk=job.pk)
     return render(request, "web/rescreen.html", {
         "form": form, "jobs": Job.objects.for_user(request.user).filter(kind="rescreen").select_related("started_by")[:10],
     })
+
+
+def _rescreen_question(year: int, n: int) -> confirm.Question:
+    closed = Application.objects.filter(plan__year=year, state__in=FINAL_STATES).count()
+    return confirm.Question(
+        title=_("按现行规则重新审查"), subject=_("%(year)d年度申报") % {"year": year},
+        facts=[ngettext("在办的申报%(n)d份将逐份按其提交之日重新审查。", "在办的申报%(n)d份将逐份按其提交之日重新审查。", n) % {"n": n},
+               ngettext("已办结的%(n)d份（已发证、未通过、撤回、退回、撤销）保持原结论。",
+                        "已办结的%(n)d份（已发证、未通过、撤回、退回、撤销）保持原结论。", closed) % {"n": closed}],
+        consequence=_("审查结论将被新结论替换（结论变化的申报会列出原因）；替换后不能恢复原结论。"),
+        button=_("确认重新审查"), cancel_url=reverse("rescreen"),
+    )
