@@ -54,24 +54,29 @@ def _holds(actor, app: Application) -> bool:
     return app.holder_id is not None and app.holder_id == actor.organisation_id
 
 
+def _step_label(app: Application, action: str) -> str:
+    """The action's name on this declaration's path (report is 上报主管部门 on one, 报自治区人社厅审核委托 on another)."""
+    rows = [t for t in transitions_for(action, app.state) if not t.when or guard_registry.PATHS[t.when][0](app)]
+    return rows[0].label if rows else ACTIONS.get(action, action)
+
+
 def _choose(app: Application, action: str, actor) -> Transition:
     state_label = State(app.state).label
-    action_label = ACTIONS.get(action, action)
     rows = transitions_for(action, app.state)
     if not rows:
-        raise IllegalTransition(f"“{state_label}”状态下不能执行“{action_label}”。")
+        raise IllegalTransition(f"“{state_label}”状态下不能执行“{ACTIONS.get(action, action)}”。")
     role = actor_role(actor)
     rows = [t for t in rows if role in t.who]
     if not rows:
-        raise IllegalTransition(f"您的角色不能对“{state_label}”的申报执行“{action_label}”。")
+        raise IllegalTransition(f"您的角色不能对“{state_label}”的申报执行“{_step_label(app, action)}”。")
     if role != Role.SYSTEM and not _holds(actor, app):
         rows = [t for t in rows if t.anywhere]
         if not rows:
-            raise IllegalTransition(f"该申报当前不在您的办理范围内，不能执行“{action_label}”。")
+            raise IllegalTransition(f"该申报当前不在您的办理范围内，不能执行“{_step_label(app, action)}”。")
     for t in rows:
         if not t.when or guard_registry.PATHS[t.when][0](app):
             return t
-    raise IllegalTransition(f"该申报的申报渠道没有“{action_label}”这一步。")
+    raise IllegalTransition(f"该申报的申报渠道没有“{ACTIONS.get(action, action)}”这一步。")
 
 
 def _snapshot_selections(apps: list[Application]) -> None:

@@ -160,6 +160,11 @@ ACTIONS = {t.action: t.label for t in TABLE}
 ENDING_TARGETS = frozenset({S.RETURNED, S.FAILED, S.WITHDRAWN, S.REVOKED})
 
 
+# Steps forward that cannot be taken back either: the result filed (七（五）1), the certificate signed and published
+# (七（五）2), an entrusted declaration given to a committee (四（四）). The pages ask once before them too.
+IRREVERSIBLE_STEPS = frozenset({"file", "certify", "consent_entrustment"})
+
+
 def ends_declaration(action: str) -> str | None:
     """The final state this action leads to when it ends the declaration against the applicant, else None."""
     return next((t.target for t in TABLE if t.action == action and t.target in ENDING_TARGETS), None)

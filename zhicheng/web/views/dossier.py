@@ -7,11 +7,12 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.translation import gettext as _, ngettext
+from django.utils.translation import gettext as _, gettext_noop, ngettext
 from django.views.decorators.http import require_POST
 
 from zhicheng.accounts.permissions import can_open, page
 from zhicheng.accounts.roles import Role
+from zhicheng.certificates.models import Certificate
 from zhicheng.core import confirm, wording
 from zhicheng.declarations import drafting, guards, progress, registry
 from zhicheng.declarations.checklist import checklist, described_conditions, working_version
@@ -19,7 +20,7 @@ from zhicheng.declarations.forms import CorrectionForm, FeeForm
 from zhicheng.declarations.models import Application, SelectedRecord
 from zhicheng.declarations.services import MAX_NOTE_CHARS, PAYLOAD_ACTIONS, TransitionError, available_actions, transition
 from zhicheng.declarations.states import State
-from zhicheng.declarations.workflow import ends_declaration
+from zhicheng.declarations.workflow import IRREVERSIBLE_STEPS, ends_declaration
 from zhicheng.files.models import StoredFile
 from zhicheng.people.forms import stated_facts
 from zhicheng.people.models import ARCHIVE_MODELS, person_fact_values
@@ -148,11 +149,13 @@ def application_act(request, pk: int):
         else:
             note = request.POST.get("note", "")
             ending = ends_declaration(action)
-            if ending and not confirm.confirmed(request):
+            offered = next((t for t in available_actions(app, request.user) if t.action == action), None)
+            if (ending or action in IRREVERSIBLE_STEPS) and not confirm.confirmed(request):
                 # Asked only when the step could go ahead: a missing reason or a step not offered is refused as before.
-                offered = next((t for t in available_actions(app, request.user) if t.action == action), None)
                 if offered and (note.strip() or not offered.needs_note) and len(note) <= MAX_NOTE_CHARS:
-                    return confirm.ask(request, _ending_question(request, app, offered, ending, note))
+                    question = (_ending_question(request, app, offered, ending, note) if ending
+                                else _forward_question(app, offered))
+                    return confirm.ask(request, question)
             transition(app, action, request.user, note=note)
     except TransitionError as exc:
         for reason in exc.reasons:
@@ -160,8 +163,37 @@ def application_act(request, pk: int):
         if action in ("submit", "resubmit"):
             return redirect("declaration_edit", pk=pk)
     else:
-        messages.success(request, _("已提交。") if action in ("submit", "resubmit") else _("已办理。"))
+        messages.success(request, _("已提交。") if action in ("submit", "resubmit") else _done_message(app, action, offered))
     return redirect("application_detail", pk=pk)
+
+
+FORWARD_CONSEQUENCES = {
+    "file": gettext_noop("核准备案后评审结果生效（七（五）1），可以制发电子证书。"),
+    "certify": gettext_noop("电子证书签名后即可由持证人下载、由任何人凭编号和姓名查验（七（五）2）；此后只能依法撤销。"),
+    "consent_entrustment": gettext_noop("同意委托后，申报送交上列评委会受理（四（四））。"),
+}
+
+def _done_message(app: Application, action: str, step) -> str:
+    """What the step did, by name (a certificate by its number), not only that it was done."""
+    if action == "certify":
+        number = Certificate.objects.filter(application=app).values_list("number", flat=True).first()
+        if number:
+            return _("已制发电子证书，编号%(number)s。") % {"number": number}
+    return _("已办理：%(step)s。") % {"step": _(step.label)} if step else _("已办理。")
+
+
+def _forward_question(app: Application, step) -> confirm.Question:
+    facts = [_("当前状态：%(state)s。") % {"state": _(app.get_state_display())}]
+    if step.action == "consent_entrustment":
+        facts.append(_("受理评委会：%(committee)s") % {"committee": app.committee.name if app.committee_id else _("未确定")})
+    if step.action == "certify":
+        facts.append(_("证书编号由系统按规则生成，证书以本厅的密钥签名。"))
+    return confirm.Question(
+        title=_(step.label), subject=f"{app.person.name}：{wording.title_label(app)}（{app.plan.year}）", facts=facts,
+        consequence=_(FORWARD_CONSEQUENCES[step.action]) + " " + _("申报将转为“%(state)s”，这一步不能撤回。") % {"state": _(State(step.target).label)},
+        button=_("确认%(step)s") % {"step": _(step.label)}, cancel_url=reverse("application_detail", args=[app.pk]),
+    )
+
 
 
 def _ending_question(request, app: Application, step, ending: str, note: str) -> confirm.Question:
