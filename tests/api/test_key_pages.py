@@ -143,3 +143,10 @@ def test_the_key_pages_in_english(roles, client, frozen, settings):
     assert "Act on declarations" in form and "Valid until" in form
     refused = _new(client, expires_on="2021-08-10").content.decode()
     assert "The key must be valid until a day after today." in refused
+
+
+def test_the_proposed_expiry_shows_in_the_date_input(roles, client, frozen):
+    """A date input reads only YYYY-MM-DD: the proposed half year rendered as 2022/02/06 showed an empty box."""
+    client.force_login(roles.employer)
+    body = client.get(reverse("api_key_new")).content.decode()
+    assert f'value="{DAY + dt.timedelta(days=180):%Y-%m-%d}"' in body

@@ -23,7 +23,7 @@ class ApiKeyForm(forms.Form):
                                        help_text=_("只选调用系统确实需要的范围。数据范围与您本人在页面上所见相同。"),
                                        error_messages={"required": _("请至少选择一项权限范围。"),
                                                        "invalid_choice": _("未知的权限范围：%(value)s。")})
-    expires_on = forms.DateField(label=_("有效期至"), widget=forms.DateInput(attrs={"type": "date"}),
+    expires_on = forms.DateField(label=_("有效期至"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
                                  help_text=_("最长一年；到期当日24时后失效。"),
                                  error_messages={"required": _("请填写有效期。"), "invalid": _("请按“年-月-日”填写有效期。")})
 

@@ -34,8 +34,8 @@ def _object_type_choices():
 class AuditFilterForm(forms.Form):
     actor = forms.CharField(label=_("操作人（用户名或姓名）"), max_length=150, required=False)
     object_type = forms.ChoiceField(label=_("对象类别"), choices=_object_type_choices, required=False)
-    since = forms.DateField(label=_("起始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(label=_("截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    since = forms.DateField(label=_("起始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    until = forms.DateField(label=_("截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
     def clean(self):
         data = super().clean()

@@ -42,7 +42,7 @@ class ExchangeForm(forms.Form):
     level = forms.ChoiceField(label=_("层级"), choices=[(value, _(label)) for value, label in Level.choices])
     title_name = forms.CharField(label=_("职称名称"), max_length=40)
     specialty = forms.CharField(label=_("专业"), max_length=60, required=False)
-    obtained_on = forms.DateField(label=_("取得时间"), widget=forms.DateInput(attrs={"type": "date"}))
+    obtained_on = forms.DateField(label=_("取得时间"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     evidence = forms.FileField(label=_("原证书扫描件（PDF/JPG/PNG）"))
 
     def __init__(self, *args, holder=None, **kwargs):

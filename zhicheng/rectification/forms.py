@@ -13,7 +13,7 @@ class OrderForm(forms.Form):
     source = forms.ChoiceField(label=_("发现方式"), choices=[(Source.INSPECTION, _("巡查")), (Source.RECHECK, _("复查"))])
     party = forms.ModelChoiceField(label=_("责令整改单位"), queryset=Organisation.objects.filter(kind__in=PARTY_KINDS).order_by("kind", "name"))
     matter = forms.CharField(label=_("需要纠正的问题和要求"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4}))
-    deadline = forms.DateField(label=_("整改期限"), widget=forms.DateInput(attrs={"type": "date"}))
+    deadline = forms.DateField(label=_("整改期限"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
     def __init__(self, *args, parties=None, **kwargs):
         super().__init__(*args, **kwargs)
