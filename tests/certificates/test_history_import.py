@@ -89,6 +89,21 @@ def test_a_file_with_bad_rows_imports_nothing_and_names_every_bad_row(scene):
 
 
 @pytest.mark.django_db
+def test_a_title_before_its_holder_could_work_is_a_bad_row(scene):
+    """1850 for a holder born in 1980, 2015 for one born in 2010: the date is checked against the birth the number
+    gives, as the archive's own dates are."""
+    rows = _good_rows() + [
+        ["冯一", id_number("150102", dt.date(1980, 1, 1), 13), "工程", "中级", "工程师", "1850-01-01", "某评委会", "X-9"],
+        ["陈二", id_number("150102", dt.date(2010, 1, 1), 23), "工程", "正高级", "正高级工程师", "2015-12-01", "某评委会", "X-10"],
+    ]
+    report = import_history(_workbook(rows), scene["roles"].regional_hr, today=TODAY)
+    assert not report.ok and report.imported == 0
+    messages = {e.row: "；".join(e.messages) for e in report.errors}
+    assert sorted(messages) == [5, 6]
+    assert "取得时间早于持证人年满14周岁（1994-01-01）" in messages[5] and "（2024-01-01）" in messages[6]
+
+
+@pytest.mark.django_db
 def test_missing_columns_and_non_workbooks_are_refused(scene):
     wb = Workbook()
     wb.active.append(["姓名", "身份证号码"])

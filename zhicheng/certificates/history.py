@@ -36,6 +36,7 @@ from zhicheng.core.identifiers import birth_date_from_id, normalise_id_number, s
 from zhicheng.core.wording import clauses, enumeration
 from zhicheng.documents.excel import SheetRow, WorkbookUnreadable, read_rows
 from zhicheng.jobs.runner import no_progress
+from zhicheng.people.dates import MIN_AGE, years_after
 from zhicheng.people.models import Person, TitleHeld, TitleVia
 
 from . import signing
@@ -194,6 +195,9 @@ def _check(raw, catalogue: _Catalogue, ids: _IdChecker, today: dt.date) -> tuple
         problems.append(_("取得时间无法识别（例：2015-12-20）"))
     elif obtained > today:
         problems.append(_("取得时间晚于今天"))
+    elif id_number and obtained < (adult := years_after(birth_date_from_id(id_number), MIN_AGE)):
+        # As the archive's own dates (people.dates): a title before the holder could work is a typo.
+        problems.append(_("取得时间早于持证人年满%(age)d周岁（%(day)s）") % {"age": MIN_AGE, "day": f"{adult:%Y-%m-%d}"})
     committee = _text(v.get("committee"))
     if not committee:
         problems.append(_("评审委员会为空"))
