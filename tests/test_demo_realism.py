@@ -8,6 +8,8 @@ and re-hash; the one waiting for corrections misses exactly what the correction 
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.db import transaction
 from django.test.utils import override_settings
@@ -214,6 +216,7 @@ def test_the_demo_holds_an_exchange_request_the_regional_department_can_decide(d
     monkeypatch.setenv("ZHICHENG_TODAY", "2021-09-15")
     req = ExchangeRequest.objects.get()
     assert req.status == ExchangeStatus.SUBMITTED and req.competent_body.kind == "regional_hr_department"
+    assert req.submitted_at.date() < dt.date(2021, 9, 15), "filed before the demo's today, whatever the machine's date"
     client.force_login(User.objects.get(username="regional_hr"))
     listing = client.get(reverse("exchange_list")).content.decode()
     assert reverse("exchange_detail", args=[req.pk]) in listing and req.person.name in listing

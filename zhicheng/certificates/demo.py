@@ -12,6 +12,7 @@ import datetime as dt
 
 from zhicheng.accounts.roles import Role
 from zhicheng.catalogue.models import Level, Series
+from zhicheng.core import clock
 from zhicheng.demo import materials
 from zhicheng.files.services import store_file
 from zhicheng.orgs.models import OrgKind, Organisation
@@ -21,6 +22,7 @@ from .models import ExchangeOrigin
 
 ORIGINAL = {"issuer": "河北省人力资源和社会保障厅", "committee": "河北省工程技术系列高级职称评审委员会",
             "number": "冀高职证字〔2016〕第0428号", "title": "高级工程师", "specialty": "电气工程", "obtained_on": dt.date(2016, 12, 20)}
+FILED_ON = dt.date(2021, 9, 8)
 
 
 def demo(loader) -> None:
@@ -31,9 +33,10 @@ def demo(loader) -> None:
                                                 f"取得时间 {ORIGINAL['obtained_on']:%Y年%m月}", ORIGINAL["issuer"],
                                                 f"证书编号 {ORIGINAL['number']}"], kind="JPEG")
     evidence = store_file(f"资格证书-{person.name}-{ORIGINAL['title']}.jpg", scan, uploaded_by=holder)
-    req = file_exchange(actor=holder, origin=ExchangeOrigin.PROVINCE, original_issuer=ORIGINAL["issuer"],
-                        original_number=ORIGINAL["number"], original_committee=ORIGINAL["committee"],
-                        series=Series.objects.get(code="engineering"), level=Level.ASSOCIATE_SENIOR,
-                        title_name=ORIGINAL["title"], specialty=ORIGINAL["specialty"], obtained_on=ORIGINAL["obtained_on"],
-                        evidence=evidence)
+    with clock.frozen(FILED_ON):  # a few days before the demo's today, not the machine's
+        req = file_exchange(actor=holder, origin=ExchangeOrigin.PROVINCE, original_issuer=ORIGINAL["issuer"],
+                            original_number=ORIGINAL["number"], original_committee=ORIGINAL["committee"],
+                            series=Series.objects.get(code="engineering"), level=Level.ASSOCIATE_SENIOR,
+                            title_name=ORIGINAL["title"], specialty=ORIGINAL["specialty"], obtained_on=ORIGINAL["obtained_on"],
+                            evidence=evidence)
     loader.out(f"  区外证书换发：{person.name}的{ORIGINAL['title']}证书（{ORIGINAL['issuer']}），待{req.competent_body.name}核准")
