@@ -396,7 +396,10 @@ def test_publishing_asks_first_and_names_who_goes_public(client, make_applicant,
         body = confirmation(client.post(reverse("application_bulk"), data))
         assert {type(a).objects.get(pk=a.pk).state for a in apps} == {before}, "nothing published yet"
         assert f"选择2份申报：{apps[0].person.name}、{apps[1].person.name}。" in body
-        assert "公示5个工作日，自今天起；受理异议：0471-6600000。" in body
+        from zhicheng.publicity.workdays import publicity_end
+
+        end = publicity_end(day, 5)
+        assert f"公示5个工作日，自今天起至{end:%Y-%m-%d}；受理异议：0471-6600000。" in body, "the last day said before publishing"
         assert f"转入“{state.label}”" in body and "不能撤回" in body
         assert body.count('<input type="hidden" name="ids"') == 2 and 'href="/applications/?queue=1"' in body
         response = client.post(reverse("application_bulk"), {**data, **CONFIRM}, follow=True)

@@ -31,6 +31,7 @@ from zhicheng.declarations.jobs import start_bulk_job, step_each
 from zhicheng.declarations.models import Application
 from zhicheng.declarations.services import TransitionError
 from zhicheng.declarations.screening import rescreened_in
+from zhicheng.publicity.workdays import publicity_end
 from zhicheng.declarations.states import FINAL_STATES, Channel, State
 from zhicheng.declarations.workflow import TABLE, ends_declaration
 from zhicheng.files.models import StoredFile
@@ -216,8 +217,9 @@ def _publish_question(request, action: str, ids: list[int], options: dict, back:
     return confirm.Question(
         title=_("发起公示"), subject=f"{label}：{options['title']}" if options["title"] else label,
         facts=[_chosen(ids),
-               _("公示%(days)d个工作日，自今天起；受理异议：%(contact)s。") % {
-                   "days": options["working_days"], "contact": options["contact"] or "—"}],
+               _("公示%(days)d个工作日，自今天起至%(end)s；受理异议：%(contact)s。") % {
+                   "days": options["working_days"], "end": f"{publicity_end(clock.today(), options['working_days']):%Y-%m-%d}",
+                   "contact": options["contact"] or "—"}],
         consequence=_("公示名单立即在“公示公告”中对外公开，能列入的申报转入“%(state)s”，不能列入的逐一说明原因；"
                       "公示发起后不能撤回，期满且异议处理完毕后方可结束。") % {"state": _(state)},
         button=_("确认发起公示"), cancel_url=back,
