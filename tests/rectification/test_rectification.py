@@ -318,3 +318,20 @@ def test_the_order_list_costs_the_same_queries_whatever_its_rows(client, django_
         with django_assert_num_queries(len(one.captured_queries)):
             body = client.get(reverse("rectification_orders")).content.decode()
     assert all(unit.name in body for unit in units)
+
+
+@pytest.mark.django_db
+def test_a_refused_report_keeps_what_was_typed(client, at_intake):
+    """A report with a file that is not a PDF or image is refused: the page comes back with the text as typed (the
+    file has to be chosen again), not emptied by a redirect; nothing is reported."""
+    b, _office, _ = at_intake
+    order = order_to(b.unit)
+    client.force_login(staff_of(b.unit))
+    text = "已重新组织单位公示，公示期间未收到异议，附公示截图。"
+    with clock.frozen(D(2021, 8, 5)):
+        page = client.post(reverse("rectification_order_act", args=[order.pk]),
+                           {"action": "answer", "text": text, "files": upload("截图.pdf", b"not a pdf at all")})
+    body = page.content.decode()
+    assert page.status_code == 200 and text in body and "文件" in body
+    order.refresh_from_db()
+    assert order.state != OrderState.ANSWERED and not order.answers.exists()

@@ -93,6 +93,11 @@ def _order_question(finding, data: dict) -> confirm.Question:
 
 @page("rectification_order_detail")
 def order_detail(request, pk: int):
+    return _detail_page(request, pk)
+
+
+def _detail_page(request, pk: int, answer_form=None, decide_form=None):
+    """The order, its answers and the form its reader may fill; a refused form comes back bound, with what was typed."""
     user = request.user
     order = get_object_or_404(services.orders_for(user).select_related("finding__item__campaign", "finding__item__certificate")
                               .prefetch_related(_answers()), pk=pk)
@@ -100,8 +105,9 @@ def order_detail(request, pk: int):
     finding = order.finding
     return render(request, "rectification/order_detail.html", {
         "order": order, "answers": order.answers.all(), "finding": finding,
-        "answer_form": forms.AnswerForm() if is_party and order.state in WAITING_FOR_PARTY else None,
-        "decide_form": forms.DecideForm() if user.role in services.OVERSEERS and order.state == OrderState.ANSWERED else None,
+        "answer_form": (answer_form or forms.AnswerForm()) if is_party and order.state in WAITING_FOR_PARTY else None,
+        "decide_form": ((decide_form or forms.DecideForm()) if user.role in services.OVERSEERS and order.state == OrderState.ANSWERED
+                        else None),
         "can_suspend": (user.role == Role.REGIONAL_HR_DEPARTMENT and order.state == OrderState.OVERDUE and order.committee_id is not None),
         "can_revoke": (user.role == Role.REGIONAL_HR_DEPARTMENT and finding is not None and finding.item.certificate_id is not None
                        and finding.item.certificate.status != "revoked"),
@@ -116,6 +122,7 @@ def order_act(request, pk: int):
     if request.method != "POST":
         return redirect("rectification_order_detail", pk=order.pk)
     action = request.POST.get("action")
+    form = None
     try:
         if action == "answer":
             form = forms.AnswerForm(request.POST, request.FILES)
@@ -137,6 +144,8 @@ def order_act(request, pk: int):
             raise RectificationError(_("未知的操作。"))
     except (RectificationError, ValidationError) as exc:
         messages.error(request, getattr(exc, "message", None) or "；".join(exc.messages))
+        if form is not None:  # what was typed stays on the page (files have to be chosen again: browsers do not refill them)
+            return _detail_page(request, order.pk, **{f"{action}_form": form})
     return redirect("rectification_order_detail", pk=order.pk)
 
 
