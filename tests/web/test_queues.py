@@ -442,3 +442,16 @@ def test_an_experts_menu_leads_to_their_review_tasks_not_to_a_queue(client, scen
     client.force_login(scene["roles"].employer)
     body = client.get(reverse("public_draws")).content.decode()
     assert queue in body and listing in body
+
+
+@pytest.mark.django_db
+def test_the_bulk_menu_offers_the_steps_the_pages_declarations_can_take(client, make_applicant):
+    """A league/city bureau holds no county-stage declaration: its page of city-stage ones offers 审核汇总并公示花名册,
+    not 旗县审核通过 nor 推荐报送, which would be refused for every row."""
+    app, _, day = advance(make_applicant(P.regular_city_engineer_intermediate()), State.CITY_BUREAU_REVIEW)
+    client.force_login(staff_of(app.holder))
+    with clock.frozen(day):
+        page = client.get(reverse("application_list") + "?queue=1").content.decode()
+    menu = page[page.index('id="bulk-action"'):]
+    menu = menu[:menu.index("</select>")]
+    assert 'value="publish_roster"' in menu and 'value="county_approve"' not in menu and 'value="recommend"' not in menu

@@ -71,6 +71,13 @@ def bulk_actions(role: str) -> list[tuple[str, str]]:
     return actions
 
 
+def bulk_actions_on(role: str, states: set[str]) -> list[tuple[str, str]]:
+    """The role's bulk steps that can move some declaration in ``states`` (those of the page shown): a city bureau is not
+    offered 旗县审核通过 for a page that holds no county-stage declaration."""
+    movable = {t.action for t in TABLE if role in t.who and states.intersection(t.sources)}
+    return [(action, label) for action, label in bulk_actions(role) if action in movable]
+
+
 def _query_with(query, **values) -> str:
     """The list's query string with some parameters replaced (None drops one): links keep every filter."""
     query = query.copy()
@@ -109,7 +116,7 @@ def application_list(request):
         "page_obj": page_obj, "applied": applied, "q": request.GET.get("q", ""), "queue": bool(request.GET.get("queue")),
         "states": State.choices, "levels": Level.choices, "channels": Channel.choices, "routes": list(ROUTE_LABELS.items()),
         "series_list": Series.objects.all(), "units": list(units),
-        "bulk_actions": [] if user.read_only else bulk_actions(user.role), "publishing": PUBLISHING,
+        "bulk_actions": [] if user.read_only else bulk_actions_on(user.role, {a.state for a in page_obj}), "publishing": PUBLISHING,
         "publicity_form": PublicityOptionsForm(initial={"contact": getattr(user.organisation, "phone", "")}),
         "quota": employer_quota(user), "employer": employer, "bulk_job_threshold": settings.BULK_JOB_THRESHOLD,
         "sort": sort, "sort_columns": _sort_columns(request.GET, sort), "page_query": _query_with(request.GET, page=None),
