@@ -108,6 +108,11 @@ def test_arrival_is_when_the_holder_received_it_not_the_last_step(client, three)
     assert rows[SECOND][deadline] == "—"
     first.refresh_from_db()
     assert first.held_since.date() == D(2021, 6, 7) and first.state_since.date() == D(2021, 6, 10)
+    with clock.frozen(TODAY):
+        dashboard = client.get(reverse("dashboard")).content.decode()
+    recent = dashboard[dashboard.index("最近到达"):]
+    row = recent[recent.index(first.person.name):]
+    assert "2021-06-07" in row[:row.index("</tr>")], "the dashboard's arrival is the list's"
 
 
 @pytest.mark.django_db

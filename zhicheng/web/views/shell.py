@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Count, F
+from django.db.models.functions import Coalesce
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -61,7 +62,7 @@ def current_plan():
 
 
 # What the latest arrivals' table shows, and only that: ten rows joined to four tables were most of the page's queries' cost.
-RECENT_COLUMNS = ("state", "state_since", "level", "person__name", "series__name", "plan__year", "unit__name")
+RECENT_COLUMNS = ("state", "state_since", "held_since", "level", "person__name", "series__name", "plan__year", "unit__name")
 
 
 @page("dashboard")
@@ -80,9 +81,11 @@ def dashboard(request):
         "scope_counts": scope_counts,
         "scope_total": sum(count for _state, _label, count in scope_counts),
         # The engine's decision (every route with its findings) is the widest column and this list shows none of it.
-        # Read-only roles have no queue: their latest arrivals are those of everything they may read.
-        "recent": (Application.objects.for_user(user) if user.read_only else queue)
-        .select_related("person", "series", "plan", "unit").only(*RECENT_COLUMNS).order_by("-state_since")[:10],
+        # Read-only roles have no queue: their latest arrivals are those of everything they may read (by its last step).
+        # A queue's arrival is when its holder received it, as the list says (declarations.listing).
+        "recent": (Application.objects.for_user(user).annotate(arrival=F("state_since")) if user.read_only
+                   else queue.annotate(arrival=Coalesce("held_since", "state_since")))
+        .select_related("person", "series", "plan", "unit").only(*RECENT_COLUMNS).order_by("-arrival", "-pk")[:10],
         "unread": unread_count(user),
         "quota": employer_quota(user),
         "filing_warnings": filing_warnings(user) if can_open(user, "filing_queue") else [],
