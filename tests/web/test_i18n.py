@@ -437,7 +437,7 @@ def test_the_level_names_on_the_start_page_in_english(client, make_applicant):
 def test_the_employers_bulk_step_and_the_webhook_events_in_english(client, make_applicant):
     """Labels kept beside the workflow's own (the bulk step named for either next body) and the webhook form's
     event choices read in the reader's language."""
-    app, _, day = advance(make_applicant(P.regular_engineer()), "submitted")
+    app, _, day = advance(make_applicant(P.regular_engineer()), "employer_publicity")
     client.force_login(staff_of(app.unit))
     with clock.frozen(day):
         body = english(client, reverse("application_list"))

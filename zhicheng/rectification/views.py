@@ -101,18 +101,22 @@ def _detail_page(request, pk: int, answer_form=None, decide_form=None):
     user = request.user
     order = get_object_or_404(services.orders_for(user).select_related("finding__item__campaign", "finding__item__certificate")
                               .prefetch_related(_answers()), pk=pk)
-    is_party = user.role in services.PARTY_ROLES and user.organisation_id == order.party_id
-    finding = order.finding
+    finding, offered = order.finding, _offered_forms(user, order)
     return render(request, "rectification/order_detail.html", {
         "order": order, "answers": order.answers.all(), "finding": finding,
-        "answer_form": (answer_form or forms.AnswerForm()) if is_party and order.state in WAITING_FOR_PARTY else None,
-        "decide_form": ((decide_form or forms.DecideForm()) if user.role in services.OVERSEERS and order.state == OrderState.ANSWERED
-                        else None),
+        "answer_form": (answer_form or forms.AnswerForm()) if offered["answer"] else None,
+        "decide_form": (decide_form or forms.DecideForm()) if offered["decide"] else None,
         "can_suspend": (user.role == Role.REGIONAL_HR_DEPARTMENT and order.state == OrderState.OVERDUE and order.committee_id is not None),
         "can_revoke": (user.role == Role.REGIONAL_HR_DEPARTMENT and finding is not None and finding.item.certificate_id is not None
                        and finding.item.certificate.status != "revoked"),
         "suspensions": order.suspensions.all(),
     })
+
+
+def _offered_forms(user, order) -> dict[str, bool]:
+    """Which of the order's forms its reader is given: the party reports while it waits, an overseer decides a report."""
+    return {"answer": user.role in services.PARTY_ROLES and user.organisation_id == order.party_id and order.state in WAITING_FOR_PARTY,
+            "decide": user.role in services.OVERSEERS and order.state == OrderState.ANSWERED}
 
 
 @page("rectification_order_act")
@@ -144,7 +148,9 @@ def order_act(request, pk: int):
             raise RectificationError(_("未知的操作。"))
     except (RectificationError, ValidationError) as exc:
         messages.error(request, getattr(exc, "message", None) or "；".join(exc.messages))
-        if form is not None:  # what was typed stays on the page (files have to be chosen again: browsers do not refill them)
+        if form is not None and _offered_forms(user, order).get(action):
+            # The form the page gives this reader comes back with what was typed (files have to be chosen again:
+            # browsers do not refill them); a step not theirs to take goes back to the page with the reason.
             return _detail_page(request, order.pk, **{f"{action}_form": form})
     return redirect("rectification_order_detail", pk=order.pk)
 
