@@ -1197,7 +1197,7 @@ PAGES_WALKED: dict[str, Page] = {
     "publicity_summary_forms": Page(_u("publicity_summary_forms", _pk("publicity")), _all(serves(*PDF), "employer", "regional_hr", "supervisor")),
     "objection_handle": Page(_u("objection_handle", _pk("objection")),
                              {"employer": does(_objection_handled, _u("publicity_detail", _pk("publicity")))}, method="post",
-                             data=lambda s, who: {"substantiated": "no", "finding": "经核实，业绩证明与原件一致。"}),
+                             data=lambda s, who: {"substantiated": "no", "finding": "经核实，业绩证明与原件一致。", "confirm": "yes"}),
     # —— certificates and filing: d, certified ——
     "certificate_verify": Page(_u("certificate_verify"), {"*": shows('name="number"')}, anonymous=shows('name="number"')),
     "certificate_scan": Page(_u("certificate_scan", lambda s: s["certificate"].number, lambda s: s["certificate"].check_code),

@@ -184,6 +184,8 @@ def test_private_sector_declaration_correction_and_committee(page, region, today
     page.fill("textarea[name=finding]", "经核查社保缴纳记录，申报人2015年起在本单位工作，异议不属实。")
     shot("publicity-objection")
     page.click("article form button[type=submit]")
+    assert "公示期满结束公示后照常进入下一环节" in page.inner_text("#confirm")
+    page.click("#confirm button[name=confirm]")
     page.wait_for_selector(".messages >> text=已记录异议核实结果")
     today(publicity.ends_on + dt.timedelta(days=1))
     page.goto(f"{base}/publicities/{publicity.pk}/")

@@ -120,7 +120,7 @@ def test_private_sector_declaration_through_the_pages(client):
         publicity.refresh_from_db()
         assert publicity.is_open, "an open objection holds the publicity (八（二）3)"
         client.post(reverse("objection_handle", args=[objection.pk]),
-                    {"substantiated": "no", "finding": "经核查社保缴纳记录，申报人2015年起在本单位工作，异议不属实。"})
+                    {"substantiated": "no", "finding": "经核查社保缴纳记录，申报人2015年起在本单位工作，异议不属实。", "confirm": "yes"})
         client.post(reverse("publicity_close", args=[publicity.pk]), {"confirm": "yes"})
     app.refresh_from_db()
     assert app.state == State.RECOMMENDER_REVIEW and app.holder.name == CHAMBER

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .models import Publicity
@@ -32,8 +33,28 @@ class ObjectionForm(forms.Form):
 
 
 class HandleObjectionForm(forms.Form):
+    FINDING_MIN, FINDING_MAX = 5, 1000  # the least is publicity.services.handle_objection's
+
     substantiated = forms.TypedChoiceField(
         label=_("核实结果"), coerce=lambda v: v == "yes", widget=forms.RadioSelect,
         choices=[("no", _("经核实不属实")), ("yes", _("经核实属实"))],
+        error_messages={"required": _("请选择核实结果（经核实属实或不属实）。"),
+                        "invalid_choice": _("请选择核实结果（经核实属实或不属实）。")},
     )
-    finding = forms.CharField(label=_("核实情况与处理意见"), widget=forms.Textarea(attrs={"rows": 3}))
+    finding = forms.CharField(
+        label=_("核实情况与处理意见"), widget=forms.Textarea(attrs={"rows": 3, "minlength": FINDING_MIN}), max_length=FINDING_MAX,
+        error_messages={"required": _("请填写核实情况与处理意见。"),
+                        "max_length": _("核实情况与处理意见不能超过%(limit_value)d个字（现在%(show_value)d个字），请精简。")},
+    )
+
+    def is_complete(self) -> bool:
+        """Valid, and the finding as long as the service asks: the page says so before it asks to confirm.
+        (The API keeps the service's own refusal of a short finding.)"""
+        if not self.is_valid():
+            return False
+        finding = self.cleaned_data["finding"]
+        if len(finding) < self.FINDING_MIN:
+            self.add_error("finding", gettext("核实情况与处理意见至少填写%(least)d个字（现在%(now)d个字）。")
+                           % {"least": self.FINDING_MIN, "now": len(finding)})
+            return False
+        return True

@@ -9,6 +9,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from zhicheng.catalogue.models import Specialty
+from zhicheng.core import clock
 from zhicheng.core.params import IdChoicesField
 from zhicheng.core.wording import title_label
 from zhicheng.orgs.models import Organisation
@@ -18,11 +19,13 @@ from zhicheng.people.forms import translate_labels
 from . import pool
 from .drawing import DEFAULT_OBJECTION_DAYS, MIN_OBJECTION_DAYS
 from .meeting import CHOICES
-from .models import GroupKind, Recommendation, RelationKind, ReviewPlan
+from .models import (DUPLICATE_PLAN, RECUSAL_YEARS_MAX, RECUSAL_YEARS_MESSAGE, RECUSAL_YEARS_MIN, GroupKind, Recommendation,
+                     RelationKind, ReviewPlan)
 from .panels import SCORE_FIELDS
 from .pool import NO_SPECIALTY
 
-DATE = forms.DateInput(attrs={"type": "date"})
+# An <input type="date"> reads and sends ISO dates only, whatever the page's language.
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def _not_after_today(form, name: str):
@@ -83,16 +86,32 @@ class SanctionForm(forms.Form):
 
 
 class ServiceYearForm(forms.Form):
+    """A year the expert has sat on a committee: one that has come, not one ahead."""
+
     committee = forms.ModelChoiceField(label=_("评委会"), queryset=None)
     year = forms.IntegerField(label=_("年度"), min_value=1980, max_value=2100)
 
     def __init__(self, *args, committees, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["committee"].queryset = committees
+        self.fields["year"].widget.attrs["max"] = clock.today().year
+
+    def clean_year(self):
+        year, this_year = self.cleaned_data["year"], clock.today().year
+        if year > this_year:
+            raise forms.ValidationError(gettext("担任评委年度（%(year)d年）不能晚于今年（%(this)d年），请核对。") % {"year": year, "this": this_year})
+        return year
 
 
 class PoolFilingForm(ServiceYearForm):
-    """The committee whose pool is filed, and for which year."""
+    """The committee whose pool is filed, and for which year (the coming year's pool may be filed ahead)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].widget.attrs["max"] = 2100
+
+    def clean_year(self):
+        return self.cleaned_data["year"]
 
 
 class ImportForm(forms.Form):
@@ -109,6 +128,10 @@ class ImportForm(forms.Form):
 
 
 class PlanForm(forms.ModelForm):
+    recusal_years = forms.IntegerField(
+        label=_("曾工作单位回避年限"), min_value=RECUSAL_YEARS_MIN, max_value=RECUSAL_YEARS_MAX, initial=3,
+        error_messages={"min_value": RECUSAL_YEARS_MESSAGE, "max_value": RECUSAL_YEARS_MESSAGE})
+
     class Meta:
         model = ReviewPlan
         fields = ["place", "review_starts_on", "review_ends_on", "declarations_summary", "composition", "procedure", "measures",
@@ -131,6 +154,14 @@ class NewPlanForm(PlanForm):
     def __init__(self, *args, committees, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["committee"].queryset = committees
+
+    def clean(self):
+        data = super().clean()
+        committee, year = data.get("committee"), data.get("year")
+        if committee is not None and year is not None and ReviewPlan.objects.filter(committee=committee, year=year).exists():
+            # On the year, so that the model's own unique check (which skips a field in error) does not say it again.
+            self.add_error("year", str(DUPLICATE_PLAN))
+        return data
 
 
 class FileForm(forms.Form):

@@ -3,7 +3,9 @@ the secret ballot and the minutes. The draw itself is zhicheng.draw (plain Pytho
 live in the modules next to this one (pool, plans, drawing, recusal, panels, meeting, minutes)."""
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 from zhicheng.catalogue.models import Level
 from zhicheng.core import clock
@@ -124,6 +126,12 @@ class PlanStatus(models.TextChoices):
     REJECTED = "rejected", "退回修改"
 
 
+# 曾工作单位回避年限: a few years, as the notice's practice; beyond ten is a typo (and recusal.py counts back from today by it).
+RECUSAL_YEARS_MIN, RECUSAL_YEARS_MAX = 1, 10
+RECUSAL_YEARS_MESSAGE = gettext_lazy("曾工作单位回避年限应为1至10年，请核对。")
+DUPLICATE_PLAN = gettext_lazy("本评委会该年度的评审实施方案已经存在，请打开原方案修改。")
+
+
 class ReviewPlan(models.Model):
     """评审实施方案 (七（三）): filed with the region at least a week before the review opens."""
 
@@ -139,7 +147,9 @@ class ReviewPlan(models.Model):
     measures = models.TextField("采取措施", blank=True)
     attachments = models.ManyToManyField("files.StoredFile", verbose_name="附件（送审表等）", blank=True, related_name="+")
     quantitative_review = models.BooleanField("实行量化评审（五（二）3）", default=False)
-    recusal_years = models.PositiveSmallIntegerField("曾工作单位回避年限", default=3)
+    recusal_years = models.PositiveSmallIntegerField(
+        "曾工作单位回避年限", default=3,
+        validators=[MinValueValidator(RECUSAL_YEARS_MIN, RECUSAL_YEARS_MESSAGE), MaxValueValidator(RECUSAL_YEARS_MAX, RECUSAL_YEARS_MESSAGE)])
     filed_on = models.DateField("报备日期", null=True, blank=True)
     filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     filed_snapshot = models.JSONField("报备内容", null=True, blank=True)
@@ -150,7 +160,8 @@ class ReviewPlan(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = "评审实施方案"
-        constraints = [models.UniqueConstraint(fields=["committee", "year"], name="one_review_plan_per_committee_year")]
+        constraints = [models.UniqueConstraint(fields=["committee", "year"], name="one_review_plan_per_committee_year",
+                                               violation_error_message=DUPLICATE_PLAN)]
 
     def __str__(self):
         return f"{self.committee} {self.year}年评审实施方案"

@@ -22,9 +22,10 @@ from zhicheng.audit.services import record as audit
 from zhicheng.catalogue.models import LEVEL_ORDER, SENIOR_LEVELS, Series, Specialty, TitleName
 from zhicheng.core import clock
 from zhicheng.core.canonical import sha256_hex
-from zhicheng.core.identifiers import normalise_id_number
+from zhicheng.core.identifiers import birth_date_from_id, normalise_id_number
 from zhicheng.core.wording import enumeration
 from zhicheng.orgs.models import Committee, Organisation, OrgKind, Sector, UnitLevel
+from zhicheng.people.dates import MIN_AGE, years_after
 from zhicheng.people.models import Person, TitleHeld
 
 from .models import Expert, ExpertRelation, PoolFiling, RelationKind, Sanction, ServiceYear
@@ -377,6 +378,20 @@ class _Lookups:
         self.committees = {c.name: c for c in Committee.objects.all()}
 
 
+def _date_problems(day: dt.date | None, birth: dt.date | None) -> list[str]:
+    """A date of the expert's working life: not after today, nor before they were old enough to work
+    (by the birth date in the 身份证 number); said after the cell's name, as the import's other problems."""
+    today, problems = clock.today(), []
+    if day is None:
+        return problems
+    if day > today:
+        problems.append(_("%(day)s晚于今天（%(today)s），请核对") % {"day": f"{day:%Y-%m-%d}", "today": f"{today:%Y-%m-%d}"})
+    if birth is not None and day < years_after(birth, MIN_AGE):
+        problems.append(_("%(day)s早于该专家年满%(age)d周岁之日（%(limit)s，按身份证号码中的出生日期），请核对") % {
+            "day": f"{day:%Y-%m-%d}", "age": MIN_AGE, "limit": f"{years_after(birth, MIN_AGE):%Y-%m-%d}"})
+    return problems
+
+
 def _parse_row(row, lookups: _Lookups, allowed_committees: dict[int, Committee], default_committee) -> tuple[ImportRow | None, list[str]]:
     v = {name: row.values.get(name) for name in COLUMNS}
     errors = []
@@ -384,38 +399,48 @@ def _parse_row(row, lookups: _Lookups, allowed_committees: dict[int, Committee],
     def err(column: str, message: str):
         errors.append(_("第%(row)d行“%(column)s”：%(message)s") % {"row": row.number, "column": LABEL[column], "message": message})
 
+    # Every cell is checked, an empty required one too: the page lists all the problems of the file at once.
+    empty = {name for name in REQUIRED if not _text(v[name])}
     for name in REQUIRED:
-        if not _text(v[name]):
+        if name in empty:
             err(name, _("不能为空"))
-    if errors:
-        return None, errors
-    try:
-        id_number = normalise_id_number(_text(v["id_number"]))
-    except ValidationError as exc:
-        err("id_number", "；".join(exc.messages))
-        id_number = ""
-    unit = lookups.units.get(_text(v["unit"]))
-    if unit is None:
-        err("unit", _("系统中没有名称或统一社会信用代码为“%(unit)s”的用人单位") % {"unit": _text(v["unit"])})
-    series = lookups.series.get(_text(v["series"]))
-    if series is None:
-        err("series", _("没有“%(series)s”系列") % {"series": _text(v["series"])})
+    id_number, birth = "", None
+    if "id_number" not in empty:
+        try:
+            id_number = normalise_id_number(_text(v["id_number"]))
+            birth = birth_date_from_id(id_number)
+        except ValidationError as exc:
+            err("id_number", "；".join(exc.messages))
+    unit = series = None
+    if "unit" not in empty:
+        unit = lookups.units.get(_text(v["unit"]))
+        if unit is None:
+            err("unit", _("系统中没有名称或统一社会信用代码为“%(unit)s”的用人单位") % {"unit": _text(v["unit"])})
+    if "series" not in empty:
+        series = lookups.series.get(_text(v["series"]))
+        if series is None:
+            err("series", _("没有“%(series)s”系列") % {"series": _text(v["series"])})
     specialty = title = None
     if series is not None:
         if _text(v["specialty"]):
             specialty = lookups.specialties.get((series.pk, _text(v["specialty"])))
             if specialty is None:
                 err("specialty", _("%(series)s系列没有“%(specialty)s”专业") % {"series": _(series.name), "specialty": _text(v["specialty"])})
-        title = lookups.titles.get((series.pk, _text(v["title_name"])))
-        if title is None:
-            err("title_name", _("%(series)s系列没有“%(title)s”这一职称") % {"series": _(series.name), "title": _text(v["title_name"])})
-        elif title.level not in SENIOR_LEVELS:
-            err("title_name", _("评委须具有副高级以上职称"))
-    try:
-        obtained = _date(v["title_obtained_on"])
-    except ValueError:
-        err("title_obtained_on", _("应为日期，如 2015-12-01"))
-        obtained = None
+        if "title_name" not in empty:
+            title = lookups.titles.get((series.pk, _text(v["title_name"])))
+            if title is None:
+                err("title_name", _("%(series)s系列没有“%(title)s”这一职称") % {"series": _(series.name), "title": _text(v["title_name"])})
+            elif title.level not in SENIOR_LEVELS:
+                err("title_name", _("评委须具有副高级以上职称"))
+    obtained = None
+    if "title_obtained_on" not in empty:
+        try:
+            obtained = _date(v["title_obtained_on"])
+        except ValueError:
+            err("title_obtained_on", _("应为日期，如 2015-12-01"))
+        else:
+            for message in _date_problems(obtained, birth):
+                err("title_obtained_on", message)
     committee_name = _text(v["committee"])
     if committee_name:
         committee = lookups.committees.get(committee_name)
@@ -440,6 +465,9 @@ def _parse_row(row, lookups: _Lookups, allowed_committees: dict[int, Committee],
     available_text = _text(v["available"]) or "是"
     if available_text not in ("是", "否"):
         err("available", _("请填“是”或“否”"))
+    phone = _text(v["phone"])
+    if phone and not (phone.isdigit() and len(phone) == 11 and phone.startswith("1")):
+        err("phone", _("“%(phone)s”不是手机号，请填写以1开头的11位数字") % {"phone": phone})
 
     def triples(column: str, form: str):
         """The ``a:b:c；…`` items of a list cell with their three parts; any other item is an error."""
@@ -470,13 +498,19 @@ def _parse_row(row, lookups: _Lookups, allowed_committees: dict[int, Committee],
         except ValueError:
             err("former_units", _("“%(item)s”中的日期应写成 2015-03-01") % {"item": item})
             continue
+        problems = [_("“%(item)s”中的%(what)s%(problem)s") % {"item": item, "what": what, "problem": problem}
+                    for what, day in ((_("起始日期"), start), (_("离开日期"), end)) for problem in _date_problems(day, birth)]
+        if start and end and end < start:
+            problems.append(_("“%(item)s”中的离开日期早于起始日期") % {"item": item})
+        for problem in problems:
+            err("former_units", problem)
         former.append((former_unit, start, end))
     if errors:
         return None, errors
     return ImportRow(
         number=row.number, id_number=id_number, name=_text(v["name"]), unit=unit, series=series, specialty=specialty,
         title=title, title_obtained_on=obtained, certificate_number=_text(v["certificate_number"]), committee=committee,
-        served=served, available=available_text == "是", phone=_text(v["phone"]), relatives=relatives, former_units=former,
+        served=served, available=available_text == "是", phone=phone, relatives=relatives, former_units=former,
     ), []
 
 
@@ -517,21 +551,32 @@ def import_experts(source, actor) -> ImportReport:
             parsed.append(item)
     if not parsed and not report.errors:
         report.errors.append(_("表中没有数据行。"))
-    if report.errors:
         return report
+    # The rows that read well are written even when others did not, each in a savepoint of its own, so that
+    # what the archive says against a row is listed too; any problem anywhere rolls everything back.
     try:
         with transaction.atomic():
             for item in parsed:
-                created = _write(item, actor)
+                try:
+                    with transaction.atomic():
+                        created = _write(item, actor)
+                except PoolError as exc:
+                    report.errors += exc.messages
+                    continue
                 report.created += created
                 report.updated += not created
+            if report.errors:
+                raise _NothingImported
             audit("pool.import", None, actor=actor, object_type="review.expert", object_id="import",
                   after={"created": report.created, "updated": report.updated},
                   summary=f"导入评委库：新增{report.created}人，更新{report.updated}人")
-    except PoolError as exc:
+    except _NothingImported:
         report.created = report.updated = 0
-        report.errors += exc.messages
     return report
+
+
+class _NothingImported(Exception):
+    """Rolls back an import in which some row has a problem."""
 
 
 def _write(item: ImportRow, actor) -> bool:
