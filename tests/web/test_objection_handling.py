@@ -80,3 +80,20 @@ def test_a_bad_finding_is_refused_with_the_field_named_and_kept(client, scene, d
     assert f">\n{data['finding']}</textarea>" in page, "what was typed comes back"
     assert 'maxlength="1000"' in page
     assert Objection.objects.get(pk=objection.pk).status == ObjectionStatus.OPEN
+
+
+@pytest.mark.django_db
+def test_the_close_button_appears_once_the_period_is_over(client, scene):
+    """Before its last day has passed the page says until when it runs, instead of a 公示期满 button that can only
+    be refused; the day after, the button is there."""
+    from datetime import timedelta
+
+    app, publicity, _objection, day = scene
+    client.force_login(staff_of(app.unit))
+    url = reverse("publicity_detail", args=[publicity.pk])
+    with clock.frozen(day):
+        running = client.get(url).content.decode()
+    assert "公示期满，结束公示并办理下一环节" not in running and f"公示期至 {publicity.ends_on:%Y-%m-%d}" in running
+    with clock.frozen(publicity.ends_on + timedelta(days=1)):
+        over = client.get(url).content.decode()
+    assert "公示期满，结束公示并办理下一环节" in over

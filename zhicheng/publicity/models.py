@@ -71,6 +71,13 @@ class Publicity(models.Model):
     def is_open(self) -> bool:
         return self.outcome == PublicityOutcome.OPEN
 
+    @property
+    def period_over(self) -> bool:
+        """Its last working day has passed: it may be closed (publicity.services.close_publicity checks the same)."""
+        from zhicheng.core import clock
+
+        return clock.today() > self.ends_on
+
 
 class PublicityEntry(models.Model):
     publicity = models.ForeignKey(Publicity, on_delete=models.CASCADE, related_name="entries")

@@ -137,7 +137,7 @@ def close_publicity(publicity: Publicity, actor) -> CloseReport:
         publicity.refresh_from_db(from_queryset=Publicity.objects.select_for_update())
         if not publicity.is_open:
             raise ValidationError(_("该公示已经结束。"))
-        if clock.today() <= publicity.ends_on:
+        if not publicity.period_over:
             raise ValidationError(_("公示期至%(ends)s，期满后方可结束（不少于%(days)d个工作日）。") % {"ends": long_date(publicity.ends_on), "days": publicity.working_days})
         objections = list(publicity.objections.all())
         if any(o.status == ObjectionStatus.OPEN for o in objections):
