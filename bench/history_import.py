@@ -54,7 +54,7 @@ def _rows(n: int, seed: int = 2021):
         series, level, title = rng.choice(titles)
         for _ in range(2 if person % 4 == 0 else 1):
             emitted += 1
-            year = rng.randint(1990, 2020)
+            year = rng.randint(max(1990, birth.year + 22), 2020)  # a title after the holder's studies (the import checks)
             yield [name, ident, series, labels[level], title, dt.date(year, 12, rng.randint(1, 28)),
                    f"内蒙古自治区{series}系列职称评审委员会", f"H{year}{emitted:09d}"]
             if emitted >= n:

@@ -338,7 +338,8 @@ def _history_rows(n: int) -> list[list]:
 
     rng = random.Random(2021)
     titles = list(TitleName.objects.values_list("series__name", "level", "name"))
-    places = [id_number("150102", dt.date(1955, 1, 1) + dt.timedelta(days=131 * i), 0)[:14] for i in range(100)]
+    births = [dt.date(1955, 1, 1) + dt.timedelta(days=131 * i) for i in range(100)]
+    places = [id_number("150102", birth, 0)[:14] for birth in births]
     rows, person = [], 0
     while len(rows) < n:
         body = f"{places[person % 100]}{person // 100:03d}"
@@ -346,7 +347,7 @@ def _history_rows(n: int) -> list[list]:
         name = "王李张刘陈杨赵黄周吴"[person % 10] + "建国志强丽娟海燕巴特尔其其格乌云"[person % 13:][:2]
         series, level, title = rng.choice(titles)
         for _ in range(2 if person % 4 == 0 else 1):
-            year = rng.randint(1990, 2020)
+            year = rng.randint(max(1990, births[person % 100].year + 22), 2020)  # after the holder's studies (checked)
             rows.append([name, ident, series, Level(level).label, title, f"{year}-12-{rng.randint(1, 28):02d}",
                          f"内蒙古自治区{series}系列职称评审委员会", f"H{year}{len(rows):09d}"])
         person += 1
