@@ -188,7 +188,8 @@ def build_scene(make_applicant):
     from zhicheng.accounts.roles import Role
     from zhicheng.demo import applicants as P
     from zhicheng.orgs.models import Organisation, OrgKind
-    from zhicheng.review.models import Assignment, Expert, ReviewPlan
+    from zhicheng.core import clock
+    from zhicheng.review.models import Assignment, CommitteeMember, DrawStatus, Expert, ExpertDraw, ReviewPlan
 
     from .cycle_helpers import advance
 
@@ -213,7 +214,13 @@ def build_scene(make_applicant):
 
     expert, expert_record = expert_user("expert-in", "鄂尔多斯市中心医院")
     other_expert, _ = expert_user("expert-out", "包头市中心医院")
-    Assignment.objects.create(plan=ReviewPlan.objects.get(committee=a.committee, year=2021), expert=expert_record, application=a)
+    a_plan = ReviewPlan.objects.get(committee=a.committee, year=2021)
+    # The expert reads a's dossier as a sitting member of a's committee: an expert's access rests on the seat
+    # (declarations.querysets.live_assignments), so the scene seats them in a drawn committee.
+    seat = ExpertDraw.objects.create(plan=a_plan, status=DrawStatus.DRAWN, spec={"size": 25}, drawn_at=clock.now(),
+                                     created_by=staff_of(a.committee.office))
+    CommitteeMember.objects.create(draw=seat, expert=expert_record)
+    Assignment.objects.create(plan=a_plan, expert=expert_record, application=a)
     regional = Organisation.objects.get(kind=OrgKind.REGIONAL_HR_DEPARTMENT)
     supervisor = User.objects.create(username="supervisor-test", role=Role.SUPERVISOR, organisation=regional)
     roles = Roles(

@@ -913,7 +913,7 @@ def _chair_set(scene, user):
 
 def _chair_data(scene, who):
     member = scene["city"]["draw"].members.get(expert=scene["city"]["members"][1], active=True)
-    return {"action": "chair", "member": member.pk}
+    return {"action": "chair", "member": member.pk, "confirm": "yes"}
 
 
 def _expert_updated(scene, user):

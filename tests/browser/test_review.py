@@ -131,6 +131,8 @@ def test_small_review_draw_panel_meeting_ballot_results(page, region, today, sho
     assert len(members) == 5
     chair = members[0]
     page.locator("tr", has_text=chair.person.name).locator("form:has(input[value=chair]) button").click()
+    assert f"主任委员：{chair.person.name}" in page.inner_text("#confirm")
+    page.click("#confirm button[name=confirm]")
     assert "已确定主任委员" in messages(page)
 
     # —— the plan page: a panel of three reads both dossiers; the meeting is set for 10 August ——

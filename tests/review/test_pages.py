@@ -143,7 +143,7 @@ def test_plan_and_draw_through_the_pages(city_kit, client):
         record = json.loads(client.get(reverse("draw_record", args=[draw.pk])).content)
         assert record == draw.record
         member = draw.members.first()
-        client.post(act, {"action": "chair", "member": member.pk})
+        client.post(act, {"action": "chair", "member": member.pk, "confirm": "yes"})
         member.refresh_from_db()
         assert member.is_chair
     other_office = kit.__class__("内蒙古自治区卫生系列高级职称评审委员会").office

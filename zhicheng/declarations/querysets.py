@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from zhicheng.accounts.roles import Role
 from zhicheng.core import clock
@@ -42,15 +42,12 @@ class ApplicationQuerySet(models.QuerySet):
         return self.none()
 
     def _assigned_to_expert(self, user):
-        """Only what is assigned, only during the review window, never where the expert recused."""
-        today = clock.today()
-        return self.filter(
-            state=State.UNDER_REVIEW,
-            assignments__expert__user_id=user.pk,
-            assignments__recused=False,
-            assignments__plan__review_starts_on__lte=today,
-            assignments__plan__review_ends_on__gte=today,
-        ).exclude(recusals__expert__user_id=user.pk).distinct()
+        """Only what is assigned, only during the review window, never where the expert recused, and only
+        while the expert holds a seat on the plan's committee (a member who declined loses it all at once)."""
+        from zhicheng.review.models import Assignment
+
+        live = live_assignments(Assignment.objects.filter(expert__user_id=user.pk))
+        return self.filter(state=State.UNDER_REVIEW, pk__in=live.values("application_id")).exclude(recusals__expert__user_id=user.pk)
 
     def in_queue_of(self, user):
         """What waits for this user to act: held by their organisation (or by the applicant)."""
@@ -61,3 +58,16 @@ class ApplicationQuerySet(models.QuerySet):
         if user.role == Role.EXPERT:
             return self.for_user(user)
         return self.for_user(user).filter(holder_id=user.organisation_id)
+
+
+def live_assignments(assignments):
+    """Of these review assignments, those an expert may work on today: not recused, inside the plan's
+    review window, and held by a sitting member of the plan's committee (drawn, not declined, the
+    draw not cancelled). The one place where an expert's access to a dossier is decided; both
+    ``Application.objects.for_user`` and ``review.panels.assignments_for`` rest on it."""
+    from zhicheng.review.models import CommitteeMember, DrawStatus
+
+    today = clock.today()
+    seated = CommitteeMember.objects.filter(draw__plan_id=OuterRef("plan_id"), draw__status=DrawStatus.DRAWN,
+                                            expert_id=OuterRef("expert_id"), active=True)
+    return assignments.filter(recused=False, plan__review_starts_on__lte=today, plan__review_ends_on__gte=today).filter(Exists(seated))

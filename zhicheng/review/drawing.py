@@ -29,7 +29,9 @@ from zhicheng.draw.record import build_record, verify
 from zhicheng.publicity.workdays import publicity_end
 
 from . import pool as pool_service
-from .models import CommitteeMember, DrawObjection, DrawStatus, Expert, ExpertDraw, Meeting, PlanStatus, ReviewPlan
+from .models import (
+    Assignment, Attendance, CommitteeMember, DrawObjection, DrawStatus, Expert, ExpertDraw, Meeting, Panel, PlanStatus, ReviewPlan,
+)
 
 # Committees outside the senior rule have no national minimum; seven is the default we offer.
 DEFAULT_SIZE = {"senior_by_series": 25, "senior_by_specialty": 11, "other": 7}
@@ -338,8 +340,35 @@ def perform(draw: ExpertDraw, actor) -> ExpertDraw:
     return draw
 
 
+def _substitution(draw: ExpertDraw, member: CommitteeMember) -> tuple[str | None, list]:
+    """The reserve who takes ``member``'s seat if they decline now (its draw id, or None), and the problems noted."""
+    prepared = _prepared_from_publication(draw)
+    seed = seed_of(draw)
+    result = drawlib.draw(prepared, seed)
+    declined = list(draw.members.filter(active=False, declined_reason__gt="").order_by("pk").values_list("expert_id", flat=True))
+    codes = [Expert(pk=pk).draw_id for pk in declined] + [member.expert.draw_id]
+    outcome = drawlib.substitute(prepared, seed, result, codes)
+    return outcome["replacements"].get(member.expert.draw_id), outcome["problems"]
+
+
+def _expert_of(code: str) -> Expert:
+    return Expert.objects.select_related("person").get(pk=int(code[1:]))
+
+
+def successor_of(member: CommitteeMember) -> Expert | None:
+    """Who would be seated if this member declined now (for the question asked before the decline)."""
+    code, _problems = _substitution(member.draw, member)
+    return None if code is None else _expert_of(code)
+
+
 def decline(member: CommitteeMember, actor, reason: str) -> CommitteeMember | None:
-    """A drawn member declines: the next reserve of the same type takes the seat (zhicheng.draw.substitute)."""
+    """A drawn member declines: the next reserve of the same type takes the seat (zhicheng.draw.substitute).
+
+    The member leaves everything of this year's committee at once: their access to dossiers rests on
+    the seat (``declarations.querysets.live_assignments``), and in the same transaction they leave
+    the plan's panels and the meeting's attendance. Their assignments and any opinion already
+    written stay on record, out of their reach. The reserve takes the committee seat only: panels
+    are the office's to form."""
     draw = member.draw
     if party_of(actor, draw) != "office":
         raise DrawError(_("只有本评委会办事机构可以登记评委辞退。"))
@@ -353,23 +382,26 @@ def decline(member: CommitteeMember, actor, reason: str) -> CommitteeMember | No
             raise DrawError(_("该评委不在本年度评委会中。"))
         if Meeting.ballot_opened_for(draw.plan_id):  # current: open_ballot locks the draw too
             raise DrawError(_("评审会议已开始表决，不能再更换评委。"))
-        prepared = _prepared_from_publication(draw)
-        seed = seed_of(draw)
-        result = drawlib.draw(prepared, seed)
-        declined = list(draw.members.filter(active=False, declined_reason__gt="").order_by("pk").values_list("expert_id", flat=True))
-        codes = [Expert(pk=pk).draw_id for pk in declined] + [member.expert.draw_id]
-        outcome = drawlib.substitute(prepared, seed, result, codes)
-        successor_code = outcome["replacements"].get(member.expert.draw_id)
+        successor_code, problems = _substitution(draw, member)
         member.active, member.declined_reason, member.is_chair = False, reason.strip(), False
         member.save(update_fields=["active", "declined_reason", "is_chair"])
+        expert = member.expert
+        panels = list(Panel.objects.filter(plan_id=draw.plan_id, members=expert).order_by("pk"))
+        for panel in panels:
+            panel.members.remove(expert)
+        withdrawn = Attendance.objects.filter(meeting__plan_id=draw.plan_id, expert=expert, present=True).update(
+            present=False, recorded_at=clock.now())
+        assignments = list(Assignment.objects.filter(plan_id=draw.plan_id, expert=expert).order_by("pk").values_list("pk", flat=True))
         successor = None
         if successor_code is not None:
-            successor = CommitteeMember.objects.create(draw=draw, expert=Expert.objects.get(pk=int(successor_code[1:])),
-                                                       via_substitution=True)
+            successor = CommitteeMember.objects.create(draw=draw, expert=_expert_of(successor_code), via_substitution=True)
         audit("draw.decline", member, actor=actor, after={
-            "declined": member.expert.draw_id, "reason": member.declined_reason, "successor": successor_code,
-            "problems": outcome["problems"],
-        }, summary=f"{member.expert.person.name}辞退，" + (f"由候补{successor.expert.person.name}递补" if successor else "无符合条件的候补，需重新抽选"))
+            "declined": expert.draw_id, "reason": member.declined_reason, "successor": successor_code,
+            "problems": problems, "panels_left": [p.pk for p in panels], "assignments_withdrawn": assignments,
+            "attendance_withdrawn": bool(withdrawn),
+        }, summary=f"{expert.person.name}辞退，" + (f"由候补{successor.expert.person.name}递补" if successor else "无符合条件的候补，需重新抽选")
+           + (f"；退出评议组{'、'.join(p.name for p in panels)}" if panels else "")
+           + (f"；其评审材料{len(assignments)}份不再向其开放" if assignments else ""))
     return successor
 
 
@@ -380,6 +412,8 @@ def set_chair(member: CommitteeMember, actor) -> None:
         member.refresh_from_db(from_queryset=CommitteeMember.objects.select_for_update())
         if party_of(actor, member.draw) != "office" or not member.active:
             raise DrawError(_("只能由办事机构从在任评委中确定主任委员。"))
+        if member.is_chair:
+            raise DrawError(_("%(name)s已是主任委员。") % {"name": member.expert.person.name})
         member.draw.members.update(is_chair=False)
         member.is_chair = True
         member.save(update_fields=["is_chair"])

@@ -100,13 +100,16 @@ def assign(panel: Panel, actor, applications) -> list[Assignment]:
 
 
 def assignments_for(user):
-    """The expert's own, unrecused assignments whose declarations they may see now."""
+    """The expert's own, unrecused assignments whose declarations they may see now: only while they sit
+    on the plan's committee (``live_assignments``), so a member who declined loses the task list, the
+    task page, the dossier and the opinion form at once."""
     from zhicheng.declarations.models import Application
+    from zhicheng.declarations.querysets import live_assignments
 
     if user.role != Role.EXPERT:
         return Assignment.objects.none()
     visible = Application.objects.for_user(user).values("pk")
-    return Assignment.objects.filter(expert__user=user, recused=False, application__in=visible)
+    return live_assignments(Assignment.objects.filter(expert__user=user, application__in=visible))
 
 
 def submit_opinion(assignment: Assignment, user, *, recommendation: str, text: str, scores: dict | None = None) -> Opinion:

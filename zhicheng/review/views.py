@@ -34,7 +34,7 @@ from . import drawing, forms, meeting as meeting_service, minutes as minutes_ser
 from . import plans as plan_service, pool as pool_service, recusal as recusal_service
 from .models import (
     Assignment, CommitteeMember, DrawObjection, DrawStatus, Expert, ExpertDraw, ExpertRelation, GroupKind, Meeting, MeetingStatus,
-    Minutes, Opinion, PlanStatus, PoolFiling, ReviewPlan, VoteCast,
+    Minutes, Opinion, Panel, PlanStatus, PoolFiling, ReviewPlan, VoteCast,
 )
 
 POOL_PAGE_SIZE = 100
@@ -363,7 +363,9 @@ def draw_detail(request, pk: int):
         verification = drawing.verify_stored(draw)
     members = draw.members.select_related("expert__person", "expert__unit").order_by("-active", "expert__person__name")
     names = {entry["id"]: entry["name"] for entry in draw.pool or []}
-    reserves = [{**group, "reserve_names": [names.get(i, i) for i in group["reserves"]]}
+    # A reserve seated by a decline (or seated, then declined) is no longer waiting: only the rest are listed.
+    seated = {m.expert.draw_id for m in members}
+    reserves = [{**group, "reserve_names": [names.get(i, i) for i in group["reserves"] if i not in seated]}
                 for group in (draw.record or {}).get("result", {}).get("reserves", [])]
     quota_lines = [_quota_line(category, value, bounds)
                    for category, values in sorted(draw.spec.get("quotas", {}).items()) for value, bounds in sorted(values.items())]
@@ -429,11 +431,28 @@ def draw_act(request, pk: int):
             return confirm.ask(request, _perform_question(draw))
         attempt(request, lambda: drawing.perform(draw, user), _("抽选完成，抽选记录已保存。"))
     elif action in ("decline", "chair"):
-        member = get_object_or_404(CommitteeMember, pk=object_id(request.POST.get("member")) or 0, draw=draw)
+        member = get_object_or_404(CommitteeMember.objects.select_related("expert__person", "expert__unit"),
+                                   pk=object_id(request.POST.get("member")) or 0, draw=draw)
+        # Asked only where the step would run; otherwise the service says why it does not.
+        askable = (draw.status == DrawStatus.DRAWN and drawing.party_of(user, draw) == "office" and member.active
+                   and not confirm.confirmed(request))
         if action == "chair":
+            if askable and not member.is_chair:
+                return confirm.ask(request, _chair_question(draw, member))
             attempt(request, lambda: drawing.set_chair(member, user), _("已确定主任委员。"))
         else:
-            attempt(request, lambda: drawing.decline(member, user, request.POST.get("reason", "")), _("已登记辞退并按候补顺序递补。"))
+            reason = request.POST.get("reason", "").strip()
+            if askable and reason and not Meeting.ballot_opened_for(draw.plan_id):
+                return confirm.ask(request, _decline_question(draw, member, reason))
+            holder = {}
+            if attempt(request, lambda: holder.update(successor=drawing.decline(member, user, reason))):
+                successor = holder["successor"]
+                if successor is None:
+                    messages.success(request, _("已辞退%(declined)s；没有符合条件的候补，座位空缺，需重新抽选。")
+                                     % {"declined": member.expert.person.name})
+                else:
+                    messages.success(request, _("已辞退%(declined)s，由%(successor)s递补。")
+                                     % {"declined": member.expert.person.name, "successor": successor.expert.person.name})
     elif action == "cancel":
         reason = request.POST.get("reason", "").strip()
         if (reason and draw.status != DrawStatus.CANCELLED and drawing.party_of(user, draw) == "office"
@@ -467,6 +486,53 @@ def _perform_question(draw: ExpertDraw) -> confirm.Question:
         consequence=_("抽选按已公示的方案和双方揭示的秘密值进行，结果立即生效并保存抽选记录，不能重抽；"
                       "如需重新抽选，只能作废本次抽选并写明原因。"),
         button=_("确认执行抽选"), cancel_url=reverse("draw_detail", args=[draw.pk]),
+    )
+
+
+def _decline_question(draw: ExpertDraw, member: CommitteeMember, reason: str) -> confirm.Question:
+    """Who leaves, why, who is seated instead, and what the member leaves: panels, dossiers, attendance."""
+    expert = member.expert
+    name = expert.person.name
+    successor = drawing.successor_of(member)
+    facts = [_("辞退评委：%(name)s（%(unit)s）") % {"name": name, "unit": expert.unit.name},
+             _("辞退原因：%(reason)s") % {"reason": reason}]
+    if successor is None:
+        facts.append(_("递补：候补已用尽，没有符合条件的候补，座位将空缺，需重新抽选。"))
+    else:
+        facts.append(_("递补：%(name)s（按候补顺序）") % {"name": successor.person.name})
+    if member.is_chair:
+        facts.append(_("%(name)s是主任委员，辞退后须重新确定主任委员。") % {"name": name})
+    # Counted apart from the filter on the member, or the count would see only them.
+    panels = list(Panel.objects.filter(pk__in=draw.plan.panels.filter(members=expert).values("pk"))
+                  .annotate(n=Count("members")).order_by("pk"))
+    for panel in panels:
+        facts.append(_("退出评议组“%(panel)s”，该组余下%(n)d人。") % {"panel": panel.name, "n": panel.n - 1})
+    assigned = Assignment.objects.filter(plan=draw.plan, expert=expert)
+    n, written = assigned.count(), assigned.filter(opinion__isnull=False).count()
+    if n:
+        facts.append(ngettext("分配给%(name)s的评审材料%(n)d份（已提交评议意见%(written)d份）不再向其开放；已提交的意见保留在记录中。",
+                              "分配给%(name)s的评审材料%(n)d份（已提交评议意见%(written)d份）不再向其开放；已提交的意见保留在记录中。", n)
+                     % {"name": name, "n": n, "written": written})
+    short = [p.name for p in panels if p.n - 1 < Panel.MIN_MEMBERS]
+    return confirm.Question(
+        title=_("辞退并递补"), subject=_draw_subject(draw), facts=facts,
+        warning=_("评议组%(panels)s将不足%(n)d人。") % {"panels": "、".join(f"“{p}”" for p in short), "n": Panel.MIN_MEMBERS} if short else "",
+        consequence=_("辞退不能撤销：%(name)s立即失去本年度评审的全部权限（评审任务、申报材料、评议意见和投票），退出所在评议组和会议出席名单；"
+                      "递补评委只接任评委会席位，不自动加入评议组。") % {"name": name},
+        button=_("确认辞退并递补"), cancel_url=reverse("draw_detail", args=[draw.pk]),
+    )
+
+
+def _chair_question(draw: ExpertDraw, member: CommitteeMember) -> confirm.Question:
+    """The chair presides over the meeting and signs its minutes: name who, and who stops being chair."""
+    current = draw.members.filter(active=True, is_chair=True).select_related("expert__person").first()
+    facts = [_("主任委员：%(name)s（%(unit)s）") % {"name": member.expert.person.name, "unit": member.expert.unit.name}]
+    facts.append(_("现任主任委员%(name)s将不再担任。") % {"name": current.expert.person.name} if current
+                 else _("本年度评委会尚未确定主任委员。"))
+    return confirm.Question(
+        title=_("设为主任委员"), subject=_draw_subject(draw), facts=facts,
+        consequence=_("主任委员须出席并主持评审会议、签署会议纪要；确定后记入审计日志，如需更换，须另行确定。"),
+        button=_("确认设为主任委员"), cancel_url=reverse("draw_detail", args=[draw.pk]),
     )
 
 
