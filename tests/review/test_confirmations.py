@@ -159,7 +159,9 @@ def test_opening_the_review_asks_first_and_names_the_declarations(kit, client, m
         assert {type(a).objects.get(pk=a.pk).state for a in apps} == {State.ACCEPTED}
         assert f"已受理2份申报：{apps[0].person.name}、{apps[1].person.name}。" in body and "申报人也不能再撤回" in body
         client.post(url, {"action": "open_review", **CONFIRM})
+        again = client.post(url, {"action": "open_review"}, follow=True).content.decode()
     assert {type(a).objects.get(pk=a.pk).state for a in apps} == {State.UNDER_REVIEW}
+    assert "本方案没有已受理待评审的申报，无需开始评审。" in again and 'name="confirm"' not in again, "nothing left: not asked"
 
 
 # ---- the draw ------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from zhicheng.accounts.roles import Role
 from zhicheng.audit.services import record as audit
@@ -186,11 +187,16 @@ def return_plan(plan: ReviewPlan, actor, note: str) -> ReviewPlan:
     return plan
 
 
+NONE_ACCEPTED = gettext_lazy("本方案没有已受理待评审的申报，无需开始评审。")
+
+
 def open_review(plan: ReviewPlan, actor) -> tuple[list[int], dict[int, str]]:
     """Open the review of every accepted declaration of the plan, through the workflow's set-based step."""
     from zhicheng.declarations.services import transition_many
 
     if not is_office_of(actor, plan):
         raise PlanError(_("只有本评委会办事机构可以开始评审。"))
+    if not declarations_of(plan).filter(state=State.ACCEPTED).exists():
+        raise PlanError(NONE_ACCEPTED)
     outcome = transition_many(declarations_of(plan).filter(state=State.ACCEPTED).values_list("pk", flat=True), "open_review", actor)
     return [app.pk for app in outcome.moved], {pk: str(exc) for pk, exc in outcome.refused.items()}

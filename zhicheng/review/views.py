@@ -304,6 +304,9 @@ def review_plan_act(request, pk: int):
         attempt(request, lambda: plan_service.return_plan(plan, user, request.POST.get("note", "")), _("已退回。"))
     elif action == "open_review":
         if plan_service.is_office_of(user, plan) and not confirm.confirmed(request):
+            if not plan_service.declarations_of(plan).filter(state=State.ACCEPTED).exists():
+                messages.error(request, plan_service.NONE_ACCEPTED)  # nothing to ask about
+                return redirect("review_plan_detail", pk=plan.pk)
             return confirm.ask(request, _open_review_question(plan))
         holder = {}
         if attempt(request, lambda: holder.update(outcome=plan_service.open_review(plan, user))):
