@@ -54,7 +54,7 @@ def _holds(actor, app: Application) -> bool:
     return app.holder_id is not None and app.holder_id == actor.organisation_id
 
 
-def _step_label(app: Application, action: str) -> str:
+def step_label(app: Application, action: str) -> str:
     """The action's name on this declaration's path (report is 上报主管部门 on one, 报自治区人社厅审核委托 on another)."""
     rows = [t for t in transitions_for(action, app.state) if not t.when or guard_registry.PATHS[t.when][0](app)]
     return rows[0].label if rows else ACTIONS.get(action, action)
@@ -68,11 +68,11 @@ def _choose(app: Application, action: str, actor) -> Transition:
     role = actor_role(actor)
     rows = [t for t in rows if role in t.who]
     if not rows:
-        raise IllegalTransition(f"您的角色不能对“{state_label}”的申报执行“{_step_label(app, action)}”。")
+        raise IllegalTransition(f"您的角色不能对“{state_label}”的申报执行“{step_label(app, action)}”。")
     if role != Role.SYSTEM and not _holds(actor, app):
         rows = [t for t in rows if t.anywhere]
         if not rows:
-            raise IllegalTransition(f"该申报当前不在您的办理范围内，不能执行“{_step_label(app, action)}”。")
+            raise IllegalTransition(f"该申报当前不在您的办理范围内，不能执行“{step_label(app, action)}”。")
     for t in rows:
         if not t.when or guard_registry.PATHS[t.when][0](app):
             return t

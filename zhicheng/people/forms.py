@@ -157,11 +157,9 @@ def record_form_class(kind: str) -> type[forms.ModelForm]:
     def __init__(self, *args, **kwargs):
         forms.ModelForm.__init__(self, *args, **kwargs)
         if "year" in self.fields:
-            # A year has four digits: said so, instead of the database's integer bound (9223372036854775807 on SQLite).
-            year = self.fields["year"]
-            year.validators = [v for v in year.validators if not isinstance(v, MaxValueValidator)]
-            year.validators.append(MaxValueValidator(9999, _("年度应为四位数字，如2020。")))
-            year.widget.attrs.update(min="1900", max="9999")
+            # A year has four digits: said so, before the model's integer bound is (9223372036854775807 on SQLite).
+            self.fields["year"].validators.append(MaxValueValidator(9999, _("年度应为四位数字，如2020。")))
+            self.fields["year"].widget.attrs.update(min="1900", max="9999")
         for name, (catalogue, choices) in CATALOGUE_FIELDS.items():
             if name in self.fields:
                 catalogue_choice(self, name, catalogue, choices())

@@ -18,7 +18,8 @@ from zhicheng.declarations import drafting, guards, progress, registry
 from zhicheng.declarations.checklist import checklist, described_conditions, working_version
 from zhicheng.declarations.forms import CorrectionForm, FeeForm
 from zhicheng.declarations.models import Application, SelectedRecord
-from zhicheng.declarations.services import MAX_NOTE_CHARS, PAYLOAD_ACTIONS, TransitionError, available_actions, transition
+from zhicheng.declarations.services import (MAX_NOTE_CHARS, PAYLOAD_ACTIONS, TransitionError, available_actions, step_label,
+                                            transition)
 from zhicheng.declarations.states import State
 from zhicheng.declarations.workflow import IRREVERSIBLE_STEPS, ends_declaration
 from zhicheng.files.models import StoredFile
@@ -148,10 +149,10 @@ def application_act(request, pk: int):
             raise TransitionError(_("该步骤请在待办列表的批量办理或补正告知中办理。"))
         else:
             note = request.POST.get("note", "")
-            ending = ends_declaration(action)
-            offered = next((t for t in available_actions(app, request.user) if t.action == action), None)
+            ending, label = ends_declaration(action), step_label(app, action)
             if (ending or action in IRREVERSIBLE_STEPS) and not confirm.confirmed(request):
                 # Asked only when the step could go ahead: a missing reason or a step not offered is refused as before.
+                offered = next((t for t in available_actions(app, request.user) if t.action == action), None)
                 if offered and (note.strip() or not offered.needs_note) and len(note) <= MAX_NOTE_CHARS:
                     question = (_ending_question(request, app, offered, ending, note) if ending
                                 else _forward_question(app, offered))
@@ -163,7 +164,7 @@ def application_act(request, pk: int):
         if action in ("submit", "resubmit"):
             return redirect("declaration_edit", pk=pk)
     else:
-        messages.success(request, _("已提交。") if action in ("submit", "resubmit") else _done_message(app, action, offered))
+        messages.success(request, _("已提交。") if action in ("submit", "resubmit") else _done_message(app, action, label))
     return redirect("application_detail", pk=pk)
 
 
@@ -173,13 +174,13 @@ FORWARD_CONSEQUENCES = {
     "consent_entrustment": gettext_noop("同意委托后，申报送交上列评委会受理（四（四））。"),
 }
 
-def _done_message(app: Application, action: str, step) -> str:
+def _done_message(app: Application, action: str, label: str) -> str:
     """What the step did, by name (a certificate by its number), not only that it was done."""
     if action == "certify":
         number = Certificate.objects.filter(application=app).values_list("number", flat=True).first()
         if number:
             return _("已制发电子证书，编号%(number)s。") % {"number": number}
-    return _("已办理：%(step)s。") % {"step": _(step.label)} if step else _("已办理。")
+    return _("已办理：%(step)s。") % {"step": _(label)}
 
 
 def _forward_question(app: Application, step) -> confirm.Question:
