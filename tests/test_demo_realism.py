@@ -288,3 +288,22 @@ def test_the_demos_spot_checks_reverify_elsewhere_and_tampering_shows(demo, tmp_
     done = subprocess.run([sys.executable, "-m", "zhicheng.cli", "spotcheck", "verify", "record.json"], cwd=tmp_path,
                           capture_output=True, text=True, timeout=60)
     assert done.returncode != 0 and "权重" in done.stdout + done.stderr, done.stdout + done.stderr
+
+
+def test_every_demo_persons_archive_fits_their_age(demo):
+    """No demo applicant graduated, started work or held a title as a child (one graduated at 11 before)."""
+    from zhicheng.core.identifiers import birth_date_from_id
+    from zhicheng.demo.loader import GRADUATION_AGE
+    from zhicheng.people.dates import years_after
+    from zhicheng.people.models import Education, TitleHeld, WorkPeriod
+
+    too_young = []
+    for record, day, age in (
+        *((e, e.graduated_on, GRADUATION_AGE[e.level]) for e in Education.objects.select_related("person")),
+        *((w, w.started_on, 18) for w in WorkPeriod.objects.select_related("person")),
+        *((t, t.obtained_on, 21) for t in TitleHeld.objects.select_related("person")),
+    ):
+        born = birth_date_from_id(record.person.id_number)
+        if day.year - born.year < age:
+            too_young.append(f"{record.person.name}（{born}）{record} {day}")
+    assert Education.objects.exists() and not too_young, too_young

@@ -21,6 +21,7 @@ from zhicheng.certificates.models import PledgeRecord
 from zhicheng.core.identifiers import birth_date_from_id, sex_from_id
 from zhicheng.declarations.models import Application, SelectedRecord
 from zhicheng.demo.ids import id_number
+from zhicheng.demo.loader import latest_birth_year
 from zhicheng.people.models import ARCHIVE_MODELS, Person
 
 BATCH = 2000
@@ -38,7 +39,7 @@ def make_templates(loader, profiles: list[dict]) -> list:
     plan, letter, templates = AnnualPlan.objects.get(year=2021), None, []
     for i, profile in enumerate(profiles):
         series = Series.objects.get(code=profile["series"])
-        person = loader._new_person(Organisation.objects.get(name=profile["unit"]), 1975 + i)
+        person = loader._new_person(Organisation.objects.get(name=profile["unit"]), min(1975 + i, latest_birth_year(profile)))
         loader._archive(person, profile)
         account = loader._account(f"t{person.pk}", Role.APPLICANT, person=person)
         recommender = Organisation.objects.get(name=profile["recommender"]) if profile.get("recommender") else None

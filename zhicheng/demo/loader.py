@@ -165,6 +165,19 @@ def describe_database(database: dict) -> str:
     return f"SQLite 文件 {database['NAME']}"
 
 
+# The age at which one typically completes each education level: a demo applicant is never younger at graduation.
+GRADUATION_AGE = {"secondary_vocational": 18, "high_school": 18, "associate": 21, "bachelor": 22, "master": 25, "doctorate": 28}
+
+
+def latest_birth_year(profile: dict) -> int:
+    """The latest year of birth the profile's archive is plausible for: graduation at its level's usual age, work from
+    18, a first title from 21."""
+    years = [graduated.year - GRADUATION_AGE.get(level, 22) for level, graduated, *_ in profile["education"]]
+    years += [started.year - 18 for started, *_ in profile["work"]]
+    years += [obtained.year - 21 for _series, _level, obtained in profile["titles"]]
+    return min(years, default=1992)
+
+
 class DemoLoader:
     def __init__(self, out=print, seed: int = 2021):
         self.out = out
@@ -288,7 +301,9 @@ class DemoLoader:
             for index, (profile_fn, kwargs, target, not_before, correct_once) in enumerate(CASTING):
                 profile = profile_fn(**kwargs)
                 unit = Organisation.objects.get(name=profile["unit"])
-                person = self._new_person(unit, self.rng.randint(1970, 1992), **profile.get("person", {}),
+                # Drawn as before (the generator's stream keeps the demo's names), then no later than the archive allows.
+                birth_year = min(self.rng.randint(1970, 1992), latest_birth_year(profile))
+                person = self._new_person(unit, birth_year, **profile.get("person", {}),
                                           rural_service_years=profile.get("rural_service_years", 0))
                 self._archive(person, profile)
                 materials.add_achievements(person, profile)
