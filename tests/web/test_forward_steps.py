@@ -25,7 +25,7 @@ def test_filing_and_certifying_from_the_dossier_ask_once_and_say_what_was_done(c
         asked = client.post(act, {"action": "file"}).content.decode()
         app.refresh_from_db()
         assert app.state == State.RESULT_PUBLISHED, "asked, not done"
-        assert "核准备案后评审结果生效" in asked and "申报将转为“已核准备案”，这一步不能撤回。" in asked and app.person.name in asked
+        assert "核准备案后评审结果生效" in asked and "可以制发电子证书。申报将转为“已核准备案”，这一步不能撤回。" in asked and app.person.name in asked
         done = client.post(act, {"action": "file", **CONFIRM}, follow=True).content.decode()
         app.refresh_from_db()
         assert app.state == State.FILED and "已办理：核准备案。" in done

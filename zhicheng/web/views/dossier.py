@@ -174,6 +174,7 @@ FORWARD_CONSEQUENCES = {
     "consent_entrustment": gettext_noop("同意委托后，申报送交上列评委会受理（四（四））。"),
 }
 
+
 def _done_message(app: Application, action: str, label: str) -> str:
     """What the step did, by name (a certificate by its number), not only that it was done."""
     if action == "certify":
@@ -191,10 +192,10 @@ def _forward_question(app: Application, step) -> confirm.Question:
         facts.append(_("证书编号由系统按规则生成，证书以本厅的密钥签名。"))
     return confirm.Question(
         title=_(step.label), subject=f"{app.person.name}：{wording.title_label(app)}（{app.plan.year}）", facts=facts,
-        consequence=_(FORWARD_CONSEQUENCES[step.action]) + " " + _("申报将转为“%(state)s”，这一步不能撤回。") % {"state": _(State(step.target).label)},
+        consequence=_("%(effect)s申报将转为“%(state)s”，这一步不能撤回。") % {
+            "effect": _(FORWARD_CONSEQUENCES[step.action]), "state": _(State(step.target).label)},
         button=_("确认%(step)s") % {"step": _(step.label)}, cancel_url=reverse("application_detail", args=[app.pk]),
     )
-
 
 
 def _ending_question(request, app: Application, step, ending: str, note: str) -> confirm.Question:
