@@ -217,3 +217,24 @@ def test_the_chair_is_asked_once_and_not_offered_on_the_chair(seated, client):
     second = draw.members.get(expert=members[1])
     question = client.post(url, {"action": "chair", "member": second.pk}).content.decode()
     assert f"现任主任委员{members[0].person.name}将不再担任。" in question
+
+
+@pytest.mark.django_db
+def test_a_declined_members_opinion_stays_on_record_but_no_longer_counts(seated, client):
+    """A panel of three each wrote an opinion; one is dismissed: two remain, one short of the vote's three."""
+    kit, draw, app, members, panel = seated
+    kit.opinions(panel)
+    m = kit.meeting(members)
+    short = f"{app.person.name}的申报只有2份评议意见"
+    with clock.frozen(REVIEW_DAY):
+        assert not any(short in p for p in meeting_service.opening_problems(m))
+        assert panels.counted_opinions(kit.plan).filter(assignment__application=app).count() == 3
+        drawing.decline(draw.members.get(expert=members[0]), kit.office, "违反评审纪律")
+        assert any(short in p for p in meeting_service.opening_problems(m))
+        assert panels.counted_opinions(kit.plan).filter(assignment__application=app).count() == 2
+        # The opinion itself is kept, out of the count.
+        assert Opinion.objects.filter(assignment__expert=members[0], assignment__application=app).exists()
+        # The ballot paper's summary beside the declaration reads the same count.
+        from zhicheng.review.views import _panel_summaries
+
+        assert _panel_summaries(m, [app.pk]) == {app.pk: {"support": 2}}

@@ -65,9 +65,15 @@ def live_assignments(assignments):
     review window, and held by a sitting member of the plan's committee (drawn, not declined, the
     draw not cancelled). The one place where an expert's access to a dossier is decided; both
     ``Application.objects.for_user`` and ``review.panels.assignments_for`` rest on it."""
+    today = clock.today()
+    return seated(assignments.filter(recused=False, plan__review_starts_on__lte=today, plan__review_ends_on__gte=today))
+
+
+def seated(assignments):
+    """Of these review assignments, those whose expert sits on the plan's committee now: drawn, not
+    declined, the draw not cancelled. A dismissed member's assignments (and opinions) fall out."""
     from zhicheng.review.models import CommitteeMember, DrawStatus
 
-    today = clock.today()
-    seated = CommitteeMember.objects.filter(draw__plan_id=OuterRef("plan_id"), draw__status=DrawStatus.DRAWN,
+    member = CommitteeMember.objects.filter(draw__plan_id=OuterRef("plan_id"), draw__status=DrawStatus.DRAWN,
                                             expert_id=OuterRef("expert_id"), active=True)
-    return assignments.filter(recused=False, plan__review_starts_on__lte=today, plan__review_ends_on__gte=today).filter(Exists(seated))
+    return assignments.filter(Exists(member))

@@ -367,7 +367,7 @@ def decline(member: CommitteeMember, actor, reason: str) -> CommitteeMember | No
     The member leaves everything of this year's committee at once: their access to dossiers rests on
     the seat (``declarations.querysets.live_assignments``), and in the same transaction they leave
     the plan's panels and the meeting's attendance. Their assignments and any opinion already
-    written stay on record, out of their reach. The reserve takes the committee seat only: panels
+    written stay on record, out of their reach and out of the count (``panels.counted_opinions``). The reserve takes the committee seat only: panels
     are the office's to form."""
     draw = member.draw
     if party_of(actor, draw) != "office":

@@ -34,10 +34,10 @@ from zhicheng.declarations.states import State
 from . import recusal
 from .drawing import current_draw, sitting_members
 from .models import (
-    Assignment, Attendance, Expert, ExpertDraw, GroupKind, Meeting, MeetingResult, MeetingStatus, Opinion, Panel, Recusal, ReviewPlan,
+    Assignment, Attendance, Expert, ExpertDraw, GroupKind, Meeting, MeetingResult, MeetingStatus, Panel, Recusal, ReviewPlan,
     Tally, VoteCast, VotingGroup,
 )
-from .panels import review_window_open
+from .panels import counted_opinions, review_window_open
 from .plans import declarations_of, is_office_of
 from .pool import is_grassroots, is_private_sector
 
@@ -239,7 +239,7 @@ def opening_problems(meeting: Meeting) -> list[str]:
         problems.append(_("没有处于评审中的申报。"))
     assigned = dict(Assignment.objects.filter(plan=plan, application__in=apps, panel__isnull=False)
                     .values_list("application_id", "panel__name").distinct())
-    opinions = dict(Opinion.objects.filter(assignment__plan=plan, assignment__recused=False, assignment__application__in=apps)
+    opinions = dict(counted_opinions(plan).filter(assignment__application__in=apps)
                     .values_list("assignment__application_id").annotate(n=Count("pk")))
     for app in apps:
         if app.pk not in assigned:

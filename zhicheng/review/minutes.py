@@ -18,7 +18,8 @@ from zhicheng.files.services import FileIntegrityError, read_verified, store_fil
 from . import otp
 from .drawing import current_draw, sitting_members
 from .meeting import CHOICES, present_experts, quorum, yes_needed
-from .models import GroupKind, Meeting, MeetingStatus, Minutes, Opinion, Recusal
+from .models import GroupKind, Meeting, MeetingStatus, Minutes, Recusal
+from .panels import counted_opinions
 
 RECOMMENDATION_SHORT = {"support": "同意", "oppose": "不同意"}
 
@@ -58,7 +59,7 @@ def render(meeting: Meeting) -> bytes:
     for r in Recusal.objects.filter(plan=plan).select_related("expert__person"):
         recusals[r.application_id].append(f"{r.expert.person.name}（{r.get_source_display()}：{'；'.join(r.reasons)}）")
     opinions = defaultdict(list)
-    for o in (Opinion.objects.filter(assignment__plan=plan).select_related("assignment__expert__person", "assignment__panel")
+    for o in (counted_opinions(plan).select_related("assignment__expert__person", "assignment__panel")
               .order_by("assignment__panel_id", "assignment__expert__person__name")):
         a = o.assignment
         scores = "" if o.record_score is None else f"（讲课说课{o.lesson_score}、面试答辩{o.interview_score}、量化评审{o.record_score}）"

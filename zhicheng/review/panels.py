@@ -112,6 +112,15 @@ def assignments_for(user):
     return live_assignments(Assignment.objects.filter(expert__user=user, application__in=visible))
 
 
+def counted_opinions(plan: ReviewPlan):
+    """The opinions the review rests on (七（三）): of unrecused assignments whose expert still sits on the
+    committee. A member dismissed after writing one (辞退并递补) keeps it on record, but it no longer counts
+    towards the panel's opinions before the vote, on the ballot paper or in the minutes."""
+    from zhicheng.declarations.querysets import seated
+
+    return Opinion.objects.filter(assignment__in=seated(Assignment.objects.filter(plan=plan, recused=False)))
+
+
 def submit_opinion(assignment: Assignment, user, *, recommendation: str, text: str, scores: dict | None = None) -> Opinion:
     plan = assignment.plan
     if not assignments_for(user).filter(pk=assignment.pk).exists():

@@ -34,7 +34,7 @@ from . import drawing, forms, meeting as meeting_service, minutes as minutes_ser
 from . import plans as plan_service, pool as pool_service, recusal as recusal_service
 from .models import (
     Assignment, CommitteeMember, DrawObjection, DrawStatus, Expert, ExpertDraw, ExpertRelation, GroupKind, Meeting, MeetingStatus,
-    Minutes, Opinion, Panel, PlanStatus, PoolFiling, ReviewPlan, VoteCast,
+    Minutes, Panel, PlanStatus, PoolFiling, ReviewPlan, VoteCast,
 )
 
 POOL_PAGE_SIZE = 100
@@ -781,7 +781,7 @@ def ballot(request, pk: int):
 
 
 def _panel_summaries(meeting: Meeting, application_ids: list[int]) -> dict[int, dict]:
-    counts = (Opinion.objects.filter(assignment__plan=meeting.plan, assignment__application_id__in=application_ids)
+    counts = (panel_service.counted_opinions(meeting.plan).filter(assignment__application_id__in=application_ids)
               .values("assignment__application_id", "recommendation").annotate(n=Count("pk")))
     summary: dict[int, dict] = {}
     for row in counts:
