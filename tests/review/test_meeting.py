@@ -173,3 +173,24 @@ def test_the_ballot_waits_for_panels_chair_and_meeting_day(city_kit, make_applic
         assert meeting.opening_problems(m) == [f"{app.person.name}的申报只有0份评议意见，评议组至少3人提出意见后方可表决。"]
     with clock.frozen(REVIEW_DAY.replace(day=11)):
         assert "表决须在会议当日（2021年08月10日）、评审期内进行。" in meeting.opening_problems(m)
+
+
+@pytest.mark.django_db
+def test_the_office_is_offered_to_record_a_result_by_hand_only_where_the_committee_did_not_meet_here(sitting, client):
+    """Without a meeting in the system the office records 评审通过/未通过 from the dossier (a meeting held
+    outside it); once one is scheduled, the signed ballot records them, and the dossier offers neither."""
+    from django.urls import reverse
+
+    from zhicheng.declarations.services import available_actions
+
+    kit, apps, members = sitting
+    client.force_login(kit.office)
+    with clock.frozen(REVIEW_DAY):
+        offered = {t.action for t in available_actions(apps[0], kit.office)}
+        assert {"record_pass", "record_fail", "veto"} <= offered
+        assert "评审通过" in client.get(reverse("application_detail", args=[apps[0].pk])).content.decode()
+        kit.meeting(members[:20])
+        offered = {t.action for t in available_actions(apps[0], kit.office)}
+        assert "veto" in offered and not offered & {"record_pass", "record_fail"}
+        page = client.get(reverse("application_detail", args=[apps[0].pk])).content.decode()
+        assert 'value="record_pass"' not in page and 'value="record_fail"' not in page and 'value="veto"' in page

@@ -483,7 +483,22 @@ def available_actions(app: Application, user) -> list[Transition]:
     role, holds = user.role, _holds(user, app)
     seen, rows = set(), []
     for t in actions_from(app.state):
-        if role in t.who and (holds or t.anywhere) and t.action not in seen and (not t.when or guard_registry.PATHS[t.when][0](app)):
+        if (role in t.who and (holds or t.anywhere) and t.action not in seen and (not t.when or guard_registry.PATHS[t.when][0](app))
+                and _may_be_offered(app, t, user)):
             seen.add(t.action)
             rows.append(t)
     return rows
+
+
+def _may_be_offered(app: Application, t: Transition, user) -> bool:
+    """The row's ``offered_when`` guards hold for this declaration now (most rows name none)."""
+    if not t.offered_when:
+        return True
+    ctx = registry.Context(actor=user)
+    for name in t.offered_when:
+        g = registry.GUARDS[name]
+        if g.prepare is not None:
+            g.prepare([app], ctx)
+        if g.check(app, ctx):
+            return False
+    return True

@@ -3,7 +3,9 @@
 Read each row as: "ACTION moves a declaration from FROM to TO; only WHO may do it (and only
 while the declaration is in their hands); the row applies WHEN its path condition holds; it
 is refused unless every GUARD holds." The path conditions and guards are named in plain
-Chinese in guards.py; the clause is the notice's numbering.
+Chinese in guards.py; the clause is the notice's numbering. A row may name guards that must hold
+before it is even offered (OFFERED WHEN): a committee that met in the system has its results
+recorded from the signed ballot, so the office is not shown buttons that could only be refused.
 
 This table is rendered for people at /workflow/ (see web.views.workflow_table).
 """
@@ -49,6 +51,8 @@ class Transition:
     # True when the role acts by authority wherever the declaration sits, not only when it holds it.
     anywhere: bool = False
     effects: tuple[str, ...] = field(default=())
+    # Guards checked before the step is even offered: where they cannot hold yet, a button could only be refused.
+    offered_when: tuple[str, ...] = ()
 
 
 T = Transition
@@ -133,9 +137,11 @@ TABLE: tuple[Transition, ...] = (
     T("open_review", "开始评审", (S.ACCEPTED,), S.UNDER_REVIEW, OFFICE,
       guards=("committee_approved", "committee_not_suspended", "review_in_plan_year", "review_plan_approved"), clause="七（三）；三（二）；八（一）"),
     T("record_pass", "评审通过", (S.UNDER_REVIEW,), S.PASSED, OFFICE + SYSTEM,
-      guards=("committee_not_suspended", "review_in_plan_year", "ballot_passed"), clause="七（四）；八（三）", effects=("archive_pledge",)),
+      guards=("committee_not_suspended", "review_in_plan_year", "ballot_passed"), clause="七（四）；八（三）", effects=("archive_pledge",),
+      offered_when=("ballot_passed",)),
     T("record_fail", "评审未通过", (S.UNDER_REVIEW,), S.FAILED, OFFICE + SYSTEM,
-      guards=("committee_not_suspended", "review_in_plan_year", "ballot_failed"), clause="七（四）；八（三）", effects=("archive_pledge",)),
+      guards=("committee_not_suspended", "review_in_plan_year", "ballot_failed"), clause="七（四）；八（三）", effects=("archive_pledge",),
+      offered_when=("ballot_failed",)),
     T("veto", "学术造假一票否决", (S.UNDER_REVIEW, S.ACCEPTED), S.FAILED, OFFICE, needs_note=True, clause="八（三）",
       effects=("archive_pledge",)),
     T("publish_result", "公示评审结果", (S.PASSED,), S.RESULT_PUBLICITY, OFFICE,
