@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from django import forms
+from django.db import models
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from .models import Publicity
+from .models import Publicity, PublicityKind
 
 
 class PublicityOptionsForm(forms.Form):
@@ -16,6 +17,24 @@ class PublicityOptionsForm(forms.Form):
     working_days = forms.IntegerField(label=_("公示工作日数"), min_value=Publicity.MIN_WORKING_DAYS, max_value=30,
                                       initial=Publicity.MIN_WORKING_DAYS)
     contact = forms.CharField(label=_("受理异议电话/地址"), max_length=200, required=False)
+
+
+class PublicListFilter(forms.Form):
+    """The public list's search: a province runs thousands of employer publicities at once in July."""
+
+    q = forms.CharField(label=_("公示单位或标题"), max_length=50, required=False)
+    kind = forms.ChoiceField(label=_("类型"), required=False,
+                             choices=[("", _("全部类型")), *[(value, _(label)) for value, label in PublicityKind.choices]])
+
+    def filter(self, publicities):
+        """``publicities`` narrowed by the valid fields (an invalid form narrows by none)."""
+        if not self.is_valid():
+            return publicities
+        if q := self.cleaned_data["q"].strip():
+            publicities = publicities.filter(models.Q(publisher__name__icontains=q) | models.Q(title__icontains=q))
+        if kind := self.cleaned_data["kind"]:
+            publicities = publicities.filter(kind=kind)
+        return publicities
 
 
 class ObjectionForm(forms.Form):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -15,11 +16,13 @@ from zhicheng.accounts.permissions import page
 from zhicheng.catalogue.models import Level, Series
 from zhicheng.core import clock
 from zhicheng.declarations.notice import one_time_notice
-from zhicheng.publicity.forms import ObjectionForm
+from zhicheng.publicity.forms import ObjectionForm, PublicListFilter
 from zhicheng.publicity.models import Publicity, PublicityEntry, PublicityOutcome
 from zhicheng.publicity.services import raise_objection
 
 from .shell import current_plan
+
+PUBLIC_PAGE_SIZE = 50
 
 
 @page("notice_index")
@@ -52,8 +55,13 @@ def _public_publicities():
 @page("public_publicity_list")
 def publicity_list(request):
     today = clock.today()
-    rows = list(_public_publicities().filter(outcome=PublicityOutcome.OPEN, ends_on__gte=today).order_by("ends_on", "pk")[:200])
-    return render(request, "web/public_publicity_list.html", {"rows": rows, "today": today})
+    form = PublicListFilter(request.GET or None)
+    running = _public_publicities().filter(outcome=PublicityOutcome.OPEN, ends_on__gte=today).order_by("ends_on", "pk")
+    page_obj = Paginator(form.filter(running), PUBLIC_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "web/public_publicity_list.html", {"page_obj": page_obj, "form": form, "page_query": query.urlencode(),
+                                                              "filtered": form.is_valid() and any(form.cleaned_data.values())})
 
 
 @page("public_publicity_detail")
