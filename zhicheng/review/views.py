@@ -254,25 +254,44 @@ def _plan_or_404(user, pk) -> ReviewPlan:
 
 @page("review_plan_detail")
 def review_plan_detail(request, pk: int):
+    return _plan_page(request, _plan_or_404(request.user, pk))
+
+
+def _plan_page(request, plan: ReviewPlan, **bound):
+    """The plan's page. A refused form comes back bound (what was typed, and why) in place of the page's fresh one, while
+    the page offers that form to its reader; a form it does not offer them has nothing to keep: back to the page."""
     user = request.user
-    plan = _plan_or_404(user, pk)
     is_office = plan_service.is_office_of(user, plan)
+    is_region = user.role == Role.REGIONAL_HR_DEPARTMENT
     editable = is_office and plan.status in (PlanStatus.DRAFT, PlanStatus.REJECTED)
     draw = plan.draws.exclude(status=DrawStatus.CANCELLED).first()
     sitting = drawing.sitting_members(plan)
     apps = recusal_service.plan_applications(plan).select_related("series").order_by("pk")
     panels = plan.panels.prefetch_related("members__person")
+    meeting = getattr(plan, "meeting", None)
+    offered = {
+        "form": editable, "note_form": is_region and plan.status in (PlanStatus.FILED, PlanStatus.APPROVED),
+        "spec_form": is_office and draw is None, "panel_form": is_office and draw is not None and draw.status == DrawStatus.DRAWN,
+        "assign_form": is_office and bool(panels), "meeting_form": is_office and meeting is None and bool(sitting),
+    }
+    if not all(offered[name] for name in bound):
+        return redirect("review_plan_detail", pk=plan.pk)
+
+    def form(name, fresh):
+        return bound[name] if name in bound else fresh() if offered[name] else None
+
     assigned = dict(Assignment.objects.filter(plan=plan, panel__isnull=False).values_list("application_id", "panel__name").distinct())
-    spec_initial = dict(drawing.default_spec(plan))
     context = {
-        "plan": plan, "is_office": is_office, "editable": editable, "is_region": user.role == Role.REGIONAL_HR_DEPARTMENT,
-        "form": forms.PlanForm(instance=plan) if editable else None, "file_form": forms.FileForm(), "note_form": forms.NoteForm(),
+        "plan": plan, "is_office": is_office, "editable": editable, "is_region": is_region,
+        "form": form("form", lambda: forms.PlanForm(instance=plan)), "file_form": forms.FileForm(),
+        "note_form": bound.get("note_form") or forms.NoteForm(),
         "roster": [(a, assigned.get(a.pk)) for a in apps], "draws": plan.draws.all(), "draw": draw,
-        "spec_form": forms.SpecForm(plan=plan, initial=spec_initial) if is_office and draw is None else None,
+        "spec_form": form("spec_form", lambda: forms.SpecForm(plan=plan, initial=dict(drawing.default_spec(plan)))),
         "panels": panels, "sitting": sitting,
-        "panel_form": forms.PanelForm(experts=_sitting_experts(plan)) if is_office and draw and draw.status == DrawStatus.DRAWN else None,
-        "assign_form": forms.AssignForm(panels=plan.panels.all(), applications=apps) if is_office and panels else None,
-        "meeting": getattr(plan, "meeting", None), "meeting_form": forms.MeetingForm(initial={"held_on": plan.review_starts_on, "place": plan.place}),
+        "panel_form": form("panel_form", lambda: forms.PanelForm(experts=_sitting_experts(plan))),
+        "assign_form": form("assign_form", lambda: forms.AssignForm(panels=plan.panels.all(), applications=apps)),
+        "meeting": meeting,
+        "meeting_form": bound.get("meeting_form") or forms.MeetingForm(initial={"held_on": plan.review_starts_on, "place": plan.place}),
         "filing_problems": plan_service.filing_problems(plan, clock.today()) if editable else [],
         "lead_days": plan_service.FILING_LEAD_DAYS,
     }
@@ -289,10 +308,13 @@ def review_plan_act(request, pk: int):
     user = request.user
     plan = _plan_or_404(user, pk)
     action = request.POST.get("action")
+    # A refused form (invalid, or the service said no) comes back on the plan's page with what was typed (_plan_page);
+    # a step done goes back to the page (POST/redirect/GET).
     if action == "save":
-        _attempt_form(request, forms.PlanForm(request.POST, instance=ReviewPlan.objects.get(pk=plan.pk)),
-                      lambda d: plan_service.save_plan(plan, user, **{name: d[name] for name in forms.PlanForm.Meta.fields}),
-                      _("已保存。"))
+        form = forms.PlanForm(request.POST, instance=ReviewPlan.objects.get(pk=plan.pk))
+        if not _attempt_form(request, form, lambda d: plan_service.save_plan(plan, user, **{n: d[n] for n in forms.PlanForm.Meta.fields}),
+                             _("已保存。")):
+            return _plan_page(request, plan, form=form)
     elif action == "attach":
         _attempt_form(request, forms.FileForm(request.POST, request.FILES),
                       lambda d: plan_service.add_attachment(plan, user, store_upload(d["file"], user)), _("已添加附件。"))
@@ -301,7 +323,10 @@ def review_plan_act(request, pk: int):
     elif action == "approve":
         attempt(request, lambda: plan_service.approve_plan(plan, user), _("已备案同意。"))
     elif action == "return":
-        attempt(request, lambda: plan_service.return_plan(plan, user, request.POST.get("note", "")), _("已退回。"))
+        note = request.POST.get("note", "")
+        if not attempt(request, lambda: plan_service.return_plan(plan, user, note), _("已退回。")):
+            # The service says what is wrong with the note; the form only shows it again.
+            return _plan_page(request, plan, note_form=forms.NoteForm(initial={"note": note}))
     elif action == "open_review":
         if plan_service.is_office_of(user, plan) and not confirm.confirmed(request):
             if not plan_service.declarations_of(plan).filter(state=State.ACCEPTED).exists():
@@ -320,18 +345,21 @@ def review_plan_act(request, pk: int):
                 draw=drawing.start_draw(plan, user, form.spec(drawing.default_spec(plan)), d["public_source"])),
                 _("抽选参数已确定，请办事机构和纪检监察机构提交承诺值。")):
             return redirect("draw_detail", pk=holder["draw"].pk)
+        return _plan_page(request, plan, spec_form=form)
     elif action == "panel":
-        _attempt_form(request, forms.PanelForm(request.POST, experts=_sitting_experts(plan)),
-                      lambda d: panel_service.create_panel(plan, user, d["name"], d["members"]), _("评议组已组建。"))
+        form = forms.PanelForm(request.POST, experts=_sitting_experts(plan))
+        if not _attempt_form(request, form, lambda d: panel_service.create_panel(plan, user, d["name"], d["members"]), _("评议组已组建。")):
+            return _plan_page(request, plan, panel_form=form)
     elif action == "assign":
         form = forms.AssignForm(request.POST, panels=plan.panels.all(), applications=recusal_service.plan_applications(plan))
-        _attempt_form(request, form, lambda d: panel_service.assign(d["panel"], user, d["applications"]),
-                      _("评审材料已分配；有利害关系的评委已回避。"))
+        if not _attempt_form(request, form, lambda d: panel_service.assign(d["panel"], user, d["applications"]),
+                             _("评审材料已分配；有利害关系的评委已回避。")):
+            return _plan_page(request, plan, assign_form=form)
     elif action == "meeting":
-        holder = {}
-        if _attempt_form(request, forms.MeetingForm(request.POST),
-                         lambda d: holder.update(meeting=meeting_service.schedule(plan, user, **d)), _("已安排评审会议。")):
+        form, holder = forms.MeetingForm(request.POST), {}
+        if _attempt_form(request, form, lambda d: holder.update(meeting=meeting_service.schedule(plan, user, **d)), _("已安排评审会议。")):
             return redirect("meeting_detail", pk=holder["meeting"].pk)
+        return _plan_page(request, plan, meeting_form=form)
     return redirect("review_plan_detail", pk=plan.pk)
 
 
@@ -597,22 +625,30 @@ def _minutes_or_404(user, pk) -> Minutes:
 
 @page("meeting_detail")
 def meeting_detail(request, pk: int):
+    return _meeting_page(request, _meeting_or_404(request.user, pk))
+
+
+def _meeting_page(request, meeting: Meeting, **bound):
+    """The meeting's page; a refused attendance or groups form comes back bound while the page offers it (as _plan_page)."""
     user = request.user
-    meeting = _meeting_or_404(user, pk)
     plan = meeting.plan
     is_office = plan_service.is_office_of(user, plan)
+    # The template offers both forms to the office while the meeting is scheduled.
+    if bound and not (is_office and meeting.status == MeetingStatus.SCHEDULED):
+        return redirect("meeting_detail", pk=meeting.pk)
     draw = drawing.current_draw(plan)
     size = draw.spec["size"] if draw else 0
     present = meeting_service.present_experts(meeting)
-    experts = _sitting_experts(plan)
     rates = dict(meeting.groups.values_list("kind", "pass_rate"))
     voters = VoteCast.objects.filter(meeting=meeting).values("expert").distinct().count()
     return render(request, "review/meeting_detail.html", {
         "meeting": meeting, "plan": plan, "is_office": is_office, "size": size, "present": present, "quorum": meeting_service.quorum(size),
         "has_quorum": meeting_service.has_quorum(len(present), size),
-        "attendance_form": forms.AttendanceForm(experts=experts, initial={"present": [e.pk for e in present]}),
-        "groups_form": forms.GroupsForm(initial={"general": rates.get(GroupKind.GENERAL, 100), "grassroots": rates.get(GroupKind.GRASSROOTS),
-                                                  "private_sector": rates.get(GroupKind.PRIVATE_SECTOR)}),
+        "attendance_form": bound.get("attendance_form")
+        or forms.AttendanceForm(experts=_sitting_experts(plan), initial={"present": [e.pk for e in present]}),
+        "groups_form": bound.get("groups_form")
+        or forms.GroupsForm(initial={"general": rates.get(GroupKind.GENERAL, 100), "grassroots": rates.get(GroupKind.GRASSROOTS),
+                                     "private_sector": rates.get(GroupKind.PRIVATE_SECTOR)}),
         "rates": sorted(rates.items()), "group_labels": dict(GroupKind.choices),
         "problems": meeting_service.opening_problems(meeting) if meeting.status == MeetingStatus.SCHEDULED and draw else [],
         "voters": voters, "results": meeting.results.select_related("application__person", "application__unit"),
@@ -626,12 +662,16 @@ def meeting_act(request, pk: int):
     user = request.user
     meeting = _meeting_or_404(user, pk)
     action = request.POST.get("action")
+    # A refused form comes back on the meeting's page with what was typed (_meeting_page); a step done redirects.
     if action == "attendance":
-        _attempt_form(request, forms.AttendanceForm(request.POST, experts=_sitting_experts(meeting.plan)),
-                      lambda d: meeting_service.record_attendance(meeting, user, [e.pk for e in d["present"]]), _("出席情况已登记。"))
+        form = forms.AttendanceForm(request.POST, experts=_sitting_experts(meeting.plan))
+        if not _attempt_form(request, form, lambda d: meeting_service.record_attendance(meeting, user, [e.pk for e in d["present"]]),
+                             _("出席情况已登记。")):
+            return _meeting_page(request, meeting, attendance_form=form)
     elif action == "groups":
         form = forms.GroupsForm(request.POST)
-        _attempt_form(request, form, lambda d: meeting_service.configure_groups(meeting, user, form.rates()), _("分组和通过率已设置。"))
+        if not _attempt_form(request, form, lambda d: meeting_service.configure_groups(meeting, user, form.rates()), _("分组和通过率已设置。")):
+            return _meeting_page(request, meeting, groups_form=form)
     elif action == "open":
         if (meeting.status == MeetingStatus.SCHEDULED and plan_service.is_office_of(user, meeting.plan)
                 and not meeting_service.opening_problems(meeting) and not confirm.confirmed(request)):

@@ -5,6 +5,8 @@ does re-screening a year's declarations (declarations/jobs.py)."""
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -103,9 +105,16 @@ def _sort_columns(query, sort: str) -> dict:
 
 @page("application_list")
 def application_list(request):
+    return _list_page(request, request.GET)
+
+
+def _list_page(request, query: QueryDict, *, back: str = "", publicity_form=None, action: str = "", ticked=frozenset(),
+               all_matching: bool = False):
+    """The list of ``query`` (the page's own, or the one a refused bulk publication came from: then ``back`` is that list's
+    address, and the options as typed, the step chosen and the declarations ticked come back with it)."""
     user = request.user
-    queryset, applied, sort = listing.listed(user, request.GET)
-    page_obj = Paginator(queryset, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    queryset, applied, sort = listing.listed(user, query)
+    page_obj = Paginator(queryset, LIST_PAGE_SIZE).get_page(query.get("page"))
     employer = user.role == Role.EMPLOYER_HR
     today = clock.today()
     for a in page_obj:
@@ -113,14 +122,17 @@ def application_list(request):
         a.arrival_day, a.days_waiting, a.deadline_label = listing.arrival_day(a), listing.days_waiting(a, today), listing.deadline_label(a)
     units = (Application.objects.for_user(user).order_by("unit__name").values_list("unit_id", "unit__name").distinct())
     return render(request, "web/application_list.html", {
-        "page_obj": page_obj, "applied": applied, "q": request.GET.get("q", ""), "queue": bool(request.GET.get("queue")),
+        "page_obj": page_obj, "applied": applied, "q": query.get("q", ""), "queue": bool(query.get("queue")),
         "states": State.choices, "levels": Level.choices, "channels": Channel.choices, "routes": list(ROUTE_LABELS.items()),
         "series_list": Series.objects.all(), "units": list(units),
         "bulk_actions": [] if user.read_only else bulk_actions_on(user.role, {a.state for a in page_obj}), "publishing": PUBLISHING,
-        "publicity_form": PublicityOptionsForm(initial={"contact": getattr(user.organisation, "phone", "")}),
+        "publicity_form": publicity_form or PublicityOptionsForm(initial={"contact": getattr(user.organisation, "phone", "")}),
         "quota": employer_quota(user), "employer": employer, "bulk_job_threshold": settings.BULK_JOB_THRESHOLD,
-        "sort": sort, "sort_columns": _sort_columns(request.GET, sort), "page_query": _query_with(request.GET, page=None),
+        "sort": sort, "sort_columns": _sort_columns(query, sort), "page_query": _query_with(query, page=None),
         "can_export": can_open(user, "application_export"),
+        # Shown again after a refused bulk publication (at the bulk view's address): the links and the filter go to the list.
+        "list_url": reverse("application_list") if back else "", "back": back or request.get_full_path(), "query": query.urlencode(),
+        "chosen_action": action, "ticked": ticked, "all_matching": all_matching,
     })
 
 
@@ -168,17 +180,17 @@ def bulk(request):
         ids = object_ids(request.POST.getlist("ids"))
         queryset = Application.objects.for_user(user).filter(pk__in=ids)
     ids = list(queryset.order_by("pk").values_list("pk", flat=True))
+    form = PublicityOptionsForm(request.POST) if action in PUBLISHING else None
     if not ids:
         messages.error(request, _("请先勾选要办理的申报。"))
-        return redirect(back)
+        return _list_again(request, back, form)
     options = None
-    if action in PUBLISHING:
-        form = PublicityOptionsForm(request.POST)
+    if form is not None:
         if not form.is_valid():
-            for errors in form.errors.values():
+            for name, errors in form.errors.items():
                 for error in errors:
-                    messages.error(request, error)
-            return redirect(back)
+                    messages.error(request, f"{form.fields[name].label}：{error}" if name in form.fields else error)
+            return _list_again(request, back, form)
         options = form.cleaned_data
         if not confirm.confirmed(request):  # a publication cannot be taken back: say who goes public, and ask once
             return confirm.ask(request, _publish_question(request, action, ids, options, back))
@@ -189,7 +201,8 @@ def bulk(request):
         return _bulk_job(request, action, ids, options)  # the job reads the declarations itself
     apps = list(Application.objects.filter(pk__in=ids).select_related("person", "plan", "unit", "series").order_by("pk"))
     if action in PUBLISHING:
-        _publish(request, PUBLISHING[action], apps, options)
+        if not _publish(request, PUBLISHING[action], apps, options):
+            return _list_again(request, back, form)
         return redirect(back)
     outcome = step_each(apps, action, user)
     for refusal in outcome.refusals:
@@ -202,6 +215,18 @@ def bulk(request):
         messages.success(request, _("已办理%(done)d件，共选择%(total)d件。") % {"done": len(outcome.done), "total": len(apps)}
                          + _("已办理的是：%(names)s。") % {"names": named})
     return redirect(back)
+
+
+def _list_again(request, back: str, form):
+    """A bulk publication refused before anything was published: the list it came from, with the options as typed, the step
+    chosen and the same declarations ticked (nothing lost on bad input). Other steps, and other pages, go back to ``back``."""
+    if form is None:
+        return redirect(back)
+    where = urlsplit(back)
+    if where.path != reverse("application_list"):
+        return redirect(back)
+    return _list_page(request, QueryDict(where.query), back=back, publicity_form=form, action=request.POST.get("action", ""),
+                      ticked=frozenset(object_ids(request.POST.getlist("ids"))), all_matching=bool(request.POST.get("all_matching")))
 
 
 def _bulk_job(request, action: str, ids: list[int], options: dict | None):
@@ -242,13 +267,14 @@ def _ending_question(request, action: str, ids: list[int], ending: str, back: st
     )
 
 
-def _publish(request, kind: str, apps, options: dict) -> None:
+def _publish(request, kind: str, apps, options: dict) -> bool:
+    """Publish and say the outcome; False when nothing was published (refused as a whole, or no declaration could go in)."""
     try:
         publicity, refused = publish(kind=kind, actor=request.user, applications=apps, title=options["title"],
                                      working_days=options["working_days"], contact=options["contact"])
     except (ValidationError, CalendarNotConfigured, TransitionError) as exc:
         messages.error(request, "；".join(getattr(exc, "messages", None) or getattr(exc, "reasons", None) or [str(exc)]))
-        return
+        return False
     for reason in refused.values():
         messages.error(request, reason)
     if publicity:
@@ -257,6 +283,7 @@ def _publish(request, kind: str, apps, options: dict) -> None:
         messages.success(request, _("已发起公示“%(title)s”：%(n)d人，公示至%(end)s。") % {
             "title": publicity.title, "n": len(listed), "end": publicity.ends_on.strftime("%Y-%m-%d")}
             + _("列入公示的是：%(names)s。") % {"names": named})
+    return publicity is not None
 
 
 @page("rescreen")
