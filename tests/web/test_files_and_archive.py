@@ -142,3 +142,43 @@ def test_files_are_served_only_to_those_who_may_see_them(client, make_applicant,
     client.force_login(app.person.account)
     tampered = client.get(file_url)
     assert tampered.status_code == 409 and "文件校验失败" in tampered.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_file_name_never_reaches_another_person_who_uploads_the_same_bytes(client, make_applicant):
+    """Files are stored once by content, under the first uploader's name; a second person's copy of the same
+    bytes is shown and downloaded under a neutral name (the first name held someone's 身份证 number)."""
+    from zhicheng.catalogue.models import MaterialItem
+
+    first, second = make_applicant(P.regular_engineer()), make_applicant(P.regular_engineer())
+    item = MaterialItem.objects.get(code="work_summary")
+    data, leaked = pdf_bytes("the same scan"), "立项文件-彭敏-身份证150121197311197659.pdf"
+    client.force_login(first.person.account)
+    client.post(reverse("declaration_material", args=[first.pk]), {"item": item.pk, "file": upload(leaked, data)}, **HX)
+    record = first.person.education_records.first()
+    client.post(reverse("archive_record_edit", args=["education", record.pk]),
+                {**EDUCATION, "school": record.school, "evidence_files": [upload(leaked, data)]})
+    assert leaked in client.get(reverse("declaration_edit", args=[first.pk])).content.decode()
+    assert leaked in client.get(reverse("archive")).content.decode()
+
+    client.force_login(second.person.account)
+    client.post(reverse("declaration_material", args=[second.pk]), {"item": item.pk, "file": upload("我的总结.pdf", data)}, **HX)
+    theirs = second.person.education_records.first()
+    client.post(reverse("archive_record_edit", args=["education", theirs.pk]),
+                {**EDUCATION, "school": theirs.school, "evidence_files": [upload("我的学位证.pdf", data)]})
+    assert StoredFile.objects.filter(sha256=StoredFile.objects.get().sha256).count() == 1  # stored once
+    stored = StoredFile.objects.get()
+    neutral = f"文件-{stored.sha256[:8]}.pdf"
+    for url in (reverse("declaration_edit", args=[second.pk]), reverse("application_detail", args=[second.pk]), reverse("archive")):
+        page = client.get(url).content.decode()
+        assert "150121197311197659" not in page and neutral in page, url
+    client.post(reverse("declaration_records", args=[second.pk]), {"kind": "education", "record": [theirs.pk]})
+    assert "150121197311197659" not in client.get(reverse("application_detail", args=[second.pk])).content.decode()
+    for url in (reverse("application_file", args=[second.pk, stored.sha256]), reverse("archive_file", args=[stored.sha256])):
+        response = client.get(url)
+        assert response.status_code == 200 and "150121197311197659" not in response["Content-Disposition"], url
+
+    # The first uploader still sees and downloads their own name.
+    client.force_login(first.person.account)
+    response = client.get(reverse("application_file", args=[first.pk, stored.sha256]))
+    assert "%E8%BA%AB%E4%BB%BD%E8%AF%81150121197311197659" in response["Content-Disposition"]  # 身份证150121...

@@ -19,12 +19,13 @@ from pathlib import Path
 from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext as _
 
 from .models import Rendition, StoredFile
 
 MAX_UPLOAD_BYTES = getattr(settings, "MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ACCEPTED = "PDF、JPEG、PNG"
 
 
@@ -70,7 +71,34 @@ def sniff_content_type(data: bytes) -> str | None:
 
 
 def human_size(size: int) -> str:
-    return f"{size / 1024 / 1024:.1f} MB" if size >= 1024 * 1024 else f"{size / 1024:.0f} KB"
+    if size >= 1024 * 1024:
+        return f"{size / 1024 / 1024:.1f} MB"
+    return f"{size / 1024:.0f} KB" if size >= 1024 else f"{size} B"
+
+
+EXTENSIONS = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png", XLSX: ".xlsx", "application/json": ".json"}
+
+
+def shown_name(stored, uploader_id: int | None) -> str:
+    """The name to show for a file given by ``uploader_id``. A file is stored once by its content, under
+    the name of whoever uploaded those bytes first; another person's copy of the same bytes is shown
+    under a neutral name, so that one person's file name (which often holds their name and 身份证
+    number) never reaches another person's page or download."""
+    if stored.uploaded_by_id is None or stored.uploaded_by_id == uploader_id:
+        return stored.original_name
+    return f"{_('文件')}-{stored.sha256[:8]}{EXTENSIONS.get(stored.content_type, '')}"
+
+
+def with_uploader_person(files):
+    """``files`` (StoredFile rows) annotated with ``uploader_person_id``, for ``name_in_archive``."""
+    return files.annotate(uploader_person_id=models.F("uploaded_by__person_id"))
+
+
+def name_in_archive(stored, person_id: int) -> str:
+    """``shown_name`` of evidence in a person's archive: the person's own upload keeps its name."""
+    if stored.uploaded_by_id is None or stored.uploader_person_id == person_id:
+        return stored.original_name
+    return shown_name(stored, None)
 
 
 def check_upload(name: str, data: bytes, max_bytes: int = MAX_UPLOAD_BYTES) -> str:
@@ -147,7 +175,6 @@ def store_upload(uploaded_file, uploaded_by=None) -> StoredFile:
     return store_file(uploaded_file.name, uploaded_file.read(), uploaded_by)
 
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def store_workbook(uploaded_file, uploaded_by=None) -> StoredFile:

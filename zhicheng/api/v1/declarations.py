@@ -35,6 +35,7 @@ from zhicheng.declarations.services import (
 )
 from zhicheng.declarations.states import State
 from zhicheng.declarations.workflow import ACTIONS
+from zhicheng.files.services import shown_name
 from zhicheng.publicity.forms import PublicityOptionsForm
 from zhicheng.publicity.services import STEPS
 from zhicheng.publicity.workdays import CalendarNotConfigured
@@ -365,7 +366,7 @@ def declaration_detail(request, declaration_id: Id):
         state=state_of(app.state), holder=named(app.holder), state_since=app.state_since, held_since=app.held_since,
         submitted_at=app.submitted_at, version=app.version, eligible=app.eligible, fee_amount=str(app.fee_amount),
         fee_paid_at=app.fee_paid_at, exam_score=app.exam_score, exam_confirmed_at=app.exam_confirmed_at,
-        materials=[MaterialOut(item=m.item.name, file_name=m.file.original_name, sha256=m.file.sha256) for m in materials],
+        materials=[MaterialOut(item=m.item.name, file_name=shown_name(m.file, m.uploaded_by_id), sha256=m.file.sha256) for m in materials],
         corrections=[CorrectionOut(items=list(c.items), deadline=c.deadline, issued_at=c.issued_at, resolved_at=c.resolved_at)
                      for c in app.correction_notices.all()],
         publicities=[PublicityRef(id=e.publicity.pk, kind=e.publicity.kind, title=e.publicity.title, starts_on=e.publicity.starts_on,

@@ -7,7 +7,7 @@ from django.utils.translation import gettext
 from zhicheng.core import wording
 from zhicheng.core.identifiers import mask_id_number
 from zhicheng.declarations.checklist import route_label as _route_label
-from zhicheng.files.services import human_size
+from zhicheng.files.services import human_size, shown_name
 
 register = template.Library()
 
@@ -42,6 +42,12 @@ def route_label(value) -> str:
 @register.filter
 def get(mapping, key):
     return (mapping or {}).get(key)
+
+
+@register.filter
+def file_name(stored_file, uploader_id) -> str:
+    """The name a file given by ``uploader_id`` is shown under (files.services.shown_name)."""
+    return shown_name(stored_file, uploader_id)
 
 
 @register.filter

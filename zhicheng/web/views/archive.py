@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from zhicheng.accounts.permissions import page
 from zhicheng.core.params import object_ids
 from zhicheng.files.models import StoredFile
-from zhicheng.files.services import store_uploads
+from zhicheng.files.services import name_in_archive, store_uploads, with_uploader_person
 from zhicheng.people.codes import record_problems
 from zhicheng.people.forms import PersonFactsForm, record_form_class, sign_kept, stated_facts, unsign_kept
 from zhicheng.people.models import ARCHIVE_MODELS, person_fact_values
@@ -121,9 +121,9 @@ def record_delete(request, kind: str, pk: int):
 @page("archive_file")
 def evidence_file(request, sha256: str):
     person = request.user.person
-    stored = get_object_or_404(StoredFile, sha256=sha256)
+    stored = get_object_or_404(with_uploader_person(StoredFile.objects.all()), sha256=sha256)
     owned = any(model.objects.filter(person=person, evidence=stored).exists() for model in ARCHIVE_MODELS.values())
     if not owned:
         raise Http404
-    return serve(stored)
+    return serve(stored, name_in_archive(stored, person.pk))
 

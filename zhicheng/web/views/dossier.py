@@ -4,6 +4,7 @@ and what the reader may do with it now."""
 from __future__ import annotations
 
 from django.contrib import messages
+from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,6 +24,7 @@ from zhicheng.declarations.services import (MAX_NOTE_CHARS, PAYLOAD_ACTIONS, Tra
 from zhicheng.declarations.states import State
 from zhicheng.declarations.workflow import IRREVERSIBLE_STEPS, ends_declaration
 from zhicheng.files.models import StoredFile
+from zhicheng.files.services import name_in_archive, shown_name, with_uploader_person
 from zhicheng.people.forms import stated_facts
 from zhicheng.people.models import ARCHIVE_MODELS, person_fact_values
 from zhicheng.publicity.forms import PublicityOptionsForm
@@ -57,18 +59,27 @@ def records_of_version(app: Application, version: int, owner: bool) -> list[dict
             by_kind.setdefault(s.kind, []).append(s.record_id)
         rows = []
         for kind, ids in by_kind.items():
-            for r in ARCHIVE_MODELS[kind].objects.filter(pk__in=ids, person_id=app.person_id).prefetch_related("evidence"):
-                rows.append({"kind": kind, "label": r.kind_label, "summary": r.summary(), "files": list(r.evidence.all())})
+            evidence = Prefetch("evidence", queryset=with_uploader_person(StoredFile.objects.all()))
+            for r in ARCHIVE_MODELS[kind].objects.filter(pk__in=ids, person_id=app.person_id).prefetch_related(evidence):
+                rows.append({"kind": kind, "label": r.kind_label, "summary": r.summary(), "files": _named(r.evidence.all(), app)})
         return rows
     frozen = list(app.selected_records.filter(version=version))
     shas = {sha for s in frozen for sha in (s.snapshot or {}).get("evidence", [])}
-    files = {f.sha256: f for f in StoredFile.objects.filter(sha256__in=shas)}
+    files = {f.sha256: f for f in _named(with_uploader_person(StoredFile.objects.filter(sha256__in=shas)), app)}
     return [
         {"kind": s.kind, "label": ARCHIVE_MODELS[s.kind].kind_label if s.kind in ARCHIVE_MODELS else s.kind,
          "summary": (s.snapshot or {}).get("summary", ""),
          "files": [files[sha] for sha in (s.snapshot or {}).get("evidence", []) if sha in files]}
         for s in frozen
     ]
+
+
+def _named(files, app: Application) -> list:
+    """The archive's evidence files, each with the name it is shown under (``shown``) on this declaration."""
+    files = list(files)
+    for f in files:
+        f.shown = name_in_archive(f, app.person_id)
+    return files
 
 
 def facts_of_version(app: Application, version: int, owner: bool) -> tuple[list[str], bool | None]:
@@ -282,8 +293,9 @@ def file_belongs(app: Application, stored: StoredFile, user) -> bool:
 @page("application_file")
 def file(request, pk: int, sha256: str):
     app = _scoped(request, pk)
-    stored = get_object_or_404(StoredFile, sha256=sha256)
+    stored = get_object_or_404(with_uploader_person(StoredFile.objects.all()), sha256=sha256)
     if not file_belongs(app, stored, request.user):
         raise Http404
-    return serve(stored)
+    material = app.materials.filter(file=stored).order_by("pk").first()
+    return serve(stored, shown_name(stored, material.uploaded_by_id) if material else name_in_archive(stored, app.person_id))
 
