@@ -307,3 +307,12 @@ def test_every_demo_persons_archive_fits_their_age(demo):
         if day.year - born.year < age:
             too_young.append(f"{record.person.name}（{born}）{record} {day}")
     assert Education.objects.exists() and not too_young, too_young
+
+
+def test_the_demos_audit_log_lies_in_the_demo_year(demo):
+    """Every entry the loader writes is dated by the demo's clock (the webhook subscription was dated today)."""
+    from zhicheng.audit.models import AuditEntry
+    from zhicheng.demo.loader import DEMO_DAY
+
+    late = list(AuditEntry.objects.filter(at__date__gt=DEMO_DAY).values_list("action", flat=True).distinct())
+    assert AuditEntry.objects.exists() and not late, late

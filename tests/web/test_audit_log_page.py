@@ -63,3 +63,16 @@ def _seqs(page: str) -> list[str]:
     import re
 
     return re.findall(r"<tr><td>(\d+)</td><td>\d{4}-", page)
+
+
+@pytest.mark.django_db
+def test_an_applicants_id_number_is_masked_in_the_log_as_everywhere(client, make_applicant, supervisor):
+    app = make_applicant(P.regular_engineer())
+    number = app.person.id_number
+    User.objects.filter(pk=app.person.account.pk).update(username=number)  # as registration names them
+    advance(app, "submitted")
+    assert AuditEntry.objects.filter(actor_name=number).exists()
+    client.force_login(supervisor)
+    with clock.frozen(D(2021, 7, 1)):
+        page = client.get(reverse("audit_log")).content.decode()
+    assert number not in page and f"{number[0]}{'*' * 16}{number[-1]}（申报人）" in page

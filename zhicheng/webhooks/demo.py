@@ -4,9 +4,12 @@ delivery log at work: the demo address answers nothing, so each attempt is logge
 
 from __future__ import annotations
 
+import datetime as dt
+
 from zhicheng.accounts.models import User
 from zhicheng.accounts.roles import Role
 from zhicheng.audit.services import record as audit
+from zhicheng.core import clock
 from zhicheng.orgs.models import Organisation, OrgKind
 
 from .models import EventKind, Subscription
@@ -16,6 +19,13 @@ URL = "https://data.example.com/zhicheng/webhooks"
 
 
 def demo(loader) -> None:
+    from zhicheng.demo.loader import DEMO_DAY
+
+    with clock.frozen(DEMO_DAY - dt.timedelta(days=1)):  # dated in the demo's year, like the rest of its audit log
+        _subscribe(loader)
+
+
+def _subscribe(loader) -> None:
     regional = Organisation.objects.get(kind=OrgKind.REGIONAL_HR_DEPARTMENT)
     account = User.objects.filter(organisation=regional, role=Role.REGIONAL_HR_DEPARTMENT, is_active=True).order_by("pk").first()
     # Made directly, not by create_subscription: the demo's address is not resolved (the demo runs offline).
