@@ -7,7 +7,7 @@ import datetime as dt
 from urllib.parse import urlsplit
 
 import pytest
-from django.urls import resolve
+from django.urls import resolve, reverse
 
 from zhicheng.accounts.models import User
 from zhicheng.accounts.roles import Role
@@ -179,3 +179,18 @@ def test_an_objection_sends_the_publisher_to_the_publicity_where_it_is_handled(c
     with clock.frozen(publicity.starts_on):
         page = client.get(f"/publicities/{publicity.pk}/").content.decode()
     assert "学历信息与档案不符" in page, "the objection is on the page the message links to"
+
+
+@pytest.mark.django_db
+def test_the_inbox_links_to_this_site_however_it_is_reached(client, make_applicant, monkeypatch):
+    """Messages keep the absolute link their e-mail needs; the inbox opens its path on the site as reached now
+    (the demo's messages were written for port 8000, and make run may serve another)."""
+    monkeypatch.setenv("ZHICHENG_PUBLIC_URL", "http://127.0.0.1:8000")
+    app, _, day = advance(make_applicant(P.regular_engineer()), "submitted")
+    note = Notification.objects.filter(recipient=app.person.account).exclude(link="").order_by("pk").first()
+    assert note.link.startswith("http://127.0.0.1:8000/")
+    client.force_login(app.person.account)
+    with clock.frozen(day):
+        page = client.get(reverse("notifications")).content.decode()
+    path = urlsplit(note.link).path
+    assert f'href="{path}' in page and "127.0.0.1:8000" not in page

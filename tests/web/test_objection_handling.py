@@ -97,3 +97,12 @@ def test_the_close_button_appears_once_the_period_is_over(client, scene):
     with clock.frozen(publicity.ends_on + timedelta(days=1)):
         over = client.get(url).content.decode()
     assert "公示期满，结束公示并办理下一环节" in over
+
+
+def test_each_objections_form_has_its_own_element_ids(rf):
+    """Two objections on one page: each label points at its own objection's inputs."""
+    from zhicheng.web.views.publicity import _handle_form
+
+    first, second = _handle_form(1).as_div(), _handle_form(2).as_div()
+    assert 'id="objection1_finding"' in first and 'for="objection1_finding"' in first
+    assert 'id="objection2_finding"' in second and "objection1_" not in second

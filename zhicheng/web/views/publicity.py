@@ -52,7 +52,7 @@ def _detail(request, publicity: Publicity, *, bound: HandleObjectionForm | None 
     entries = publicity.entries.select_related("application__person", "application__unit", "application__series")
     objections = list(publicity.objections.select_related("application__person", "handled_by"))
     for objection in objections:
-        objection.handle_form = bound if bound is not None and objection.pk == bound_for else HandleObjectionForm()
+        objection.handle_form = bound if bound is not None and objection.pk == bound_for else _handle_form(objection.pk)
     is_publisher = request.user.organisation_id == publicity.publisher_id and not request.user.read_only
     return render(request, "web/publicity_detail.html", {
         "publicity": publicity, "entries": entries, "objections": objections, "is_publisher": is_publisher,
@@ -102,12 +102,18 @@ def _close_question(publicity: Publicity) -> confirm.Question:
     )
 
 
+def _handle_form(objection_id: int, data=None) -> HandleObjectionForm:
+    """One objection's handling form; its own element ids, so that a label on the page ticks its own objection's
+    box (with two objections, clicking 经核实属实 under the second ticked the first's)."""
+    return HandleObjectionForm(data, auto_id=f"objection{objection_id}_%s")
+
+
 @page("objection_handle")
 @require_POST
 def handle_objection(request, pk: int):
     objection = get_object_or_404(Objection.objects.select_related("publicity__publisher", "application__person", "application__unit"),
                                   pk=pk, publicity__in=publicities_for(request.user))
-    form = HandleObjectionForm(request.POST)
+    form = _handle_form(objection.pk, request.POST)
     if not form.is_complete():
         return _detail(request, objection.publicity, bound=form, bound_for=objection.pk, status=400)
     data = form.cleaned_data
