@@ -93,6 +93,7 @@ def test_what_the_engine_does_not_read_screens_nothing_again(client, draft):
     ({"high_skill_obtained_on": D(2015, 5, 1)}, "high_skill_level", "须同时填写"),
     ({"postdoc_foundation_grant": True}, "postdoc_foundation_grant", "请先勾选“在站博士后”"),
     ({"rural_service_years": "99"}, "rural_service_years", "服务年限应在0至50年之间"),
+    ({"rural_service_years": "45"}, "rural_service_years", "超过了您年满16周岁以来的年数"),  # born in 1980: 25 years
     ({"transferred_in_from": "civil_service", "transferred_in_on": D(2030, 1, 1)}, "transferred_in_on", "不能晚于今天"),
     ({"high_skill_level": "technician", "high_skill_obtained_on": D(1975, 1, 1)}, "high_skill_obtained_on", "周岁"),
 ])

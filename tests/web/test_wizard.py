@@ -129,6 +129,8 @@ def test_hong_kong_macao_taiwan_and_foreign_permanent_residents_register_with_th
         normalise_id_number(number_of(area, birth="19881302"))
     with pytest.raises(ValidationError, match="出生日期或地区码无效"):
         normalise_id_number(number_of("790000"))  # no such area, and no card of another kind
+    with pytest.raises(ValidationError, match="出生日期或地区码无效"):
+        normalise_id_number(number_of("990840"))  # a permanent-residence card issued by no province (99)
 
 
 @pytest.mark.django_db
@@ -183,7 +185,9 @@ def test_autosave_renews_the_decision_and_submission_needs_every_material(client
         response = client.post(reverse("application_act", args=[app.pk]), {"action": "submit"}, follow=True)
     app.refresh_from_db()
     assert app.state == State.DRAFT
-    assert "缺少申报材料：专业技术职务任职资格评审表" in response.content.decode()
+    refused = response.content.decode()
+    assert "缺少申报材料：近三年的年度考核表" in refused
+    assert "缺少申报材料：专业技术职务任职资格评审表" not in refused, "the system generates the forms on submission"
 
 
 @pytest.mark.django_db
@@ -212,9 +216,10 @@ def test_the_submit_request_stays_lean(client, make_applicant, django_assert_max
     from zhicheng.files.services import store_file
 
     app = make_applicant(P.non_public_direct())
-    for row in checklist(app):
-        if row.missing:
-            attach(app, app.person.account, row.item, store_file(f"{row.item.code}.pdf", b"%PDF-1.4\n%" + row.item.code.encode() + b"\n%%EOF\n"))
+    with clock.frozen(D(2021, 6, 1)):  # uploaded within the declaration period
+        for row in checklist(app):
+            if row.missing:
+                attach(app, app.person.account, row.item, store_file(f"{row.item.code}.pdf", b"%PDF-1.4\n%" + row.item.code.encode() + b"\n%%EOF\n"))
     assert MaterialItem.objects.exists() and not missing_materials(app)
     client.force_login(app.person.account)
 
@@ -246,3 +251,20 @@ def test_the_workspace_page_stays_lean(client, make_applicant, django_assert_num
     sql = " ".join(q["sql"] for q in captured.captured_queries)
     assert "declarations_correctionnotice" not in sql and "SELECT 1 AS" not in sql
     assert "2021年度申报截止" in response.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["<script>alert(1)</script>", "张三1", "李四@example", "王五;"])
+def test_a_name_is_written_in_a_script_of_names(client, name):
+    unit = Organisation.objects.get(name=PRIVATE_UNIT)
+    response = client.post(reverse("register"), dict(registration(unit.pk, serial=79), name=name))
+    assert response.status_code == 200 and "姓名只能由汉字、蒙古文或拉丁字母组成" in response.content.decode()
+    assert not Person.objects.filter(name=name).exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["阿拉坦·巴根", "Anna-Maria O'Neil", "乌兰其其格"])
+def test_names_of_the_region_and_abroad_register(client, name):
+    unit = Organisation.objects.get(name=PRIVATE_UNIT)
+    assert client.post(reverse("register"), dict(registration(unit.pk, serial=80), name=name)).status_code == 302
+    assert Person.objects.filter(name=name).exists()

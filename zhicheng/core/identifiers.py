@@ -16,6 +16,8 @@ from stdnum.cn import ric, uscc
 # area, so it refuses both; their holders declare all the same.
 RESIDENCE_PERMIT_AREAS = {"810000": "HK", "820000": "MO", "830000": "TW"}
 FOREIGN_PERMANENT_RESIDENCE_PREFIX = "9"
+# The provinces (GB/T 2260) that issue the 外国人永久居留身份证: its second and third digits.
+ISSUING_PROVINCES = frozenset("11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 61 62 63 64 65".split())
 
 
 def nationality_of_id(number: str) -> str:
@@ -31,7 +33,8 @@ def normalise_id_number(value: str) -> str:
         return ric.validate(value)
     except stdnum_errors.InvalidComponent:
         number = ric.compact(value)  # cn.ric has checked its length, digits and check digit: only the area is unknown
-        if nationality_of_id(number) == "CN":
+        nationality = nationality_of_id(number)
+        if nationality == "CN" or (nationality == "foreign" and number[1:3] not in ISSUING_PROVINCES):
             raise ValidationError(_("身份证号码中的出生日期或地区码无效。"), code="component")
         try:
             ric.get_birth_date(number)

@@ -11,7 +11,9 @@ from django.forms.utils import ErrorDict
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from zhicheng.core import clock
 from zhicheng.core.identifiers import birth_date_from_id, nationality_of_id, normalise_id_number
+from zhicheng.core.names import name_problem
 from zhicheng.orgs.models import Organisation, OrgKind
 
 from . import dates
@@ -45,6 +47,12 @@ class RegistrationForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = Organisation.objects.filter(kind=OrgKind.UNIT).select_related("area").order_by("area__path", "name")
         self.fields["unit"].label_from_instance = lambda o: f"{o.name}（{o.area.name}）"
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        if problem := name_problem(name):
+            raise ValidationError(problem)
+        return name
 
     def clean_id_number(self):
         # Whether the number already has an archive is not said here: see people.services.register_applicant.
@@ -191,6 +199,13 @@ def record_form_class(kind: str) -> type[forms.ModelForm]:
 MAX_RURAL_SERVICE_YEARS = 50
 
 
+def working_years(birth) -> int:
+    """Whole years since the person reached working age (dates.MIN_REGISTRATION_AGE), by today."""
+    start = dates.years_after(birth, dates.MIN_REGISTRATION_AGE)
+    today = clock.today()
+    return max(0, today.year - start.year - ((today.month, today.day) < (start.month, start.day)))
+
+
 class PersonFactsForm(forms.ModelForm):
     class Meta:
         model = Person
@@ -221,6 +236,10 @@ class PersonFactsForm(forms.ModelForm):
         years = data.get("rural_service_years")
         if years is not None and not 0 <= years <= MAX_RURAL_SERVICE_YEARS:
             self.add_error("rural_service_years", gettext("服务年限应在0至%(max)d年之间。") % {"max": MAX_RURAL_SERVICE_YEARS})
+        elif years and self.instance.id_number and years > (working := working_years(birth_date_from_id(self.instance.id_number))):
+            # No one serves before working age: 50 years of service for someone born in 1990 is a typing error.
+            self.add_error("rural_service_years", gettext("服务年限（%(years)s年）超过了您年满%(age)d周岁以来的年数（%(working)s年），请核对。") % {
+                "years": years, "age": dates.MIN_REGISTRATION_AGE, "working": working})
         if data.get("foreign_permit") and data.get("nationality") != Nationality.FOREIGN:
             self.add_error("foreign_permit", gettext("外籍人员证件只由外籍人员填写；国籍/地区不是“外籍”时请留空。"))
         # Facts that only mean something together: one without the other would reach the engine half said.

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from zhicheng.audit.context import current
 from zhicheng.audit.services import record as audit
 from zhicheng.core import clock
+from zhicheng.core.names import name_problem
 from zhicheng.core.wording import long_date
 
 from .models import Objection, ObjectionStatus, Publicity, PublicityEntry, PublicityKind, PublicityOutcome
@@ -60,15 +61,24 @@ def start_publicity(*, kind: str, publisher, applications, actor, title: str = "
     return publicity
 
 
-def raise_objection(*, publicity: Publicity, application, name: str, phone: str, content: str) -> Objection:
-    """A real-name objection from anyone, without login, while the publicity runs."""
+def objector_problems(*, name: str, phone: str, content: str) -> dict[str, str]:
+    """What a real-name objection lacks, by field (empty when nothing): the same for an objection to a results
+    publicity (raise_objection) and to a published expert pool (review.drawing.object_to)."""
     errors = {}
     if not name.strip():
         errors["name"] = "异议须实名提出，请填写姓名。"
+    elif problem := name_problem(name):
+        errors["name"] = problem
     if not phone.strip() or not phone.strip().isdigit() or len(phone.strip()) < 7:
         errors["phone"] = "请填写有效的联系电话，以便核实。"
     if len(content.strip()) < 10:
         errors["content"] = "请具体说明异议事项（不少于10个字）。"
+    return errors
+
+
+def raise_objection(*, publicity: Publicity, application, name: str, phone: str, content: str) -> Objection:
+    """A real-name objection from anyone, without login, while the publicity runs."""
+    errors = objector_problems(name=name, phone=phone, content=content)
     if errors:
         raise ValidationError(errors)
     ip = current.get().ip or None
