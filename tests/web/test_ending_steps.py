@@ -3,6 +3,8 @@ undone: from the dossier and from the queue they say what will happen and ask on
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
@@ -38,7 +40,7 @@ def test_returning_from_the_dossier_asks_once_with_the_reason(client, make_appli
         page = asked.content.decode()
         assert asked.status_code == 200
         assert "单位退回" in page and app.person.name in page and "理由：聘任证明缺页" in page
-        assert "“已退回”" in page and "不能撤回" in page and "申报人会收到通知和理由" in page
+        assert "“已退回”" in page and "不可恢复" in page and "申报人会收到通知和理由" in page
         assert 'name="confirm" value="yes"' in page and 'value="聘任证明缺页"' in page, "the reason goes back with the answer"
         assert reverse("application_detail", args=[app.pk]) in page, "cancelling leads back to the dossier"
         app.refresh_from_db()
@@ -69,8 +71,12 @@ def test_the_applicant_withdrawing_is_asked_too(client, make_applicant):
     with clock.frozen(day):
         page = client.post(act, {"action": "withdraw"}).content.decode()
         assert "撤回申报" in page and "“本人已撤回”" in page and "申报人会收到通知" not in page
+        assert "办理就此结束，不可恢复。" in page and "不能再申报" not in page  # still within the period
         app.refresh_from_db()
         assert app.state == State.SUBMITTED
+    with clock.frozen(dt.date(2021, 7, 5)):
+        late = client.post(act, {"action": "withdraw"}).content.decode()
+        assert "2021年度的申报已于2021-06-30截止，撤回后本年度不能再申报。" in late
         client.post(act, {"action": "withdraw", "confirm": "yes"})
     app.refresh_from_db()
     assert app.state == State.WITHDRAWN
@@ -84,7 +90,7 @@ def test_a_bulk_step_that_ends_declarations_names_them_and_asks(client, make_app
     page = asked.content.decode()
     assert asked.status_code == 200
     assert "选择2份申报" in page and all(a.person.name in page for a in apps)
-    assert "“评审未通过”" in page and "不能撤回" in page
+    assert "“评审未通过”" in page and "不可恢复" in page
     for a in apps:
         a.refresh_from_db()
         assert a.state == State.UNDER_REVIEW

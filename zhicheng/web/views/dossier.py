@@ -214,9 +214,12 @@ def _ending_question(request, app: Application, step, ending: str, note: str) ->
     facts = [_("当前状态：%(state)s。") % {"state": _(app.get_state_display())}]
     if note.strip():
         facts.append(_("理由：%(note)s") % {"note": note.strip()})
-    consequence = _("申报将转为“%(state)s”，办理就此结束，不能撤回。") % {"state": _(State(ending).label)}
+    consequence = _("申报将转为“%(state)s”，办理就此结束，不可恢复。") % {"state": _(State(ending).label)}
     if not by_applicant:
         consequence += _("申报人会收到通知和理由。")
+    elif app.plan.declaration_closed:
+        consequence += _("%(year)d年度的申报已于%(day)s截止，撤回后本年度不能再申报。") % {
+            "year": app.plan.year, "day": f"{app.plan.declaration_deadline:%Y-%m-%d}"}
     return confirm.Question(
         title=_(step.label), subject=f"{app.person.name}：{wording.title_label(app)}（{app.plan.year}）", facts=facts,
         consequence=consequence, button=_("确认%(step)s") % {"step": _(step.label)},

@@ -262,7 +262,7 @@ def _ending_question(request, action: str, ids: list[int], ending: str, back: st
     label = _(dict(bulk_actions(request.user.role))[action])
     return confirm.Question(
         title=label, subject=label, facts=[_chosen(ids)],
-        consequence=_("能办理的申报转为“%(state)s”，办理就此结束，不能撤回；不能办理的逐一说明原因。") % {"state": _(State(ending).label)},
+        consequence=_("能办理的申报转为“%(state)s”，办理就此结束，不可恢复；不能办理的逐一说明原因。") % {"state": _(State(ending).label)},
         button=_("确认%(step)s") % {"step": label}, cancel_url=back,
     )
 
