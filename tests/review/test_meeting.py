@@ -194,3 +194,4 @@ def test_the_office_is_offered_to_record_a_result_by_hand_only_where_the_committ
         assert "veto" in offered and not offered & {"record_pass", "record_fail"}
         page = client.get(reverse("application_detail", args=[apps[0].pk])).content.decode()
         assert 'value="record_pass"' not in page and 'value="record_fail"' not in page and 'value="veto"' in page
+        assert "“评审通过”尚不能办理：评审会议已安排，评审结果以无记名投票表决结果为准" in page

@@ -476,24 +476,38 @@ PAYLOAD_ACTIONS = frozenset({"employer_publish", "publish_roster", "publish_resu
 
 def available_actions(app: Application, user) -> list[Transition]:
     """The rows this user could try now (guards are checked only when they try, and explained then)."""
+    return offered_actions(app, user)[0]
+
+
+def offered_actions(app: Application, user) -> tuple[list[Transition], list[tuple[Transition, str]]]:
+    """The rows this user could try now, and those that wait for their ``offered_when`` guards, each with what it
+    waits for (said on the dossier in place of a button that could only be refused)."""
     from .workflow import actions_from
 
     if user.read_only:
-        return []
+        return [], []
     role, holds = user.role, _holds(user, app)
-    seen, rows = set(), []
+    seen, rows, waiting = set(), [], []
     for t in actions_from(app.state):
-        if (role in t.who and (holds or t.anywhere) and t.action not in seen and (not t.when or guard_registry.PATHS[t.when][0](app))
-                and _may_be_offered(app, t, user)):
+        if role in t.who and (holds or t.anywhere) and t.action not in seen and (not t.when or guard_registry.PATHS[t.when][0](app)):
             seen.add(t.action)
-            rows.append(t)
-    return rows
+            if reason := _not_yet(app, t, user):
+                waiting.append((t, reason))
+            else:
+                rows.append(t)
+    return rows, waiting
 
 
-def _may_be_offered(app: Application, t: Transition, user) -> bool:
-    """The row's ``offered_when`` guards hold for this declaration now (most rows name none)."""
-    if not t.offered_when:
-        return True
+def _not_yet(app: Application, t: Transition, user) -> str | None:
+    """Why the row's ``offered_when`` guards do not hold for this declaration now, or None (most rows name none)."""
+    ctx = registry.Context(actor=user)
+    for name in t.offered_when:
+        g = registry.GUARDS[name]
+        if g.prepare is not None:
+            g.prepare([app], ctx)
+        if reason := g.check(app, ctx):
+            return reason
+    return None
     ctx = registry.Context(actor=user)
     for name in t.offered_when:
         g = registry.GUARDS[name]

@@ -19,8 +19,8 @@ from zhicheng.declarations import drafting, guards, progress, registry
 from zhicheng.declarations.checklist import checklist, described_conditions, working_version
 from zhicheng.declarations.forms import CorrectionForm, FeeForm
 from zhicheng.declarations.models import Application, SelectedRecord
-from zhicheng.declarations.services import (MAX_NOTE_CHARS, PAYLOAD_ACTIONS, TransitionError, available_actions, step_label,
-                                            transition)
+from zhicheng.declarations.services import (MAX_NOTE_CHARS, PAYLOAD_ACTIONS, TransitionError, available_actions, offered_actions,
+                                            step_label, transition)
 from zhicheng.declarations.states import State
 from zhicheng.declarations.workflow import IRREVERSIBLE_STEPS, ends_declaration
 from zhicheng.files.models import StoredFile
@@ -105,7 +105,7 @@ def application_detail(request, pk: int):
         version = latest
     version = max(0, min(version, latest))
     events = list(app.events.select_related("actor", "actor_organisation", "holder").only(*TIMELINE_COLUMNS))
-    actions = available_actions(app, user)
+    actions, waiting = offered_actions(app, user)
     holds = app.holder_id is not None and app.holder_id == user.organisation_id
     conditions = (app.decision or {}).get("conditions", {})
     # The steps a queue takes in bulk are taken here through the same view (application_bulk) for this one
@@ -130,6 +130,7 @@ def application_detail(request, pk: int):
         "rows": [r for r in checklist(app, version=version) if r.applies],
         "actions": [t for t in actions if t.action not in PAYLOAD_ACTIONS and t.action not in ("submit", "resubmit")],
         "payload_actions": [t for t in actions if t.action in PAYLOAD_ACTIONS and t.action != "request_correction"],
+        "waiting": waiting,
         "in_bulk": in_bulk, "max_note_chars": MAX_NOTE_CHARS,
         "publicity_form": PublicityOptionsForm(initial={"contact": getattr(user.organisation, "phone", "")}) if in_bulk else None,
         # 六（二）: one notice only, so the button goes once it was sent.
