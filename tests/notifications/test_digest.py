@@ -66,3 +66,17 @@ def test_a_recipient_without_an_address_keeps_the_inbox_and_gets_no_digest(make_
     assert digest.send_digests(D(2021, 6, 7))["digests"] == 0
     rows = Notification.objects.filter(application=app, key="queue_arrived")
     assert rows.exists() and not rows.filter(awaits_digest=True).exists()
+
+
+@pytest.mark.django_db
+def test_a_step_that_leaves_the_declaration_with_its_taker_tells_them_nothing(make_applicant):
+    """The employer publishing its own declarations was told they had arrived in its queue (they were there)."""
+    from ..cycle_helpers import advance
+
+    app, _, _ = advance(make_applicant(P.regular_engineer()), "submitted")
+    staff = list(User.objects.filter(organisation_id=app.holder_id, is_active=True))
+    assert Notification.objects.filter(recipient__in=staff, application=app, key="queue_arrived").count() == len(staff)
+    app, _, _ = advance(app, "employer_publicity")
+    assert app.holder_id == staff[0].organisation_id, "the employer still holds it while it is published"
+    assert Notification.objects.filter(recipient__in=staff, application=app, key="queue_arrived").count() == len(staff), \
+        "no second arrival for the publication"

@@ -292,7 +292,7 @@ def _apply(moving: list[tuple[Application, Transition]], action: str, actor, ctx
         audit(f"application.{action}", app, actor=actor, before=befores[app.pk], after=_state_snapshot(app),
               summary=f"{app.person.name} {app.title_label}：{State(sources[app.pk]).label} → {State(t.target).label}"
                       + (f"（{note}）" if note else ""))
-    _notify(moving, note, ctx)
+    _notify(moving, note, ctx, {pk: before["holder"] for pk, before in befores.items()})
     if registry.OBSERVERS:
         steps = [registry.Step(app, t, sources[app.pk]) for app, t in moving]
         for observe in registry.OBSERVERS:
@@ -312,9 +312,10 @@ def _save_steps(apps: list[Application]) -> None:
 _STEP_ATTRS = [Application._meta.get_field(name) for name in STEP_FIELDS]
 
 
-def _notify(moving: list[tuple[Application, Transition]], note: str, ctx) -> None:
-    """Each applicant hears of the step at once. The staff of a body now holding declarations find them in
-    their inbox — one message per batch, however many arrived — and in the next morning's digest mail."""
+def _notify(moving: list[tuple[Application, Transition]], note: str, ctx, held_by: dict[int, int | None]) -> None:
+    """Each applicant hears of the step at once. The staff of a body a declaration has just reached find it in
+    their inbox — one message per batch, however many arrived — and in the next morning's digest mail. A step
+    that leaves it with the body that took it (an employer publishing its own) tells that body nothing."""
     from zhicheng.accounts.models import User
     from zhicheng.core.site import page_url
 
@@ -338,7 +339,7 @@ def _notify(moving: list[tuple[Application, Transition]], note: str, ctx) -> Non
                 "name": app.person.name, "title": app.title_label, "year": app.plan.year, "action": t.label,
                 "state": State(t.target).label, "note": note,
             }, app, own_page))
-        if app.holder_id:
+        if app.holder_id and app.holder_id != held_by[app.pk]:
             arrived.setdefault(app.holder_id, []).append(app)
     if arrived:
         staff: dict[int, list] = {}
