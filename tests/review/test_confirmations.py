@@ -407,3 +407,20 @@ def test_publishing_asks_first_and_names_who_goes_public(client, make_applicant,
         response = client.post(reverse("application_bulk"), {**data, **CONFIRM}, follow=True)
     assert "已发起公示" in text(response)
     assert {type(a).objects.get(pk=a.pk).state for a in apps} == {state}
+
+
+@pytest.mark.django_db
+def test_the_publishing_question_says_how_many_can_go_in_before_asking(client, make_applicant):
+    """Four ticked, two already in a publicity: the question said 选择4份 and only the result said two could not."""
+    waiting = [advance(make_applicant(P.regular_engineer()), State.SUBMITTED) for _ in range(2)]
+    published = [advance(make_applicant(P.regular_engineer()), State.EMPLOYER_PUBLICITY) for _ in range(2)]
+    day = max(d for _a, _p, d in waiting + published)
+    apps = [a for a, _p, _d in waiting + published]
+    client.force_login(staff_of(apps[0].unit))
+    data = {"action": "employer_publish", "ids": [a.pk for a in apps], "title": "", "working_days": 5, "contact": "",
+            "next": "/applications/?queue=1"}
+    with clock.frozen(day):
+        body = confirmation(client.post(reverse("application_bulk"), data))
+        assert "选择4份申报" in body and "其中2份可以列入本次公示；2份已不在待公示的环节" in body
+        data["ids"] = [a.pk for a in apps[:2]]
+        assert "可以列入本次公示" not in confirmation(client.post(reverse("application_bulk"), data)), "all can: nothing to add"

@@ -246,9 +246,15 @@ def _chosen(ids: list[int]) -> str:
 def _publish_question(request, action: str, ids: list[int], options: dict, back: str) -> confirm.Question:
     label = _(dict(bulk_actions(request.user.role))[action])
     state = State(PUBLICITY_STATES[PUBLISHING[action]]).label
+    sources = {source for t in TABLE if t.action == action for source in t.sources}
+    ready = Application.objects.filter(pk__in=ids, state__in=sources, holder_id=request.user.organisation_id).count()
+    facts = [_chosen(ids)]
+    if ready < len(ids):  # said before asking, not only after: the rest are named with their reasons afterwards
+        facts.append(_("其中%(ready)d份可以列入本次公示；%(other)d份已不在待公示的环节（如已在公示中）或不在您手中，不能列入。")
+                     % {"ready": ready, "other": len(ids) - ready})
     return confirm.Question(
         title=_("发起公示"), subject=f"{label}：{options['title']}" if options["title"] else label,
-        facts=[_chosen(ids),
+        facts=[*facts,
                _("公示%(days)d个工作日，自今天起至%(end)s；受理异议：%(contact)s。") % {
                    "days": options["working_days"], "end": f"{publicity_end(clock.today(), options['working_days']):%Y-%m-%d}",
                    "contact": options["contact"] or "—"}],
