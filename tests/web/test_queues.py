@@ -460,3 +460,17 @@ def test_the_bulk_menu_offers_the_steps_the_pages_declarations_can_take(client, 
     menu = page[page.index('id="bulk-action"'):]
     menu = menu[:menu.index("</select>")]
     assert 'value="publish_roster"' in menu and 'value="county_approve"' not in menu and 'value="recommend"' not in menu
+
+
+@pytest.mark.django_db
+def test_the_publicity_options_show_only_beside_a_publishing_step(client, make_applicant):
+    """A queue whose page offers no publication showed 公示选项（发起公示时适用）; the employer still is."""
+    app = submitted(make_applicant, FIRST, D(2021, 6, 7))
+    client.force_login(staff_of(app.unit))
+    with clock.frozen(TODAY):
+        assert "公示选项（发起公示时适用）" in client.get("/applications/?queue=1").content.decode()
+    app, _, day = advance(app, State.COMMITTEE_INTAKE)  # the office publishes results, but none is on its page
+    client.force_login(staff_of(app.holder))
+    with clock.frozen(day):
+        page = client.get("/applications/?queue=1").content.decode()
+    assert 'name="action"' in page and "公示选项（发起公示时适用）" not in page

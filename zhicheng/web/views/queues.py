@@ -121,11 +121,12 @@ def _list_page(request, query: QueryDict, *, back: str = "", publicity_form=None
         a.quota_counts = guards.senior_quota_counts(a) if employer else None
         a.arrival_day, a.days_waiting, a.deadline_label = listing.arrival_day(a), listing.days_waiting(a, today), listing.deadline_label(a)
     units = (Application.objects.for_user(user).order_by("unit__name").values_list("unit_id", "unit__name").distinct())
+    offered = [] if user.read_only else bulk_actions_on(user.role, {a.state for a in page_obj})
     return render(request, "web/application_list.html", {
         "page_obj": page_obj, "applied": applied, "q": query.get("q", ""), "queue": bool(query.get("queue")),
         "states": State.choices, "levels": Level.choices, "channels": Channel.choices, "routes": list(ROUTE_LABELS.items()),
         "series_list": Series.objects.all(), "units": list(units),
-        "bulk_actions": [] if user.read_only else bulk_actions_on(user.role, {a.state for a in page_obj}), "publishing": PUBLISHING,
+        "bulk_actions": offered, "publishing": PUBLISHING, "offers_publishing": any(action in PUBLISHING for action, _label in offered),
         "publicity_form": publicity_form or PublicityOptionsForm(initial={"contact": getattr(user.organisation, "phone", "")}),
         "quota": employer_quota(user), "employer": employer, "bulk_job_threshold": settings.BULK_JOB_THRESHOLD,
         "sort": sort, "sort_columns": _sort_columns(query, sort), "page_query": _query_with(query, page=None),
