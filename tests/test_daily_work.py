@@ -20,7 +20,6 @@ from zhicheng.declarations.states import State
 from zhicheng.demo import applicants as P
 from zhicheng.jobs.schedule import DAILY
 from zhicheng.notifications.models import Notification
-from zhicheng.review.models import ReviewPlan
 
 from .conftest import staff_of
 from .cycle_helpers import actor_for, advance
@@ -129,7 +128,7 @@ def test_filing_deadline_warnings_go_to_the_office_and_the_region_once_each(make
     monkeypatch.setenv("ZHICHENG_PUBLIC_URL", SITE)
     app, _, _ = advance(make_applicant(P.regular_engineer()), State.RESULT_PUBLISHED)
     committee = app.committee
-    due = one_month_after(ReviewPlan.objects.get(committee=committee, year=2021).review_ends_on)
+    due = one_month_after(app.publicities.get(kind="result").ends_on)  # 七（五）1, from the end of the results publicity
     due_warning = {"kind": "filing_due", "committee": committee.name, "year": 2021}
 
     assert warn_filing_deadlines(due - dt.timedelta(days=WARN_DAYS + 1)) == []

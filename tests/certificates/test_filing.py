@@ -32,17 +32,18 @@ def test_committee_files_its_published_results_in_one_batch_and_certificates_fol
     apps = [advance(make_applicant(P.regular_engineer()), State.RESULT_PUBLISHED)[0] for _ in range(2)]
     committee = apps[0].committee
     office = staff_of(committee.office)
-    review_end = ReviewPlan.objects.get(committee=committee, year=2021).review_ends_on
+    # 七（五）1: within a month of the end of the review work, whose results publicity (三（二）) it reports on.
+    ended = apps[0].publicities.get(kind="result").ends_on
 
-    with clock.frozen(review_end + dt.timedelta(days=3)):
+    with clock.frozen(ended + dt.timedelta(days=3)):
         warnings = filing_warnings(office)
-        assert [(w.committee, w.waiting, w.due_on) for w in warnings] == [(committee, 2, one_month_after(review_end))]
+        assert [(w.committee, w.waiting, w.due_on) for w in warnings] == [(committee, 2, one_month_after(ended))]
         with pytest.raises(CertificateError, match="办事机构"):
             submit_filings(committee=committee, year=2021, actor=staff_of(regional_hr_department()))
         [filing] = submit_filings(committee=committee, year=2021, actor=office)
         assert filing_warnings(office) == []
     assert filing.filing_body == filing_body(apps[0]) and not filing.late
-    assert filing.due_on == one_month_after(review_end)
+    assert filing.due_on == one_month_after(ended)
     assert "公示" in filing.report and set(filing.applications.all()) == set(apps)
 
     region = staff_of(regional_hr_department())
@@ -51,18 +52,18 @@ def test_committee_files_its_published_results_in_one_batch_and_certificates_fol
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     assert client.get(reverse("filing_detail", args=[filing.pk]), {"download": "xlsx"}).status_code == 200
 
-    with clock.frozen(review_end + dt.timedelta(days=10)):
+    with clock.frozen(ended + dt.timedelta(days=10)):
         with pytest.raises(CertificateError):
             approve_filing(filing, office)
         approve_filing(filing, region, document_number="内人社职备〔2021〕7号")
     for app in apps:
         app.refresh_from_db()
         assert app.state == State.FILED
-        with clock.frozen(review_end + dt.timedelta(days=12)):
+        with clock.frozen(ended + dt.timedelta(days=12)):
             transition(app, "certify", region)
         cert = Certificate.objects.get(application=app)
         assert cert.approval_document_number == "内人社职备〔2021〕7号"
-        assert cert.approval_date == review_end + dt.timedelta(days=10)
+        assert cert.approval_date == ended + dt.timedelta(days=10)
     filing.refresh_from_db()
     assert filing.status == FilingStatus.APPROVED
 
@@ -70,8 +71,7 @@ def test_committee_files_its_published_results_in_one_batch_and_certificates_fol
 @pytest.mark.django_db
 def test_filing_later_than_a_month_is_flagged(make_applicant):
     app, _, _ = advance(make_applicant(P.regular_engineer()), State.RESULT_PUBLISHED)
-    review_end = ReviewPlan.objects.get(committee=app.committee, year=2021).review_ends_on
-    late_day = one_month_after(review_end) + dt.timedelta(days=1)
+    late_day = one_month_after(app.publicities.get(kind="result").ends_on) + dt.timedelta(days=1)
     office = staff_of(app.committee.office)
     with clock.frozen(late_day):
         [warning] = filing_warnings(office)
@@ -94,8 +94,7 @@ def test_a_result_never_published_cannot_be_filed(make_applicant):
 def test_filing_queue_page_shows_the_warning(client, make_applicant):
     app, _, _ = advance(make_applicant(P.regular_engineer()), State.RESULT_PUBLISHED)
     client.force_login(staff_of(app.committee.office))
-    review_end = ReviewPlan.objects.get(committee=app.committee, year=2021).review_ends_on
-    with clock.frozen(one_month_after(review_end) + dt.timedelta(days=2)):
+    with clock.frozen(one_month_after(app.publicities.get(kind="result").ends_on) + dt.timedelta(days=2)):
         page = client.get(reverse("filing_queue")).content.decode()
     assert app.committee.name in page and "已逾期2天" in page
 
@@ -106,7 +105,9 @@ def test_filing_is_submitted_and_approved_through_the_pages(client, make_applica
     review_end = ReviewPlan.objects.get(committee=app.committee, year=2021).review_ends_on
     with clock.frozen(review_end + dt.timedelta(days=5)):
         client.force_login(staff_of(app.committee.office))
-        response = client.post(reverse("filing_queue"), {"year": 2021, "report": ""})
+        asked = client.post(reverse("filing_queue"), {"year": 2021, "report": ""})
+        assert asked.status_code == 200 and "确认报送" in asked.content.decode() and not Filing.objects.exists(), "asked once"
+        response = client.post(reverse("filing_queue"), {"year": 2021, "report": "", "confirm": "yes"})
         filing = Filing.objects.get(entries__application=app)
         assert response.status_code == 302 and response["Location"] == reverse("filing_detail", args=[filing.pk])
         page = client.get(reverse("filing_detail", args=[filing.pk])).content.decode()

@@ -93,7 +93,7 @@ def send_every_kind(make_applicant) -> None:
                         content="该申报人任职年限有误，请核查。")
 
     filed, _, _ = advance(make_applicant(P.regular_engineer()), State.RESULT_PUBLISHED)
-    due = one_month_after(ReviewPlan.objects.get(committee=filed.committee, year=2021).review_ends_on)
+    due = one_month_after(filed.publicities.get(kind="result").ends_on)
     warn_filing_deadlines(due - dt.timedelta(days=WARN_DAYS))
     warn_filing_deadlines(due + dt.timedelta(days=1))
     from ..rectification.helpers import send_every_kind_of_message

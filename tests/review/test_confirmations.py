@@ -252,8 +252,8 @@ def test_approving_a_filing_asks_first_with_the_roster_count(client, make_applic
 
 
 @pytest.mark.django_db
-def test_returning_a_filing_does_not_ask(client, make_applicant):
-    """Returning can be followed by a new submission: it is not one of the steps that cannot be undone."""
+def test_returning_a_filing_asks_once(client, make_applicant):
+    """A returned batch cannot be filed any more (the office corrects and submits again): the body is asked once."""
     from zhicheng.certificates.filing import submit_filings
 
     app = advance(make_applicant(P.regular_engineer()), State.RESULT_PUBLISHED)[0]
@@ -261,7 +261,11 @@ def test_returning_a_filing_does_not_ask(client, make_applicant):
     with clock.frozen(review_end + dt.timedelta(days=5)):
         [filing] = submit_filings(committee=app.committee, year=2021, actor=staff_of(app.committee.office))
         client.force_login(staff_of(regional_hr_department()))
-        client.post(reverse("filing_detail", args=[filing.pk]), {"decision": "return", "reason": "花名册有误，请核对"})
+        data = {"decision": "return", "reason": "花名册有误，请核对"}
+        body = confirmation(client.post(reverse("filing_detail", args=[filing.pk]), data))
+        filing.refresh_from_db()
+        assert filing.status == FilingStatus.SUBMITTED and "花名册有误，请核对" in body
+        client.post(reverse("filing_detail", args=[filing.pk]), {**data, **CONFIRM})
     filing.refresh_from_db()
     assert filing.status == FilingStatus.RETURNED
 

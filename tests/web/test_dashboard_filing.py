@@ -1,4 +1,5 @@
-"""七（五）1: from the day the review ends, the office's dashboard warns until the results are filed."""
+"""七（五）1: from the day the review work ends (its results publicity over), the office's dashboard warns until the
+results are filed."""
 
 import datetime as dt
 
@@ -14,10 +15,13 @@ from ..cycle_helpers import advance
 
 @pytest.mark.django_db
 def test_office_dashboard_warns_then_flags_late_filing(client, make_applicant):
-    app, _, _ = advance(make_applicant(P.regular_engineer()), "passed")
+    from zhicheng.certificates.filing import one_month_after
+
+    app, _, day = advance(make_applicant(P.regular_engineer()), "result_published")
+    due = one_month_after(app.publicities.get(kind="result").ends_on)
     client.force_login(staff_of(app.committee.office))
-    with clock.frozen(dt.date(2021, 8, 20)):
+    with clock.frozen(day):
         body = client.get(reverse("dashboard")).content.decode()
-    assert "待核准备案的评审结果" in body and "应于2021-09-13前报备" in body and "已逾期" not in body
-    with clock.frozen(dt.date(2021, 9, 14)):
+    assert "待核准备案的评审结果" in body and f"应于{due:%Y-%m-%d}前报备" in body and "已逾期" not in body
+    with clock.frozen(due + dt.timedelta(days=1)):
         assert "已逾期" in client.get(reverse("dashboard")).content.decode()

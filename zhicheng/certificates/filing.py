@@ -3,8 +3,20 @@
 The committee office submits a committee's published results as one filing per approving
 body (the roster of those who passed, the objection-handling record and its report); the
 body approves it with its document number, which files every declaration in it through the
-`file` transition. The deadline is one month after the review ends: the queue warns from
-that day, and a filing submitted later is flagged ``late``.
+`file` transition.
+
+The deadline (七（五）1) is one month after the review work ends, and the review work of a result
+ends with its results publicity (三（二） sets 评审和公示 as one stage; the filing reports on the
+objections of that publicity, which only exist once it is over). So each result's deadline is one
+month after the last day of its result publicity: the queue warns from that day, and a filing
+submitted later is flagged ``late``. A different date is the year's 核准备案截止 (三（二）, 12月31日,
+``AnnualPlan.filing_deadline``), by which the approving bodies complete the filing; the pages name both.
+
+The approving body may also file one result directly from its queue (the workflow's `file` row, the
+v1 API): the result reached it when its office closed the result publicity, with the roster data and the
+objection record in the system. Such a filing carries the same package as a batch (roster, objection
+record, a report on the publicity) and the same deadline, and is shown as filed directly; it cannot pass
+by a batch that is waiting or was returned (the office reports it again, corrected).
 """
 
 from __future__ import annotations
@@ -15,7 +27,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Count, Max
+from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from zhicheng.accounts.roles import Role
@@ -29,7 +41,8 @@ from .numbering import next_filing_number
 from .services import CertificateError
 
 OPEN_STATUSES = (FilingStatus.SUBMITTED, FilingStatus.APPROVED)
-AWAITING_STATES = (State.PASSED, State.RESULT_PUBLICITY, State.RESULT_PUBLISHED)
+# Results whose filing deadline may be running: their result publicity has begun (and, to count, ended).
+AWAITING_STATES = (State.RESULT_PUBLICITY, State.RESULT_PUBLISHED)
 
 
 def one_month_after(day: dt.date) -> dt.date:
@@ -37,8 +50,45 @@ def one_month_after(day: dt.date) -> dt.date:
     return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
 
 
+def _latest_result_publicity_end():
+    """The last day of a declaration's latest result publicity (as publicity.workflow picks the current one)."""
+    from django.db.models import OuterRef, Subquery
+
+    from zhicheng.publicity.models import PublicityEntry
+
+    return Subquery(PublicityEntry.objects.filter(application=OuterRef("pk"), publicity__kind="result")
+                    .order_by("-publicity__starts_on", "-publicity__pk").values("publicity__ends_on")[:1])
+
+
+def result_publicity_ends(application_ids) -> dict[int, dt.date]:
+    """Each declaration's end of review work: the last day of its latest result publicity (七（五）1; 三（二））."""
+    from zhicheng.publicity.models import PublicityEntry
+
+    ends: dict[int, dt.date] = {}
+    for app_id, ends_on in (PublicityEntry.objects.filter(application_id__in=list(application_ids), publicity__kind="result")
+                            .order_by("application_id", "-publicity__starts_on", "-publicity__pk")
+                            .values_list("application_id", "publicity__ends_on")):
+        ends.setdefault(app_id, ends_on)
+    return ends
+
+
+def work_ended_on(apps, ends: dict[int, dt.date], committee, year: int) -> dt.date:
+    """When the review work of ``apps`` ended, for their deadline: the earliest end of their result publicities
+    (each result is due one month after its own), else the review plan's end, else today."""
+    known = [ends[a.pk] for a in apps if a.pk in ends]
+    return min(known) if known else (review_ended_on(committee, year) or clock.today())
+
+
+def annual_filing_deadline(year: int) -> dt.date | None:
+    """三（二）: the year's 核准备案 is completed by this day (12月31日), the approving bodies' date."""
+    from zhicheng.catalogue.models import AnnualPlan
+
+    return AnnualPlan.objects.filter(year=year).values_list("filing_deadline", flat=True).first()
+
+
 def review_ended_on(committee, year: int) -> dt.date | None:
-    """The last day of the committee's review: its review plan, else the last recorded result."""
+    """The last day of the committee's review meetings: its review plan, else the last recorded result.
+    Only a fallback for the deadline, which counts from the end of the results publicity."""
     from zhicheng.declarations.models import ApplicationEvent
     from zhicheng.review.models import ReviewPlan
 
@@ -72,52 +122,99 @@ def _unfiled(committee, year: int):
             .exclude(pk__in=in_open_filing).select_related("person", "series", "committee__area", "unit"))
 
 
-def _default_report(committee, year, apps, review_end, filing_body) -> str:
+def _default_report(committee, year, apps, filing_body, *, direct: bool = False) -> str:
+    """The filing report (七（五）1): who passed, the results publicity and the objections handled in it."""
     from zhicheng.publicity.models import Objection, Publicity
 
     publicities = Publicity.objects.filter(kind="result", entries__application__in=apps).distinct().order_by("starts_on")
     objections = Objection.objects.filter(application__in=apps, publicity__kind="result").count()
     periods = "；".join(f"{p.starts_on:%Y年%m月%d日}至{p.ends_on:%Y年%m月%d日}" for p in publicities)
     handled = f"公示期间收到举报、异议{objections}件，均已核实处理" if objections else "公示期间未收到举报和异议"
-    return (f"{committee.name}于{review_end:%Y年%m月%d日}完成{year}年度职称评审工作，评审通过{len(apps)}人。"
+    if direct:
+        [app] = apps
+        return (f"{committee.name}{year}年度评审通过{app.person.name}，评审结果已于{periods}公示（六（三）），{handled}。"
+                f"该评审结果未经评委会办事机构整批报送，由{filing_body.name}按管理权限直接核准备案（七（五）1、3）；"
+                f"评审通过人员花名册和公示期间举报事项处理情况见本核准备案材料。")
+    return (f"{committee.name}{year}年度职称评审工作已完成，评审通过{len(apps)}人。"
             f"评审结果已于{periods}公示（六（三）），{handled}。"
             f"现将评审通过人员花名册、公示期间举报事项处理情况报请{filing_body.name}核准备案（七（五））。")
 
 
-def submit_filings(*, committee, year: int, actor, report: str = "") -> list[Filing]:
-    """The committee office submits its published results, one filing per approving body (七（五）1、3)."""
-    from zhicheng.declarations.holders import filing_body, memoized
-    from zhicheng.publicity.workflow import results_published
+@dataclass
+class PlannedFiling:
+    """One batch a submission would make (and does make): its approving body, results and deadline."""
 
+    filing_body: object
+    members: list
+    review_ended_on: dt.date
+    due_on: dt.date
+    submitted_on: dt.date
+
+    @property
+    def late(self) -> bool:
+        return self.submitted_on > self.due_on
+
+    @property
+    def days_late(self) -> int:
+        return max((self.submitted_on - self.due_on).days, 0)
+
+
+def _check_submitter(committee, actor) -> None:
     if actor.role != Role.COMMITTEE_OFFICE or actor.organisation_id != committee.office_id:
         raise CertificateError(_("只有本评委会办事机构可以报送评审结果核准备案。"))
+
+
+def _planned(committee, year: int, apps) -> list[PlannedFiling]:
+    """The batches for ``apps`` (one per approving body), refused as a submission is. Inside holders.memoized()."""
+    from zhicheng.declarations.holders import filing_body
+    from zhicheng.publicity.workflow import results_published
+
+    if not apps:
+        raise CertificateError(_("没有公示期满、待报核准备案的评审结果。"))
+    published = results_published(a.pk for a in apps)
+    unpublished = [a.person.name for a in apps if a.pk not in published]
+    if unpublished:
+        raise CertificateError(_("以下人员的评审结果未履行公示程序，不予核准备案（八（二）2）：%(names)s") % {"names": enumeration(unpublished)})
+    ends, today = result_publicity_ends(a.pk for a in apps), clock.today()
+    groups: dict[int, list] = defaultdict(list)
+    bodies = {}
+    for app in apps:
+        body = filing_body(app)
+        bodies[body.pk] = body
+        groups[body.pk].append(app)
+    planned = []
+    for body_id, members in groups.items():
+        end = work_ended_on(members, ends, committee, year)
+        planned.append(PlannedFiling(bodies[body_id], members, end, one_month_after(end), today))
+    return planned
+
+
+def submission_preview(*, committee, year: int, actor) -> list[PlannedFiling]:
+    """What submit_filings would make now, without making it (for the page's question); refused as it would be."""
+    from zhicheng.declarations.holders import memoized
+
+    _check_submitter(committee, actor)
+    with memoized():
+        return _planned(committee, year, list(_unfiled(committee, year).order_by("pk")))
+
+
+def submit_filings(*, committee, year: int, actor, report: str = "") -> list[Filing]:
+    """The committee office submits its published results, one filing per approving body (七（五）1、3)."""
+    from zhicheng.declarations.holders import memoized
+
+    _check_submitter(committee, actor)
     filings = []
     with transaction.atomic(), memoized():  # each approving body looked up once for the whole committee-year
-        apps = _lock_unfiled(committee, year)
-        if not apps:
-            raise CertificateError(_("没有公示期满、待报核准备案的评审结果。"))
-        published = results_published(a.pk for a in apps)
-        unpublished = [a.person.name for a in apps if a.pk not in published]
-        if unpublished:
-            raise CertificateError(_("以下人员的评审结果未履行公示程序，不予核准备案（八（二）2）：%(names)s") % {"names": enumeration(unpublished)})
-        review_end = review_ended_on(committee, year) or clock.today()
-        due, today = one_month_after(review_end), clock.today()
-        groups: dict[int, list] = defaultdict(list)
-        bodies = {}
-        for app in apps:
-            body = filing_body(app)
-            bodies[body.pk] = body
-            groups[body.pk].append(app)
-        for body_id, members in groups.items():
-            body = bodies[body_id]
+        for plan in _planned(committee, year, _lock_unfiled(committee, year)):
+            body, members = plan.filing_body, plan.members
             filing = Filing.objects.create(
-                committee=committee, year=year, filing_body=body, review_ended_on=review_end, due_on=due,
-                submitted_on=today, submitted_by=actor, late=today > due,
-                report=report.strip() or _default_report(committee, year, members, review_end, body),
+                committee=committee, year=year, filing_body=body, review_ended_on=plan.review_ended_on, due_on=plan.due_on,
+                submitted_on=plan.submitted_on, submitted_by=actor, late=plan.late,
+                report=report.strip() or _default_report(committee, year, members, body),
             )
             FilingEntry.objects.bulk_create([FilingEntry(filing=filing, application=a) for a in members])
             audit("filing.submit", filing, actor=actor,
-                  after={"applications": [a.pk for a in members], "due_on": due, "late": filing.late, "filing_body": body.pk},
+                  after={"applications": [a.pk for a in members], "due_on": plan.due_on, "late": filing.late, "filing_body": body.pk},
                   summary=f"报送{committee.name}{year}年评审结果核准备案（{len(members)}人）" + ("，已逾期" if filing.late else ""))
             filings.append(filing)
     return filings
@@ -162,10 +259,17 @@ def approve_filing(filing: Filing, actor, *, document_number: str = "", approved
     return filing
 
 
+MIN_RETURN_REASON = 4  # characters: a reason says what to correct
+
+
+def gives_return_reason(reason: str) -> bool:
+    return len(reason.strip()) >= MIN_RETURN_REASON
+
+
 def return_filing(filing: Filing, actor, *, reason: str) -> Filing:
     if not may_decide(actor, filing):
         raise CertificateError(_("只有核准备案机关可以退回。"))
-    if len(reason.strip()) < 4:
+    if not gives_return_reason(reason):
         raise CertificateError(_("请写明退回原因。"))
     with transaction.atomic():
         _lock_submitted(filing)
@@ -186,12 +290,14 @@ def _lock_submitted(filing: Filing) -> None:
 def record_filing(app, actor, payload: dict, now: dt.datetime) -> Filing:
     """Effect of the `file` transition. From approve_filing the filing comes in the payload;
     a body filing one declaration directly gets a one-person filing with its document number
-    (or the system's filing number when it gives none). Declarations in a submitted batch are
+    (or the system's filing number when it gives none), carrying what 七（五）1 asks of a filing: the
+    roster (its entry), the objection record of the result publicity and a report on them, and the
+    deadline counted from the end of that publicity. Declarations in a submitted or returned batch are
     refused before this runs (certificates.workflow)."""
     filing = payload.get("filing")
     if filing is not None:
         return filing
-    review_end = review_ended_on(app.committee, app.plan.year) or now.date()
+    review_end = work_ended_on([app], result_publicity_ends([app.pk]), app.committee, app.plan.year)
     due = one_month_after(review_end)
     body = actor.organisation if actor is not None else app.holder
     filing = Filing.objects.create(
@@ -199,11 +305,12 @@ def record_filing(app, actor, payload: dict, now: dt.datetime) -> Filing:
         submitted_on=now.date(), submitted_by=actor, late=now.date() > due, status=FilingStatus.APPROVED,
         document_number=(payload.get("document_number") or "").strip() or next_filing_number(body, app.plan.year),
         approved_on=now.date(), approved_by=actor,
-        report=f"{body.name}直接核准备案{app.person.name}的评审结果。",
+        report=_default_report(app.committee, app.plan.year, [app], body, direct=True),
     )
     FilingEntry.objects.create(filing=filing, application=app)
-    audit("filing.approve", filing, actor=actor, after={"document_number": filing.document_number, "applications": [app.pk]},
-          summary=f"核准备案：{app.person.name}（{filing.document_number}）" + ("，逾期报备" if filing.late else ""))
+    audit("filing.approve", filing, actor=actor,
+          after={"document_number": filing.document_number, "applications": [app.pk], "direct": True, "due_on": due},
+          summary=f"直接核准备案：{app.person.name}（{filing.document_number}）" + ("，逾期报备" if filing.late else ""))
     return filing
 
 
@@ -211,11 +318,14 @@ def record_filing(app, actor, payload: dict, now: dt.datetime) -> Filing:
 
 @dataclass
 class FilingWarning:
+    """Results of a committee and year waiting to be submitted, whose review work ended on one day
+    (``review_ended_on``: the last day of their result publicity) and are due one month after (七（五）1)."""
+
     committee: object
     year: int
     review_ended_on: dt.date
     due_on: dt.date
-    waiting: int  # results not yet in a filing (passed, in publicity, or published)
+    waiting: int  # results not yet in a filing whose result publicity has ended
 
     @property
     def days_left(self) -> int:
@@ -244,26 +354,24 @@ def committees_in_scope(user):
 
 
 def filing_warnings(user) -> list[FilingWarning]:
-    """From the day a committee's review ends until its results are all filed (七（五）1)."""
+    """From the day a result publicity ends until its results are all submitted (七（五）1): one row per
+    committee, year and end of publicity, as each group of results has its own deadline."""
     from zhicheng.declarations.models import Application
-    from zhicheng.review.models import ReviewPlan
 
     today = clock.today()
     committees = {c.pk: c for c in committees_in_scope(user)}
     in_open_filing = FilingEntry.objects.filter(filing__status__in=OPEN_STATUSES).values("application_id")
     waiting = (Application.objects.filter(committee_id__in=list(committees), state__in=AWAITING_STATES)
-               .exclude(pk__in=in_open_filing).order_by().values_list("committee_id", "plan__year").annotate(n=Count("pk")))
-    counts = {(committee_id, year): n for committee_id, year, n in waiting}
-    ends = {(p.committee_id, p.year): p.review_ends_on
-            for p in ReviewPlan.objects.filter(committee_id__in=[committee for committee, year in counts], review_ends_on__lte=today)}
-    rows = []
-    for (committee_id, year), n in sorted(counts.items()):
-        end = ends.get((committee_id, year))
-        if end is None:
-            continue  # the review has not ended yet: nothing to warn about
-        committee = committees[committee_id]
-        rows.append(FilingWarning(committee, year, end, one_month_after(end), n))
-    return sorted(rows, key=lambda r: r.due_on)
+               .exclude(pk__in=in_open_filing).annotate(ended=_latest_result_publicity_end()).order_by()
+               .values_list("committee_id", "plan__year", "state", "ended"))
+    counts: dict[tuple, int] = defaultdict(int)
+    for committee_id, year, state, ended in waiting:
+        # The month runs from the publicity's last day, whether or not its office has closed it yet.
+        if ended is not None and (state == State.RESULT_PUBLISHED or ended < today):
+            counts[(committee_id, year, ended)] += 1
+    rows = [FilingWarning(committees[committee_id], year, ended, one_month_after(ended), n)
+            for (committee_id, year, ended), n in counts.items()]
+    return sorted(rows, key=lambda r: (r.due_on, r.committee.name, r.year))
 
 
 def filings_in_scope(user):
@@ -275,3 +383,10 @@ def filings_in_scope(user):
     if user.role == Role.HR_BUREAU:
         return qs.filter(filing_body_id=user.organisation_id)
     return qs.none()
+
+
+def issued_certificates(user, filing: Filing):
+    """The certificates issued for the declarations of ``filing`` that ``user`` sees (what a batch rendering covers)."""
+    from .jobs import certificates_to_render
+
+    return certificates_to_render(user, {"filing": filing.pk})

@@ -30,7 +30,8 @@ class FilingApproveForm(forms.Form):
 
 
 class ReturnForm(forms.Form):
-    reason = forms.CharField(label=_("理由"), max_length=200)
+    # Blank (or only spaces) says what is missing; too short a reason is refused by filing.return_filing.
+    reason = forms.CharField(label=_("理由"), max_length=200, error_messages={"required": _("请写明退回原因。")})
 
 
 class ExchangeForm(forms.Form):

@@ -68,6 +68,14 @@ def certificates_to_render(user, params: dict):
     return certificates.filter(issued_on__year=params["year"])
 
 
+def _nothing_to_render(params: dict) -> str:
+    """Why a rendering found no certificate: the filing's declarations have none issued yet, or the year none."""
+    if params.get("filing"):
+        return _("该批核准备案尚未制发电子证书：核准备案后，由自治区人力资源和社会保障厅在各人的申报页面“制发电子证书”"
+                 "（七（五）2），制发后再生成证书PDF。")
+    return _("%(year)d年没有制发的电子证书（或不在您的查看范围内）。") % {"year": int(params["year"])}
+
+
 @job_kind("certificate_pdfs")
 def run_certificate_pdfs(job: Job, progress) -> dict:
     from zhicheng.files.models import Rendition
@@ -89,6 +97,8 @@ def run_certificate_pdfs(job: Job, progress) -> dict:
                 rendered += 1
             progress(done, phase=phase)
     summary = ngettext("已生成%(n)d份证书PDF。", "已生成%(n)d份证书PDF。", rendered) % {"n": rendered}
+    if not ids:
+        summary += _nothing_to_render(job.params)
     if current:
         summary += ngettext("另有%(n)d份此前已生成且内容未变，未重新生成。", "另有%(n)d份此前已生成且内容未变，未重新生成。", current) % {"n": current}
     link = (reverse("filing_detail", args=[job.params["filing"]]) if job.params.get("filing") else reverse("certificate_list"))

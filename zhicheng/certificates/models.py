@@ -52,6 +52,12 @@ class Filing(models.Model):
     def __str__(self):
         return f"{self.committee} {self.year}年评审结果核准备案"
 
+    @property
+    def direct(self) -> bool:
+        """Filed directly by the approving body (filing.record_filing), not submitted by the committee's office:
+        the one who submitted it also approved it, on the same day (an office never approves)."""
+        return self.status == FilingStatus.APPROVED and self.submitted_by_id == self.approved_by_id
+
 
 class FilingEntry(models.Model):
     filing = models.ForeignKey(Filing, on_delete=models.CASCADE, related_name="entries")

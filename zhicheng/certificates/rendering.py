@@ -10,9 +10,12 @@ from pathlib import Path
 
 from django.utils.timezone import localtime
 from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER, TA_LEFT
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen import canvas as pdf_canvas
-from reportlab.platypus import PageBreak, Spacer
+from reportlab.platypus import PageBreak, Paragraph, Spacer
 
 from zhicheng.core.canonical import sha256_hex
 from zhicheng.core.identifiers import mask_id_number
@@ -31,6 +34,7 @@ def verification_url(cert: Certificate) -> str:
 
 
 def face_rows(cert: Certificate) -> list[tuple[str, str]]:
+    """The face's rows, label and value; a value may hold line breaks (the original certificate's number on a line of its own)."""
     rows = [
         ("姓　　名", cert.holder_name),
         ("身份证号码", mask_id_number(cert.id_number)),
@@ -46,12 +50,101 @@ def face_rows(cert: Certificate) -> list[tuple[str, str]]:
     ]
     if cert.original:
         o = cert.original
-        rows.append(("原证书", f"{o.get('origin_label', '')} {o.get('issuer', '')} {o.get('number', '')}".strip()))
+        issuer = f"{o.get('origin_label', '')} {o.get('issuer', '')}".strip()
+        rows.append(("原证书", "\n".join(part for part in (issuer, o.get("number", "")) if part)))
     return rows
 
 
+def revocation_lines(cert: Certificate, *, number_apart: bool = False) -> tuple[str, str]:
+    """The face's statement of a revocation: when and under which document (no parentheses without one), and why.
+    ``number_apart``: the document number goes with the reason (a number too long for the first line)."""
+    document = cert.revocation_document_number.strip()
+    when = f"本证书已于{cert.revoked_on:%Y年%m月%d日}撤销"
+    reason = cert.revocation_reason.strip()
+    details = [f"撤销原因：{reason}"] if reason else []
+    if document and number_apart:
+        details.append(f"撤销文号：{document}")
+    elif document:
+        when += f"（{document}）"
+    return when, "\n".join(details)
+
+
+def _revocation_number_apart(cert: Certificate, font: str, size: float, width: float) -> bool:
+    when, _ = revocation_lines(cert)
+    return _fitted_size(when, font, size, width) < size * 0.8
+
+
+# ---- the certificate face ----------------------------------------------------------------------
+# The red frame's inner line is 15 mm in from each edge; the text keeps 13 mm inside it. The rows run
+# from below the certificate number (and the revocation, if any) down to ROWS_FLOOR, above the notes
+# and the QR code; values wrap inside their column, and when the rows are too long for that space the
+# whole block is drawn smaller, step by step, down to MIN_SCALE (no value is ever cut).
+
+FRAME_INSET = 15 * mm
+TEXT_INSET = 28 * mm
+LABEL_X, VALUE_X = 35 * mm, 72 * mm
+LABEL_SIZE, VALUE_SIZE, REVOCATION_SIZE = 14, 15, 12
+ROW_GAP = 4.4 * mm  # between rows: with a 15 pt line this keeps the old pitch of 11 mm
+ROWS_TOP = 80 * mm  # from the top: where the rows start when nothing comes before them
+REVOCATION_TOP = 67 * mm  # from the top: below the certificate number
+ROWS_FLOOR = 78 * mm  # from the bottom: above the QR code (32–74 mm) and the notes (from 58 mm)
+MIN_SCALE, SCALE_STEP = 0.5, 0.05
+
+
+def _paragraph(text: str, font: str, size: float, *, color=colors.black, centred: bool = False) -> Paragraph:
+    from xml.sax.saxutils import escape  # nosec B406 - escape() writes markup, it parses nothing
+
+    style = ParagraphStyle("face", fontName=font, fontSize=size, leading=size * 1.25, wordWrap="CJK", textColor=color,
+                           alignment=TA_CENTER if centred else TA_LEFT)
+    return Paragraph("<br/>".join(escape(line) for line in str(text).split("\n")), style)
+
+
+def _fitted_size(text: str, font: str, size: float, width: float, smallest: float = 5) -> float:
+    """``size``, or smaller so that ``text`` fits on one line of ``width``."""
+    needed = pdfmetrics.stringWidth(text, font, size)
+    return size if needed <= width else max(smallest, size * width / needed)
+
+
+def _draw_fitted(c, text: str, font: str, size: float, x: float, y: float, width: float, *, centred: bool = False) -> None:
+    c.setFont(font, _fitted_size(text, font, size, width))
+    (c.drawCentredString if centred else c.drawString)(x, y, text)
+
+
+def _face_layout(cert: Certificate, font: str, page_width: float, page_height: float):
+    """The blocks of the face's middle part at the largest scale at which they fit: [(paragraph, x, top, width)]."""
+    text_width = page_width - 2 * TEXT_INSET
+    value_width = page_width - TEXT_INSET - VALUE_X
+    label_width = VALUE_X - LABEL_X - 2 * mm
+    rows = face_rows(cert)
+    scale = 1.0
+    while True:
+        blocks, top = [], page_height - ROWS_TOP
+        if cert.status == CertificateStatus.REVOKED:
+            # The first line stays whole (text extraction and screen readers find it as one); the reason wraps.
+            _, reason = revocation_lines(cert, number_apart=_revocation_number_apart(cert, font, REVOCATION_SIZE * scale, text_width))
+            top = page_height - REVOCATION_TOP - REVOCATION_SIZE * 1.25 * scale
+            if reason:
+                p = _paragraph(reason, font, REVOCATION_SIZE * scale, color=RED, centred=True)
+                _, h = p.wrap(text_width, page_height)
+                blocks.append((p, TEXT_INSET, top, text_width))
+                top -= h
+            top = min(page_height - ROWS_TOP, top - ROW_GAP * scale)
+        for label, value in rows:
+            label_p = _paragraph(label, font, LABEL_SIZE * scale)
+            value_p = _paragraph(value, font, VALUE_SIZE * scale)
+            _, label_h = label_p.wrap(label_width, page_height)
+            _, value_h = value_p.wrap(value_width, page_height)
+            # The label's first line sits on the value's first baseline.
+            blocks.append((label_p, LABEL_X, top - (VALUE_SIZE - LABEL_SIZE) * scale, label_width))
+            blocks.append((value_p, VALUE_X, top, value_width))
+            top -= max(label_h, value_h) + ROW_GAP * scale
+        if top + ROW_GAP * scale >= ROWS_FLOOR or scale <= MIN_SCALE:
+            return blocks, scale
+        scale = round(scale - SCALE_STEP, 2)
+
+
 def certificate_pdf(cert: Certificate) -> bytes:
-    """A4, Chinese font embedded, QR code to the verification page."""
+    """A4, Chinese font embedded, QR code to the verification page. Every value stays inside the frame."""
     font = cjk_font()
     width, height = pdf.PAGE
     out = io.BytesIO()
@@ -59,55 +152,55 @@ def certificate_pdf(cert: Certificate) -> bytes:
     c.setTitle(f"职称电子证书 {cert.number}")
     c.setAuthor(cert.issuer_name)
     c.setSubject("专业技术资格电子证书")
+    text_width = width - 2 * TEXT_INSET
 
     c.setStrokeColor(RED)
     c.setLineWidth(3)
     c.rect(12 * mm, 12 * mm, width - 24 * mm, height - 24 * mm)
     c.setLineWidth(0.8)
-    c.rect(15 * mm, 15 * mm, width - 30 * mm, height - 30 * mm)
+    c.rect(FRAME_INSET, FRAME_INSET, width - 2 * FRAME_INSET, height - 2 * FRAME_INSET)
 
     c.setFillColor(RED)
     c.setFont(font, 30)
     c.drawCentredString(width / 2, height - 50 * mm, "专业技术资格电子证书")
     c.setFillColor(colors.black)
-    c.setFont(font, 13)
-    c.drawCentredString(width / 2, height - 62 * mm, f"证书编号：{cert.number}")
+    _draw_fitted(c, f"证书编号：{cert.number}", font, 13, width / 2, height - 62 * mm, text_width, centred=True)
 
-    y = height - 85 * mm
-    for label, value in face_rows(cert):
-        c.setFont(font, 14)
-        c.drawString(35 * mm, y, label)
-        c.setFont(font, 15)
-        c.drawString(72 * mm, y, value)
-        y -= 11 * mm
-
-    qr_size = 42 * mm
-    c.drawImage(pdf.qr_image_reader(verification_url(cert)), width - 35 * mm - qr_size, 32 * mm, qr_size, qr_size)
-    c.setFont(font, 10)
-    c.drawCentredString(width - 35 * mm - qr_size / 2, 28 * mm, "扫码核验真伪")
-    c.setFont(font, 9)
-    c.drawString(28 * mm, 58 * mm, "本证书为电子证书，与纸质证书具有同等效力。")
-    c.drawString(28 * mm, 52 * mm, "核验：扫描右侧二维码，或在核验页面输入证书编号和姓名。")
-    c.drawString(28 * mm, 46 * mm, f"核验页面：{page_url('certificate_verify')}")
-    c.drawString(28 * mm, 40 * mm, f"电子签名：Ed25519，密钥编号 {cert.key_id}")
-    c.drawString(28 * mm, 34 * mm, f"签名值：{cert.signature[:44]}")
-    c.drawString(28 * mm, 29 * mm, f"　　　　{cert.signature[44:]}")
-
+    blocks, scale = _face_layout(cert, font, width, height)
     if cert.status == CertificateStatus.REVOKED:
         # A plain line that text extraction and screen readers find, and the watermark for the eye.
+        when, _ = revocation_lines(cert, number_apart=_revocation_number_apart(cert, font, REVOCATION_SIZE * scale, text_width))
         c.setFillColor(RED)
-        c.setFont(font, 12)
-        c.drawCentredString(width / 2, height - 71 * mm,
-                            f"本证书已于{cert.revoked_on:%Y年%m月%d日}撤销（{cert.revocation_document_number}）")
+        _draw_fitted(c, when, font, REVOCATION_SIZE * scale, width / 2, height - REVOCATION_TOP - REVOCATION_SIZE * scale,
+                     text_width, centred=True)
         c.setFillColor(colors.black)
+    for paragraph, x, top, block_width in blocks:
+        _, h = paragraph.wrap(block_width, height)
+        paragraph.drawOn(c, x, top - h)
+
+    qr_size = 42 * mm
+    qr_x = width - 35 * mm - qr_size
+    c.drawImage(pdf.qr_image_reader(verification_url(cert)), qr_x, 32 * mm, qr_size, qr_size)
+    c.setFont(font, 10)
+    c.drawCentredString(qr_x + qr_size / 2, 28 * mm, "扫码核验真伪")
+    notes_width = qr_x - 3 * mm - TEXT_INSET
+    for y, line in ((58, "本证书为电子证书，与纸质证书具有同等效力。"),
+                    (52, "核验：扫描右侧二维码，或在核验页面输入证书编号和姓名。"),
+                    (46, f"核验页面：{page_url('certificate_verify')}"),
+                    (40, f"电子签名：Ed25519，密钥编号 {cert.key_id}"),
+                    (34, f"签名值：{cert.signature[:44]}"),
+                    (29, f"　　　　{cert.signature[44:]}")):
+        _draw_fitted(c, line, font, 9, TEXT_INSET, y * mm, notes_width)
+
+    if cert.status == CertificateStatus.REVOKED:
         c.saveState()
         c.setFillColor(RED)
         c.setFont(font, 60)
         c.translate(width / 2, height / 2)
         c.rotate(30)
         c.drawCentredString(0, 0, "已撤销")
-        c.setFont(font, 14)
-        c.drawCentredString(0, -20 * mm, f"{cert.revoked_on:%Y年%m月%d日} {cert.revocation_document_number}")
+        stamp = f"{cert.revoked_on:%Y年%m月%d日} {cert.revocation_document_number}".strip()
+        _draw_fitted(c, stamp, font, 14, 0, -20 * mm, 130 * mm, centred=True)
         c.restoreState()
     c.showPage()
     c.save()
@@ -172,11 +265,13 @@ def filing_pdf(filing: Filing) -> bytes:
         pdf.text(filing.report),
         Spacer(1, 4 * mm),
         pdf.key_values([
-            ("报送单位", filing.committee.office.name),
+            ("报送单位", filing.committee.office.name) if not filing.direct
+            else ("报送方式", f"未经评委会办事机构报送，由{filing.filing_body.name}直接核准备案"),
             ("核准备案机关", filing.filing_body.name),
-            ("评审结束日期", f"{filing.review_ended_on:%Y年%m月%d日}"),
-            ("应报送日期", f"{filing.due_on:%Y年%m月%d日}前（评审结束后一个月内）"),
-            ("报送日期", f"{filing.submitted_on:%Y年%m月%d日}" + ("（逾期）" if filing.late else "")),
+            ("评审工作结束日期", f"{filing.review_ended_on:%Y年%m月%d日}（评审结果公示期满）"),
+            ("应报送日期", f"{filing.due_on:%Y年%m月%d日}前（评审结果公示期满后一个月内，七（五）1）"),
+            ("直接核准备案日期" if filing.direct else "报送日期",
+             f"{filing.submitted_on:%Y年%m月%d日}" + ("（逾期）" if filing.late else "")),
             ("状态", filing.get_status_display()),
             ("核准备案文号", filing.document_number or "—"),
         ]),

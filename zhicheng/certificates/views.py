@@ -154,19 +154,52 @@ def filing_queue(request):
     form = forms.FilingSubmitForm(request.POST or None, initial={"year": clock.today().year})
     if request.method == "POST" and user.role == Role.COMMITTEE_OFFICE and form.is_valid():
         committee = getattr(user.organisation, "committee", None)
+        year, report = form.cleaned_data["year"], form.cleaned_data["report"]
         try:
             if committee is None:
                 raise CertificateError(_("您的机构不是评委会办事机构。"))
-            made = filing.submit_filings(committee=committee, year=form.cleaned_data["year"], actor=user, report=form.cleaned_data["report"])
+            if not confirm.confirmed(request):
+                # Asked only when the submission could go ahead; a refusal is said at once, as before.
+                planned = filing.submission_preview(committee=committee, year=year, actor=user)
+                return confirm.ask(request, _submit_question(committee, year, planned, report))
+            made = filing.submit_filings(committee=committee, year=year, actor=user, report=report)
         except CertificateError as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, ngettext("已报送%(n)d批核准备案。", "已报送%(n)d批核准备案。", len(made)) % {"n": len(made)})
             return redirect("filing_detail", pk=made[0].pk)
+    year = clock.today().year
     return render(request, "certificates/filing_queue.html", {
         "warnings": filing.filing_warnings(user), "filings": filing.filings_in_scope(user)[:200], "form": form,
-        "can_submit": user.role == Role.COMMITTEE_OFFICE,
+        "can_submit": user.role == Role.COMMITTEE_OFFICE, "year": year, "annual_deadline": filing.annual_filing_deadline(year),
     })
+
+
+def _submit_question(committee, year: int, planned: list, report: str) -> confirm.Question:
+    """报送核准备案 cannot be taken back by the office: what goes to whom, how many, and whether it is late (七（五）1)."""
+    n = sum(len(p.members) for p in planned)
+    late = [p for p in planned if p.late]
+    warning = ""
+    if late:
+        days = max(p.days_late for p in late)
+        due = min(p.due_on for p in late)
+        warning = ngettext("评审结果应在结果公示期满后一个月内报送（七（五）1），即%(due)s前；现已逾期%(n)d天，将记为逾期报备。",
+                           "评审结果应在结果公示期满后一个月内报送（七（五）1），即%(due)s前；现已逾期%(n)d天，将记为逾期报备。", days) % {
+            "due": due.strftime("%Y-%m-%d"), "n": days}
+        if not report.strip():
+            warning += _("逾期原因可写入核准备案报告。")
+    return confirm.Question(
+        title=_("报送核准备案"), subject=_("%(committee)s %(year)d年评审结果") % {"committee": committee.name, "year": year},
+        facts=[ngettext("评审通过人员花名册%(n)d人。", "评审通过人员花名册%(n)d人。", n) % {"n": n},
+               _("核准备案报告：按评审与公示情况自动生成。") if not report.strip() else _("核准备案报告：按所填写的内容。")],
+        warning=warning,
+        head=[_("核准备案机关"), _("人数"), _("结果公示期满"), _("报送截止")],
+        rows=[[p.filing_body.name, len(p.members), p.review_ended_on.strftime("%Y-%m-%d"), p.due_on.strftime("%Y-%m-%d")]
+              for p in planned],
+        consequence=ngettext("报送后，花名册上%(n)d人的评审结果由核准备案机关整批核准备案或退回；报送不能撤回。",
+                             "报送后，花名册上%(n)d人的评审结果由核准备案机关整批核准备案或退回；报送不能撤回。", n) % {"n": n},
+        button=_("确认报送"), cancel_url=reverse("filing_queue"),
+    )
 
 
 # The columns of rendering.roster_rows / objection_rows that hold a label of the domain (sex, series,
@@ -188,30 +221,52 @@ def filing_detail(request, pk: int):
         response = HttpResponse(rendering.roster_xlsx(item), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         response["Content-Disposition"] = f'attachment; filename="roster-{item.pk}.xlsx"'
         return response
-    approve, give_back = forms.FilingApproveForm(request.POST or None), forms.ReturnForm(request.POST or None)
+    approve, give_back = forms.FilingApproveForm(), forms.ReturnForm()
     can_decide = item.status == FilingStatus.SUBMITTED and filing.may_decide(request.user, item)
     if request.method == "POST" and request.user.read_only:
         messages.error(request, READ_ONLY)
         return redirect("filing_detail", pk=pk)
     if request.method == "POST":
-        if request.POST.get("decision") == "approve" and approve.is_valid() and can_decide and not confirm.confirmed(request):
-            return confirm.ask(request, _approve_question(item, approve.cleaned_data["document_number"]))
-        try:
-            if request.POST.get("decision") == "approve" and approve.is_valid():
-                filing.approve_filing(item, request.user, document_number=approve.cleaned_data["document_number"])
-                messages.success(request, _("已核准备案。"))
-            elif request.POST.get("decision") == "return" and give_back.is_valid():
-                filing.return_filing(item, request.user, reason=give_back.cleaned_data["reason"])
-                messages.success(request, _("已退回。"))
-        except (CertificateError, TransitionError) as exc:
-            messages.error(request, str(exc))
-        return redirect("filing_detail", pk=pk)
+        decision = request.POST.get("decision")
+        if decision == "approve":
+            approve = form = forms.FilingApproveForm(request.POST)
+        elif decision == "return":
+            give_back = form = forms.ReturnForm(request.POST)
+        else:
+            return redirect("filing_detail", pk=pk)
+        if form.is_valid() and decision == "return" and can_decide and not filing.gives_return_reason(form.cleaned_data["reason"]):
+            form.add_error("reason", _("请写明退回原因。"))
+        if form.is_valid():
+            # Both decisions are final for this batch: asked once when they could be taken.
+            if can_decide and not confirm.confirmed(request):
+                return confirm.ask(request, _approve_question(item, form.cleaned_data["document_number"]) if decision == "approve"
+                                   else _return_question(item, form.cleaned_data["reason"]))
+            try:
+                if decision == "approve":
+                    filing.approve_filing(item, request.user, document_number=form.cleaned_data["document_number"])
+                    messages.success(request, _("已核准备案。"))
+                else:
+                    filing.return_filing(item, request.user, reason=form.cleaned_data["reason"])
+                    messages.success(request, _("已退回。"))
+            except (CertificateError, TransitionError) as exc:
+                if not can_decide or item.status != FilingStatus.SUBMITTED:
+                    # Not this reader's to decide, or decided meanwhile: nothing to correct in the form.
+                    messages.error(request, str(exc))
+                    return redirect("filing_detail", pk=pk)
+                form.add_error(None, str(exc))
+            else:
+                return redirect("filing_detail", pk=pk)
+        elif not can_decide:
+            return redirect("filing_detail", pk=pk)
+        # What was typed stays, with what is missing said next to it.
+    issued = filing.issued_certificates(request.user, item).count() if item.status == FilingStatus.APPROVED else 0
     return render(request, "certificates/filing_detail.html", {
         "filing": item, "roster": _labels_translated(rendering.roster_rows(item), ROSTER_LABELS),
         "objections": _labels_translated(rendering.objection_rows(item), OBJECTION_LABELS),
-        "can_decide": can_decide,
-        "can_render": item.status == FilingStatus.APPROVED and can_open(request.user, "certificate_render"),
-        "approve": forms.FilingApproveForm(), "give_back": forms.ReturnForm(),
+        "can_decide": can_decide, "issued": issued, "people": item.entries.count(),
+        "may_render": item.status == FilingStatus.APPROVED and can_open(request.user, "certificate_render"),
+        "annual_deadline": filing.annual_filing_deadline(item.year),
+        "approve": approve, "give_back": give_back,
     })
 
 
@@ -229,6 +284,21 @@ def _approve_question(item: Filing, document_number: str) -> confirm.Question:
                              "核准备案后，花名册上%(n)d人的申报全部转为“已核准备案”，可以生成电子证书；核准备案不能撤回，也不能再退回。", n)
         % {"n": n},
         button=_("确认核准备案"), cancel_url=reverse("filing_detail", args=[item.pk]),
+    )
+
+
+def _return_question(item: Filing, reason: str) -> confirm.Question:
+    n = item.entries.count()
+    return confirm.Question(
+        title=_("退回核准备案"), subject=_("%(committee)s %(year)d年评审结果（报送%(on)s）") % {
+            "committee": item.committee.name, "year": item.year, "on": item.submitted_on.strftime("%Y-%m-%d")},
+        facts=[ngettext("评审通过人员花名册%(n)d人。", "评审通过人员花名册%(n)d人。", n) % {"n": n},
+               _("退回原因：%(reason)s") % {"reason": reason.strip()}],
+        consequence=ngettext("退回后，这一批不能再核准备案，退回不能撤销；花名册上%(n)d人的评审结果须由评委会办事机构补正后重新报送（七（五）1），"
+                             "重新报送晚于报送截止日的记为逾期报备。",
+                             "退回后，这一批不能再核准备案，退回不能撤销；花名册上%(n)d人的评审结果须由评委会办事机构补正后重新报送（七（五）1），"
+                             "重新报送晚于报送截止日的记为逾期报备。", n) % {"n": n},
+        button=_("确认退回"), cancel_url=reverse("filing_detail", args=[item.pk]),
     )
 
 

@@ -4,6 +4,7 @@ CertificatesConfig.ready): each effect works on the batch of declarations the st
 from __future__ import annotations
 
 from django.dispatch import receiver
+from django.utils.translation import gettext as _
 
 from zhicheng.declarations.registry import effect, pledge_signed
 
@@ -14,11 +15,21 @@ from .services import issue_for_applications, revoke_for_application
 
 
 def _in_a_submitted_batch(apps, ctx):
+    """A declaration in a batch its office submitted is filed with the batch; one whose batch was returned waits for
+    the office to report it again, corrected (七（五）1): filing it alone would pass by the return."""
     if ctx.payload.get("filing") is not None:
         return {}
-    waiting = set(FilingEntry.objects.filter(application_id__in=[a.pk for a in apps], filing__status=FilingStatus.SUBMITTED)
-                  .values_list("application_id", flat=True))
-    return {pk: "该申报已随评委会报送的核准备案批次提交，请在核准备案页面整批办理。" for pk in waiting}
+    entries = (FilingEntry.objects.filter(application_id__in=[a.pk for a in apps],
+                                          filing__status__in=(FilingStatus.SUBMITTED, FilingStatus.RETURNED))
+               .values_list("application_id", "filing__status", "filing__return_reason"))
+    refusals = {}
+    for pk, status, reason in entries:
+        if status == FilingStatus.SUBMITTED:
+            refusals[pk] = "该申报已随评委会报送的核准备案批次提交，请在核准备案页面整批办理。"
+        else:
+            refusals.setdefault(pk, _("该申报所在的核准备案批次已被退回（%(reason)s），须由评委会办事机构补正后重新报送，"
+                                      "不能单独核准备案（七（五）1）。") % {"reason": reason})
+    return refusals
 
 
 @effect("record_filing", refuse=_in_a_submitted_batch)
