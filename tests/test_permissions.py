@@ -71,13 +71,16 @@ def test_querysets_are_scoped(scene, who, sees_a, sees_b):
 def test_list_and_detail_pages_follow_the_scope(client, scene, who, sees_a, sees_b):
     user = getattr(scene["roles"], who)
     login(client, user)
+    lists = user.role not in (Role.APPLICANT, Role.EXPERT)  # theirs are on the dashboard and in the review tasks
     with clock.frozen(scene["review_day"]):
-        listing = client.get(reverse("application_list")).content.decode()
+        response = client.get(reverse("application_list"))
+        assert response.status_code == (200 if lists else 403), who
+        listing = response.content.decode()
         for key, sees in (("a", sees_a), ("b", sees_b), ("c", False)):
             app = scene[key]
             detail = client.get(reverse("application_detail", args=[app.pk]))
             assert detail.status_code == (200 if sees else 404), (who, key)
-            assert (reverse("application_detail", args=[app.pk]) + '"' in listing) == sees, (who, key)
+            assert (reverse("application_detail", args=[app.pk]) + '"' in listing) == (sees and lists), (who, key)
 
 
 @pytest.mark.django_db
@@ -199,7 +202,8 @@ def _walk_objects(scene) -> dict:
                                                         first_version=1, uploaded_by=a.person.account, uploaded_at=clock.now())
         # h: a draft with one material, not yet pledged nor paid, for the pages that prepare a declaration.
         h = make(P.regular_engineer(), on=on, pledge=False, fee_paid=False)
-        material_h = attach(h, h.person.account, next(row.item for row in checklist(h) if row.applies), store_file("身份证.pdf", pdf_bytes("身份证")))
+        material_h = attach(h, h.person.account, next(row.item for row in checklist(h) if row.applies and row.by_applicant),
+                            store_file("身份证.pdf", pdf_bytes("身份证")))
     # d: certified, through the same committee as a (its filing, its certificate).
     d, _, _ = advance(make(P.regular_county_doctor()), State.CERTIFIED)
     certificate = Certificate.objects.get(application=d)
@@ -761,6 +765,9 @@ def refused(effect: Callable[[dict, object], bool] | None = None) -> Check:
     return check
 
 
+DECLARING_DAY = dt.date(2021, 6, 1)  # within the 2021 declaration period (15 May to 30 June)
+
+
 @dataclass(frozen=True)
 class Page:
     url: Callable[[dict], str]
@@ -836,7 +843,7 @@ def _material_data(scene, who):
 
     from .web.helpers import upload
 
-    item = next(row.item for row in checklist(scene["h"]) if row.applies and row.item != scene["material_h"].item)
+    item = next(row.item for row in checklist(scene["h"]) if row.applies and row.by_applicant and row.item != scene["material_h"].item)
     return {"item": item.pk, "file": upload("学历证书.pdf", pdf_bytes("学历证书"))}
 
 
@@ -1104,7 +1111,8 @@ PAGES_WALKED: dict[str, Page] = {
     # —— spot checks (zhicheng/supervision): the supervisor and the region run them, the bureaus only their own ——
     "spotcheck_list": Page(_u("spotcheck_list"), _all(shows(_spot("drawn", "title"), _spot("frozen", "title")), "supervisor", "regional_hr")
                            | {"*": shows("组织抽查")}),
-    "spotcheck_new": Page(_u("spotcheck_new"), {"*": shows('name="sample_rate"', 'name="stratify"')}),
+    "spotcheck_new": Page(_u("spotcheck_new"), {"supervisor": shows("监督账号只能查看，不能办理", "承诺值"),
+                                                 "*": shows('name="sample_rate"', 'name="stratify"')}),
     "spotcheck_detail": Page(_u("spotcheck_detail", _spot("drawn", "pk")),
                              _all(shows(_spot("drawn", "record_sha256"), _spot("item", "key")), "supervisor", "regional_hr")),
     "spotcheck_act": Page(_u("spotcheck_act", _spot("frozen", "pk")),
@@ -1112,7 +1120,8 @@ PAGES_WALKED: dict[str, Page] = {
                           data=lambda s, who: {"action": "reveal", "secret": "c3" * 32},
                           others={"supervisor": refused(_spotcheck_revealed)}),
     "spotcheck_item": Page(_u("spotcheck_item", _spot("item", "pk")),
-                           _all(shows(_spot("item", "committee", "name"), "核准文件.pdf", 'name="conclusion"'), "supervisor", "regional_hr")),
+                           {"regional_hr": shows(_spot("item", "committee", "name"), "核准文件.pdf", 'name="conclusion"'),
+                            "supervisor": shows(_spot("item", "committee", "name"), "核准文件.pdf", "检查结果由组织本次抽查的人社部门登记")}),
     "spotcheck_evidence": Page(_u("spotcheck_evidence", _spot("evidence", "pk")),
                                _all(serves_file(_spot("evidence", "file")), "supervisor", "regional_hr")),
     "public_spotchecks": Page(_u("public_spotchecks"), {"*": shows(_spot("drawn", "title"), _spot("frozen", "title"))},
@@ -1155,18 +1164,19 @@ PAGES_WALKED: dict[str, Page] = {
     "declare_start": Page(_u("declare_start"), {"*": shows('name="series"')}),
     "declare_preview": Page(lambda s: reverse("declare_preview") + f"?series={s['c'].series_id}&level=intermediate", {"*": _previewed}),
     "declaration_edit": Page(_u("declaration_edit", _pk("h")), {"drafter": shows(_name("h"), lambda s: s["material_h"].file.original_name)}),
+    # The draft h is worked on in the declaration period: after 30 June a draft is read only (三（二）).
     "declaration_autosave": Page(_u("declaration_autosave", _pk("h")), {"drafter": does(lambda s, u: _draft_effect(s, u), _edit("h"))},
-                                 method="post", data=_draft_data),
+                                 method="post", data=_draft_data, day=DECLARING_DAY),
     "declaration_records": Page(_u("declaration_records", _pk("h")), {"drafter": does(_records_chosen, _edit("h"))},
-                                method="post", data=_records_data),
+                                method="post", data=_records_data, day=DECLARING_DAY),
     "declaration_material": Page(_u("declaration_material", _pk("h")), {"drafter": does(_materials, _edit("h"))},
-                                 method="post", data=_material_data),
+                                 method="post", data=_material_data, day=DECLARING_DAY),
     "declaration_material_retire": Page(_u("declaration_material_retire", _pk("h"), _pk("material_h")),
-                                        {"drafter": shows(lambda s: s["material_h"].file.original_name)}),
+                                        {"drafter": shows(lambda s: s["material_h"].file.original_name)}, day=DECLARING_DAY),
     "declaration_pledge": Page(_u("declaration_pledge", _pk("h")), {"drafter": does(_pledged, _edit("h"))}, method="post",
-                               data=lambda s, who: {"agree": "yes"}),
+                               data=lambda s, who: {"agree": "yes"}, day=DECLARING_DAY),
     "declaration_fee": Page(_u("declaration_fee", _pk("h")), {"drafter": does(_fee_paid, _edit("h"))}, method="post",
-                            data=lambda s, who: {"reference": "NMG2021-0601-77"}),
+                            data=lambda s, who: {"reference": "NMG2021-0601-77"}, day=DECLARING_DAY),
     # —— queues and the dossier ——
     "application_list": Page(_u("application_list"), {"*": shows("申报")}),
     "application_export": Page(_u("application_export"), {"*": serves(XLSX, b"PK")}),
@@ -1271,7 +1281,8 @@ PAGES_WALKED: dict[str, Page] = {
     # —— rectification (八（一）): the employer's orders, the economics committee's suspension, d's re-check, bulletins ——
     "rectification_orders": Page(_u("rectification_orders"), {**_all(shows(_rect("waiting", "reference")), "employer", "regional_hr", "supervisor"),
                                                               "*": shows("限期纠正")}),
-    "rectification_order_new": Page(_u("rectification_order_new"), {"*": shows('name="matter"', 'name="deadline"')}),
+    "rectification_order_new": Page(_u("rectification_order_new"), {"supervisor": shows("监督账号只能查看，不能办理"),
+                                                                     "*": shows('name="matter"', 'name="deadline"')}),
     "rectification_order_detail": Page(_u("rectification_order_detail", _rect("waiting", "pk")),
                                        _all(shows(_rect("waiting", "matter")), "employer", "regional_hr", "supervisor")),
     "rectification_order_act": Page(_u("rectification_order_act", _rect("waiting", "pk")),

@@ -1,8 +1,8 @@
-"""The supervisor's spot check in a real browser (八（一）): start a campaign on the accepted declarations with a
-preview of its population; supervisor and regional department commit (secrets made in the browser), the population
-freezes, both reveal, the draw asks once with the counts, the record re-verifies; the supervisor opens the sampled
-declaration, ticks its checklist, finds a problem, uploads the evidence, and orders the unit to correct it.
-Screenshots go to test-artifacts/screenshots/supervision/."""
+"""A spot check in a real browser (八（一）): the regional department starts a campaign on the accepted declarations
+with a preview of its population; it and the supervisor (纪检监察, the overseeing party, who decides nothing else)
+commit with secrets made in the browser, the population freezes, both reveal, the draw asks once with the counts,
+the record re-verifies; the department opens the sampled declaration, ticks its checklist, finds a problem, uploads
+the evidence, and orders the unit to correct it. Screenshots go to test-artifacts/screenshots/supervision/."""
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ def secret_and_commit(page) -> str:
     return secret
 
 
-def test_supervisor_starts_draws_checks_and_orders_a_correction(page, region, today, shots, make_applicant, tmp_path):
+def test_the_department_starts_draws_checks_and_orders_a_correction_the_supervisor_commits(page, region, today, shots, make_applicant, tmp_path):
     from tests.cycle_helpers import advance
     from zhicheng.accounts.models import User
     from zhicheng.accounts.roles import Role
@@ -52,8 +52,13 @@ def test_supervisor_starts_draws_checks_and_orders_a_correction(page, region, to
     base = region.url
     today(dt.date(2021, 10, 8))
 
-    # —— the supervisor starts a campaign: one declaration per committee, previewed first ——
+    # —— the supervisor reads the spot checks but starts none ——
     login(page, base, supervisor.username)
+    page.click("nav >> text=随机抽查")
+    assert page.locator("main >> text=组织抽查").count() == 0
+
+    # —— the regional department starts a campaign: one declaration per committee, previewed first ——
+    login(page, base, chief.username)
     page.click("nav >> text=随机抽查")
     page.click("main >> text=组织抽查")
     page.fill("#id_title", "2021年度已受理申报随机抽查")
@@ -71,11 +76,11 @@ def test_supervisor_starts_draws_checks_and_orders_a_correction(page, region, to
     assert "抽查已创建" in messages(page)
 
     # —— both commit; the second commitment freezes the population ——
-    secrets = {"supervisor": secret_and_commit(page)}
-    shots("supervisor-committed")
-    login(page, base, chief.username)
+    secrets = {"regional": secret_and_commit(page)}
+    login(page, base, supervisor.username)
     page.goto(detail)
-    secrets["regional"] = secret_and_commit(page)
+    secrets["supervisor"] = secret_and_commit(page)
+    shots("supervisor-committed")
     assert "双方承诺值已齐，抽查总体2项已冻结并公示" in messages(page)
     campaign = Campaign.objects.get()
     assert campaign.status == CampaignStatus.FROZEN
@@ -85,14 +90,15 @@ def test_supervisor_starts_draws_checks_and_orders_a_correction(page, region, to
     shots("public-publication")
 
     # —— both reveal; the draw asks once with the counts; the record re-verifies ——
-    login(page, base, chief.username)
-    page.goto(detail)
-    page.fill("#id_secret", secrets["regional"])
-    page.click("form:has(input[value=reveal]) button[type=submit]")
-    assert "秘密值已揭示并与承诺值核对一致" in messages(page)
     login(page, base, supervisor.username)
     page.goto(detail)
     page.fill("#id_secret", secrets["supervisor"])
+    page.click("form:has(input[value=reveal]) button[type=submit]")
+    assert "秘密值已揭示并与承诺值核对一致" in messages(page)
+    assert page.locator("form:has(input[value=draw])").count() == 0, "the supervisor does not draw"
+    login(page, base, chief.username)
+    page.goto(detail)
+    page.fill("#id_secret", secrets["regional"])
     page.click("form:has(input[value=reveal]) button[type=submit]")
     assert "秘密值已揭示并与承诺值核对一致" in messages(page)
     page.click("form:has(input[value=draw]) button[type=submit]")
@@ -127,7 +133,7 @@ def test_supervisor_starts_draws_checks_and_orders_a_correction(page, region, to
     assert "公示记录.pdf" in page.inner_text("#findings")
     shots("finding-recorded")
 
-    # —— the supervisor orders the unit to correct it (rectification) ——
+    # —— the department orders the unit to correct it (rectification) ——
     page.click("#findings >> text=下达限期纠正")
     page.select_option("#id_party", label=item.application.unit.name)
     page.fill("#id_matter", "请完善单位公示程序，公示不少于5个工作日，并报送整改情况。")

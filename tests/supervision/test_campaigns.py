@@ -54,8 +54,8 @@ def make(module_accepted, db):
 def test_a_stratified_campaign_on_accepted_declarations(accepted, tmp_path):
     supervisor, hr = people()
     with clock.frozen(DAY):
-        campaign = run(supervisor, hr, kind="declarations_accepted", sample_count=2, stratify="committee")
-    assert campaign.status == CampaignStatus.DRAWN and campaign.parties == ["supervisor", "regional_hr_department"]
+        campaign = run(hr, supervisor, kind="declarations_accepted", sample_count=2, stratify="committee")
+    assert campaign.status == CampaignStatus.DRAWN and campaign.parties == ["regional_hr_department", "supervisor"]
     population = campaign.population
     assert population["keys"] == sorted(f"D{a.pk}" for a in accepted)
     committees = {f"C{a.committee_id}" for a in accepted}
@@ -82,21 +82,23 @@ def test_a_stratified_campaign_on_accepted_declarations(accepted, tmp_path):
 def test_the_population_is_frozen_at_the_last_commitment(accepted, make):
     supervisor, hr = people()
     with clock.frozen(DAY):
-        campaign = run(supervisor, hr, kind="declarations_accepted", sample_rate=50, draw=False)
+        campaign = run(hr, supervisor, kind="declarations_accepted", sample_rate=50, draw=False)
         assert campaign.status == CampaignStatus.FROZEN and len(campaign.population["keys"]) == 4
         late, _, _ = advance(make(P.regular_county_doctor()), "accepted")
         with pytest.raises(SpotCheckError, match="不能再提交或更改承诺值"):
             services.commit(campaign, supervisor, "ab" * 32)
         with pytest.raises(SpotCheckError, match="尚未收到"):
-            services.draw(campaign, supervisor)
+            services.draw(campaign, hr)
         with pytest.raises(SpotCheckError, match="揭示值与其事先公布的承诺值不符"):
             services.reveal(campaign, hr, SECRETS["supervisor"])
         for user, party in ((supervisor, "supervisor"), (hr, "regional_hr_department")):
             services.reveal(campaign, user, SECRETS[party])
+        with pytest.raises(SpotCheckError, match="监督账号只能查看"):  # the supervisor reveals; the organiser draws
+            services.draw(campaign, supervisor)
         services.draw(campaign, hr)
     assert f"D{late.pk}" not in campaign.population["keys"] and campaign.record["sample"]["size"] == 2
     with pytest.raises(SpotCheckError, match="只能对总体已冻结"):
-        services.draw(campaign, supervisor)
+        services.draw(campaign, hr)
 
 
 @pytest.mark.django_db
@@ -126,20 +128,22 @@ def test_committees_by_league_and_a_bureau_in_its_own_area():
 def test_refusals_say_why():
     supervisor, hr = people()
     with clock.frozen(DAY):
-        with pytest.raises(SpotCheckError, match="抽查比例或抽查数量"):
-            services.start(supervisor, Campaign(title="x", year=2021, kind="committees"))
+        with pytest.raises(SpotCheckError, match="请填写抽查比例或抽查数量中的一项"):
+            services.start(hr, Campaign(title="x", year=2021, kind="committees"))
+        with pytest.raises(SpotCheckError, match="只能填写其中一项"):
+            services.start(hr, Campaign(title="x", year=2021, kind="committees", sample_rate=10, sample_count=5))
         with pytest.raises(SpotCheckError, match="不能按评委会分层"):
-            services.start(supervisor, Campaign(title="x", year=2021, kind="committees", sample_count=1, stratify="committee"))
+            services.start(hr, Campaign(title="x", year=2021, kind="committees", sample_count=1, stratify="committee"))
         with pytest.raises(SpotCheckError, match="没有可抽查的对象"):
-            services.start(supervisor, Campaign(title="x", year=2021, kind="expert_draws", sample_count=1))
+            services.start(hr, Campaign(title="x", year=2021, kind="expert_draws", sample_count=1))
         with pytest.raises(SpotCheckError, match="年度"):
-            services.start(supervisor, Campaign(title="x", year=2022, kind="committees", sample_count=1))
+            services.start(hr, Campaign(title="x", year=2022, kind="committees", sample_count=1))
 
 
 def test_a_risk_weighted_campaign_records_the_signal_weights(accepted, tmp_path):
     supervisor, hr = people()
     with clock.frozen(DAY):
-        campaign = run(supervisor, hr, kind="declarations_accepted", sample_count=2, risk_weighted=True)
+        campaign = run(hr, supervisor, kind="declarations_accepted", sample_count=2, risk_weighted=True)
     weights = campaign.record["population"]["weights"]
     assert set(weights) == set(campaign.population["keys"]) and all(isinstance(w, int) and w >= 1 for w in weights.values())
     from zhicheng.monitoring.integrity_signals import weights_for
@@ -152,13 +156,13 @@ def test_a_risk_weighted_campaign_records_the_signal_weights(accepted, tmp_path)
 def test_a_finding_with_evidence(accepted):
     supervisor, hr = people()
     with clock.frozen(DAY):
-        campaign = run(supervisor, hr, kind="declarations_accepted", sample_count=2)
+        campaign = run(hr, supervisor, kind="declarations_accepted", sample_count=2)
         item = campaign.items.first()
         answers = {p.code: "yes" for p in services.checklist("declarations_accepted")}
         with pytest.raises(SpotCheckError, match="结论不能为"):
-            services.record_finding(item, supervisor, answers={**answers, "employer_publicity": "no"}, conclusion="no_problem", text="")
+            services.record_finding(item, hr, answers={**answers, "employer_publicity": "no"}, conclusion="no_problem", text="")
         with pytest.raises(SpotCheckError, match="请逐项填写"):
-            services.record_finding(item, supervisor, answers={}, conclusion="no_problem", text="")
+            services.record_finding(item, hr, answers={}, conclusion="no_problem", text="")
         pdf = SimpleUploadedFile("公示记录.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n", content_type="application/pdf")
         finding = services.record_finding(item, hr, answers={**answers, "employer_publicity": "no"}, conclusion="problem",
                                           text="单位公示仅3个工作日，少于5个工作日（六（一））。", files=[pdf])

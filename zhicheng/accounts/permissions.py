@@ -45,7 +45,9 @@ PAGES: dict[str, frozenset | None] = {
     "home": EVERYONE,
     "workflow_table": EVERYONE,
     "dashboard": ANY_USER,
-    "application_list": ANY_USER,
+    # An applicant's declarations are on their dashboard, an expert's in their review tasks: the list with its queue,
+    # filters and bulk steps is the checkers' and overseers'.
+    "application_list": ANY_USER - {Role.APPLICANT, Role.EXPERT},
     "application_detail": ANY_USER,  # the object itself is found through for_user()
     "application_act": ANY_USER - {Role.SUPERVISOR, Role.EXPERT},
     "audit_log": frozenset(AUDIT_READERS),
@@ -134,8 +136,9 @@ PAGES: dict[str, frozenset | None] = {
     "job_detail": QUEUE_HOLDERS,
     "job_progress": QUEUE_HOLDERS,
     # —— supervision: spot checks (八（一）; zhicheng/supervision) ——
-    # The supervisor, the regional department and the HR bureaus (their own area) run campaigns (services.campaigns_for
-    # scopes them); anyone reads a campaign's publication and downloads its record (reference numbers, no names).
+    # The regional department and the HR bureaus (their own area) run campaigns (services.campaigns_for scopes them); the
+    # supervisor reads them all and is the other party of every draw (commits and reveals), deciding nothing else (the
+    # services refuse a read-only account). Anyone reads a campaign's publication and its record (reference numbers, no names).
     "spotcheck_list": SPOT_CHECKERS,
     "spotcheck_new": SPOT_CHECKERS,
     "spotcheck_detail": SPOT_CHECKERS,
@@ -146,8 +149,9 @@ PAGES: dict[str, frozenset | None] = {
     "public_spotcheck_detail": EVERYONE,
     "public_spotcheck_record": EVERYONE,
     # —— rectification orders, suspensions, bulletins (八（一）; zhicheng/rectification) ——
-    # The regional department and its supervisor give orders and judge the answers; the ordered bodies see and answer their
-    # own (services.orders_for); only the department stops a committee, revokes, and drafts and publishes bulletins.
+    # The regional department gives orders and judges the answers, its supervisor reads them (the page says why it offers no
+    # form); the ordered bodies see and answer their own (services.orders_for); only the department stops a committee,
+    # revokes, and drafts and publishes bulletins.
     "rectification_orders": OVERSEERS | ORDERED_PARTIES,
     "rectification_order_new": OVERSEERS,
     "rectification_order_detail": OVERSEERS | ORDERED_PARTIES,

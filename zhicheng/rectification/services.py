@@ -11,6 +11,7 @@ import re
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count
+from django.utils.translation import gettext_lazy
 
 from zhicheng.accounts.models import User
 from zhicheng.accounts.roles import Role
@@ -24,10 +25,15 @@ from .models import (
     WAITING_FOR_PARTY, Bulletin, BulletinStatus, CommitteeSuspension, Decision, OrderAnswer, OrderState, RectificationOrder, Source,
 )
 
-# Who oversees (八（一）): the regional department and its supervisor give orders and accept or reject the answers;
-# only the department itself stops a committee, takes its approval away, revokes titles and publishes bulletins.
+# Who oversees (八（一）): the regional department and its supervisor (纪检监察) see every order. The decisions are the
+# department's alone: it orders correction, accepts or rejects the answers, stops a committee, takes its approval away,
+# revokes titles and publishes bulletins; the supervisor reads all of it and decides none (``User.read_only``).
 OVERSEERS = frozenset({Role.SUPERVISOR, Role.REGIONAL_HR_DEPARTMENT})
 DEPARTMENT = frozenset({Role.REGIONAL_HR_DEPARTMENT})
+# Why a page offers its reader no form, and why a service refuses: said to a read-only account before the reason.
+READ_ONLY = gettext_lazy("监督账号只能查看，不能办理：%(why)s")
+ORDERED_BY = gettext_lazy("限期纠正由自治区人社厅下达（八（一））。")
+ACCEPTED_BY = gettext_lazy("整改情况由自治区人社厅验收（八（一））。")
 # Who can be ordered to correct: units, competent departments, HR bureaus and committee offices, by their staff.
 PARTY_KINDS = (OrgKind.UNIT, OrgKind.COMPETENT_DEPARTMENT, OrgKind.HR_BUREAU, OrgKind.COMMITTEE_OFFICE)
 PARTY_ROLES = frozenset({Role.EMPLOYER_HR, Role.COMPETENT_DEPARTMENT, Role.HR_BUREAU, Role.COMMITTEE_OFFICE})
@@ -43,9 +49,20 @@ class RectificationError(Exception):
         self.message = message
 
 
+def may_decide(actor) -> bool:
+    """Whether ``actor`` takes the department's decisions of 八（一）: order, accept or reject, stop, revoke, publish."""
+    return actor is not None and not actor.read_only and actor.role in DEPARTMENT
+
+
+def refusal(actor, message) -> str:
+    """``message`` (why the step is not the actor's), said to a read-only account as such."""
+    return str(READ_ONLY % {"why": message}) if actor is not None and actor.read_only else str(message)
+
+
 def _require(actor, roles, message="您的角色不能办理此事项。") -> None:
-    if actor is None or actor.role not in roles:
-        raise RectificationError(message)
+    """Only ``roles`` take this step, and never a read-only account (the supervisor oversees, it does not decide)."""
+    if actor is None or actor.read_only or actor.role not in roles:
+        raise RectificationError(refusal(actor, message))
 
 
 def _staff(organisation_id) -> list[User]:
@@ -140,7 +157,7 @@ def parties_of_finding(finding) -> list[Organisation]:
 def issue_order(actor, *, party: Organisation, matter: str, deadline: dt.date, finding=None,
                 source: str = Source.INSPECTION) -> RectificationOrder:
     """八（一）: order ``party`` to correct ``matter`` by ``deadline`` (from a spot check's finding, or an inspection's)."""
-    _require(actor, OVERSEERS, "限期纠正由自治区人社厅或纪检监察机构下达（八（一））。")
+    _require(actor, DEPARTMENT, ORDERED_BY)
     matter = (matter or "").strip()
     if not matter:
         raise RectificationError("请写明需要纠正的问题和要求。")
@@ -176,10 +193,15 @@ def _locked(order: RectificationOrder) -> RectificationOrder:
     return RectificationOrder.objects.select_for_update(of=("self",)).select_related("party", "committee").get(pk=order.pk)
 
 
+def may_answer(actor, order: RectificationOrder) -> bool:
+    """Whether ``actor`` reports for the ordered party: its staff, in a role that can be ordered."""
+    return not actor.read_only and actor.role in PARTY_ROLES and actor.organisation_id == order.party_id
+
+
 def answer_order(order: RectificationOrder, actor, *, text: str, files=()) -> OrderAnswer:
     """The ordered party reports what it did, with evidence files (stored by the caller through store_upload)."""
-    if actor.role not in PARTY_ROLES or actor.organisation_id != order.party_id:
-        raise RectificationError("只有被责令整改的单位可以报送整改情况。")
+    if not may_answer(actor, order):
+        raise RectificationError(refusal(actor, "只有被责令整改的单位可以报送整改情况。"))
     text = (text or "").strip()
     if not text:
         raise RectificationError("请写明整改措施和结果。")
@@ -210,7 +232,7 @@ def _state_after_rejection(order: RectificationOrder) -> str:
 
 def decide_answer(order: RectificationOrder, actor, *, accept: bool, reason: str = "") -> RectificationOrder:
     """The overseer accepts the correction, or rejects it back to the party with the reason."""
-    _require(actor, OVERSEERS, "整改情况由自治区人社厅或纪检监察机构验收（八（一））。")
+    _require(actor, DEPARTMENT, ACCEPTED_BY)
     reason = (reason or "").strip()
     if not accept and not reason:
         raise RectificationError("不予验收须写明理由，整改单位据此继续整改。")

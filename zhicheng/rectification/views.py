@@ -11,7 +11,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _, ngettext
 
 from zhicheng.accounts.permissions import page
-from zhicheng.accounts.roles import Role
 from zhicheng.core import clock, confirm
 from zhicheng.core.params import object_id
 from zhicheng.files.services import store_uploads
@@ -46,7 +45,9 @@ def order_list(request):
         "orders": orders[:500], "states": OrderState.choices, "state": state,
         "waiting": services.waiting_for(user).count(),
         "suspensions": services.suspensions_for(user)[:50],
-        "overseer": user.role in services.OVERSEERS, "department": user.role == Role.REGIONAL_HR_DEPARTMENT,
+        "overseer": user.role in services.OVERSEERS, "department": services.may_decide(user),
+        "may_order": services.may_decide(user),
+        "refusal": services.refusal(user, services.ORDERED_BY) if user.role in services.OVERSEERS and not services.may_decide(user) else "",
     })
 
 
@@ -58,20 +59,30 @@ def order_new(request):
         if finding_id is None:
             raise Http404
         finding = _finding(finding_id)
+    if not services.may_decide(request.user):
+        # The supervisor opens the page (it sees every order) and is told why it offers no form; a POST changes nothing.
+        refusal = services.refusal(request.user, services.ORDERED_BY)
+        if request.method == "POST":
+            messages.error(request, refusal)
+            return redirect("rectification_orders")
+        return render(request, "rectification/order_new.html", {"form": None, "finding": finding, "refusal": refusal})
     parties = services.parties_of_finding(finding) if finding is not None else None
     form = forms.OrderForm(request.POST or None, parties=parties)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        if services.deadline_problem(data["deadline"]) is None and not confirm.confirmed(request):
+        if problem := services.deadline_problem(data["deadline"]):
+            form.add_error("deadline", problem)  # by the field, with the dates allowed
+        elif not confirm.confirmed(request):
             return confirm.ask(request, _order_question(finding, data))
-        try:
-            order = services.issue_order(request.user, party=data["party"], matter=data["matter"], deadline=data["deadline"],
-                                         finding=finding, source=data.get("source", ""))
-        except RectificationError as exc:
-            form.add_error(None, exc.message)
         else:
-            messages.success(request, _("已下达限期纠正 %(ref)s。") % {"ref": order.reference})
-            return redirect("rectification_order_detail", pk=order.pk)
+            try:
+                order = services.issue_order(request.user, party=data["party"], matter=data["matter"], deadline=data["deadline"],
+                                             finding=finding, source=data.get("source", ""))
+            except RectificationError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, _("已下达限期纠正 %(ref)s。") % {"ref": order.reference})
+                return redirect("rectification_order_detail", pk=order.pk)
     return render(request, "rectification/order_new.html", {"form": form, "finding": finding})
 
 
@@ -106,17 +117,31 @@ def _detail_page(request, pk: int, answer_form=None, decide_form=None):
         "order": order, "answers": order.answers.all(), "finding": finding,
         "answer_form": (answer_form or forms.AnswerForm()) if offered["answer"] else None,
         "decide_form": (decide_form or forms.DecideForm()) if offered["decide"] else None,
-        "can_suspend": (user.role == Role.REGIONAL_HR_DEPARTMENT and order.state == OrderState.OVERDUE and order.committee_id is not None),
-        "can_revoke": (user.role == Role.REGIONAL_HR_DEPARTMENT and finding is not None and finding.item.certificate_id is not None
+        # An overseer who may not decide (the supervisor) is told why the answer waiting for acceptance has no form.
+        "decide_refusal": (services.refusal(user, services.ACCEPTED_BY) if order.state == OrderState.ANSWERED and not offered["decide"]
+                           and user.role in services.OVERSEERS else ""),
+        "can_suspend": (services.may_decide(user) and order.state == OrderState.OVERDUE and order.committee_id is not None),
+        "can_revoke": (services.may_decide(user) and finding is not None and finding.item.certificate_id is not None
                        and finding.item.certificate.status != "revoked"),
         "suspensions": order.suspensions.all(),
     })
 
 
 def _offered_forms(user, order) -> dict[str, bool]:
-    """Which of the order's forms its reader is given: the party reports while it waits, an overseer decides a report."""
-    return {"answer": user.role in services.PARTY_ROLES and user.organisation_id == order.party_id and order.state in WAITING_FOR_PARTY,
-            "decide": user.role in services.OVERSEERS and order.state == OrderState.ANSWERED}
+    """Which of the order's forms its reader is given: the party reports while it waits, the department decides a report
+    (the supervisor reads it and gets neither)."""
+    return {"answer": services.may_answer(user, order) and order.state in WAITING_FOR_PARTY,
+            "decide": services.may_decide(user) and order.state == OrderState.ANSWERED}
+
+
+def _form_problems(form) -> str:
+    """A refused form's errors as one message, each after its field's label: the message stands above the page, away
+    from the field it is about."""
+    said = []
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else None
+        said += [_("%(field)s：%(error)s") % {"field": label, "error": error} if label else error for error in errors]
+    return "；".join(said)
 
 
 @page("rectification_order_act")
@@ -129,18 +154,22 @@ def order_act(request, pk: int):
     form = None
     try:
         if action == "answer":
+            if not services.may_answer(user, order):  # before anything is stored
+                raise RectificationError(services.refusal(user, _("只有被责令整改的单位可以报送整改情况。")))
             form = forms.AnswerForm(request.POST, request.FILES)
             if not form.is_valid():
-                raise RectificationError("；".join(m for errors in form.errors.values() for m in errors))
+                raise RectificationError(_form_problems(form))
             files, refused = store_uploads(form.cleaned_data["files"], user)
             if refused:
                 raise RectificationError("；".join(refused))
             services.answer_order(order, user, text=form.cleaned_data["text"], files=files)
             messages.success(request, _("整改情况已报送，等待验收。"))
         elif action == "decide":
+            if not services.may_decide(user):
+                raise RectificationError(services.refusal(user, services.ACCEPTED_BY))
             form = forms.DecideForm(request.POST)
             if not form.is_valid():
-                raise RectificationError(_("请选择验收结论。"))
+                raise RectificationError(_form_problems(form))
             accept = form.cleaned_data["decision"] == "accept"
             services.decide_answer(order, user, accept=accept, reason=form.cleaned_data["reason"])
             messages.success(request, _("已验收通过。") if accept else _("已退回整改。"))
@@ -196,10 +225,14 @@ def committee_suspend(request, pk: int):
 
 @page("suspension_detail")
 def suspension_detail(request, pk: int):
+    return _suspension_page(request, pk)
+
+
+def _suspension_page(request, pk: int, form=None):
+    """The suspension and, for the department, the form to lift it or revoke; a refused form comes back as typed."""
     suspension = get_object_or_404(services.suspensions_for(request.user).select_related("decided_by", "lifted_by"), pk=pk)
-    department = request.user.role == Role.REGIONAL_HR_DEPARTMENT
     return render(request, "rectification/suspension_detail.html", {
-        "s": suspension, "department": department, "form": forms.ReasonForm(),
+        "s": suspension, "department": services.may_decide(request.user), "form": form or forms.ReasonForm(),
         "approvals": suspension.committee.approvals.all(), "facts": _affected_facts(suspension.committee)[0],
     })
 
@@ -212,7 +245,7 @@ def suspension_act(request, pk: int):
     form, action = forms.ReasonForm(request.POST), request.POST.get("action")
     try:
         if not form.is_valid():
-            raise RectificationError(_("请写明理由。"))
+            raise RectificationError(_form_problems(form))
         reason = form.cleaned_data["reason"]
         if action == "lift":
             services.lift_suspension(suspension, request.user, reason=reason)
@@ -232,6 +265,8 @@ def suspension_act(request, pk: int):
             raise RectificationError(_("未知的操作。"))
     except RectificationError as exc:
         messages.error(request, exc.message)
+        if services.may_decide(request.user) and action in ("lift", "revoke"):
+            return _suspension_page(request, suspension.pk, form)  # what was typed stays
     return redirect("suspension_detail", pk=suspension.pk)
 
 
@@ -270,7 +305,7 @@ def finding_revoke(request, pk: int):
 @page("bulletin_list")
 def bulletin_list(request):
     return render(request, "rectification/bulletin_list.html", {
-        "bulletins": Bulletin.objects.all()[:200], "department": request.user.role == Role.REGIONAL_HR_DEPARTMENT,
+        "bulletins": Bulletin.objects.all()[:200], "department": services.may_decide(request.user),
     })
 
 

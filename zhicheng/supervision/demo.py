@@ -1,7 +1,8 @@
 """The demo's spot checks (an oversight part of DemoLoader, after the integrity signals, before the rectification
 orders given on their findings): a campaign on the region's accepted declarations, stratified by committee, drawn
 by the supervisor and the regional department by commit-reveal and published with its record, with findings on
-some items (one problem found); and a risk-weighted campaign whose weights come from the integrity signals.
+some items (one problem found); and a risk-weighted campaign whose weights come from the integrity signals. The
+regional department starts both, draws and records the findings; the supervisor commits and reveals (it decides nothing).
 
 The demo's secrets are derived from fixed words so that a reloaded demo draws the same sample; a real campaign's
 secrets are made in each party's browser (site.js) and never reach the server before the reveal."""
@@ -55,7 +56,7 @@ def demo(loader) -> None:
     chief = loader._account("regional_hr", Role.REGIONAL_HR_DEPARTMENT, organisation=region, first_name=f"{region.name[:20]}（演示）")
     users = {"supervisor": supervisor, "regional_hr_department": chief}
 
-    accepted = _run(supervisor, Campaign(title="2021年度已受理职称申报随机抽查", kind=CheckKind.DECLARATIONS_ACCEPTED, year=2021,
+    accepted = _run(chief, Campaign(title="2021年度已受理职称申报随机抽查", kind=CheckKind.DECLARATIONS_ACCEPTED, year=2021,
                                          sample_count=8, stratify=Stratify.COMMITTEE),
                     users, "accepted", (D(2021, 8, 30), D(2021, 8, 31)))
     items = list(accepted.items.select_related("application__unit").order_by("position"))
@@ -63,7 +64,7 @@ def demo(loader) -> None:
     with clock.frozen(D(2021, 9, 2)):
         problem = items[0]
         services.record_finding(
-            problem, supervisor, answers={**{c: "yes" for c in points}, "employer_publicity": "no"}, conclusion=Conclusion.PROBLEM,
+            problem, chief, answers={**{c: "yes" for c in points}, "employer_publicity": "no"}, conclusion=Conclusion.PROBLEM,
             text=(f"{problem.application.unit.name}对送审表的公示自8月2日至8月4日，仅3个工作日，少于六（一）规定的5个工作日，"
                   "且未留存公示结果即上报。"),
             files=[_evidence("单位公示情况核查记录", [f"抽查编号 {accepted.reference} {problem.key}",

@@ -10,6 +10,7 @@ from zhicheng.people.forms import EvidenceField
 
 from .checklists import ANSWERS, checklist
 from .models import Campaign, Conclusion
+from .services import MAX_SAMPLE_COUNT, ONE_OF_RATE_OR_COUNT
 
 
 class CampaignForm(forms.ModelForm):
@@ -46,12 +47,40 @@ class CampaignForm(forms.ModelForm):
         for name in ("sample_rate", "sample_count"):
             self.fields[name].widget.attrs["min"] = 1
         self.fields["sample_rate"].widget.attrs["max"] = 100
+        self.fields["sample_count"].widget.attrs["max"] = MAX_SAMPLE_COUNT
+        # The ranges below replace the database's (0 to 2⁶³−1 on SQLite), said by the field in the words the service uses.
+        for name in ("year", "sample_rate", "sample_count"):
+            self.fields[name].validators = []
+
+    def clean_year(self):
+        year, this_year = self.cleaned_data.get("year"), clock.today().year
+        if year is not None and not 2000 <= year <= this_year:
+            raise forms.ValidationError(gettext("年度应在2000年至今年（%(year)d年）之间。") % {"year": this_year})
+        return year
+
+    def clean_sample_rate(self):
+        rate = self.cleaned_data.get("sample_rate")
+        if rate is not None and not 1 <= rate <= 100:
+            raise forms.ValidationError(gettext("抽查比例应在1%至100%之间。"))
+        return rate
+
+    def clean_sample_count(self):
+        count = self.cleaned_data.get("sample_count")
+        if count is not None and count < 1:
+            raise forms.ValidationError(gettext("抽查数量至少为1。"))
+        if count is not None and count > MAX_SAMPLE_COUNT:
+            raise forms.ValidationError(gettext("抽查数量不能超过%(n)d项。") % {"n": MAX_SAMPLE_COUNT})
+        return count
 
     def clean(self):
         data = super().clean()
         rate, count = data.get("sample_rate"), data.get("sample_count")
-        if (rate is None) == (count is None) and not self.errors.get("sample_rate") and not self.errors.get("sample_count"):
+        if self.errors.get("sample_rate") or self.errors.get("sample_count"):
+            return data
+        if rate is None and count is None:
             raise forms.ValidationError(_("请填写抽查比例或抽查数量中的一项（八（一）随机抽查须事先确定抽查规模）。"))
+        if rate is not None and count is not None:
+            raise forms.ValidationError(ONE_OF_RATE_OR_COUNT)
         return data
 
 

@@ -1,7 +1,8 @@
 """Spot-check campaigns (随机抽查, 八（一）): start, commit, freeze the population, reveal, draw, record findings.
 
-1. A supervisor, the regional HR department or an HR bureau (in its own area) starts a campaign: what is
-   checked, the population filter, the sample (a rate or a count, stratified or not, risk-weighted or not).
+1. The regional HR department or an HR bureau (in its own area) starts a campaign: what is checked, the
+   population filter, the sample (a rate or a count, stratified or not, risk-weighted or not). The supervisor
+   (read-only) starts none, draws none and records no finding: it is the other party of the commit-reveal.
 2. Both parties commit to a secret (its SHA-256). When the last commitment arrives the population is frozen:
    its keys, strata and weights are stored and their hashes published with both commitments, before any
    secret is revealed, so nobody can change whom it contains after seeing anything.
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext as _, gettext_lazy
 
 from zhicheng.accounts.roles import Role
 from zhicheng.audit.services import record as audit
@@ -27,7 +28,18 @@ from . import sampling
 from .checklists import ANSWERS, checklist
 from .models import Campaign, CampaignStatus, CheckKind, Conclusion, Finding, FindingEvidence, Party, SampledItem, Stratify
 
-RUNNERS = frozenset({Role.SUPERVISOR, Role.REGIONAL_HR_DEPARTMENT, Role.HR_BUREAU})
+# Who starts a campaign, draws its sample and records its findings (八（一）: the HR departments, each in its own area).
+# The supervisor (纪检监察, read-only) sees every campaign and is the other party of each draw: it commits to a secret
+# and reveals it, so that the organiser cannot choose the sample; it decides nothing, so it starts, draws and
+# concludes nothing.
+RUNNERS = frozenset({Role.REGIONAL_HR_DEPARTMENT, Role.HR_BUREAU})
+READ_ONLY = gettext_lazy("监督账号只能查看，不能办理：%(why)s")
+STARTED_BY = gettext_lazy("随机抽查由自治区人社厅或盟市、旗县人社局组织（八（一））。")
+DRAWN_BY = gettext_lazy("样本由组织本次抽查的人社部门抽取。")
+RECORDED_BY = gettext_lazy("检查结果由组织本次抽查的人社部门登记（八（一））。")
+ONE_OF_RATE_OR_COUNT = gettext_lazy("抽查比例和抽查数量只能填写其中一项，请清空另一项。")
+# More than any year's population (a larger count takes the whole population anyway); within every database's integer.
+MAX_SAMPLE_COUNT = 100_000
 # The states of a declaration that a committee office has accepted (六（三）) and that still count as accepted.
 ACCEPTED_STATES = ("accepted", "under_review", "passed", "failed", "result_publicity", "result_published", "filed", "certified", "revoked")
 CLAUSE = "八（一）"
@@ -61,6 +73,20 @@ def party_of(user, campaign: Campaign) -> str | None:
     if user.role == Role.HR_BUREAU and user.organisation_id == campaign.organisation_id:
         party = Party.HR_BUREAU
     return party if party in campaign.parties else None
+
+
+def may_start(user) -> bool:
+    return not user.read_only and user.role in RUNNERS and bool(user.organisation_id)
+
+
+def may_act_for(user, campaign: Campaign) -> bool:
+    """Whether ``user`` draws the campaign's sample and records its findings: a party to it that is not read-only."""
+    return not user.read_only and party_of(user, campaign) is not None
+
+
+def refusal(user, message) -> str:
+    """``message`` (why the step is not the user's), said to a read-only account as such."""
+    return str(READ_ONLY % {"why": message}) if user.read_only else str(message)
 
 
 def party_label(party: str) -> str:
@@ -172,6 +198,8 @@ def counts(campaign: Campaign, data: dict) -> dict:
 
 def preview(actor, campaign: Campaign) -> dict:
     """What a draw on today's population would take, once the filter passes the checks the saving makes."""
+    if not may_start(actor):  # a step of starting one
+        raise SpotCheckError(refusal(actor, STARTED_BY))
     if actor.role == Role.HR_BUREAU and campaign.area is None:
         campaign.area = actor.organisation.area
     _check_filter(campaign, actor)
@@ -184,12 +212,16 @@ def _check_filter(campaign: Campaign, actor) -> None:
     this_year = clock.today().year
     if not 2000 <= campaign.year <= this_year:
         problems.append(_("年度应在2000年至今年（%(year)d年）之间。") % {"year": this_year})
-    if (campaign.sample_rate is None) == (campaign.sample_count is None):
+    if campaign.sample_rate is None and campaign.sample_count is None:
         problems.append(_("请填写抽查比例或抽查数量中的一项。"))
+    elif campaign.sample_rate is not None and campaign.sample_count is not None:
+        problems.append(str(ONE_OF_RATE_OR_COUNT))
     if campaign.sample_rate is not None and not 1 <= campaign.sample_rate <= 100:
         problems.append(_("抽查比例应在1%至100%之间。"))
     if campaign.sample_count is not None and campaign.sample_count < 1:
         problems.append(_("抽查数量至少为1。"))
+    if campaign.sample_count is not None and campaign.sample_count > MAX_SAMPLE_COUNT:
+        problems.append(_("抽查数量不能超过%(n)d项。") % {"n": MAX_SAMPLE_COUNT})
     if campaign.kind == CheckKind.COMMITTEES and campaign.stratify == Stratify.COMMITTEE:
         problems.append(_("抽查评委会时不能按评委会分层，请按盟市分层或不分层。"))
     if actor.role == Role.HR_BUREAU:
@@ -203,8 +235,8 @@ def _check_filter(campaign: Campaign, actor) -> None:
 
 def start(actor, campaign: Campaign) -> Campaign:
     """Save a new campaign (unsaved ``campaign`` with its filter and sample) after checking it."""
-    if actor.role not in RUNNERS or not actor.organisation_id:
-        raise SpotCheckError(_("只有监督（纪检监察）、自治区人社厅和盟市、旗县人社局可以组织随机抽查（八（一））。"))
+    if not may_start(actor):
+        raise SpotCheckError(refusal(actor, STARTED_BY))
     if actor.role == Role.HR_BUREAU and campaign.area is None:
         campaign.area = actor.organisation.area
     _check_filter(campaign, actor)
@@ -324,6 +356,8 @@ def draw(campaign: Campaign, actor) -> Campaign:
     """Draw the sample from the frozen population and the revealed seed; store the record and the items."""
     if party_of(actor, campaign) is None:
         raise SpotCheckError(_("只有本次抽查的双方可以执行抽取。"))
+    if not may_act_for(actor, campaign):
+        raise SpotCheckError(refusal(actor, DRAWN_BY))
     with transaction.atomic():
         _lock(campaign)
         problems = draw_problems(campaign)
@@ -361,8 +395,8 @@ def verify_stored(campaign: Campaign) -> sampling.Verification:
 # ---- findings --------------------------------------------------------------------------------------------
 def record_finding(item: SampledItem, actor, *, answers: dict[str, str], conclusion: str, text: str, files=()) -> Finding:
     campaign = item.campaign
-    if party_of(actor, campaign) is None:
-        raise SpotCheckError(_("只有本次抽查的组织方和监督方登记检查结果。"))
+    if not may_act_for(actor, campaign):
+        raise SpotCheckError(refusal(actor, RECORDED_BY))
     points = {p.code: p for p in checklist(campaign.kind)}
     problems = []
     unknown = sorted(set(answers) - set(points))

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from zhicheng.accounts.permissions import page
 from zhicheng.core import confirm
+from zhicheng.rectification import services as rectification
 from zhicheng.review.forms import CommitForm, RevealForm  # the expert draw's commit and reveal, the same fields
 from zhicheng.web.feedback import attempt
 from zhicheng.web.views.files import serve
@@ -43,6 +44,13 @@ def spotcheck_list(request):
 def spotcheck_new(request):
     """The campaign's filter and sample; "preview" shows today's population and sample counts before saving."""
     user = request.user
+    if not services.may_start(user):
+        # The supervisor sees every campaign and is the other party of each draw; it starts none (a POST changes nothing).
+        refusal = services.refusal(user, services.STARTED_BY)
+        if request.method == "POST":
+            messages.error(request, refusal)
+            return redirect("spotcheck_list")
+        return render(request, "supervision/campaign_new.html", {"form": None, "preview": None, "refusal": refusal})
     form = CampaignForm(request.POST or None, user=user)
     preview = None
     if request.method == "POST" and form.is_valid():
@@ -75,6 +83,7 @@ def spotcheck_detail(request, pk: int):
         "commit_form": CommitForm(), "reveal_form": RevealForm(), "filter": services.describe_filter(campaign),
         "items": items, "verification": verification, "labels": services.stratum_labels(strata),
         "draw_problems": services.draw_problems(campaign) if campaign.status == CampaignStatus.FROZEN else [],
+        "may_draw": services.may_act_for(user, campaign), "draw_refusal": services.refusal(user, services.DRAWN_BY),
     })
 
 
@@ -103,7 +112,7 @@ def spotcheck_act(request, pk: int):
                     and action == "commit":
                 messages.info(request, _("双方承诺值已齐，抽查总体%(n)d项已冻结并公示。") % {"n": len(campaign.population["keys"])})
     elif action == "draw":
-        if services.party_of(user, campaign) and not services.draw_problems(campaign) and not confirm.confirmed(request):
+        if services.may_act_for(user, campaign) and not services.draw_problems(campaign) and not confirm.confirmed(request):
             return confirm.ask(request, _draw_question(campaign))
         attempt(request, lambda: services.draw(campaign, user), _("样本已抽取，抽取记录已公布。"))
     return redirect("spotcheck_detail", pk=campaign.pk)
@@ -135,7 +144,11 @@ def spotcheck_item(request, pk: int):
     item = _item_or_404(user, pk)
     campaign = item.campaign
     party = services.party_of(user, campaign)
+    may_record = services.may_act_for(user, campaign)
     form = FindingForm(request.POST or None, request.FILES or None, kind=campaign.kind)
+    if request.method == "POST" and not may_record:
+        messages.error(request, services.refusal(user, services.RECORDED_BY))
+        return redirect("spotcheck_item", pk=item.pk)
     if request.method == "POST":
         if form.is_valid():
             data = form.cleaned_data
@@ -149,6 +162,8 @@ def spotcheck_item(request, pk: int):
             for f in findings]
     return render(request, "supervision/item_detail.html", {
         "item": item, "campaign": campaign, "party": party, "form": form, "findings": rows, "points": points,
+        "may_record": may_record, "record_refusal": services.refusal(user, services.RECORDED_BY),
+        "may_order": rectification.may_decide(user),
     })
 
 
