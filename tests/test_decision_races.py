@@ -36,7 +36,7 @@ from zhicheng.publicity.models import Objection, ObjectionStatus, Publicity, Pub
 from zhicheng.publicity.services import close_publicity, handle_objection
 from zhicheng.review import drawing
 from zhicheng.review.models import DrawObjection, DrawStatus, ExpertDraw, PlanStatus, ReviewPlan
-from zhicheng.review.plans import PlanError, approve_plan, return_plan
+from zhicheng.review.plans import PlanError, approve_plan, return_plan, review_opened
 
 from .conftest import staff_of
 from .cycle_helpers import advance
@@ -213,7 +213,8 @@ def two_findings_on_one_draw_objection_record_only_the_first():
 def an_approval_and_a_return_of_one_plan_never_leave_it_approved_with_a_return_note():
     """A return may follow an approval (the department takes an approved plan back), but an approval
     must not follow a return it did not see."""
-    plan = ReviewPlan.objects.filter(year=2021).order_by("pk").first()
+    # A plan whose review has not opened: once it has, the plan can no longer be returned (七（三）).
+    plan = next(p for p in ReviewPlan.objects.filter(year=2021).order_by("pk") if not review_opened(p))
     approver = staff_of(regional_hr_department())
     returner = colleague(approver, "second-plan-clerk")
 

@@ -85,8 +85,9 @@ def test_a_second_plan_of_the_year_is_refused_once_in_plain_words(kit, client):
     assert "已经存在。" not in page.replace("已经存在，", "")  # not Django's "包含 评委会 和 年度 的 … 已经存在。"
     assert 'value="包头市"' in page, "what was typed comes back"
     assert ReviewPlan.objects.filter(committee=kit.committee, year=2021).count() == 1
-    form = NewPlanForm(plan_data(kit), committees=pool.committees_for(kit.office))
-    assert not form.is_valid() and form.errors == {"year": ["本评委会该年度的评审实施方案已经存在，请打开原方案修改。"]}
+    with clock.frozen(TODAY):  # the plan's year and dates are checked against today
+        form = NewPlanForm(plan_data(kit), committees=pool.committees_for(kit.office))
+        assert not form.is_valid() and form.errors == {"year": ["本评委会该年度的评审实施方案已经存在，请打开原方案修改。"]}
 
 
 # ---- D: years and dates of the pool --------------------------------------------------------------------

@@ -95,7 +95,7 @@ def test_a_refused_return_keeps_the_page_and_its_reason(kit, client):
     html = page_of(client.post(act, {"action": "return", "note": "   "}))
     assert "请填写退回意见。" in html and 'name="note"' in html
     assert ReviewPlan.objects.get(pk=kit.plan.pk).status == PlanStatus.APPROVED
-    response = client.post(act, {"action": "return", "note": "请补充评委会组建情况。"})
+    response = client.post(act, {"action": "return", "note": "请补充评委会组建情况。", "confirm": "yes"})
     assert response.status_code == 302
     plan = ReviewPlan.objects.get(pk=kit.plan.pk)
     assert plan.status == PlanStatus.REJECTED and plan.return_note == "请补充评委会组建情况。"

@@ -70,9 +70,10 @@ def test_other_lists_are_constant_in_queries(kit, client, django_assert_num_quer
 # ---- the plan and the draw through their pages ------------------------------------------------
 
 @pytest.mark.django_db
-def test_plan_and_draw_through_the_pages(city_kit, client):
+def test_plan_and_draw_through_the_pages(city_kit, client, make_applicant):
     kit = city_kit
     kit.experts(8)
+    advance(make_applicant(P.regular_city_engineer_intermediate()), State.ACCEPTED)  # the roster filed with the plan
     ReviewPlan.objects.filter(pk=kit.plan.pk).delete()
     client.force_login(kit.office)
     with clock.frozen(D(2021, 7, 20)):
@@ -89,12 +90,12 @@ def test_plan_and_draw_through_the_pages(city_kit, client):
         from django.core.files.uploadedfile import SimpleUploadedFile
 
         client.post(act, {"action": "attach", "file": SimpleUploadedFile("送审表.pdf", b"%PDF-1.4\n%%EOF\n")})
-        response = client.post(act, {"action": "file"}, follow=True)
+        response = client.post(act, {"action": "file", "confirm": "yes"}, follow=True)
         assert "评审实施方案已报备自治区人社厅。" in messages_of(response)
         client.force_login(kit.supervisor)
         assert client.post(act, {"action": "approve"}).status_code == 403
         client.force_login(kit.regional)
-        client.post(act, {"action": "approve"})
+        client.post(act, {"action": "approve", "confirm": "yes"})
     plan.refresh_from_db()
     assert plan.status == PlanStatus.APPROVED
     kit.plan = plan
@@ -121,7 +122,7 @@ def test_plan_and_draw_through_the_pages(city_kit, client):
         client.logout()
         public = client.get(reverse("public_draw_detail", args=[draw.pk])).content.decode()
         assert draw.publication_sha256 in public and draw.publication["lottery_sha256"] in public and "实名" in public
-        client.post(reverse("public_draw_detail", args=[draw.pk]), {"name": "赵六", "phone": "13900000001", "content": "某专家已退休"})
+        client.post(reverse("public_draw_detail", args=[draw.pk]), {"name": "赵六", "phone": "13900000001", "content": "某专家已退休，不应在库中"})
         assert draw.objections.count() == 1
     with clock.frozen(DRAW_DAY):
         client.force_login(kit.office)

@@ -168,7 +168,8 @@ def _new_plan(kit, starts):
 
 
 @pytest.mark.django_db
-def test_a_plan_is_filed_a_week_ahead_and_approved_by_the_region(kit):
+def test_a_plan_is_filed_a_week_ahead_and_approved_by_the_region(kit, make_applicant):
+    advance(make_applicant(P.regular_engineer()), State.ACCEPTED)  # the roster filed with the plan (七（三）)
     with clock.frozen(D(2021, 8, 3)):
         plan = _new_plan(kit, D(2021, 8, 9))
         with pytest.raises(plans.PlanError) as exc:

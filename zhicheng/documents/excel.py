@@ -135,8 +135,11 @@ class _Scan:
         window = self.pending + data
         cut = len(window) if final else max(window.rfind(b"<"), 0)
         # A tag holds no "<" and a text run ends at one: everything before the last "<" is complete.
-        self._scan(window[:cut], self.offset)
-        if self.LONG_TEXT.search(window):  # also a run still open at the chunk's end
+        long_text = self.LONG_TEXT.search(window)  # also a run still open at the chunk's end
+        # Up to the long text only (its ">" closes the tag before it), so that the row counted is the one it is in,
+        # not the last row the chunk reaches.
+        self._scan(window[:long_text.start() + 1] if long_text else window[:cut], self.offset)
+        if long_text:
             where = _("约在第%(row)d行") % {"row": self.row} if self.rows else self.name
             raise WorkbookUnreadable(_("表格中有单元格的内容超过%(limit)d个字符（%(where)s），未予导入。请检查该单元格。")
                                      % {"limit": MAX_CELL_CHARS, "where": where})

@@ -26,7 +26,7 @@ from zhicheng.draw import draw as drawlib
 from zhicheng.draw.model import KIND_MINIMUM_SIZE, DrawInputError, parse_spec
 from zhicheng.draw.randomness import COMMITMENT_PATTERN, PARTIES, check_secret, commitment, digest, seed_from_key, seed_key
 from zhicheng.draw.record import build_record, verify
-from zhicheng.publicity.workdays import publicity_end
+from zhicheng.publicity.workdays import CalendarNotConfigured, publicity_end
 
 from . import pool as pool_service
 from .models import (
@@ -36,7 +36,9 @@ from .models import (
 # Committees outside the senior rule have no national minimum; seven is the default we offer.
 DEFAULT_SIZE = {"senior_by_series": 25, "senior_by_specialty": 11, "other": 7}
 DEFAULT_OBJECTION_DAYS = 5
-MIN_OBJECTION_DAYS = 3
+# The objection period in working days: at least three; at most thirty, as a results publicity (publicity.forms), so that
+# it ends within the year after it starts (publicity_end reads the calendars of those two years) and before any review.
+MIN_OBJECTION_DAYS, MAX_OBJECTION_DAYS = 3, 30
 
 
 class DrawError(ValidationError):
@@ -142,6 +144,23 @@ def commit(draw: ExpertDraw, actor, value: str) -> ExpertDraw:
     return draw
 
 
+def missing_commitments(draw: ExpertDraw) -> list[str]:
+    """The parties whose commitment publishing waits for, in the reader's language."""
+    return [_(PARTIES[p]) for p, value in _by_party(draw, "commitment").items() if not value]
+
+
+def objections_end(start, objection_days: int):
+    """The last day of an objection period of ``objection_days`` working days from ``start``, or why there is none."""
+    if objection_days < MIN_OBJECTION_DAYS:
+        raise DrawError(_("异议期不少于%(n)d个工作日。") % {"n": MIN_OBJECTION_DAYS})
+    if objection_days > MAX_OBJECTION_DAYS:
+        raise DrawError(_("异议期不超过%(n)d个工作日。") % {"n": MAX_OBJECTION_DAYS})
+    try:
+        return publicity_end(start, objection_days)
+    except CalendarNotConfigured as exc:
+        raise DrawError(str(exc)) from exc
+
+
 def publish(draw: ExpertDraw, actor, objection_days: int = DEFAULT_OBJECTION_DAYS) -> ExpertDraw:
     """Freeze the pool, compute the lottery, publish its hashes with both commitments."""
     if party_of(actor, draw) != "office":
@@ -149,11 +168,11 @@ def publish(draw: ExpertDraw, actor, objection_days: int = DEFAULT_OBJECTION_DAY
     if draw.status != DrawStatus.COMMITTING:
         raise DrawError(_("该抽选已公示。"))
     commitments = _by_party(draw, "commitment")
-    missing = [_(PARTIES[p]) for p, value in commitments.items() if not value]
+    missing = missing_commitments(draw)
     if missing:
         raise DrawError(_("公示前须收到%(parties)s的承诺值。") % {"parties": enumeration(missing)})
-    if objection_days < MIN_OBJECTION_DAYS:
-        raise DrawError(_("异议期不少于%(n)d个工作日。") % {"n": MIN_OBJECTION_DAYS})
+    today = clock.today()
+    objections_until = objections_end(today, objection_days)
     pool = pool_service.snapshot(draw.plan.committee, draw.plan.year)
     try:
         prepared = drawlib.prepare(pool, draw.spec)
@@ -162,7 +181,6 @@ def publish(draw: ExpertDraw, actor, objection_days: int = DEFAULT_OBJECTION_DAY
     except drawlib.NoFeasibleCommittee as exc:
         raise DrawError([_("没有任何评委会组合能满足全部条件，未进行抽选：")] + exc.messages) from exc
     notice = drawlib.publication(prepared, commitments, draw.public_source or None)
-    today = clock.today()
     with transaction.atomic():
         _lock(draw)
         # The lottery was computed outside the lock; it stands only if nothing it rests on moved meanwhile.
@@ -172,7 +190,7 @@ def publish(draw: ExpertDraw, actor, objection_days: int = DEFAULT_OBJECTION_DAY
             raise DrawError(_("承诺值在公示时被更改，请核对后重新公示。"))
         draw.pool, draw.publication, draw.publication_sha256 = pool, notice, digest(notice)
         draw.status, draw.published_at = DrawStatus.PUBLISHED, clock.now()
-        draw.objections_until = publicity_end(today, objection_days)
+        draw.objections_until = objections_until
         draw.save()
         audit("draw.publish", draw, actor=actor, after={
             "publication_sha256": draw.publication_sha256, "pool_sha256": notice["pool"]["sha256"],
@@ -181,12 +199,22 @@ def publish(draw: ExpertDraw, actor, objection_days: int = DEFAULT_OBJECTION_DAY
     return draw
 
 
+def objections_open(draw: ExpertDraw, today) -> bool:
+    """Whether the public may object to the published pool today."""
+    return draw.status == DrawStatus.PUBLISHED and today <= draw.objections_until
+
+
 def object_to(draw: ExpertDraw, *, name: str, phone: str, content: str) -> DrawObjection:
-    if not (name.strip() and phone.strip() and content.strip()):
-        raise DrawError(_("请实名提出异议：填写姓名、联系电话和异议内容。"))
+    """A real-name objection to the published pool, checked as one to a results publicity is (by field)."""
+    from zhicheng.publicity.services import objector_problems
+
+    if not objections_open(draw, clock.today()):
+        raise DrawError(_("不在专家库公示异议期内。"))
+    if problems := objector_problems(name=name, phone=phone, content=content):
+        raise DrawError(problems)
     with transaction.atomic():
         _lock(draw)  # against a draw performed or cancelled at this moment
-        if draw.status != DrawStatus.PUBLISHED or clock.today() > draw.objections_until:
+        if not objections_open(draw, clock.today()):
             raise DrawError(_("不在专家库公示异议期内。"))
         objection = DrawObjection.objects.create(draw=draw, name=name.strip(), phone=phone.strip(), content=content.strip(),
                                                  submitted_at=clock.now())
@@ -293,23 +321,29 @@ def seed_of(draw: ExpertDraw) -> bytes:
     return seed_from_key(seed_key(_by_party(draw, "reveal"), draw.public_values))
 
 
+def perform_problems(draw: ExpertDraw, today) -> list[str]:
+    """What the draw of a published lottery still waits for (empty when it can be performed today)."""
+    problems = []
+    if today <= draw.objections_until:
+        problems.append(_("专家库公示异议期至%(date)s。") % {"date": long_date(draw.objections_until)})
+    problems += [_("尚未收到%(party)s的揭示值。") % {"party": _(PARTIES[p])} for p, value in _by_party(draw, "reveal").items() if not value]
+    if draw.public_source and draw.public_values is None:
+        problems.append(_("尚未录入公开开奖结果（%(source)s）。") % {"source": draw.public_source})
+    if draw.objections.filter(handled_at__isnull=True).exists():
+        problems.append(_("专家库公示期间的异议尚未处理完毕。"))
+    return problems
+
+
 def perform(draw: ExpertDraw, actor) -> ExpertDraw:
     """Draw from exactly the published lottery with the revealed seed; seat committee and reserves."""
     if party_of(actor, draw) != "office":
         raise DrawError(_("只有本评委会办事机构可以执行抽选。"))
     if draw.status != DrawStatus.PUBLISHED:
         raise DrawError(_("只能对已公示的抽选方案执行抽选。"))
-    problems = []
-    if clock.today() <= draw.objections_until:
-        problems.append(_("专家库公示异议期至%(date)s。") % {"date": long_date(draw.objections_until)})
-    reveals = _by_party(draw, "reveal")
-    problems += [_("尚未收到%(party)s的揭示值。") % {"party": _(PARTIES[p])} for p, value in reveals.items() if not value]
-    if draw.public_source and draw.public_values is None:
-        problems.append(_("尚未录入公开开奖结果（%(source)s）。") % {"source": draw.public_source})
-    if draw.objections.filter(handled_at__isnull=True).exists():
-        problems.append(_("专家库公示期间的异议尚未处理完毕。"))
+    problems = perform_problems(draw, clock.today())
     if problems:
         raise DrawError(problems)
+    reveals = _by_party(draw, "reveal")
     prepared = _prepared_from_publication(draw)
     commitments = _by_party(draw, "commitment")
     fresh = drawlib.publication(prepared, commitments, draw.public_source or None)

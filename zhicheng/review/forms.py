@@ -16,8 +16,8 @@ from zhicheng.orgs.models import Organisation
 from zhicheng.people import dates
 from zhicheng.people.forms import translate_labels
 
-from . import pool
-from .drawing import DEFAULT_OBJECTION_DAYS, MIN_OBJECTION_DAYS
+from . import plans, pool
+from .drawing import DEFAULT_OBJECTION_DAYS, MAX_OBJECTION_DAYS, MIN_OBJECTION_DAYS
 from .meeting import CHOICES
 from .models import (DUPLICATE_PLAN, RECUSAL_YEARS_MAX, RECUSAL_YEARS_MESSAGE, RECUSAL_YEARS_MIN, GroupKind, Recommendation,
                      RelationKind, ReviewPlan)
@@ -109,6 +109,7 @@ class PoolFilingForm(ServiceYearForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["year"].widget.attrs["max"] = 2100
+        self.fields["committee"].empty_label = None  # one of the office's own committees is always chosen
 
     def clean_year(self):
         return self.cleaned_data["year"]
@@ -143,6 +144,14 @@ class PlanForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         translate_labels(self)
 
+    def clean(self):
+        data = super().clean()
+        # Dates set now must not lie in the past (plans.date_problems: a date the plan already had is left to the filing).
+        for name, problem in plans.date_problems(self.instance, data, clock.today()).items():
+            if name not in self.errors:
+                self.add_error(name, problem)
+        return data
+
 
 class NewPlanForm(PlanForm):
     committee = forms.ModelChoiceField(label=_("评委会"), queryset=None)
@@ -154,6 +163,13 @@ class NewPlanForm(PlanForm):
     def __init__(self, *args, committees, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["committee"].queryset = committees
+        self.fields["year"].widget.attrs["min"] = clock.today().year
+
+    def clean_year(self):
+        year = self.cleaned_data["year"]
+        if problem := plans.year_problem(year, clock.today()):
+            raise forms.ValidationError(problem)
+        return year
 
     def clean(self):
         data = super().clean()
@@ -235,7 +251,11 @@ class RevealForm(forms.Form):
 
 
 class PublishForm(forms.Form):
-    objection_days = forms.IntegerField(label=_("异议期（工作日）"), min_value=MIN_OBJECTION_DAYS, initial=DEFAULT_OBJECTION_DAYS)
+    """The objection period, within drawing.MIN_OBJECTION_DAYS..MAX_OBJECTION_DAYS (the service checks the same)."""
+
+    objection_days = forms.IntegerField(
+        label=_("异议期（工作日）"), min_value=MIN_OBJECTION_DAYS, max_value=MAX_OBJECTION_DAYS, initial=DEFAULT_OBJECTION_DAYS,
+        error_messages={"min_value": _("异议期不少于%(limit_value)s个工作日。"), "max_value": _("异议期不超过%(limit_value)s个工作日。")})
 
 
 class PublicResultForm(forms.Form):
@@ -249,20 +269,31 @@ class PublicResultForm(forms.Form):
 
 
 class ObjectionForm(forms.Form):
+    """A real-name objection to the published pool; what makes it acceptable is checked by drawing.object_to, with the
+    results publicity's own checks (publicity.services.objector_problems)."""
+
     name = forms.CharField(label=_("姓名（实名）"), max_length=40)
     phone = forms.CharField(label=_("联系电话"), max_length=20)
     content = forms.CharField(label=_("异议内容"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class HandleObjectionForm(forms.Form):
+    """The finding on one objection. The draw's page shows one per objection not yet handled, each carrying its
+    objection in the hidden field and with ids of its own (``for_objection``)."""
+
     objection = forms.IntegerField(widget=forms.HiddenInput)
     upheld = forms.TypedChoiceField(label=_("核实结论"), choices=[("0", _("不属实")), ("1", _("属实（作废本次抽选）"))],
                                     coerce=lambda v: v == "1")
     finding = forms.CharField(label=_("核实情况"), widget=forms.Textarea(attrs={"rows": 2}))
 
+    @classmethod
+    def for_objection(cls, objection_id: int, data=None):
+        """The form of one objection: the hidden field names it, the ids are its own (several on one page)."""
+        return cls(data, initial={"objection": objection_id}, auto_id=f"id_objection{objection_id}_%s")
+
 
 class CancelForm(forms.Form):
-    reason = forms.CharField(label=_("作废原因"), max_length=200)
+    reason = forms.CharField(label=_("作废原因"), max_length=200, error_messages={"required": _("请说明作废原因。")})
 
 
 class PanelForm(forms.Form):

@@ -327,6 +327,12 @@ def cast_ballot(meeting: Meeting, user, choices: dict[int, str]) -> int:
     return len(paper)
 
 
+def not_voted(result: MeetingResult) -> int:
+    """应表决 − 同意 − 不同意 − 弃权: the experts who should have voted on the declaration (present, not recused)
+    and cast no ballot. They count in 应表决 and, like 不同意 and 弃权, are not yes votes."""
+    return result.eligible - result.yes - result.no - result.abstain
+
+
 def eligible_voters(present: set[int], recused: set[tuple[int, int]], application_id: int) -> int:
     """The experts who should vote on a declaration: those present and not recused from it."""
     return len([e for e in present if (e, application_id) not in recused])

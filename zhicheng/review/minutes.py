@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from reportlab.lib.units import mm
 
+from zhicheng.audit.models import AuditEntry
 from zhicheng.audit.services import record as audit
 from zhicheng.core import clock
 from zhicheng.documents.pdf import DocumentMeta, flowing_pdf, key_values, table, text
@@ -17,8 +18,8 @@ from zhicheng.files.services import FileIntegrityError, read_verified, store_fil
 
 from . import otp
 from .drawing import current_draw, sitting_members
-from .meeting import CHOICES, present_experts, quorum, yes_needed
-from .models import GroupKind, Meeting, MeetingStatus, Minutes, Recusal
+from .meeting import CHOICES, not_voted, present_experts, quorum, yes_needed
+from .models import CommitteeMember, GroupKind, Meeting, MeetingStatus, Minutes, Recusal
 from .panels import counted_opinions
 
 RECOMMENDATION_SHORT = {"support": "同意", "oppose": "不同意"}
@@ -54,7 +55,11 @@ def render(meeting: Meeting) -> bytes:
         table(["评委", "工作单位", "职称", "出席"],
               [[m.expert.person.name, m.expert.unit.name, m.expert.title_name, "出席" if m.expert_id in present else "缺席"] for m in sitting],
               col_widths=[30 * mm, 80 * mm, 40 * mm, 20 * mm]),
+        text("二、评委会变动", "heading"),
     ]
+    changes = committee_changes(draw)
+    story.append(table(["日期", "辞退评委", "辞退原因", "递补评委"], changes, col_widths=[22 * mm, 48 * mm, 52 * mm, 48 * mm])
+                 if changes else text("抽选产生的评委会成员未发生变动。", "body"))
     recusals = defaultdict(list)
     for r in Recusal.objects.filter(plan=plan).select_related("expert__person"):
         recusals[r.application_id].append(f"{r.expert.person.name}（{r.get_source_display()}：{'；'.join(r.reasons)}）")
@@ -64,7 +69,7 @@ def render(meeting: Meeting) -> bytes:
         a = o.assignment
         scores = "" if o.record_score is None else f"（讲课说课{o.lesson_score}、面试答辩{o.interview_score}、量化评审{o.record_score}）"
         opinions[a.application_id].append(f"{a.panel.name if a.panel else ''} {a.expert.person.name}：{RECOMMENDATION_SHORT[o.recommendation]}{scores}。{o.text}")
-    story.append(text("二、评议组意见", "heading"))
+    story.append(text("三、评议组意见", "heading"))
     for r in results:
         app = r.application
         story.append(text(f"{app.person.name}（{app.unit.name}，申报{app.title_label}）", "body"))
@@ -73,11 +78,13 @@ def render(meeting: Meeting) -> bytes:
         if recusals.get(app.pk):
             story.append(text("回避：" + "；".join(recusals[app.pk]), "small"))
     story += [
-        text("三、表决结果", "heading"),
-        table(["申报人", "申报职称", "分组", "应表决", "需同意", f"{CHOICES['yes']}", f"{CHOICES['no']}", f"{CHOICES['abstain']}", "结果", "说明"],
+        text("四、表决结果", "heading"),
+        table(["申报人", "申报职称", "分组", "应表决", "需同意", f"{CHOICES['yes']}", f"{CHOICES['no']}", f"{CHOICES['abstain']}", "未投票",
+               "结果", "说明"],
               [[r.application.person.name, r.application.title_label, GroupKind(r.group).label, r.eligible, yes_needed(r.eligible),
-                r.yes, r.no, r.abstain, "通过" if r.passed else "未通过", r.note] for r in results],
-              col_widths=[18 * mm, 24 * mm, 16 * mm, 12 * mm, 12 * mm, 11 * mm, 13 * mm, 11 * mm, 14 * mm, 43 * mm]),
+                r.yes, r.no, r.abstain, not_voted(r), "通过" if r.passed else "未通过", r.note] for r in results],
+              col_widths=[18 * mm, 22 * mm, 14 * mm, 12 * mm, 12 * mm, 11 * mm, 12 * mm, 11 * mm, 12 * mm, 14 * mm, 36 * mm]),
+        text("应表决为出席且无须回避的评委人数；未投票 = 应表决 − 同意 − 不同意 − 弃权，未投票的评委与不同意、弃权一样不算同意票。", "small"),
         text(f"表决于{meeting.ballot_opened_at.astimezone(clock.CHINA):%H:%M}开始、"
              f"{meeting.ballot_closed_at.astimezone(clock.CHINA):%H:%M}结束；投票记录与票面分开保存，无法对应到个人。", "small")
         if meeting.ballot_opened_at and meeting.ballot_closed_at else text("", "small"),
@@ -85,6 +92,35 @@ def render(meeting: Meeting) -> bytes:
     ]
     meta = DocumentMeta(title=f"{plan.committee.name}{plan.year}年度职称评审会议纪要", subject="评审会议纪要")
     return flowing_pdf(meta, story, footer=f"{plan.committee.name} {plan.year}年度评审会议纪要")
+
+
+def committee_changes(draw) -> list[list[str]]:
+    """This year's committee as it changed after the draw (辞退并递补), in the order of the declines: the date, who left
+    (and their unit), why, and who took the seat, or that no reserve could. The pairing is the decline's audit entry
+    (drawing.decline records the successor it seated); a decline without one still shows who left and why."""
+    if draw is None:
+        return []
+    declined = {m.pk: m for m in draw.members.filter(active=False).exclude(declined_reason="").select_related("expert__person", "expert__unit")}
+    seated = {m.expert.draw_id: m for m in draw.members.filter(via_substitution=True).select_related("expert__person", "expert__unit")}
+
+    def who(member) -> str:
+        return f"{member.expert.person.name}（{member.expert.unit.name}）"
+
+    rows, listed = [], set()
+    for entry in AuditEntry.objects.filter(action="draw.decline", object_type=CommitteeMember._meta.label_lower,
+                                           object_id__in=[str(pk) for pk in declined]).order_by("seq"):
+        member = declined.get(int(entry.object_id))
+        if member is None or member.pk in listed:
+            continue
+        listed.add(member.pk)
+        code = (entry.after or {}).get("successor")
+        successor = seated.get(code) if code else None
+        rows.append([f"{entry.at.astimezone(clock.CHINA):%Y-%m-%d}", who(member), member.declined_reason,
+                     f"{who(successor)}（按候补顺序递补）" if successor else "无符合条件的候补，座位空缺"])
+    for pk, member in sorted(declined.items()):
+        if pk not in listed:
+            rows.append(["—", who(member), member.declined_reason, "—"])
+    return rows
 
 
 def _lock_closed(meeting: Meeting, refusal: str) -> None:
@@ -151,7 +187,7 @@ def sign(minutes: Minutes, user, code: str) -> list[tuple[int, str]]:
             for result in meeting.results.order_by("pk"):
                 action = "record_pass" if result.passed else "record_fail"
                 note = (f"评审会议{meeting.held_on:%Y年%m月%d日}无记名投票：应表决{result.eligible}人，同意{result.yes}票、"
-                        f"不同意{result.no}票、弃权{result.abstain}票；会议纪要SHA-256 {minutes.sha256[:16]}…")
+                        f"不同意{result.no}票、弃权{result.abstain}票、未投票{not_voted(result)}人；会议纪要SHA-256 {minutes.sha256[:16]}…")
                 steps.setdefault((action, note), []).append(result.application_id)
                 pushed.append((result.application_id, action))
             for (action, note), ids in steps.items():

@@ -8,17 +8,17 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from zhicheng.accounts.roles import Role
 from zhicheng.audit.services import record as audit
 from zhicheng.core import clock
 from zhicheng.core.canonical import jsonable, sha256_hex
 from zhicheng.core.wording import long_date
-from zhicheng.declarations.states import State
+from zhicheng.declarations.states import REVIEW_STATES, State
 
 from .drawing import current_draw
-from .models import PlanStatus, ReviewPlan
+from .models import Meeting, PlanStatus, ReviewPlan
 from .pool import is_office_of_committee, office_scope
 
 FILING_LEAD_DAYS = 7  # 七（三）: 在开评一周前向自治区人力资源社会保障厅备案
@@ -58,9 +58,31 @@ def _state(plan: ReviewPlan) -> dict:
                                                     "quantitative_review", "recusal_years")}
 
 
+def year_problem(year: int, today: dt.date) -> str:
+    """A plan is made for this year's review or a coming one, never for a year gone by."""
+    if year < today.year:
+        return _("评审实施方案的年度（%(year)d年）不能早于今年（%(this)d年）。") % {"year": year, "this": today.year}
+    return ""
+
+
+def date_problems(plan: ReviewPlan, fields: dict, today: dt.date) -> dict[str, str]:
+    """Review dates set now (new, or changed) must not lie in the past; a date the plan already had is the filing's
+    to judge (filing_problems), so that its text can still be edited."""
+    labels = {"review_starts_on": _("评审开始日期"), "review_ends_on": _("评审结束日期")}
+    problems = {}
+    for name, label in labels.items():
+        value = fields.get(name)
+        if value is not None and value < today and not (plan.pk and value == getattr(plan, name)):
+            problems[name] = _("%(label)s%(date)s已过，请填写今天（%(today)s）以后的日期。") % {
+                "label": label, "date": long_date(value), "today": long_date(today)}
+    return problems
+
+
 def create_plan(committee, year: int, actor, **fields) -> ReviewPlan:
     if not is_office_of_committee(actor, committee):
         raise PlanError(_("只有本评委会办事机构可以制定评审实施方案。"))
+    if problem := year_problem(year, clock.today()):
+        raise PlanError(problem)
     if ReviewPlan.objects.filter(committee=committee, year=year).exists():
         raise PlanError(_("%(committee)s%(year)d年已有评审实施方案。") % {"committee": committee.name, "year": year})
     plan = ReviewPlan(committee=committee, year=year, quantitative_review=committee.series.code == "school_teacher")
@@ -82,9 +104,11 @@ def save_plan(plan: ReviewPlan, actor, **fields) -> ReviewPlan:
         if plan.pk and plan.status not in (PlanStatus.DRAFT, PlanStatus.REJECTED):
             raise PlanError(_("已报备的评审实施方案不能修改；如需调整请联系自治区人社厅退回。"))
         starts, ends = fields.get("review_starts_on", plan.review_starts_on), fields.get("review_ends_on", plan.review_ends_on)
+        if problems := date_problems(plan, fields, clock.today()):
+            raise PlanError(list(problems.values()))
         if starts and ends and ends < starts:
             raise PlanError(_("评审结束日期不能早于开始日期。"))
-        if starts and starts.year != plan.year:
+        if (starts and starts.year != plan.year) or (ends and ends.year != plan.year):
             raise PlanError(_("职称评审不得跨年度进行：评审须在%(year)d年内（三（二））。") % {"year": plan.year})
         before = _state(plan) if plan.pk else None
         for name, value in fields.items():
@@ -104,12 +128,46 @@ def add_attachment(plan: ReviewPlan, actor, stored_file) -> None:
               summary=f"{plan}添加附件{stored_file.original_name}")
 
 
+def review_deadline(year: int) -> dt.date:
+    """The year's deadline for the review and its publicity (三（二）: 9月30日前), as the annual plan sets it: the date the
+    plan-progress page (zhicheng.monitoring.progress) holds a plan's review end against."""
+    from zhicheng.catalogue.models import AnnualPlan
+
+    annual = AnnualPlan.objects.filter(year=year).first()
+    return annual.review_deadline if annual else AnnualPlan.defaults_for(year)["review_deadline"]
+
+
+def late_explanation(plan: ReviewPlan):
+    """The committee's written explanation for the year (八（二）4; 七（四）3: 确有困难不能按期评审的，要提前提交书面延期申请),
+    waiting or accepted; None when there is none (or only returned ones)."""
+    from zhicheng.monitoring.models import ExplanationDecision, PlanExplanation
+
+    return (PlanExplanation.objects.filter(committee_id=plan.committee_id, year=plan.year)
+            .exclude(decision=ExplanationDecision.RETURNED).order_by("-filed_at").first())
+
+
+def late_warning(plan: ReviewPlan) -> str:
+    """Said wherever such a plan is filed or approved: its review ends after the year's deadline (what the plan-progress
+    page calls 逾期); empty when it does not."""
+    deadline = review_deadline(plan.year)
+    if plan.review_ends_on <= deadline:
+        return ""
+    return _("评审结束日期%(on)s晚于%(year)d年评审及公示截止日%(deadline)s（三（二）），计划进度将显示为逾期。") % {
+        "on": long_date(plan.review_ends_on), "year": plan.year, "deadline": long_date(deadline)}
+
+
 def filing_problems(plan: ReviewPlan, today: dt.date) -> list[str]:
     problems = [_("请填写“%(field)s”。") % {"field": _(ReviewPlan._meta.get_field(name).verbose_name)}
                 for name in CONTENT_FIELDS if not getattr(plan, name).strip()]
     if (plan.review_starts_on - today).days < FILING_LEAD_DAYS:
         problems.append(_("评审实施方案须在开评一周前报备：评审开始日期%(date)s距今不足%(n)d天（七（三））。")
                         % {"date": long_date(plan.review_starts_on), "n": FILING_LEAD_DAYS})
+    if (late := late_warning(plan)) and late_explanation(plan) is None:
+        # Late is allowed only on a written request made in advance (七（四）3), which the region reads (八（二）4).
+        problems.append(late + _("确有困难不能按期评审的，须先在“计划进度”中报送书面说明（七（四）3），或调整评审时间。"))
+    if not declarations_of(plan).filter(state__in=PLAN_STATES).exists():
+        problems.append(_("申报人员花名册为空：本评委会%(year)d年没有已受理待评审的申报，评审实施方案须另附申报人员花名册（七（三））。")
+                        % {"year": plan.year})
     if not plan.attachments.exists():
         problems.append(_("请附上送审表等附件（七（三））。"))
     return problems
@@ -133,6 +191,11 @@ def filed_content(plan: ReviewPlan) -> dict:
     }
 
 
+def content_to_file(plan: ReviewPlan) -> dict:
+    """What filing the plan now would store (filed_content, as JSON): what the office is asked to confirm."""
+    return jsonable(filed_content(plan))
+
+
 def file_plan(plan: ReviewPlan, actor) -> ReviewPlan:
     if not is_office_of(actor, plan):
         raise PlanError(_("只有本评委会办事机构可以报备评审实施方案。"))
@@ -145,7 +208,7 @@ def file_plan(plan: ReviewPlan, actor) -> ReviewPlan:
         if problems:
             raise PlanError(problems)
         before = _state(plan)
-        content = jsonable(filed_content(plan))
+        content = content_to_file(plan)
         plan.filed_snapshot, plan.filed_sha256 = content, sha256_hex(content)
         plan.status, plan.filed_on, plan.filed_by, plan.return_note = PlanStatus.FILED, today, actor, ""
         plan.save()
@@ -160,15 +223,42 @@ def approve_plan(plan: ReviewPlan, actor) -> ReviewPlan:
     today = clock.today()
     with transaction.atomic():
         _lock(plan)
-        if plan.status != PlanStatus.FILED:
-            raise PlanError(_("只能对已报备的评审实施方案备案同意。"))
-        if today > plan.review_starts_on:
-            raise PlanError(_("评审开始日期已过，请退回办事机构调整评审时间后重新报备。"))
+        if problem := approval_problem(plan, today):
+            raise PlanError(problem)
         plan.status, plan.approved_on, plan.approved_by = PlanStatus.APPROVED, today, actor
         plan.save(update_fields=["status", "approved_on", "approved_by"])
         audit("review_plan.approve", plan, actor=actor, after={"status": plan.status, "sha256": plan.filed_sha256},
               summary=f"{plan}备案同意")
     return plan
+
+
+def approval_problem(plan: ReviewPlan, today: dt.date) -> str:
+    """Why a filed plan cannot be approved today (empty when it can)."""
+    if plan.status != PlanStatus.FILED:
+        return _("只能对已报备的评审实施方案备案同意。")
+    if today > plan.review_starts_on:
+        return _("评审开始日期已过，请退回办事机构调整评审时间后重新报备。")
+    return ""
+
+
+def review_opened(plan: ReviewPlan) -> str:
+    """Why the plan's review has opened (empty when it has not): declarations of the plan in the review or past it,
+    or its meeting's vote opened. From then on the plan is the one the review was held under (七（三）)."""
+    opened = declarations_of(plan).filter(state__in=REVIEW_STATES).count()
+    if opened:
+        return ngettext("本方案的%(n)d份申报已进入评审或评审已结束。", "本方案的%(n)d份申报已进入评审或评审已结束。", opened) % {"n": opened}
+    if Meeting.objects.filter(plan=plan, ballot_opened_at__isnull=False).exists():
+        return _("本方案的评审会议已开始表决。")
+    return ""
+
+
+def return_problem(plan: ReviewPlan) -> str:
+    """Why the plan cannot be returned (empty when it can): only a filed or approved plan whose review has not opened."""
+    if plan.status not in (PlanStatus.FILED, PlanStatus.APPROVED):
+        return _("只能退回已报备的评审实施方案。")
+    if opened := review_opened(plan):
+        return opened + _("评审已按本方案开展，不能再退回修改（七（三））。")
+    return ""
 
 
 def return_plan(plan: ReviewPlan, actor, note: str) -> ReviewPlan:
@@ -178,8 +268,8 @@ def return_plan(plan: ReviewPlan, actor, note: str) -> ReviewPlan:
         raise PlanError(_("请填写退回意见。"))
     with transaction.atomic():
         _lock(plan)
-        if plan.status not in (PlanStatus.FILED, PlanStatus.APPROVED):
-            raise PlanError(_("只能退回已报备的评审实施方案。"))
+        if problem := return_problem(plan):
+            raise PlanError(problem)
         plan.status, plan.return_note, plan.approved_on, plan.approved_by = PlanStatus.REJECTED, note.strip(), None, None
         plan.save(update_fields=["status", "return_note", "approved_on", "approved_by"])
         audit("review_plan.return", plan, actor=actor, after={"status": plan.status, "note": plan.return_note},

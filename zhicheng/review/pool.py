@@ -116,27 +116,48 @@ def declaring_people(year: int, person_ids) -> set[int]:
     return set(Application.objects.filter(plan__year=year, person_id__in=person_ids).values_list("person_id", flat=True))
 
 
+def pool_entry(expert: Expert, committee: Committee, declaring: set[int], day: dt.date) -> dict:
+    """One expert as the draw reads them (docs/draw.md: pool format); ``declaring``: the people declaring this year."""
+    served: dict[str, list[int]] = {}
+    for service in expert.service_years.all():
+        served.setdefault(committee_code(service.committee_id), []).append(service.year)
+    return {
+        "id": expert.draw_id,
+        "name": expert.person.name,
+        "employer": employer_code(expert.unit_id),
+        "attributes": attributes(expert, committee),
+        "served": {key: sorted(years) for key, years in sorted(served.items())},
+        "declaring": expert.person_id in declaring,
+        "sanctioned": bool(sanction_reasons(expert, day)),
+        "available": expert.available,
+    }
+
+
 def snapshot(committee: Committee, year: int, day: dt.date | None = None) -> list[dict]:
     """The pool of one committee for one year's draw, in the draw's pool format, ordered by id."""
     day = day or clock.today()
     experts = list(pool_of(committee))
     declaring = declaring_people(year, [e.person_id for e in experts])
-    entries = []
-    for expert in experts:
-        served: dict[str, list[int]] = {}
-        for service in expert.service_years.all():
-            served.setdefault(committee_code(service.committee_id), []).append(service.year)
-        entries.append({
-            "id": expert.draw_id,
-            "name": expert.person.name,
-            "employer": employer_code(expert.unit_id),
-            "attributes": attributes(expert, committee),
-            "served": {key: sorted(years) for key, years in sorted(served.items())},
-            "declaring": expert.person_id in declaring,
-            "sanctioned": bool(sanction_reasons(expert, day)),
-            "available": expert.available,
-        })
-    return entries
+    return [pool_entry(expert, committee, declaring, day) for expert in experts]
+
+
+def draw_exclusions(pairs, year: int, day: dt.date | None = None) -> list[tuple[str, ...]]:
+    """For each (expert, committee) of ``pairs``: why that committee's draw for ``year`` would leave the expert out
+    (empty: the draw may pick them). The draw's own rule (zhicheng.draw.model.exclusion_reasons, 七（四）5) on the
+    entry the draw would read (pool_entry), so that the pool's pages never say other than the draw. The experts come
+    with their records (experts_with_records); one query in all, for who declares this year."""
+    from zhicheng.draw.model import DrawSpec, exclusion_reasons, parse_pool
+
+    day = day or clock.today()
+    pairs = list(pairs)
+    declaring = declaring_people(year, {expert.person_id for expert, _ in pairs})
+    reasons = []
+    for expert, committee in pairs:
+        # The rule reads only the spec's committee and year; the rest of a spec is the draw's business.
+        spec = DrawSpec(committee=committee_code(committee.pk), year=year, kind="other", size=1, quotas={},
+                        max_served_last_year=0, employer_cap=None)
+        reasons.append(exclusion_reasons(parse_pool([pool_entry(expert, committee, declaring, day)])[0], spec))
+    return reasons
 
 
 def is_office_of_committee(user, committee: Committee) -> bool:
@@ -203,6 +224,13 @@ def update_expert(expert: Expert, actor, *, unit, specialty, available: bool, un
     return expert
 
 
+def pools_left(expert: Expert, actor, committees) -> list[Committee]:
+    """The pools of the actor's committees that an update to ``committees`` takes the expert out of."""
+    allowed = set(committees_for(actor).values_list("pk", flat=True))
+    chosen = {c.pk for c in committees}
+    return [c for c in expert.committees.all() if c.pk in allowed and c.pk not in chosen]
+
+
 def add_service_year(expert: Expert, actor, committee: Committee, year: int) -> ServiceYear:
     with transaction.atomic():
         service, created = ServiceYear.objects.get_or_create(expert=expert, committee=committee, year=year)
@@ -251,6 +279,54 @@ def add_sanction(expert: Expert, actor, *, reason: str, imposed_on: dt.date, unt
         audit("expert.sanction", expert, actor=actor, after={"reason": sanction.reason, "imposed_on": imposed_on, "until": until},
               summary=f"{expert.person.name}受到处理：{sanction.reason}")
     return sanction
+
+
+# ---- the expert's own login (七（四）: every expert reads, votes and signs with their own) ----------------
+
+LOGIN_PASSWORD_LENGTH = 12
+LOGIN_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789"  # nothing read one for another (0/O, 1/l/I)
+
+
+def login_username(expert: Expert) -> str:
+    """The login name of an account made for the expert: 评审专家 and the expert's number."""
+    return f"zj{expert.pk:05d}"
+
+
+def can_create_login(actor, expert: Expert) -> bool:
+    """A keeper of one of the expert's pools: the office of one of their committees, or the region."""
+    return actor.role == Role.REGIONAL_HR_DEPARTMENT or any(is_office_of_committee(actor, c) for c in expert.committees.all())
+
+
+def create_login(expert: Expert, actor):
+    """An account for a pool expert who has none, so that they can read their dossiers, vote and sign themselves (no
+    proxy). Returns the account and its initial password: shown once to whoever made it, to hand to the expert; it is
+    neither stored nor written to the audit log. No second factor comes with it: at the first login the expert enrols
+    their own authenticator on the second-factor page (otp.start_enrolment), as every expert does, and only then
+    reaches any page; so the factor is always the expert's own."""
+    import secrets
+
+    from zhicheng.accounts.models import User
+
+    if not can_manage(actor) or not can_create_login(actor, expert):
+        raise PoolError(_("只有该专家所在评委库的评委会办事机构或自治区人社厅可以为其开通登录账号。"))
+    username = login_username(expert)
+    with transaction.atomic():
+        # Under the expert's lock: of two offices doing it at the same moment only the first makes an account.
+        locked = Expert.objects.select_for_update().select_related("person").get(pk=expert.pk)
+        if locked.user_id is not None:
+            raise PoolError(_("%(name)s已有登录账号，不能重复开通。") % {"name": locked.person.name})
+        if User.objects.filter(username=username).exists():
+            raise PoolError(_("登录名%(username)s已被其他账号使用，请联系自治区人社厅处理。") % {"username": username})
+        password = "".join(secrets.choice(LOGIN_ALPHABET) for _position in range(LOGIN_PASSWORD_LENGTH))
+        person = locked.person
+        user = User(username=username, role=Role.EXPERT, first_name=person.name[:150], phone=person.phone, email=person.email)
+        user.set_password(password)
+        user.save()
+        locked.user = expert.user = user
+        locked.save(update_fields=["user"])
+        audit("expert.login_create", expert, actor=actor, after={"user": user.pk, "username": username},
+              summary=f"为评委库专家{person.name}开通登录账号{username}（初始密码只显示一次；动态口令由本人首次登录时绑定）")
+    return user, password
 
 
 # ---- filing the pool with the region (七（二）) -----------------------------------------------
@@ -314,6 +390,10 @@ COLUMNS = {
     "former_units": ("曾工作单位",),
 }
 REQUIRED = ("id_number", "name", "unit", "series", "title_name", "title_obtained_on")
+# The longest name and certificate number the archive keeps (Person.name, TitleHeld.certificate_number).
+TEXT_LIMITS = {"name": Person._meta.get_field("name").max_length,
+               "certificate_number": TitleHeld._meta.get_field("certificate_number").max_length}
+FIRST_SERVICE_YEAR = 1980  # as ServiceYearForm: no pool is older
 LABEL = {name: labels[0] for name, labels in COLUMNS.items()}
 SPLIT = re.compile(r"[；;\n]+")
 
@@ -404,6 +484,11 @@ def _parse_row(row, lookups: _Lookups, allowed_committees: dict[int, Committee],
     for name in REQUIRED:
         if name in empty:
             err(name, _("不能为空"))
+    for name in ("name", "certificate_number"):
+        # Longer than the archive keeps: said here, with the row, rather than refused by the database.
+        length, limit = len(_text(v[name])), TEXT_LIMITS[name]
+        if length > limit:
+            err(name, _("有%(length)d个字符，超过了%(limit)d个字符的上限") % {"length": length, "limit": limit})
     id_number, birth = "", None
     if "id_number" not in empty:
         try:
@@ -455,13 +540,19 @@ def _parse_row(row, lookups: _Lookups, allowed_committees: dict[int, Committee],
     if committee is not None and series is not None and committee.series_id != series.pk:
         err("committee", _("%(committee)s评审%(its)s系列，专家为%(series)s系列")
                 % {"committee": committee.name, "its": _(committee.series.name), "series": _(series.name)})
-    served = []
+    served, this_year = [], clock.today().year
     for token in re.split(r"[、,，\s]+", _text(v["served"])):
-        if token:
-            if not token.isdigit() or not 1980 <= int(token) <= clock.today().year:
-                err("served", _("“%(token)s”不是年份") % {"token": token})
-            else:
-                served.append(int(token))
+        # Each year with the real reason it is refused: not a year, a year to come, a year before any pool.
+        if not token:
+            continue
+        if not token.isdigit():
+            err("served", _("“%(token)s”不是年份") % {"token": token})
+        elif int(token) > this_year:
+            err("served", _("%(year)d年晚于今年（%(this)d年），担任评委的年度不能是将来的年度，请核对") % {"year": int(token), "this": this_year})
+        elif int(token) < FIRST_SERVICE_YEAR:
+            err("served", _("%(year)d年早于%(first)d年，请核对") % {"year": int(token), "first": FIRST_SERVICE_YEAR})
+        else:
+            served.append(int(token))
     available_text = _text(v["available"]) or "是"
     if available_text not in ("是", "否"):
         err("available", _("请填“是”或“否”"))

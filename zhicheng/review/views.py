@@ -111,15 +111,39 @@ def expert_pool(request):
     total = experts.count()
     rows = list(pool_service.experts_with_records().filter(pk__in=experts.values("pk")).order_by("person__name", "pk")[:POOL_PAGE_SIZE])
     today = clock.today()
+    committee_list = list(committees)
+    shown = {committee_pk} if committee_pk else {c.pk for c in committee_list}
+    status = _draw_status(rows, shown, today)
     listing = [{
         "expert": e, "grassroots": pool_service.is_grassroots(e.unit), "private": pool_service.is_private_sector(e.unit),
-        "region": pool_service.region_of(e.unit), "sanctioned": bool(pool_service.sanction_reasons(e, today)),
-        "served": sorted({s.year for s in e.service_years.all()}),
+        "region": pool_service.region_of(e.unit), "served": sorted({s.year for s in e.service_years.all()}), **status[e.pk],
     } for e in rows]
     return render(request, "review/expert_pool.html", {
-        "rows": listing, "total": total, "committees": committees, "committee_id": committee_id, "q": query,
-        "can_manage": pool_service.can_manage(request.user),
+        "rows": listing, "total": total, "committees": committee_list, "committee_id": committee_id, "q": query,
+        "can_manage": pool_service.can_manage(request.user), "draw_year": today.year,
     })
+
+
+def _draw_status(experts, shown: set[int], today) -> dict[int, dict]:
+    """Per expert: whether this year's draw of their pools (those of ``shown``) may pick them, and why not, by the draw's
+    own rule (pool.draw_exclusions); a committee is named only where the expert's pools differ."""
+    pairs = [(e, c) for e in experts for c in e.committees.all() if c.pk in shown]
+    per_expert: dict[int, list] = {}
+    for (expert, committee), reasons in zip(pairs, pool_service.draw_exclusions(pairs, today.year, today)):
+        per_expert.setdefault(expert.pk, []).append((committee, reasons))
+    status = {}
+    for expert in experts:
+        pools = per_expert.get(expert.pk, [])
+        if not pools:
+            status[expert.pk] = {"drawable": False, "excluded": [_("不在任何评委库中")]}
+            continue
+        if len({reasons for _committee, reasons in pools}) == 1:
+            excluded = [_(reason) for reason in pools[0][1]]
+        else:
+            excluded = [_("%(committee)s：%(reasons)s") % {"committee": committee.name, "reasons": "；".join(_(r) for r in reasons)}
+                        for committee, reasons in pools if reasons]
+        status[expert.pk] = {"drawable": any(not reasons for _committee, reasons in pools), "excluded": excluded}
+    return status
 
 
 def _expert_or_404(user, pk):
@@ -128,23 +152,42 @@ def _expert_or_404(user, pk):
 
 @page("expert_detail")
 def expert_detail(request, pk: int):
-    expert = _expert_or_404(request.user, pk)
-    committees = pool_service.committees_for(request.user)
+    return _expert_page(request, pk)
+
+
+def _expert_page(request, pk: int, *, new_login: dict | None = None, **bound):
+    """The expert's page, read afresh (a refused update may have touched the object in hand). A refused form comes back
+    bound (what was typed, and why) in place of the page's fresh one, as _plan_page does; the forms are offered to the
+    pool's keepers only. ``new_login``: the account just made, with its initial password, shown this once."""
+    user = request.user
+    expert = _expert_or_404(user, pk)
+    can_manage = pool_service.can_manage(user)
+    if bound and not can_manage:
+        return redirect("expert_detail", pk=expert.pk)
+    committees = pool_service.committees_for(user)
     today = clock.today()
+    shown = set(committees.values_list("pk", flat=True))
+    factor = otp.factor_of(expert.user) if expert.user_id else None
     context = {
-        "expert": expert, "can_manage": pool_service.can_manage(request.user),
+        "expert": expert, "can_manage": can_manage,
         "grassroots": pool_service.is_grassroots(expert.unit), "private": pool_service.is_private_sector(expert.unit),
         "region": pool_service.region_of(expert.unit), "sanction_reasons": pool_service.sanction_reasons(expert, today),
         "relations": expert.relations.select_related("former_unit"), "service_years": expert.service_years.select_related("committee"),
-        "sanctions": expert.sanctions.all(),
-        "form": forms.ExpertForm(expert=expert, committees=committees, initial={
+        "sanctions": expert.sanctions.all(), "draw_year": today.year, **_draw_status([expert], shown, today)[expert.pk],
+        "form": bound.get("form") or forms.ExpertForm(expert=expert, committees=committees, initial={
             "unit": expert.unit_id, "specialty": expert.specialty_id, "available": expert.available,
             "unavailable_reason": expert.unavailable_reason, "committees": list(expert.committees.all()),
         }),
-        "relation_form": forms.RelationForm(), "sanction_form": forms.SanctionForm(),
-        "service_form": forms.ServiceYearForm(committees=committees),
+        "relation_form": bound.get("relation_form") or forms.RelationForm(),
+        "sanction_form": bound.get("sanction_form") or forms.SanctionForm(),
+        "service_form": bound.get("service_form") or forms.ServiceYearForm(committees=committees),
+        "can_create_login": can_manage and expert.user_id is None and pool_service.can_create_login(user, expert),
+        "factor_confirmed": bool(factor and factor.confirmed_at), "new_login": new_login,
     }
-    return render(request, "review/expert_detail.html", context)
+    response = render(request, "review/expert_detail.html", context)
+    if new_login:
+        response["Cache-Control"] = "no-store"  # the initial password is in this page: no copy kept on the way
+    return response
 
 
 @page("expert_act")
@@ -153,24 +196,81 @@ def expert_act(request, pk: int):
     expert = _expert_or_404(request.user, pk)
     user, action = request.user, request.POST.get("action")
     committees = pool_service.committees_for(user)
+    # A refused form comes back on the expert's page with what was typed (_expert_page); a step done redirects.
     if action == "update":
-        form = forms.ExpertForm(request.POST, expert=expert, committees=committees)
-        _attempt_form(request, form, lambda d: pool_service.update_expert(
-            expert, user, unit=d["unit"], specialty=d["specialty"], available=d["available"],
-            unavailable_reason=d["unavailable_reason"], committees=list(d["committees"])), _("已保存。"))
+        form, left = forms.ExpertForm(request.POST, expert=expert, committees=committees), []
+        if form.is_valid():
+            # Taking the expert out of a pool asks once; out of all the office's pools, the office no longer sees them.
+            left = pool_service.pools_left(expert, user, form.cleaned_data["committees"])
+            if left and not confirm.confirmed(request):
+                return confirm.ask(request, _leave_pool_question(expert, user, left, form.cleaned_data["committees"]))
+        if not _attempt_form(request, form, lambda d: pool_service.update_expert(
+                expert, user, unit=d["unit"], specialty=d["specialty"], available=d["available"],
+                unavailable_reason=d["unavailable_reason"], committees=list(d["committees"])), "" if left else _("已保存。")):
+            return _expert_page(request, expert.pk, form=form)
+        if left:
+            messages.success(request, _("已保存。%(name)s已移出评委库：%(pools)s。")
+                             % {"name": expert.person.name, "pools": "、".join(c.name for c in left)})
+            if not pool_service.experts_for(user).filter(pk=expert.pk).exists():
+                return redirect("expert_pool")
     elif action == "relation_add":
-        _attempt_form(request, forms.RelationForm(request.POST), lambda d: pool_service.add_relation(expert, user, **d),
-                      _("已登记回避关系。"))
+        form = forms.RelationForm(request.POST)
+        if not _attempt_form(request, form, lambda d: pool_service.add_relation(expert, user, **d), _("已登记回避关系。")):
+            return _expert_page(request, expert.pk, relation_form=form)
     elif action == "relation_remove":
         relation = get_object_or_404(ExpertRelation, pk=object_id(request.POST.get("relation")) or 0, expert=expert)
         attempt(request, lambda: pool_service.remove_relation(relation, user), _("已删除。"))
     elif action == "sanction":
-        _attempt_form(request, forms.SanctionForm(request.POST), lambda d: pool_service.add_sanction(expert, user, **d),
-                      _("已登记处理记录。"))
+        form = forms.SanctionForm(request.POST)
+        if not _attempt_form(request, form, lambda d: pool_service.add_sanction(expert, user, **d), _("已登记处理记录。")):
+            return _expert_page(request, expert.pk, sanction_form=form)
     elif action == "service_year":
-        _attempt_form(request, forms.ServiceYearForm(request.POST, committees=committees),
-                      lambda d: pool_service.add_service_year(expert, user, d["committee"], d["year"]), _("已登记。"))
+        form = forms.ServiceYearForm(request.POST, committees=committees)
+        if not _attempt_form(request, form, lambda d: pool_service.add_service_year(expert, user, d["committee"], d["year"]),
+                             _("已登记。")):
+            return _expert_page(request, expert.pk, service_form=form)
+    elif action == "login":
+        if expert.user_id is None and pool_service.can_create_login(user, expert) and not confirm.confirmed(request):
+            return confirm.ask(request, _login_question(expert))
+        holder = {}
+        if attempt(request, lambda: holder.update(login=pool_service.create_login(expert, user)),
+                   _("已为%(name)s开通登录账号。") % {"name": expert.person.name}):
+            account, password = holder["login"]
+            # Shown in this answer only: the password is not kept anywhere to show again after a redirect.
+            return _expert_page(request, expert.pk, new_login={"username": account.username, "password": password})
     return redirect("expert_detail", pk=expert.pk)
+
+
+def _leave_pool_question(expert: Expert, user, left, chosen) -> confirm.Question:
+    """Which pools the expert leaves, whether the office still sees them after, and what a seat this year keeps."""
+    name = expert.person.name
+    facts = [_("移出评委库：%(pools)s。") % {"pools": "、".join(c.name for c in left)}]
+    after = [c for c in expert.committees.all() if c not in left] + [c for c in chosen if c not in expert.committees.all()]
+    if user.role == Role.COMMITTEE_OFFICE and not any(c.office_id == user.organisation_id for c in after):
+        facts.append(_("移出后%(name)s不在本机构的任何评委库中，评委库名单中不再显示，您也不能再打开其页面。") % {"name": name})
+    sitting = CommitteeMember.objects.filter(expert=expert, active=True, draw__status=DrawStatus.DRAWN,
+                                             draw__plan__committee__in=left).select_related("draw__plan__committee")
+    for member in sitting:
+        facts.append(_("%(name)s是%(committee)s %(year)d年的在任评委：移出评委库不影响本年度的席位；如需更换，请在抽选页面办理辞退并递补。")
+                     % {"name": name, "committee": member.draw.plan.committee.name, "year": member.draw.plan.year})
+    return confirm.Question(
+        title=_("移出评委库"), subject=_("%(name)s（%(unit)s）") % {"name": name, "unit": expert.unit.name}, facts=facts,
+        consequence=_("移出后该专家不再参加这些评委会以后的抽选；已公示的抽选按冻结的评委库进行，不受影响。移出记入审计日志；"
+                      "如需重新入库，可通过Excel导入再次加入。"),
+        button=_("确认移出评委库"), cancel_url=reverse("expert_detail", args=[expert.pk]),
+    )
+
+
+def _login_question(expert: Expert) -> confirm.Question:
+    """The account is the expert's own: its password is shown once, their authenticator is enrolled by themselves."""
+    return confirm.Question(
+        title=_("开通登录账号"), subject=_("%(name)s（%(unit)s）") % {"name": expert.person.name, "unit": expert.unit.name},
+        facts=[_("登录名：%(username)s") % {"username": pool_service.login_username(expert)},
+               _("初始密码由系统随机生成，只在下一页显示一次，不保存、不记入日志。")],
+        consequence=_("请将登录名和初始密码当面或密封交给专家本人。专家首次登录时须用手机上的认证器扫码绑定动态口令，"
+                      "此后凭密码和动态口令登录、查看评审材料、提交评议意见和投票；开通记入审计日志。"),
+        button=_("确认开通"), cancel_url=reverse("expert_detail", args=[expert.pk]),
+    )
 
 
 @page("expert_import")
@@ -192,12 +292,20 @@ def expert_import(request):
 
 @page("pool_filings")
 def pool_filings(request):
+    return _pool_filings_page(request)
+
+
+def _pool_filings_page(request, filing_form=None):
+    """The filings; a refused filing comes back with its committee and year as chosen (``filing_form``, bound)."""
     committees = pool_service.committees_for(request.user)
+    is_office = request.user.role == Role.COMMITTEE_OFFICE
     filings = (PoolFiling.objects.filter(committee__in=committees).select_related("committee", "filed_by", "acknowledged_by")
                .order_by("-filed_at")[:200])
+    if is_office and filing_form is None:
+        filing_form = forms.PoolFilingForm(committees=committees.order_by("name"), initial={"year": clock.today().year})
     return render(request, "review/pool_filings.html", {
-        "filings": filings, "committees": committees.order_by("name"), "year": clock.today().year,
-        "is_office": request.user.role == Role.COMMITTEE_OFFICE, "is_region": request.user.role == Role.REGIONAL_HR_DEPARTMENT,
+        "filings": filings, "filing_form": filing_form if is_office else None,
+        "is_office": is_office, "is_region": request.user.role == Role.REGIONAL_HR_DEPARTMENT,
     })
 
 
@@ -212,8 +320,11 @@ def pool_filing_act(request):
             return confirm.ask(request, _acknowledge_question(filing))
         attempt(request, lambda: pool_service.acknowledge_filing(filing, user), _("已备案。"))
     else:
-        _attempt_form(request, forms.PoolFilingForm(request.POST, committees=committees),
-                      lambda d: pool_service.file_pool(d["committee"], d["year"], user), _("评委库已报送自治区人社厅。"))
+        form = forms.PoolFilingForm(request.POST, committees=committees.order_by("name"))
+        if not _attempt_form(request, form, lambda d: pool_service.file_pool(d["committee"], d["year"], user), _("评委库已报送自治区人社厅。")):
+            # The office's form comes back as chosen; a committee not among its own is nothing it chose there: back to the list.
+            if user.role == Role.COMMITTEE_OFFICE and "committee" not in form.errors:
+                return _pool_filings_page(request, filing_form=form)
     return redirect("pool_filings")
 
 
@@ -269,9 +380,15 @@ def _plan_page(request, plan: ReviewPlan, **bound):
     apps = recusal_service.plan_applications(plan).select_related("series").order_by("pk")
     panels = plan.panels.prefetch_related("members__person")
     meeting = getattr(plan, "meeting", None)
+    today = clock.today()
+    # The region's steps, offered only where they can be taken; otherwise the page says why not.
+    return_problem = plan_service.return_problem(plan) if is_region and plan.status in (PlanStatus.FILED, PlanStatus.APPROVED) else ""
+    approval_problem = plan_service.approval_problem(plan, today) if is_region and plan.status == PlanStatus.FILED else ""
+    drawable = plan.status in (PlanStatus.FILED, PlanStatus.APPROVED)
     offered = {
-        "form": editable, "note_form": is_region and plan.status in (PlanStatus.FILED, PlanStatus.APPROVED),
-        "spec_form": is_office and draw is None, "panel_form": is_office and draw is not None and draw.status == DrawStatus.DRAWN,
+        "form": editable, "note_form": is_region and plan.status in (PlanStatus.FILED, PlanStatus.APPROVED) and not return_problem,
+        "spec_form": is_office and draw is None and drawable,
+        "panel_form": is_office and draw is not None and draw.status == DrawStatus.DRAWN,
         "assign_form": is_office and bool(panels), "meeting_form": is_office and meeting is None and bool(sitting),
     }
     if not all(offered[name] for name in bound):
@@ -284,7 +401,7 @@ def _plan_page(request, plan: ReviewPlan, **bound):
     context = {
         "plan": plan, "is_office": is_office, "editable": editable, "is_region": is_region,
         "form": form("form", lambda: forms.PlanForm(instance=plan)), "file_form": forms.FileForm(),
-        "note_form": bound.get("note_form") or forms.NoteForm(),
+        "note_form": form("note_form", forms.NoteForm),
         "roster": [(a, assigned.get(a.pk)) for a in apps], "draws": plan.draws.all(), "draw": draw,
         "spec_form": form("spec_form", lambda: forms.SpecForm(plan=plan, initial=dict(drawing.default_spec(plan)))),
         "panels": panels, "sitting": sitting,
@@ -292,8 +409,12 @@ def _plan_page(request, plan: ReviewPlan, **bound):
         "assign_form": form("assign_form", lambda: forms.AssignForm(panels=plan.panels.all(), applications=apps)),
         "meeting": meeting,
         "meeting_form": bound.get("meeting_form") or forms.MeetingForm(initial={"held_on": plan.review_starts_on, "place": plan.place}),
-        "filing_problems": plan_service.filing_problems(plan, clock.today()) if editable else [],
+        "filing_problems": plan_service.filing_problems(plan, today) if editable else [],
         "lead_days": plan_service.FILING_LEAD_DAYS,
+        "return_problem": return_problem, "approval_problem": approval_problem,
+        "can_approve": is_region and plan.status == PlanStatus.FILED and not approval_problem,
+        "draw_waits": _("评审实施方案报备后方可抽选评委。") if is_office and draw is None and not drawable else "",
+        "late_warning": plan_service.late_warning(plan),
     }
     return render(request, "review/plan_detail.html", context)
 
@@ -319,11 +440,21 @@ def review_plan_act(request, pk: int):
         _attempt_form(request, forms.FileForm(request.POST, request.FILES),
                       lambda d: plan_service.add_attachment(plan, user, store_upload(d["file"], user)), _("已添加附件。"))
     elif action == "file":
+        # Asked only where the filing would go through; otherwise the service says what is missing.
+        if (plan_service.is_office_of(user, plan) and plan.status in (PlanStatus.DRAFT, PlanStatus.REJECTED)
+                and not plan_service.filing_problems(plan, clock.today()) and not confirm.confirmed(request)):
+            return confirm.ask(request, _file_question(plan))
         attempt(request, lambda: plan_service.file_plan(plan, user), _("评审实施方案已报备自治区人社厅。"))
     elif action == "approve":
+        if (user.role == Role.REGIONAL_HR_DEPARTMENT and not plan_service.approval_problem(plan, clock.today())
+                and not confirm.confirmed(request)):
+            return confirm.ask(request, _approve_question(plan))
         attempt(request, lambda: plan_service.approve_plan(plan, user), _("已备案同意。"))
     elif action == "return":
         note = request.POST.get("note", "")
+        if (user.role == Role.REGIONAL_HR_DEPARTMENT and note.strip() and not plan_service.return_problem(plan)
+                and not confirm.confirmed(request)):
+            return confirm.ask(request, _return_question(plan, note.strip()))
         if not attempt(request, lambda: plan_service.return_plan(plan, user, note), _("已退回。")):
             # The service says what is wrong with the note; the form only shows it again.
             return _plan_page(request, plan, note_form=forms.NoteForm(initial={"note": note}))
@@ -377,6 +508,74 @@ def _open_review_question(plan: ReviewPlan) -> confirm.Question:
     )
 
 
+def _plan_subject(plan: ReviewPlan) -> str:
+    return _("%(committee)s %(year)d年评审实施方案") % {"committee": plan.committee.name, "year": plan.year}
+
+
+def _content_facts(content: dict) -> list[str]:
+    """What a filing holds (plans.filed_content, as stored): the dates, the place, the roster, the attachments."""
+    roster, attachments = content.get("roster") or [], content.get("attachments") or []
+    return [
+        _("评审时间：%(start)s至%(end)s；评审地点：%(place)s。") % {
+            "start": content.get("review_starts_on"), "end": content.get("review_ends_on"), "place": content.get("place") or "—"},
+        ngettext("申报人员花名册%(n)d人。", "申报人员花名册%(n)d人。", len(roster)) % {"n": len(roster)},
+        ngettext("附件%(n)d份：%(names)s。", "附件%(n)d份：%(names)s。", len(attachments)) % {
+            "n": len(attachments), "names": "、".join(name for name, _sha in attachments) or "—"},
+    ]
+
+
+def _late_words(plan: ReviewPlan) -> str:
+    """The review ends after the year's deadline: say so, with the written explanation the office filed (if any)."""
+    late = plan_service.late_warning(plan)
+    if not late:
+        return ""
+    explanation = plan_service.late_explanation(plan)
+    if explanation is None:
+        return late + _("本评委会尚未报送书面说明（七（四）3）。")
+    return late + _("本评委会已于%(on)s报送书面说明（%(decision)s）。") % {
+        "on": timezone.localtime(explanation.filed_at).strftime("%Y-%m-%d"), "decision": _(explanation.get_decision_display())}
+
+
+def _file_question(plan: ReviewPlan) -> confirm.Question:
+    """Filing fixes the plan's text, roster and attachments: say what goes to the department."""
+    return confirm.Question(
+        title=_("报备评审实施方案"), subject=_plan_subject(plan),
+        facts=_content_facts(plan_service.content_to_file(plan)), warning=_late_words(plan),
+        consequence=_("报备后方案内容、申报人员花名册和附件即固定并记录内容摘要，不能再修改；经自治区人社厅备案同意后方可开展评审"
+                      "（七（三））；如需调整，须由自治区人社厅退回。"),
+        button=_("确认报备"), cancel_url=reverse("review_plan_detail", args=[plan.pk]),
+    )
+
+
+def _approve_question(plan: ReviewPlan) -> confirm.Question:
+    """The department agrees to what was filed: say what that is, and what was filed with it missing."""
+    content = plan.filed_snapshot or plan_service.content_to_file(plan)
+    facts = [_("报备：%(by)s，%(on)s；报备内容摘要 SHA-256 %(sha)s。") % {
+        "by": plan.filed_by or "—", "on": plan.filed_on or "—", "sha": plan.filed_sha256 or "—"}, *_content_facts(content)]
+    missing = []
+    if not content.get("roster"):
+        missing.append(_("报备的申报人员花名册为空（七（三））。"))
+    if not content.get("attachments"):
+        missing.append(_("报备时未附送审表等附件（七（三））。"))
+    return confirm.Question(
+        title=_("评审实施方案备案同意"), subject=_plan_subject(plan), facts=facts,
+        warning=" ".join(filter(None, [_late_words(plan), *missing])),
+        consequence=_("备案同意后办事机构即可按方案开展评审工作（七（三））；评审开始后方案不能再退回。备案同意记入审计日志。"),
+        button=_("确认备案同意"), cancel_url=reverse("review_plan_detail", args=[plan.pk]),
+    )
+
+
+def _return_question(plan: ReviewPlan, note: str) -> confirm.Question:
+    facts = [_("退回意见：%(note)s") % {"note": note}]
+    if plan.status == PlanStatus.APPROVED:
+        facts.append(_("该方案已于%(on)s备案同意，退回后备案同意失效。") % {"on": plan.approved_on or "—"})
+    return confirm.Question(
+        title=_("退回评审实施方案"), subject=_plan_subject(plan), facts=facts,
+        consequence=_("退回后方案回到办事机构修改，须重新报备并经备案同意后方可开展评审；退回意见记入审计日志。"),
+        button=_("确认退回"), cancel_url=reverse("review_plan_detail", args=[plan.pk]),
+    )
+
+
 # ---- the draw --------------------------------------------------------------------------------
 
 def _draw_or_404(user, pk) -> ExpertDraw:
@@ -385,9 +584,50 @@ def _draw_or_404(user, pk) -> ExpertDraw:
 
 @page("draw_detail")
 def draw_detail(request, pk: int):
+    return _draw_page(request, _draw_or_404(request.user, pk))
+
+
+def _draw_page(request, draw: ExpertDraw, **bound):
+    """The draw's page. Each step is offered only where it can be taken now, and otherwise the page says what it waits
+    for. A refused form comes back bound (what was typed, and why) while the page offers it, as _plan_page does:
+    ``commit_form``, ``reveal_form``, ``publish_form``, ``public_form``, ``cancel_form``, ``handle_form`` (one objection's)
+    and ``decline`` (the member and the reason typed); a form it does not offer has nothing to keep: back to the page."""
     user = request.user
-    draw = _draw_or_404(user, pk)
     party = drawing.party_of(user, draw)
+    is_office = party == "office"
+    today = clock.today()
+    my_reveal = getattr(draw, f"{party}_reveal", "") if party else ""
+    published, committing = draw.status == DrawStatus.PUBLISHED, draw.status == DrawStatus.COMMITTING
+    after_objections = published and today > draw.objections_until
+    missing = drawing.missing_commitments(draw) if committing else []
+    all_objections = list(draw.objections.all())
+    open_objections = {o.pk for o in all_objections if not o.handled_at}
+    handle_id = object_id(bound["handle_form"].data.get("objection")) if "handle_form" in bound else None
+    decline_id = bound["decline"][0] if "decline" in bound else None
+    # Once the meeting votes, the committee is fixed: no decline, no cancellation (drawing.decline, drawing.cancel).
+    ballot_opened = draw.status != DrawStatus.CANCELLED and Meeting.ballot_opened_for(draw.plan_id)
+    offered = {
+        "commit_form": bool(party) and committing,
+        "reveal_form": bool(party) and after_objections and not my_reveal,
+        "publish_form": is_office and committing and not missing,
+        "public_form": is_office and after_objections and bool(draw.public_source) and draw.public_values is None,
+        "cancel_form": is_office and draw.status != DrawStatus.CANCELLED and not ballot_opened,
+        "handle_form": is_office and handle_id in open_objections,
+        "decline": is_office and draw.status == DrawStatus.DRAWN and not ballot_opened and decline_id is not None
+        and draw.members.filter(pk=decline_id, active=True).exists(),
+    }
+    if not all(offered[name] for name in bound):
+        return redirect("draw_detail", pk=draw.pk)
+
+    def form(name, fresh):
+        return bound[name] if name in bound else fresh() if offered[name] else None
+
+    perform_waits = drawing.perform_problems(draw, today) if is_office and published else []
+    waits = []
+    if is_office and missing:
+        waits.append(_("公示前须收到%(parties)s的承诺值。") % {"parties": wording.enumeration(missing)})
+    if party and published and not after_objections:
+        waits.append(_("专家库公示异议期至%(date)s，期满后方可揭示。") % {"date": wording.long_date(draw.objections_until)})
     rehearsal = drawing.rehearse(draw) if request.GET.get("rehearse") and draw.status == DrawStatus.COMMITTING else None
     verification = None
     if request.GET.get("verify") and draw.record:
@@ -400,13 +640,20 @@ def draw_detail(request, pk: int):
                 for group in (draw.record or {}).get("result", {}).get("reserves", [])]
     quota_lines = [_quota_line(category, value, bounds)
                    for category, values in sorted(draw.spec.get("quotas", {}).items()) for value, bounds in sorted(values.items())]
+    # Each objection not yet handled has its own form (its own hidden id), the one refused comes back as typed.
+    objections = [(o, (bound["handle_form"] if o.pk == handle_id else forms.HandleObjectionForm.for_objection(o.pk))
+                   if is_office and o.pk in open_objections else None) for o in all_objections]
     return render(request, "review/draw_detail.html", {
-        "draw": draw, "quota_lines": quota_lines, "plan": draw.plan, "party": party, "is_office": party == "office", "today": clock.today(),
-        "commit_form": forms.CommitForm(), "reveal_form": forms.RevealForm(), "publish_form": forms.PublishForm(),
-        "public_form": forms.PublicResultForm(), "cancel_form": forms.CancelForm(), "handle_form": forms.HandleObjectionForm(),
+        "draw": draw, "quota_lines": quota_lines, "plan": draw.plan, "party": party, "is_office": is_office, "today": today,
+        "commit_form": form("commit_form", forms.CommitForm), "reveal_form": form("reveal_form", forms.RevealForm),
+        "publish_form": form("publish_form", forms.PublishForm), "public_form": form("public_form", forms.PublicResultForm),
+        "cancel_form": form("cancel_form", forms.CancelForm),
+        "decline_member": decline_id, "decline_reason": bound["decline"][1] if "decline" in bound else "",
+        "can_perform": is_office and published and not perform_waits, "perform_waits": perform_waits, "waits": waits,
+        "ballot_opened": ballot_opened,
         "rehearsal": rehearsal, "verification": verification, "members": members, "reserves": reserves,
-        "objections": draw.objections.all(), "excluded": (draw.publication or {}).get("excluded", {}), "names": names,
-        "my_reveal": getattr(draw, f"{party}_reveal", "") if party else "",
+        "objections": objections, "excluded": (draw.publication or {}).get("excluded", {}), "names": names,
+        "my_reveal": my_reveal,
     })
 
 
@@ -432,14 +679,19 @@ def _handle_draw_objection(draw, user, data):
     drawing.handle_objection(objection, user, upheld=data["upheld"], finding=data["finding"])
 
 
-# The draw's steps that take a form: the form, the service call, the message on success.
+# The draw's steps that take a form: the form (from the POST), the service call, the message on success, and the name
+# under which a refused form comes back on the draw's page (_draw_page).
 DRAW_FORM_STEPS = {
-    "commit": (forms.CommitForm, lambda draw, user, data: drawing.commit(draw, user, data["value"]), gettext_lazy("承诺值已提交。")),
-    "publish": (forms.PublishForm, lambda draw, user, data: drawing.publish(draw, user, data["objection_days"]), gettext_lazy("抽选方案已公示。")),
-    "reveal": (forms.RevealForm, lambda draw, user, data: drawing.reveal(draw, user, data["secret"]), gettext_lazy("秘密值已揭示并与承诺值核对一致。")),
+    "commit": (forms.CommitForm, lambda draw, user, data: drawing.commit(draw, user, data["value"]), gettext_lazy("承诺值已提交。"),
+               "commit_form"),
+    "publish": (forms.PublishForm, lambda draw, user, data: drawing.publish(draw, user, data["objection_days"]), gettext_lazy("抽选方案已公示。"),
+                "publish_form"),
+    "reveal": (forms.RevealForm, lambda draw, user, data: drawing.reveal(draw, user, data["secret"]), gettext_lazy("秘密值已揭示并与承诺值核对一致。"),
+               "reveal_form"),
     "public_result": (forms.PublicResultForm, lambda draw, user, data: drawing.enter_public_result(draw, user, data["values"]),
-                      gettext_lazy("已录入开奖结果。")),
-    "objection": (forms.HandleObjectionForm, _handle_draw_objection, gettext_lazy("异议已处理。")),
+                      gettext_lazy("已录入开奖结果。"), "public_form"),
+    "objection": (lambda data: forms.HandleObjectionForm.for_objection(object_id(data.get("objection")) or 0, data),
+                  _handle_draw_objection, gettext_lazy("异议已处理。"), "handle_form"),
 }
 
 
@@ -449,24 +701,33 @@ def draw_act(request, pk: int):
     user = request.user
     draw = _draw_or_404(user, pk)
     action = request.POST.get("action")
+    office = drawing.party_of(user, draw) == "office"
+    # A refused form comes back on the draw's page with what was typed (_draw_page); a step done redirects.
     if action == "publish" and not confirm.confirmed(request):
         form = forms.PublishForm(request.POST)
-        committed = all(getattr(draw, f"{party}_commitment") for party in drawing.PARTIES)
-        if (draw.status == DrawStatus.COMMITTING and drawing.party_of(user, draw) == "office" and committed and form.is_valid()):
-            return confirm.ask(request, _publish_question(draw, form.cleaned_data["objection_days"]))
+        # Asked only for a period that can be published: the service says why another cannot.
+        if draw.status == DrawStatus.COMMITTING and office and not drawing.missing_commitments(draw) and form.is_valid():
+            try:
+                until = drawing.objections_end(clock.today(), form.cleaned_data["objection_days"])
+            except drawing.DrawError:
+                until = None
+            if until:
+                return confirm.ask(request, _publish_question(draw, form.cleaned_data["objection_days"], until))
     if action in DRAW_FORM_STEPS:
-        form_class, step, done = DRAW_FORM_STEPS[action]
-        _attempt_form(request, form_class(request.POST), lambda d: step(draw, user, d), done)
+        make_form, step, done, name = DRAW_FORM_STEPS[action]
+        form = make_form(request.POST)
+        if not _attempt_form(request, form, lambda d: step(draw, user, d), done):
+            return _draw_page(request, draw, **{name: form})
     elif action == "perform":
-        if draw.status == DrawStatus.PUBLISHED and drawing.party_of(user, draw) == "office" and not confirm.confirmed(request):
+        if (draw.status == DrawStatus.PUBLISHED and office and not drawing.perform_problems(draw, clock.today())
+                and not confirm.confirmed(request)):
             return confirm.ask(request, _perform_question(draw))
         attempt(request, lambda: drawing.perform(draw, user), _("抽选完成，抽选记录已保存。"))
     elif action in ("decline", "chair"):
         member = get_object_or_404(CommitteeMember.objects.select_related("expert__person", "expert__unit"),
                                    pk=object_id(request.POST.get("member")) or 0, draw=draw)
         # Asked only where the step would run; otherwise the service says why it does not.
-        askable = (draw.status == DrawStatus.DRAWN and drawing.party_of(user, draw) == "office" and member.active
-                   and not confirm.confirmed(request))
+        askable = (draw.status == DrawStatus.DRAWN and office and member.active and not confirm.confirmed(request))
         if action == "chair":
             if askable and not member.is_chair:
                 return confirm.ask(request, _chair_question(draw, member))
@@ -476,20 +737,22 @@ def draw_act(request, pk: int):
             if askable and reason and not Meeting.ballot_opened_for(draw.plan_id):
                 return confirm.ask(request, _decline_question(draw, member, reason))
             holder = {}
-            if attempt(request, lambda: holder.update(successor=drawing.decline(member, user, reason))):
-                successor = holder["successor"]
-                if successor is None:
-                    messages.success(request, _("已辞退%(declined)s；没有符合条件的候补，座位空缺，需重新抽选。")
-                                     % {"declined": member.expert.person.name})
-                else:
-                    messages.success(request, _("已辞退%(declined)s，由%(successor)s递补。")
-                                     % {"declined": member.expert.person.name, "successor": successor.expert.person.name})
+            if not attempt(request, lambda: holder.update(successor=drawing.decline(member, user, reason))):
+                return _draw_page(request, draw, decline=(member.pk, request.POST.get("reason", "")))
+            successor = holder["successor"]
+            if successor is None:
+                messages.success(request, _("已辞退%(declined)s；没有符合条件的候补，座位空缺，需重新抽选。")
+                                 % {"declined": member.expert.person.name})
+            else:
+                messages.success(request, _("已辞退%(declined)s，由%(successor)s递补。")
+                                 % {"declined": member.expert.person.name, "successor": successor.expert.person.name})
     elif action == "cancel":
-        reason = request.POST.get("reason", "").strip()
-        if (reason and draw.status != DrawStatus.CANCELLED and drawing.party_of(user, draw) == "office"
+        form = forms.CancelForm(request.POST)
+        if (form.is_valid() and draw.status != DrawStatus.CANCELLED and office and not Meeting.ballot_opened_for(draw.plan_id)
                 and not confirm.confirmed(request)):
-            return confirm.ask(request, _cancel_question(draw, reason))
-        attempt(request, lambda: drawing.cancel(draw, user, reason), _("抽选已作废。"))
+            return confirm.ask(request, _cancel_question(draw, form.cleaned_data["reason"]))
+        if not _attempt_form(request, form, lambda d: drawing.cancel(draw, user, d["reason"]), _("抽选已作废。")):
+            return _draw_page(request, draw, cancel_form=form)
     return redirect("draw_detail", pk=draw.pk)
 
 
@@ -497,12 +760,15 @@ def _draw_subject(draw: ExpertDraw) -> str:
     return _("%(committee)s %(year)d年评委抽选") % {"committee": draw.plan.committee.name, "year": draw.plan.year}
 
 
-def _publish_question(draw: ExpertDraw, objection_days: int) -> confirm.Question:
+def _publish_question(draw: ExpertDraw, objection_days: int, until) -> confirm.Question:
     return confirm.Question(
         title=_("冻结评委库并公示"), subject=_draw_subject(draw),
         facts=[_("冻结本评委会专家库%(pool)d人，公示抽选方案（评委会%(size)d人）和双方的承诺值。") % {
                    "pool": pool_service.pool_of(draw.plan.committee).count(), "size": draw.spec.get("size", 0)},
-               _("异议期%(days)d个工作日，自今天起。") % {"days": objection_days}],
+               _("异议期%(days)d个工作日，自今天起。") % {"days": objection_days},
+               _("异议截止%(date)s，期满后双方揭示秘密值，方可抽选。") % {"date": wording.long_date(until)}],
+        warning=_("异议截止日期不早于评审开始日期%(date)s：评委不能在评审开始前抽定。") % {
+            "date": wording.long_date(draw.plan.review_starts_on)} if until >= draw.plan.review_starts_on else "",
         consequence=_("公示后专家库、抽选参数和承诺值都不能再改，抽选结果由公示的方案和双方揭示的秘密值决定；"
                       "公示不能撤回，如需改动只能作废本次抽选。"),
         button=_("确认冻结并公示"), cancel_url=reverse("draw_detail", args=[draw.pk]),
@@ -600,12 +866,19 @@ def public_draw_detail(request, pk: int):
     draw = get_object_or_404(ExpertDraw.objects.select_related("plan__committee"), pk=pk, published_at__isnull=False)
     form = forms.ObjectionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if attempt(request, lambda: drawing.object_to(draw, **form.cleaned_data), _("异议已收到，办事机构将核实处理。")):
+        try:
+            drawing.object_to(draw, **form.cleaned_data)
+        except drawing.DrawError as exc:
+            # What the objection lacks goes next to its box (as on a results publicity's page); the rest above the form.
+            for field, errors in (exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]):
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, _("异议已收到，办事机构将核实处理。"))
             return redirect("public_draw_detail", pk=draw.pk)
     notice = draw.publication or {}
     return render(request, "review/public_draw_detail.html", {
         "draw": draw, "form": form, "notice": notice, "today": clock.today(),
-        "open_for_objections": draw.status == DrawStatus.PUBLISHED and clock.today() <= draw.objections_until,
+        "open_for_objections": drawing.objections_open(draw, clock.today()),
         "seed": (draw.record or {}).get("seed"), "result": (draw.record or {}).get("result"),
     })
 
@@ -651,7 +924,8 @@ def _meeting_page(request, meeting: Meeting, **bound):
                                      "private_sector": rates.get(GroupKind.PRIVATE_SECTOR)}),
         "rates": sorted(rates.items()), "group_labels": dict(GroupKind.choices),
         "problems": meeting_service.opening_problems(meeting) if meeting.status == MeetingStatus.SCHEDULED and draw else [],
-        "voters": voters, "results": meeting.results.select_related("application__person", "application__unit"),
+        "voters": voters, "results": [(r, meeting_service.not_voted(r))
+                                      for r in meeting.results.select_related("application__person", "application__unit")],
         "minutes": getattr(meeting, "minutes", None),
     })
 
