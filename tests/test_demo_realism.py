@@ -294,7 +294,6 @@ def test_every_demo_persons_archive_fits_their_age(demo):
     """No demo applicant graduated, started work or held a title as a child (one graduated at 11 before)."""
     from zhicheng.core.identifiers import birth_date_from_id
     from zhicheng.demo.loader import GRADUATION_AGE
-    from zhicheng.people.dates import years_after
     from zhicheng.people.models import Education, TitleHeld, WorkPeriod
 
     too_young = []
@@ -316,3 +315,11 @@ def test_the_demos_audit_log_lies_in_the_demo_year(demo):
 
     late = list(AuditEntry.objects.filter(at__date__gt=DEMO_DAY).values_list("action", flat=True).distinct())
     assert AuditEntry.objects.exists() and not late, late
+
+
+def test_the_demos_approved_review_plans_carry_their_attachments(demo):
+    """七（三）: a plan is filed with its forms and the experts recommended; the demo's plans showed none."""
+    from zhicheng.review.models import PlanStatus, ReviewPlan
+
+    plans = ReviewPlan.objects.filter(status=PlanStatus.APPROVED)
+    assert plans.exists() and not plans.filter(attachments__isnull=True).exists()

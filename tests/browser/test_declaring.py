@@ -131,7 +131,7 @@ def test_private_sector_declaration_correction_and_committee(page, region, today
     for box in page.locator("#records input[type=checkbox]").all():
         box.check()
     page.wait_for_selector("#save-status >> text=已自动保存")
-    for code in ("evaluation_form", "review_summary_form", "annual_assessments", "achievements", "work_summary"):
+    for code in ("annual_assessments", "achievements", "work_summary"):  # the 评审表 and 送审表 are generated on submission
         upload_item(page, tmp_path, code, f"{code}.pdf", pdf_bytes(code)).get_by_role("link", name=f"{code}.pdf", exact=True).wait_for()
     refused = upload_item(page, tmp_path, "other", "附件.pdf", EXECUTABLE)
     refused.locator(".error-inline").wait_for()

@@ -116,7 +116,8 @@ def test_exam_result_is_confirmed_by_the_checker_holding_it(client, make_applica
     app = make_applicant(profile)
     assert app.decision["conditions"]["exam"] == "required"
     client.force_login(app.person.account)
-    client.post(reverse("declaration_autosave", args=[app.pk]), {"exam_score": "合格（2021年卫生高级专业技术资格考试）"})
+    with clock.frozen(D(2021, 6, 1)):  # in the declaration period: a draft of a closed year is read only
+        client.post(reverse("declaration_autosave", args=[app.pk]), {"exam_score": "合格（2021年卫生高级专业技术资格考试）"})
     app, _, day = advance(app, "submitted")
     assert app.exam_score and app.exam_confirmed_at is None
     client.force_login(staff_of(Organisation.objects.get(name="鄂尔多斯市中心医院")))

@@ -231,7 +231,8 @@ def test_the_committee_offices_pages_in_english(client):
                      "Schedule the review meeting after the draw."):
             assert text in body, text
         plan = kit.plan
-        plan_text = [plan.place, plan.declarations_summary, plan.composition, plan.procedure, plan.measures]
+        plan_text = [plan.place, plan.declarations_summary, plan.composition, plan.procedure, plan.measures,
+                     *[f.original_name for f in plan.attachments.all()]]  # data: file names as uploaded
         assert chinese_outside(body, [*chrome, kit.committee.name, *plan_text]) == []
         body = english(client, reverse("expert_pool"))
         assert "7 experts" in body and "Can be drawn" in body

@@ -24,7 +24,8 @@ from .helpers import CHAMBER, EXECUTABLE, PRIVATE_UNIT, pdf_bytes, registration,
 
 D = dt.date
 HX = {"HTTP_HX_REQUEST": "true"}
-APPLICANT_ITEMS = ["evaluation_form", "review_summary_form", "annual_assessments", "achievements", "work_summary"]
+# The 评审表 and 送审表 are not among them: the system prints them from the submitted records (checklist.GENERATED_FORMS).
+APPLICANT_ITEMS = ["annual_assessments", "achievements", "work_summary"]
 
 
 def register_private_applicant(client) -> User:

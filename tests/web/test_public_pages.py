@@ -91,3 +91,11 @@ def test_objections_refuse_repeats_and_floods_from_one_address(client, make_appl
         other = client.post(url, {"entry": app.pk, "name": "赵强", "phone": "13800003333", "content": content},
                             REMOTE_ADDR="10.1.2.3")
         assert other.status_code == 302 and Objection.objects.count() == 3
+
+
+@pytest.mark.django_db
+def test_the_notice_names_each_routes_clause_once(client):
+    with clock.frozen(D(2021, 6, 1)):
+        page = client.get(reverse("notice_detail", args=["health", "associate_senior"])).content.decode()
+    assert "正常申报（三（一））" in page and "（三（一））（三（一））" not in page
+    assert "破格申报高一级（五（四）2）" in page and "（五（四）2）（五（四）2）" not in page

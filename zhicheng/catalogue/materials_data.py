@@ -5,12 +5,20 @@ edits them in the admin; the migration and the test fixtures load them through e
 
 from django.db import models
 
+# The requirement of the two forms the system generates on submission (declarations.checklist.GENERATED_FORMS).
+GENERATED_FORM_REQUIREMENTS = {
+    "evaluation_form": "A4纸，一式2份；系统按申报所选的档案记录生成，提交后下载打印",
+    "review_summary_form": "A3纸，一式15份；系统按申报所选的档案记录生成，提交后下载打印",
+}
+
 # (code, number, name, name_en, requirement, clause, when, required, provided_by)
 MATERIAL_ITEMS = [
+    # The two forms of 四（一） are made by the system from the records a declaration goes up with (annex_forms):
+    # nobody fills in or uploads them; not the applicant's to provide, like the publicity report (item 6).
     ("evaluation_form", "1", "专业技术职务任职资格评审表", "Evaluation form for the professional title",
-     "A4纸，一式2份；从内蒙古人才信息库下载统一格式填写后扫描上传", "附件1；四（一）", "always", True, "applicant"),
+     GENERATED_FORM_REQUIREMENTS["evaluation_form"], "附件1；四（一）", "always", True, "unit"),
     ("review_summary_form", "2", "专业技术资格送审表", "Review summary form",
-     "A3纸，一式15份；扫描上传", "附件2；四（一）", "always", True, "applicant"),
+     GENERATED_FORM_REQUIREMENTS["review_summary_form"], "附件2；四（一）", "always", True, "unit"),
     ("continuing_education_card", "3", "继续教育审验卡", "Continuing-education record card",
      "原件扫描；截止到申报时间", "附件3；三（一）；五（一）4", "continuing_education", True, "applicant"),
     ("current_title_certificate", "4", "现专业技术资格证书、聘书", "Current title certificate and letter of appointment",
@@ -53,9 +61,14 @@ MATERIAL_ITEMS = [
     ("other", "11", "其他有关材料", "Other relevant materials", "", "附件11", "always", False, "applicant"),
 ]
 
+FORMS_CORRECTION_TEXT = "评审表、送审表信息不规范或前后不一致：两表按所选档案记录生成，请在档案中更正相应记录并重新选择后再提交"
+FORMS_CORRECTION_TEXT_EN = ("Evaluation or review summary form incomplete or inconsistent: both forms are generated from the selected "
+                            "archive records; correct those records in the archive, select them again and resubmit")
+
 # (text, text_en, material code or "")
 CORRECTION_ITEMS = [
-    ("评审表、送审表填写不规范或前后信息不一致", "Evaluation or review summary form incomplete or inconsistent", "evaluation_form"),
+    # The forms print the archive records the declaration selected: what to correct is those records, not a file.
+    (FORMS_CORRECTION_TEXT, FORMS_CORRECTION_TEXT_EN, ""),
     ("继续教育审验卡缺失或未经审验", "Continuing-education card missing or not verified", "continuing_education_card"),
     ("现专业技术资格证书、聘书缺失或不清晰", "Current title certificate or appointment letter missing or illegible", "current_title_certificate"),
     ("近三年年度考核表不全", "Annual assessment forms of the last three years incomplete", "annual_assessments"),

@@ -92,6 +92,17 @@ def applies(item: MaterialItem, s: Situation) -> bool:
     }.get(item.when, True)
 
 
+# The annex's two forms (四（一）; 附件1、2) by the code of their item: annex_forms makes them from the records a
+# version was submitted with (REVIEW_FORM, SUMMARY_FORM). Where the department's list leaves them to the system
+# (any provider but the applicant, as materials_data and catalogue 0006 set), nobody uploads them.
+GENERATED_FORMS = {"evaluation_form": "review_form", "review_summary_form": "summary_form"}
+
+
+def generated_form(item: MaterialItem) -> str:
+    """The annex form the system makes for this item, or "" where the item is a file someone provides."""
+    return "" if item.provided_by == MaterialProvider.APPLICANT else GENERATED_FORMS.get(item.code, "")
+
+
 def is_required(item: MaterialItem, s: Situation) -> bool:
     if not item.required or item.provided_by != MaterialProvider.APPLICANT:
         return False
@@ -132,6 +143,8 @@ class ChecklistRow:
     applies: bool
     required: bool
     files: list = field(default_factory=list)
+    # The submitted version the row shows (its generated forms can be printed), 0 for the version being prepared.
+    submitted_version: int = 0
 
     @property
     def missing(self) -> bool:
@@ -141,17 +154,25 @@ class ChecklistRow:
     def by_applicant(self) -> bool:
         return self.item.provided_by == MaterialProvider.APPLICANT
 
+    @property
+    def generated_form(self) -> str:
+        """annex_forms' form the system makes for this item on submission ("" for a file to provide)."""
+        return generated_form(self.item)
+
 
 def checklist(app: Application, version: int | None = None, holds_title: bool | None = None) -> list[ChecklistRow]:
     """Every active item with whether it applies to this declaration and the files given for it."""
     s = situation_of(app, holds_title)
+    version = working_version(app) if version is None else version
+    submitted = version if 0 < version <= app.version else 0
     by_item: dict[int, list] = {}
-    for material in materials_of_version(app, working_version(app) if version is None else version):
+    for material in materials_of_version(app, version):
         by_item.setdefault(material.item_id, []).append(material)
     rows = []
     for item in MaterialItem.objects.filter(active=True):
         files = by_item.pop(item.pk, [])
-        rows.append(ChecklistRow(item=item, applies=applies(item, s) or bool(files), required=is_required(item, s), files=files))
+        rows.append(ChecklistRow(item=item, applies=applies(item, s) or bool(files), required=is_required(item, s), files=files,
+                                 submitted_version=submitted))
     return rows
 
 
@@ -163,17 +184,27 @@ def missing_materials(app: Application, rows: list[ChecklistRow] | None = None) 
 def _require_editable_by(app: Application, actor) -> None:
     from zhicheng.accounts.roles import Role
 
+    from .drafting import require_open
     from .services import IllegalTransition
 
     if actor.role != Role.APPLICANT or actor.person_id != app.person_id:
         raise IllegalTransition("只有申报人本人可以修改申报材料。")
     if app.state not in (State.DRAFT, State.CORRECTION_REQUESTED):
         raise IllegalTransition("已提交的申报不能修改材料；如需补正，请等待审核部门的一次性告知。")
+    require_open(app)  # a draft of a year whose declarations closed can no longer change (三（二））
 
 
 def attach(app: Application, actor, item: MaterialItem, stored_file) -> ApplicationMaterial:
     """Add a checked file (see files.services.store_upload) to one item of the checklist."""
+    from django.utils.translation import gettext
+
+    from .services import GuardFailed
+
     _require_editable_by(app, actor)
+    if item.provided_by != MaterialProvider.APPLICANT:
+        # The list leaves this item to the system or the unit: a file would sit beside what they provide.
+        raise GuardFailed(gettext("《%(name)s》由系统在提交申报时按所选档案记录生成，无需上传。") % {"name": item.display_name}
+                          if generated_form(item) else gettext("“%(name)s”由单位提供，申报人无需上传。") % {"name": item.display_name})
     with transaction.atomic():
         material = ApplicationMaterial.objects.create(
             application=app, item=item, file=stored_file, first_version=working_version(app),

@@ -8,6 +8,7 @@ import datetime as dt
 import hashlib
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from zhicheng.accounts.roles import Role
 from zhicheng.audit.services import record as audit
@@ -42,6 +43,25 @@ def _errors():
 
 def _is_owner(app: Application, actor) -> bool:
     return actor is not None and actor.role == Role.APPLICANT and actor.person_id == app.person_id
+
+
+def is_closed_draft(app: Application, state: str | None = None) -> bool:
+    """A draft of a year whose declaration period has ended (三（二））: it can never be submitted, so nothing of it
+    changes any more. A declaration under correction works to its notice's own deadline (六（二）) and stays open.
+    ``state``: the state as just read under a lock, where the caller has it."""
+    return (state or app.state) == State.DRAFT and app.plan.declaration_closed
+
+
+def closed_message(plan) -> str:
+    return gettext("%(year)s年度申报已于%(deadline)s截止（三（二））：未提交的申报不能再修改、上传材料、签署承诺书或提交。") % {
+        "year": plan.year, "deadline": f"{plan.declaration_deadline:%Y-%m-%d}"}
+
+
+def require_open(app: Application, state: str | None = None) -> None:
+    """Refuse any change to a draft of a closed year (the archive itself stays editable for other years)."""
+    if is_closed_draft(app, state):
+        GuardFailed, _ = _errors()
+        raise GuardFailed(closed_message(app.plan))
 
 
 def shown_draft_fields(app: Application) -> tuple[str, ...]:
@@ -92,6 +112,7 @@ def update_draft(app: Application, actor, changes: dict, *, base: str | None = N
         saved = Application.objects.select_for_update().get(pk=app.pk)
         if saved.state not in EDITABLE_STATES:
             raise IllegalTransition("已提交的申报不能修改。")
+        require_open(app, saved.state)
         if base is not None and draft_token(saved) != base:
             raise DraftConflict(saved)
         for name in (*DRAFT_FIELDS, "exam_confirmed_at"):
@@ -133,6 +154,7 @@ def record_fee_payment(app: Application, actor, reference: str) -> None:
         raise GuardFailed(f"评审费已于{app.fee_paid_at.astimezone(clock.CHINA):%Y年%m月%d日}登记缴纳。")
     if app.state not in FEE_STATES:
         raise GuardFailed("申报材料已报送，缴费应在报送材料前登记（八（五））。")
+    require_open(app)  # no fee for a draft that can no longer go up
     reference = reference.strip()
     if len(reference) < 4:
         raise GuardFailed("请填写缴费凭证号（票据号或交易流水号）。")
@@ -169,6 +191,7 @@ def submit(app: Application, actor) -> Application:
     from .services import transition
 
     GuardFailed, _ = _errors()
+    require_open(app)  # said first: after the deadline no missing file or record would make it go up
     # The archive's fact records are read once: the screening checks them, the checklist asks whether a title is among them.
     records = [r for kind, model in ARCHIVE_MODELS.items() if kind in FACT_KINDS for r in model.objects.filter(person_id=app.person_id)]
     problems = screening_problems(app, records)
@@ -222,6 +245,7 @@ def change_level(app: Application, actor, level: str) -> None:
         raise IllegalTransition("只有申报人本人可以改变申报层级。")
     if app.state != State.DRAFT:
         raise IllegalTransition("已提交的申报不能改变申报层级。")
+    require_open(app)
     if level == app.level:
         return
     fee = FeeStandard.objects.filter(level=level).first()
@@ -250,4 +274,13 @@ def sign_pledge(app: Application, actor) -> None:
         raise IllegalTransition("已提交的申报不能重新签署承诺书。")
     if app.pledge_signed_at:
         return
+    require_open(app)
     keep_signature(app, actor, PLEDGE_TEXT)
+
+
+def select_records(app: Application, actor, kind: str, record_ids: list[int]) -> None:
+    """The workspace's choice of archive records (services.select_records), refused on a draft of a closed year."""
+    from .services import select_records as select
+
+    require_open(app)
+    select(app, actor, kind, record_ids)

@@ -130,8 +130,10 @@ def one_time_notice(series: Series, level: str, plan) -> OneTimeNotice:
     for route in rs.routes:
         if not _route_applies(rs, route.route, series.code, level):
             continue
+        label = ROUTE_LABELS.get(route.route, route.route)
         notice.routes.append(RouteNote(
-            route=route.route, label=ROUTE_LABELS.get(route.route, route.route), clause=route.clause,
+            # The route's label mostly names its clause already: said once, not 正常申报（三（一））（三（一））.
+            route=route.route, label=label, clause="" if f"（{route.clause}）" in label else route.clause,
             requires=[rs.rules[r]["name"] for r in route.requires if r in rs.rules],
             waives=[rs.rules[r]["name"] for r in route.waives if r in rs.rules], manual_review=route.manual_review,
         ))

@@ -278,7 +278,7 @@ class DemoLoader:
     def review_plans(self, committees):
         for committee in committees.values():
             september = committee.series.code == "economics"
-            ReviewPlan.objects.get_or_create(committee=committee, year=2021, defaults={
+            plan, created = ReviewPlan.objects.get_or_create(committee=committee, year=2021, defaults={
                 "status": PlanStatus.APPROVED, "place": "呼和浩特市",
                 "filed_on": dt.date(2021, 9, 1) if september else dt.date(2021, 7, 20),
                 "approved_on": dt.date(2021, 9, 3) if september else dt.date(2021, 7, 23),
@@ -289,6 +289,8 @@ class DemoLoader:
                 "procedure": "评议组审阅材料并提出书面意见；评审会议听取评议组意见后无记名投票，同意票达到出席评委三分之二为通过。",
                 "measures": "封闭评审；评委回避；纪检监察部门全程监督；评审结果公示不少于5个工作日。",
             })
+            if created:  # filed with what 七（三） asks beside the roster: the review forms and the experts recommended
+                plan.attachments.add(materials.plan_attachment(plan))
 
     # ---- declarations ---------------------------------------------------------------------
     def load_declarations(self, orgs) -> Driver:
@@ -377,7 +379,9 @@ class DemoLoader:
             drawing.perform(draw, office)
             members = [m.expert for m in drawing.sitting_members(plan).order_by("expert__pk")]
             drawing.set_chair(draw.members.get(expert=members[0]), office)
-        for i, expert in enumerate(members[:5]):
+        # Every drawn member has a login (the chair is ``expert``, the others expert2 … expert25), so that the meeting can
+        # reach its quorum of two thirds and pass declarations (七（四））: only an expert's own login votes.
+        for i, expert in enumerate(members):
             user = self._account("expert" if i == 0 else f"expert{i + 1}", Role.EXPERT, first_name=expert.person.name)
             expert.user = user
             expert.save(update_fields=["user"])
@@ -458,12 +462,23 @@ class DemoLoader:
         if not any(name == economics.name for _, _, name in logins):
             self._account("economics_office", Role.COMMITTEE_OFFICE, organisation=economics, first_name=f"{economics.name[:20]}（演示）")
             logins.append(("economics_office", Role.COMMITTEE_OFFICE.label, economics.name))
-        logins.append(("expert", Role.EXPERT.label, f"经济系列高评委主任委员（9月13日至17日评审）；动态口令密钥 {DEMO_TOTP_SECRET}"))
+        logins.append(("expert", Role.EXPERT.label, f"经济系列高评委主任委员（9月13日至17日评审）；动态口令密钥 {DEMO_TOTP_SECRET}"
+                       + self._other_experts()))
         if not User.objects.filter(username="admin").exists():
             User.objects.create_superuser("admin", f"admin@{DEMO_MAIL_DOMAIN}", DEMO_PASSWORD, role=Role.REGIONAL_HR_DEPARTMENT,
                                           organisation=Organisation.objects.get(kind=OrgKind.REGIONAL_HR_DEPARTMENT))
         logins.append(("admin", "后台管理员", "/admin/"))
         return logins
+
+    @staticmethod
+    def _other_experts() -> str:
+        """The other drawn members' logins (expert2 …), said on the chair's line: one login a role is printed and listed."""
+        numbers = sorted(int(name[6:]) for name in User.objects.filter(role=Role.EXPERT, username__regex=r"^expert[0-9]+$")
+                         .values_list("username", flat=True))
+        if not numbers:
+            return ""
+        return (f"；评委会其余{len(numbers)}位评委的登录名为 expert{numbers[0]} 至 expert{numbers[-1]}，密码和动态口令密钥同上"
+                f"（{len(numbers) + 1}人均可登录投票，出席三分之二即达法定人数）")
 
     def run(self) -> list[tuple[str, str, str]]:
         with override_settings(NOTIFICATIONS_EMAIL_ON_COMMIT=False):  # in-app messages only while loading

@@ -25,7 +25,7 @@ from zhicheng.documents import pdf
 from zhicheng.documents.fonts import font_path
 from zhicheng.files.services import store_file
 from zhicheng.people.models import (
-    ARCHIVE_MODELS, AnnualAssessment, Award, ContinuingEducation, Education, Honour, Project, ProjectLevel, Publication, TitleHeld, WorkPeriod,
+    ARCHIVE_MODELS, AnnualAssessment, Award, ContinuingEducation, Education, Honour, Project, ProjectLevel, Publication, TitleHeld,
 )
 
 DEMO_MARK = "演示数据：本文件由演示数据生成，内容为虚构。"
@@ -44,8 +44,9 @@ ACHIEVEMENTS = {
 # The standard deficiencies the demo's checkers name, by the material they concern (catalogue.materials_data).
 CORRECTION_MATERIALS = ("annual_assessments", "continuing_education_card", "achievements")
 
-# A draft is work in progress: these items are uploaded first (the forms, then the certificate).
-DRAFT_ITEMS = ("evaluation_form", "review_summary_form", "current_title_certificate")
+# A draft is work in progress: these items are uploaded first (the certificate, then the assessments). The 评审表 and
+# 送审表 are no upload of anyone's: the system prints them from the records a declaration is submitted with.
+DRAFT_ITEMS = ("current_title_certificate", "annual_assessments")
 
 
 # ---- the archive ----------------------------------------------------------------------------------
@@ -138,7 +139,6 @@ def item_file(item: MaterialItem, app: Application, archive: dict | None = None,
     archive = archive or archive_of(person)
 
     titles = archive[TitleHeld]
-    current = titles[0].title_name if titles else "无"
     code = item.code
     if code == "current_title_certificate" and titles and not note:
         return f"{item.name}-{person.name}.jpg", image("专业技术资格证书", [person.name, titles[0].title_name,
@@ -149,12 +149,7 @@ def item_file(item: MaterialItem, app: Application, archive: dict | None = None,
                                                   "PNG")
     rows: list[tuple[str, str]] = []
     body: list[str] = []
-    if code in ("evaluation_form", "review_summary_form"):
-        rows = [("出生年月", f"{person.birth_date:%Y年%m月}"), ("现专业技术资格", current),
-                ("学历", "；".join(str(e) for e in archive[Education])),
-                ("工作经历", "；".join(str(w) for w in archive[WorkPeriod]))]
-        body = ["本人签字：" + person.name, "单位意见：情况属实，同意推荐。"]
-    elif code == "continuing_education_card":
+    if code == "continuing_education_card":
         rows = [(f"{c.year}年度", f"{c.hours}学时，已审验") for c in archive[ContinuingEducation]]
     elif code == "annual_assessments":
         rows = [(f"{a.year}年度", a.get_grade_display()) for a in archive[AnnualAssessment]]
@@ -240,3 +235,13 @@ def replace(app: Application, account, items: list[str]) -> None:
     archive = archive_of(app.person)
     for item in named_items(items):
         attach(app, account, item, store_file(*item_file(item, app, archive, note="补正：按一次性补正告知重新提供")))
+
+
+def plan_attachment(plan):
+    """The attachment a demo review plan was filed with (七（三）): the review forms and the experts recommended."""
+    title = f"{plan.committee.name}{plan.year}年度评审实施方案附件"
+    story = [pdf.text(title, "title"),
+             pdf.text("一、专业技术资格送审表（申报人员各一份，按花名册顺序装订）。"),
+             pdf.text("二、评委推荐名单：由本评委会专家评委库随机抽选产生，抽选记录另见抽选公示。"),
+             pdf.text(DEMO_MARK, "small")]
+    return store_file(f"{title}.pdf", pdf.flowing_pdf(pdf.DocumentMeta(title=title), story))

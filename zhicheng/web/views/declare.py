@@ -22,8 +22,7 @@ from zhicheng.declarations.checklist import attach, checklist, described_conditi
 from zhicheng.declarations.forms import DraftForm, FeeForm, MaterialForm, StartForm
 from zhicheng.declarations.models import Application, ApplicationMaterial
 from zhicheng.declarations.screening import ScreeningError, screen, screening_problems
-from zhicheng.declarations.services import TransitionError, select_records as select_archive_records
-from zhicheng.declarations.services import start_declaration
+from zhicheng.declarations.services import TransitionError, start_declaration
 from zhicheng.declarations.states import State
 from zhicheng.files.services import store_upload
 from zhicheng.people.forms import stated_facts
@@ -166,13 +165,22 @@ def record_choices(app: Application) -> list[dict]:
     ]
 
 
-def draft_form(app: Application, data=None) -> DraftForm:
-    """The draft's own fields, only those this declaration asks for (drafting.shown_draft_fields)."""
+def draft_form(app: Application, data=None, closed: bool = False) -> DraftForm:
+    """The draft's own fields, only those this declaration asks for (drafting.shown_draft_fields); shown, not
+    editable, on a draft of a closed year."""
     form = DraftForm(data, instance=app)
     shown = drafting.shown_draft_fields(app)
     for name in [n for n in form.fields if n not in shown]:
         del form.fields[name]
+    for field in form.fields.values():
+        field.disabled = closed
     return form
+
+
+def _error_lines(form) -> list[str]:
+    """The form's errors, each after the label of its field (as the other forms' messages read), the form's own bare."""
+    return [f"{form.fields[name].label}：{error}" if name in form.fields else str(error)
+            for name, errors in form.errors.items() for error in errors]
 
 
 def _shown_value(value) -> str:
@@ -192,6 +200,8 @@ def draft_conflict(form: DraftForm, saved: Application) -> dict:
 
 
 def workspace_context(app: Application, form=None, conflict=None) -> dict:
+    # A draft of a year whose declarations closed (三（二）) is shown, read only: nothing of it can go up any more.
+    closed = drafting.is_closed_draft(app)
     kinds = record_choices(app)
     # The archive's titles were just read for the record choices; the checklist needs only whether there are any.
     rows = checklist(app, holds_title=any(k["records"] for k in kinds if k["kind"] == "title"))
@@ -200,7 +210,7 @@ def workspace_context(app: Application, form=None, conflict=None) -> dict:
     return {
         "app": app,
         "stated_facts": stated_facts(person_fact_values(app.person)),
-        "draft_form": form or draft_form(app),
+        "draft_form": form or draft_form(app, closed=closed),
         # The autosave sends back the token of the values this page was loaded with (update_draft's base).
         "draft_token": conflict["token"] if conflict else drafting.draft_token(app),
         "conflict": conflict,
@@ -214,6 +224,8 @@ def workspace_context(app: Application, form=None, conflict=None) -> dict:
         "notice": notice,
         "missing": missing_materials(app, rows),
         "resubmit": app.state == State.CORRECTION_REQUESTED,
+        "closed": closed,
+        "editable": not closed,
     }
 
 
@@ -225,7 +237,8 @@ def workspace(request, pk: int):
         return redirect("application_detail", pk=app.pk)
     context = workspace_context(app)
     records = [record for kind in context["kinds"] for record, _chosen in kind["records"]]
-    for problem in screening_problems(app, records):  # stored before codes were chosen: say what to correct
+    # Stored before codes were chosen: say what to correct (nothing to correct for on a draft that can no longer go up).
+    for problem in [] if context["closed"] else screening_problems(app, records):
         messages.warning(request, problem)
     return render(request, "web/declaration_edit.html", context)
 
@@ -254,9 +267,11 @@ def autosave(request, pk: int):
             return response
         if saved:
             messages.success(request, _("已保存。"))
+        for line in [] if saved else _error_lines(form):
+            messages.error(request, line)
         return redirect("declaration_edit", pk=app.pk)
     app.refresh_from_db()
-    context = {"app": app, "saved": saved, "saved_at": clock.now(), "form_errors": form.errors, "rescreened": rescreened,
+    context = {"app": app, "saved": saved, "saved_at": clock.now(), "errors": _error_lines(form), "rescreened": rescreened,
                "conflict": conflict, "token": drafting.draft_token(app) if saved else ""}
     if rescreened:
         rows = checklist(app)
@@ -270,17 +285,19 @@ def autosave(request, pk: int):
 def select_records(request, pk: int):
     app = _own_app(request, pk)
     kind = request.POST.get("kind", "")
-    saved = False
+    saved, errors = False, []
     if kind in ARCHIVE_MODELS:
         ids = object_ids(request.POST.getlist("record"))
         try:
-            select_archive_records(app, request.user, kind, ids)
+            drafting.select_records(app, request.user, kind, ids)
             saved = True
         except TransitionError as exc:
-            messages.error(request, exc.reasons[0])
+            errors = exc.reasons
     if not _is_htmx(request):
+        for error in errors[:1]:
+            messages.error(request, error)
         return redirect(reverse("declaration_edit", args=[app.pk]) + "#records")
-    return render(request, "web/_autosave.html", {"app": app, "saved": saved, "saved_at": clock.now()})
+    return render(request, "web/_autosave.html", {"app": app, "saved": saved, "saved_at": clock.now(), "errors": errors})
 
 
 def _row_response(request, app, item_id: int, error: str = ""):
@@ -288,8 +305,8 @@ def _row_response(request, app, item_id: int, error: str = ""):
     row = next((r for r in rows if r.item.pk == item_id), None)
     if row is None:
         return HttpResponseBadRequest(error or _("没有这一项材料。"))
-    return render(request, "web/_checklist_row.html", {"app": app, "rows": [row], "error": error, "editable": True,
-                                                        "missing": missing_materials(app, rows)})
+    return render(request, "web/_checklist_row.html", {"app": app, "rows": [row], "error": error,
+                                                        "editable": not drafting.is_closed_draft(app), "missing": missing_materials(app, rows)})
 
 
 @page("declaration_material")
@@ -325,6 +342,9 @@ def retire_material(request, pk: int, material_id: int):
     """Taking a file out asks first; submitted versions keep it."""
     app = _own_app(request, pk)
     material = get_object_or_404(ApplicationMaterial.objects.select_related("item", "file", "application"), pk=material_id, application=app)
+    if request.method != "POST" and drafting.is_closed_draft(app):
+        messages.error(request, drafting.closed_message(app.plan))  # nothing to ask: it could not be taken out
+        return redirect(reverse("declaration_edit", args=[app.pk]) + "#materials")
     if request.method == "POST":
         try:
             retire(material, request.user)

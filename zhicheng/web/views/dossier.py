@@ -135,13 +135,13 @@ def application_detail(request, pk: int):
         "publicity_form": PublicityOptionsForm(initial={"contact": getattr(user.organisation, "phone", "")}) if in_bulk else None,
         # 六（二）: one notice only, so the button goes once it was sent.
         "can_correct": any(t.action == "request_correction" for t in actions) and not app.correction_notices.exists(),
-        "can_submit": owner and app.state in drafting.EDITABLE_STATES,
+        "can_submit": owner and app.state in drafting.EDITABLE_STATES and not drafting.is_closed_draft(app),
         "corrections": list(app.correction_notices.all()),
         "objections": list(app.objections.select_related("publicity")) if user.role != Role.APPLICANT else [],
         "publicities": [e.publicity for e in app.publicity_entries.select_related("publicity")],
         "exam_required": conditions.get("exam") == "required",
         "can_confirm_exam": holds and bool(app.exam_score) and not app.exam_confirmed_at,
-        "can_record_fee": not app.fee_paid_at and app.state in drafting.FEE_STATES and (
+        "can_record_fee": not app.fee_paid_at and app.state in drafting.FEE_STATES and not drafting.is_closed_draft(app) and (
             owner or (user.role == Role.EMPLOYER_HR and user.organisation_id == app.unit_id)),
         "fee_form": FeeForm(),
         "quota_counts": guards.senior_quota_counts(app) if user.role == Role.EMPLOYER_HR else None,
