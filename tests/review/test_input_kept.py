@@ -228,3 +228,18 @@ def test_refused_attendance_and_groups_come_back_as_typed(city_kit, client):
         assert response.status_code == 302
     assert dict(meeting.groups.values_list("kind", "pass_rate")) == {"general": 90, "grassroots": 35}
     assert meeting.attendance.filter(present=True).count() == 5
+
+
+@pytest.mark.django_db
+def test_switching_language_on_a_page_shown_again_goes_back_to_the_form_not_its_post_address(kit, client):
+    """The page of a refused form is the answer to a POST: the language switch named that address, which GET cannot open."""
+    ReviewPlan.objects.filter(pk=kit.plan.pk).update(status=PlanStatus.DRAFT)
+    client.force_login(kit.office)
+    act = reverse("review_plan_act", args=[kit.plan.pk])
+    detail = "http://testserver" + reverse("review_plan_detail", args=[kit.plan.pk])
+    with clock.frozen(TODAY):
+        html = page_of(client.post(act, plan_data(recusal_years=11), HTTP_REFERER=detail))
+    switch = re.search(r'<form class="lang".*?name="next" value="([^"]*)"', html, re.S).group(1)
+    assert switch == detail and act not in switch
+    response = client.post(reverse("set_language"), {"language": "en", "next": switch})
+    assert response.status_code == 302 and response["Location"] == detail
