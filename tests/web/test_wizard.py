@@ -242,12 +242,13 @@ def test_the_workspace_page_stays_lean(client, make_applicant, django_assert_num
 
     app = make_applicant(P.regular_county_doctor())
     client.force_login(app.person.account)
-    client.get(reverse("declaration_edit", args=[app.pk]))
-    # session, user, the declaration, its selected records, one per archive kind, its materials, the checklist's
-    # items, the specialties of its series (the draft form)
-    with django_assert_num_queries(7 + len(ARCHIVE_MODELS)) as captured:
-        response = client.get(reverse("declaration_edit", args=[app.pk]))
-    assert response.status_code == 200
+    with clock.frozen(D(2021, 6, 30)):  # the deadline day itself, with the draft still open
+        client.get(reverse("declaration_edit", args=[app.pk]))
+        # session, user, the declaration, its selected records, one per archive kind, its materials, the checklist's
+        # items, the specialties of its series (the draft form)
+        with django_assert_num_queries(7 + len(ARCHIVE_MODELS)) as captured:
+            response = client.get(reverse("declaration_edit", args=[app.pk]))
+    assert response.status_code == 200 and 'name="action" value="submit"' in response.content.decode()  # an open draft
     sql = " ".join(q["sql"] for q in captured.captured_queries)
     assert "declarations_correctionnotice" not in sql and "SELECT 1 AS" not in sql
     assert "2021年度申报截止" in response.content.decode()
