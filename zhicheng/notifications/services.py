@@ -81,11 +81,11 @@ DEFAULT_TEMPLATES = {
     ),
     "filing_due": (
         _noop("{{ committee }}{{ year }}年度评审结果应于{{ due_on }}前报送核准备案"),
-        _noop("{{ committee }}于{{ review_ended_on }}结束{{ year }}年度评审，尚有{{ waiting }}人的评审结果未报送核准备案。评审结果应在评审工作结束一个月内报送（七（五）1），即{{ due_on }}前，还剩{{ days_left }}天。"),
+        _noop("{{ committee }}{{ year }}年度评审结果公示于{{ review_ended_on }}期满，尚有{{ waiting }}人的评审结果未报送核准备案。评审结果应在评审工作结束（结果公示期满）一个月内报送（七（五）1），即{{ due_on }}前，还剩{{ days_left }}天。"),
     ),
     "filing_overdue": (
         _noop("{{ committee }}{{ year }}年度评审结果核准备案已逾期"),
-        _noop("{{ committee }}于{{ review_ended_on }}结束{{ year }}年度评审，评审结果应于{{ due_on }}前报送核准备案（七（五）1），现已逾期{{ days_overdue }}天，尚有{{ waiting }}人的评审结果未报送。"),
+        _noop("{{ committee }}{{ year }}年度评审结果公示于{{ review_ended_on }}期满，评审结果应于{{ due_on }}前报送核准备案（七（五）1），现已逾期{{ days_overdue }}天，尚有{{ waiting }}人的评审结果未报送。"),
     ),
 }
 # Messages that wait for the recipient's daily digest instead of a mail of their own.
