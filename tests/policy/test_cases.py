@@ -128,3 +128,13 @@ def test_findings_say_what_is_missing():
     assert seniority["source"] == "国家工程技术人才职称评价基本标准"
     assert "任中级职称满4年11个月" in seniority["text"] and "需满5年" in seniority["text"]
     assert "还差1个月" in seniority["text"] and "2021年1月1日满5年" in seniority["text"]
+
+
+def test_a_series_without_its_own_table_cites_the_engineering_standard_as_a_stand_in():
+    """Reading 2: the national engineering standard serves every series until it has its own table; a health
+    declaration's finding says so rather than citing the engineering standard bare."""
+    from zhicheng.policy.ruleset import ruleset_for
+
+    rs = ruleset_for(2021)
+    assert rs.table_source("engineering") == "国家工程技术人才职称评价基本标准"
+    assert rs.table_source("health") == "国家工程技术人才职称评价基本标准（本系列评审条件表出台前参照执行）"

@@ -21,6 +21,8 @@ from zhicheng.policy.codes import LEVELS
 
 PACKAGE_RULESETS = Path(__file__).with_name("rulesets")
 DEFAULT_SOURCE = "内人社办发〔2021〕81号"
+# The series whose national standard the regular table is (reading 2 of the contract, policy/README.md).
+REGULAR_TABLE_SERIES = "engineering"
 
 
 class RulesetError(ValueError):
@@ -120,7 +122,10 @@ class Ruleset:
     def table_source(self, series: str) -> str:
         if series in self.p("series_tables"):
             return self.params["series_tables"].source or f"{series}系列评审条件"
-        return self.params["regular_table"].source or DEFAULT_SOURCE
+        source = self.params["regular_table"].source or DEFAULT_SOURCE
+        # Reading 2: the national engineering standard stands in for a series without its own table; a health or
+        # economics finding citing it bare read as a mistake to those who checked it.
+        return source if series == REGULAR_TABLE_SERIES else f"{source}（本系列评审条件表出台前参照执行）"
 
     def _cutoff(self) -> dt.date:
         c = self.p("seniority_cutoff")
