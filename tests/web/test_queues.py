@@ -398,7 +398,7 @@ def test_a_step_taken_on_the_page_names_the_person_as_the_queue_does(client, thr
     assert response["Location"] == f"/applications/{first.pk}/"
     first.refresh_from_db()
     assert first.state == State.DEPARTMENT_REVIEW
-    assert f"已办理1件，共选择1件。已办理的是：{FIRST}。" in messages_of(response)
+    assert f"已办理1件，共选择1件。已办理的是：{FIRST}。已送交：{first.holder.name} 1件。" in messages_of(response), "and where it went"
 
 
 @pytest.mark.django_db

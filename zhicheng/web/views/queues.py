@@ -11,6 +11,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -214,8 +215,17 @@ def bulk(request):
         if len(outcome.done) > NAMED:
             named += _("等%(n)d人") % {"n": len(outcome.done)}
         messages.success(request, _("已办理%(done)d件，共选择%(total)d件。") % {"done": len(outcome.done), "total": len(apps)}
-                         + _("已办理的是：%(names)s。") % {"names": named})
+                         + _("已办理的是：%(names)s。") % {"names": named} + _sent_to(apps, user))
     return redirect(back)
+
+
+def _sent_to(apps, user) -> str:
+    """Where the declarations that left the clerk's hands went (四（二）: the centre sorts them to committee offices)."""
+    reached = (Application.objects.filter(pk__in=[a.pk for a in apps], holder__isnull=False).exclude(holder_id=user.organisation_id)
+               .values("holder__name").annotate(n=Count("pk")).order_by("holder__name"))
+    if not reached:
+        return ""
+    return _("已送交：%(bodies)s。") % {"bodies": "；".join(_("%(body)s %(n)d件") % {"body": r["holder__name"], "n": r["n"]} for r in reached)}
 
 
 def _list_again(request, back: str, form):
