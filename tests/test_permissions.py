@@ -1278,6 +1278,7 @@ PAGES_WALKED: dict[str, Page] = {
     "job_detail": Page(_u("job_detail", _pk("job")), {"employer": shows("批量审核")}),
     "job_progress": Page(_u("job_progress", _pk("job")), {"employer": shows(lambda s: reverse("job_progress", args=[s["job"]]), "<progress")}),
     "login_lockouts": Page(_u("login_lockouts"), {"regional_hr": shows("锁定")}),
+    "password_change": Page(_u("password_change"), {"*": shows('name="old_password"', 'name="new_password1"', "修改密码")}),
     # —— rectification (八（一）): the employer's orders, the economics committee's suspension, d's re-check, bulletins ——
     "rectification_orders": Page(_u("rectification_orders"), {**_all(shows(_rect("waiting", "reference")), "employer", "regional_hr", "supervisor"),
                                                               "*": shows("限期纠正")}),

@@ -189,6 +189,7 @@ PAGES: dict[str, frozenset | None] = {
     "webhook_detail": QUEUE_HOLDERS,
     "webhook_act": QUEUE_HOLDERS,
     # —— security ——
+    "password_change": ANY_USER,
     "login_lockouts": frozenset({Role.REGIONAL_HR_DEPARTMENT}),  # accounts and addresses locked after wrong passwords
 }
 # Pages an expert opens before passing the second factor.
