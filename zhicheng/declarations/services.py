@@ -489,31 +489,24 @@ def offered_actions(app: Application, user) -> tuple[list[Transition], list[tupl
         return [], []
     role, holds = user.role, _holds(user, app)
     seen, rows, waiting = set(), [], []
+    ctx, prepared = registry.Context(actor=user), set()  # one guard's data read once for every row that names it
     for t in actions_from(app.state):
         if role in t.who and (holds or t.anywhere) and t.action not in seen and (not t.when or guard_registry.PATHS[t.when][0](app)):
             seen.add(t.action)
-            if reason := _not_yet(app, t, user):
+            if reason := _not_yet(app, t, ctx, prepared):
                 waiting.append((t, reason))
             else:
                 rows.append(t)
     return rows, waiting
 
 
-def _not_yet(app: Application, t: Transition, user) -> str | None:
+def _not_yet(app: Application, t: Transition, ctx, prepared: set) -> str | None:
     """Why the row's ``offered_when`` guards do not hold for this declaration now, or None (most rows name none)."""
-    ctx = registry.Context(actor=user)
     for name in t.offered_when:
         g = registry.GUARDS[name]
-        if g.prepare is not None:
+        if g.prepare is not None and g.prepare not in prepared:
             g.prepare([app], ctx)
+            prepared.add(g.prepare)
         if reason := g.check(app, ctx):
             return reason
     return None
-    ctx = registry.Context(actor=user)
-    for name in t.offered_when:
-        g = registry.GUARDS[name]
-        if g.prepare is not None:
-            g.prepare([app], ctx)
-        if g.check(app, ctx):
-            return False
-    return True

@@ -32,6 +32,13 @@ def years_after(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year + years, day=28)
 
 
+def working_years(birth: dt.date) -> int:
+    """Whole years since the person reached working age (MIN_REGISTRATION_AGE), by today."""
+    start = years_after(birth, MIN_REGISTRATION_AGE)
+    today = clock.today()
+    return max(0, today.year - start.year - ((today.month, today.day) < (start.month, start.day)))
+
+
 def _label(form, name: str) -> str:
     return str(form.fields[name].label) if name in form.fields else name
 

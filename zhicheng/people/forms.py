@@ -11,7 +11,6 @@ from django.forms.utils import ErrorDict
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from zhicheng.core import clock
 from zhicheng.core.identifiers import birth_date_from_id, nationality_of_id, normalise_id_number
 from zhicheng.core.names import name_problem
 from zhicheng.orgs.models import Organisation, OrgKind
@@ -199,13 +198,6 @@ def record_form_class(kind: str) -> type[forms.ModelForm]:
 MAX_RURAL_SERVICE_YEARS = 50
 
 
-def working_years(birth) -> int:
-    """Whole years since the person reached working age (dates.MIN_REGISTRATION_AGE), by today."""
-    start = dates.years_after(birth, dates.MIN_REGISTRATION_AGE)
-    today = clock.today()
-    return max(0, today.year - start.year - ((today.month, today.day) < (start.month, start.day)))
-
-
 class PersonFactsForm(forms.ModelForm):
     class Meta:
         model = Person
@@ -236,7 +228,7 @@ class PersonFactsForm(forms.ModelForm):
         years = data.get("rural_service_years")
         if years is not None and not 0 <= years <= MAX_RURAL_SERVICE_YEARS:
             self.add_error("rural_service_years", gettext("服务年限应在0至%(max)d年之间。") % {"max": MAX_RURAL_SERVICE_YEARS})
-        elif years and self.instance.id_number and years > (working := working_years(birth_date_from_id(self.instance.id_number))):
+        elif years and self.instance.id_number and years > (working := dates.working_years(birth_date_from_id(self.instance.id_number))):
             # No one serves before working age: 50 years of service for someone born in 1990 is a typing error.
             self.add_error("rural_service_years", gettext("服务年限（%(years)s年）超过了您年满%(age)d周岁以来的年数（%(working)s年），请核对。") % {
                 "years": years, "age": dates.MIN_REGISTRATION_AGE, "working": working})
