@@ -54,12 +54,12 @@ def test_the_department_orders_and_the_supervisor_cannot(client, supervisor, sch
     url = reverse("rectification_order_new")
     # The supervisor: the service refuses, the page says why and offers no form, a POST (confirmed or not) does nothing.
     with clock.frozen(DAY):
-        with pytest.raises(services.RectificationError, match=f"{READ_ONLY}：限期纠正由自治区人社厅下达"):
+        with pytest.raises(services.RectificationError, match=f"{READ_ONLY}：限期纠正由自治区人社厅或盟市、旗县人社局对本地区的单位下达"):
             services.issue_order(supervisor, party=school, matter="公示期不足", deadline=D(2021, 10, 15))
         client.force_login(supervisor)
         page = client.get(url).content.decode()
         assert 'name="matter"' not in page and 'name="deadline"' not in page and "<form method=\"post\">" not in page
-        assert READ_ONLY in page and "限期纠正由自治区人社厅下达" in page
+        assert READ_ONLY in page and "限期纠正由自治区人社厅或盟市、旗县人社局对本地区的单位下达" in page
         for data in (order_data(school), {**order_data(school), "confirm": "yes"}):
             refused = client.post(url, data)
             assert refused.status_code == 302 and refused["Location"] == reverse("rectification_orders")
@@ -117,15 +117,15 @@ def test_the_department_accepts_and_the_supervisor_cannot(client, supervisor, sc
 
     client.force_login(supervisor)
     with clock.frozen(DAY):
-        with pytest.raises(services.RectificationError, match=f"{READ_ONLY}：整改情况由自治区人社厅验收"):
+        with pytest.raises(services.RectificationError, match=f"{READ_ONLY}：整改情况由下达限期纠正的人社部门验收"):
             services.decide_answer(order, supervisor, accept=True)
         page = client.get(detail).content.decode()
         assert "已重新公示5个工作日" in page and 'name="decision"' not in page and 'value="decide"' not in page
-        assert READ_ONLY in page and "整改情况由自治区人社厅验收" in page
+        assert READ_ONLY in page and "整改情况由下达限期纠正的人社部门验收" in page
         for data in ({"action": "decide", "decision": "accept"}, {"action": "decide", "decision": "reject", "reason": "不行。"},
                      {"action": "decide"}):
             refused = client.post(act, data)
-            assert refused.status_code == 302 and any("整改情况由自治区人社厅验收" in e for e in errors(refused)), data
+            assert refused.status_code == 302 and any("整改情况由下达限期纠正的人社部门验收" in e for e in errors(refused)), data
     order.refresh_from_db()
     assert order.state == OrderState.ANSWERED and order.answers.get().decision == ""
 

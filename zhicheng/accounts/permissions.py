@@ -149,11 +149,11 @@ PAGES: dict[str, frozenset | None] = {
     "public_spotcheck_detail": EVERYONE,
     "public_spotcheck_record": EVERYONE,
     # —— rectification orders, suspensions, bulletins (八（一）; zhicheng/rectification) ——
-    # The regional department gives orders and judges the answers, its supervisor reads them (the page says why it offers no
-    # form); the ordered bodies see and answer their own (services.orders_for); only the department stops a committee,
-    # revokes, and drafts and publishes bulletins.
+    # The regional department gives orders anywhere and a city or county bureau in its own area, each judging the answers
+    # to its orders; the supervisor reads them (the page says why it offers no form); the ordered bodies see and answer
+    # their own (services.orders_for); only the department stops a committee, revokes, and drafts and publishes bulletins.
     "rectification_orders": OVERSEERS | ORDERED_PARTIES,
-    "rectification_order_new": OVERSEERS,
+    "rectification_order_new": OVERSEERS | {Role.HR_BUREAU},
     "rectification_order_detail": OVERSEERS | ORDERED_PARTIES,
     "rectification_order_act": OVERSEERS | ORDERED_PARTIES,
     "rectification_evidence": OVERSEERS | ORDERED_PARTIES,

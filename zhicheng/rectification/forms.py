@@ -15,10 +15,13 @@ class OrderForm(forms.Form):
     matter = forms.CharField(label=_("需要纠正的问题和要求"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4}))
     deadline = forms.DateField(label=_("整改期限"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
-    def __init__(self, *args, parties=None, **kwargs):
+    def __init__(self, *args, parties=None, from_finding=False, outside="", **kwargs):
         super().__init__(*args, **kwargs)
-        if parties is not None:  # from a finding: the bodies that handled the item, and no choice of source
-            self.fields["party"].queryset = Organisation.objects.filter(pk__in=[p.pk for p in parties]).order_by("kind", "name")
+        if parties is not None:  # those the orderer may order (a bureau: its area's)
+            self.fields["party"].queryset = parties.order_by("kind", "name")
+        if outside:  # a party not in the list: why (a bureau orders only in its own area)
+            self.fields["party"].error_messages["invalid_choice"] = outside
+        if from_finding:  # the finding says how the problem was found
             del self.fields["source"]
 
 

@@ -39,6 +39,9 @@ class RectificationOrder(models.Model):
     matter = models.TextField("整改事项")
     deadline = models.DateField("整改期限")
     state = models.CharField("状态", max_length=12, choices=OrderState.choices, default=OrderState.OPEN, db_index=True)
+    # The HR department that gave the order (the regional department, or a city or county bureau in its own area, 八（一）):
+    # it judges the answers, and its colleagues see the order, whoever of them issued it.
+    issuer = models.ForeignKey("orgs.Organisation", verbose_name="下达机关", on_delete=models.PROTECT, related_name="rectification_orders_issued")
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="下达人", on_delete=models.PROTECT, related_name="+")
     issued_at = models.DateTimeField("下达时间", default=clock.now)
     overdue_on = models.DateField("逾期日期", null=True, blank=True)

@@ -10,8 +10,8 @@ import datetime as dt
 import re
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count
-from django.utils.translation import gettext_lazy
+from django.db.models import Count, Q
+from django.utils.translation import gettext as _, gettext_lazy
 
 from zhicheng.accounts.models import User
 from zhicheng.accounts.roles import Role
@@ -25,18 +25,24 @@ from .models import (
     WAITING_FOR_PARTY, Bulletin, BulletinStatus, CommitteeSuspension, Decision, OrderAnswer, OrderState, RectificationOrder, Source,
 )
 
-# Who oversees (八（一）): the regional department and its supervisor (纪检监察) see every order. The decisions are the
-# department's alone: it orders correction, accepts or rejects the answers, stops a committee, takes its approval away,
-# revokes titles and publishes bulletins; the supervisor reads all of it and decides none (``User.read_only``).
+# Who oversees (八（一）): the regional department and its supervisor (纪检监察) see every order. The HR departments of
+# every level order correction of the parties in their own area and judge the answers to their own orders; stopping a
+# committee, taking its approval away, revoking titles and publishing bulletins concern the whole region and stay the
+# regional department's. The supervisor reads all of it and decides none (``User.read_only``).
 OVERSEERS = frozenset({Role.SUPERVISOR, Role.REGIONAL_HR_DEPARTMENT})
 DEPARTMENT = frozenset({Role.REGIONAL_HR_DEPARTMENT})
+ORDERERS = DEPARTMENT | {Role.HR_BUREAU}
 # Why a page offers its reader no form, and why a service refuses: said to a read-only account before the reason.
 READ_ONLY = gettext_lazy("监督账号只能查看，不能办理：%(why)s")
-ORDERED_BY = gettext_lazy("限期纠正由自治区人社厅下达（八（一））。")
-ACCEPTED_BY = gettext_lazy("整改情况由自治区人社厅验收（八（一））。")
+ORDERED_BY = gettext_lazy("限期纠正由自治区人社厅或盟市、旗县人社局对本地区的单位下达（八（一））。")
+ACCEPTED_BY = gettext_lazy("整改情况由下达限期纠正的人社部门验收（八（一））。")
+# Said to a bureau on an order's page where the department's next step (停止评审) would be offered.
+REGION_WIDE = gettext_lazy("停止评审、取消评审资格和全区通报涉及全区的评审工作，由自治区人社厅决定（八（一））。")
 # Who can be ordered to correct: units, competent departments, HR bureaus and committee offices, by their staff.
 PARTY_KINDS = (OrgKind.UNIT, OrgKind.COMPETENT_DEPARTMENT, OrgKind.HR_BUREAU, OrgKind.COMMITTEE_OFFICE)
 PARTY_ROLES = frozenset({Role.EMPLOYER_HR, Role.COMPETENT_DEPARTMENT, Role.HR_BUREAU, Role.COMMITTEE_OFFICE})
+# The parties located in a bureau's area that it may order (other bureaus only when they are below it).
+LOCAL_PARTY_KINDS = (OrgKind.UNIT, OrgKind.COMPETENT_DEPARTMENT, OrgKind.COMMITTEE_OFFICE)
 # A deadline is for correcting, not for forgetting: at most half a year ahead.
 MAX_DEADLINE_DAYS = 183
 # The declarations a suspended committee holds: at its intake, accepted, under review.
@@ -50,8 +56,19 @@ class RectificationError(Exception):
 
 
 def may_decide(actor) -> bool:
-    """Whether ``actor`` takes the department's decisions of 八（一）: order, accept or reject, stop, revoke, publish."""
+    """Whether ``actor`` takes the region-wide decisions of 八（一）: stop, revoke, publish (and any order's acceptance)."""
     return actor is not None and not actor.read_only and actor.role in DEPARTMENT
+
+
+def may_order(actor) -> bool:
+    """Whether ``actor`` orders correction: the regional department anywhere, a city or county bureau in its own area."""
+    return (actor is not None and not actor.read_only and actor.role in ORDERERS
+            and (actor.role in DEPARTMENT or bool(actor.organisation_id)))
+
+
+def may_accept(actor, order: RectificationOrder) -> bool:
+    """Whether ``actor`` judges ``order``'s answers: the bureau that gave it, or the regional department (any order)."""
+    return may_decide(actor) or (may_order(actor) and actor.organisation_id == order.issuer_id)
 
 
 def refusal(actor, message) -> str:
@@ -75,31 +92,81 @@ def _day(value: dt.date) -> str:
 
 # ---- scope -----------------------------------------------------------------------------------
 
+def _area_path(user) -> str:
+    return user.organisation.area.path
+
+
+def parties_in_area(actor):
+    """The bodies a bureau may order to correct (八（一）: 本地区): units, competent departments and committee offices
+    located in its area, and the bureaus of the areas below it (a city's county bureaus); the regional department any."""
+    parties = Organisation.objects.filter(kind__in=PARTY_KINDS)
+    if actor.role in DEPARTMENT:
+        return parties
+    own = actor.organisation.area
+    in_area = parties.filter(area__path__startswith=own.path)
+    return in_area.filter(Q(kind__in=LOCAL_PARTY_KINDS) | (Q(kind=OrgKind.HR_BUREAU) & ~Q(area_id=own.pk)))
+
+
+def party_problem(actor, party: Organisation) -> str | None:
+    """Why ``actor`` may not order ``party`` to correct, or None."""
+    if party.kind not in PARTY_KINDS:
+        return "限期纠正的对象应为用人单位、主管部门、人社部门或评委会办事机构（八（一））。"
+    if actor.role in DEPARTMENT or parties_in_area(actor).filter(pk=party.pk).exists():
+        return None
+    return _("%(party)s不在本地区：%(rule)s") % {"party": party.name, "rule": outside_area(actor)}
+
+
+def outside_area(actor) -> str:
+    """What a bureau is told when the party it chose is not in its area."""
+    own = actor.organisation
+    if own.area.level == AreaLevel.LEAGUE_CITY:
+        rule = _("%(bureau)s只能对本地区（%(area)s）的用人单位、主管部门、评委会办事机构和所辖旗县人社局下达限期纠正（八（一）："
+                 "各级人社部门负责本地区的监督检查），其他单位请报自治区人社厅。")
+    else:
+        rule = _("%(bureau)s只能对本地区（%(area)s）的用人单位、主管部门和评委会办事机构下达限期纠正（八（一）："
+                 "各级人社部门负责本地区的监督检查），其他单位请报上级人社部门或自治区人社厅。")
+    return rule % {"bureau": own.name, "area": own.area.name}
+
+
 def orders_for(user):
-    """The orders a user sees: the overseers all of them, an ordered party its own, nobody else any."""
-    orders = RectificationOrder.objects.select_related("party", "committee", "issued_by")
+    """The orders a user sees: the overseers all of them; a bureau the orders it gave, the ones addressed to parties in
+    its area and its own; an ordered party its own; nobody else any."""
+    orders = RectificationOrder.objects.select_related("party", "committee", "issued_by", "issuer")
     if user.role in OVERSEERS:
         return orders
+    if user.role == Role.HR_BUREAU and user.organisation_id:
+        return orders.filter(Q(issuer_id=user.organisation_id) | Q(party__area__path__startswith=_area_path(user)))
     if user.role in PARTY_ROLES and user.organisation_id:
         return orders.filter(party_id=user.organisation_id)
     return orders.none()
 
 
-def waiting_for(user):
-    """What waits for this user: the party's orders to correct, or the overseers' answers to judge."""
-    if user.role in OVERSEERS:
-        return orders_for(user).filter(state=OrderState.ANSWERED)
-    return orders_for(user).filter(state__in=WAITING_FOR_PARTY)
+def _to_accept(user) -> Q:
+    """The answered orders this user judges (the department: all; a bureau: its own orders')."""
+    answered = Q(state=OrderState.ANSWERED)
+    return answered if user.role in OVERSEERS else answered & Q(issuer_id=user.organisation_id)
+
+
+def _to_correct(user) -> Q:
+    return Q(party_id=user.organisation_id, state__in=WAITING_FOR_PARTY)
+
+
+def judges(user) -> bool:
+    """Whether the user's pages count answers to judge (the overseers and the bureaus) rather than only orders to answer."""
+    return user.role in OVERSEERS or user.role == Role.HR_BUREAU
 
 
 def dashboard_counts(user) -> dict | None:
     """The dashboard's block: one query."""
     if user.role not in OVERSEERS | PARTY_ROLES:
         return None
-    counts = dict(orders_for(user).exclude(state=OrderState.ACCEPTED).order_by().values_list("state").annotate(n=Count("pk")))
-    waiting = counts.get(OrderState.ANSWERED, 0) if user.role in OVERSEERS else sum(counts.get(s, 0) for s in WAITING_FOR_PARTY)
-    overdue = counts.get(OrderState.OVERDUE, 0) + counts.get(OrderState.ESCALATED, 0)
-    return {"waiting": waiting, "overdue": overdue, "open": sum(counts.values()), "overseer": user.role in OVERSEERS}
+    counted = {"open": Count("pk"), "overdue": Count("pk", filter=Q(state__in=(OrderState.OVERDUE, OrderState.ESCALATED)))}
+    if judges(user):
+        counted["to_accept"] = Count("pk", filter=_to_accept(user))
+    if user.role in PARTY_ROLES:
+        counted["to_correct"] = Count("pk", filter=_to_correct(user))
+    counts = orders_for(user).exclude(state=OrderState.ACCEPTED).aggregate(**counted)
+    return {"to_accept": 0, "to_correct": 0, **counts, "overseer": judges(user)}
 
 
 def suspensions_for(user):
@@ -157,12 +224,13 @@ def parties_of_finding(finding) -> list[Organisation]:
 def issue_order(actor, *, party: Organisation, matter: str, deadline: dt.date, finding=None,
                 source: str = Source.INSPECTION) -> RectificationOrder:
     """八（一）: order ``party`` to correct ``matter`` by ``deadline`` (from a spot check's finding, or an inspection's)."""
-    _require(actor, DEPARTMENT, ORDERED_BY)
+    if not may_order(actor):
+        raise RectificationError(refusal(actor, ORDERED_BY))
     matter = (matter or "").strip()
     if not matter:
         raise RectificationError("请写明需要纠正的问题和要求。")
-    if party.kind not in PARTY_KINDS:
-        raise RectificationError("限期纠正的对象应为用人单位、主管部门、人社部门或评委会办事机构（八（一））。")
+    if problem := party_problem(actor, party):
+        raise RectificationError(problem)
     if problem := deadline_problem(deadline):
         raise RectificationError(problem)
     if finding is not None:
@@ -172,21 +240,31 @@ def issue_order(actor, *, party: Organisation, matter: str, deadline: dt.date, f
             raise RectificationError("该抽查结论为“未发现问题”，不能据此下达限期纠正。")
         if party.pk not in {p.pk for p in parties_of_finding(finding)}:
             raise RectificationError("整改单位应为办理被抽查事项的单位或部门。")
+        if actor.role == Role.HR_BUREAU and finding.item.campaign.organisation_id != actor.organisation_id:
+            raise RectificationError(_("盟市、旗县人社局依据本局组织的随机抽查下达限期纠正；该抽查由其他人社部门组织。"))
         source = Source.SPOT_CHECK
     elif source not in (Source.INSPECTION, Source.RECHECK):
         raise RectificationError("请选择发现问题的方式（巡查或复查）。")
     committee = Committee.objects.filter(office=party).first() if party.kind == OrgKind.COMMITTEE_OFFICE else None
     with transaction.atomic():
+        issuer = actor.organisation_id if actor.role == Role.HR_BUREAU else _region_id(actor)
         order = RectificationOrder.objects.create(finding=finding, source=source, party=party, committee=committee, matter=matter,
-                                                  deadline=deadline, issued_by=actor, issued_at=clock.now())
+                                                  deadline=deadline, issuer_id=issuer, issued_by=actor, issued_at=clock.now())
         audit("rectification.order", order, actor=actor, after={
-            "party": party.pk, "committee": getattr(committee, "pk", None), "deadline": deadline, "source": source,
+            "issuer": issuer, "party": party.pk, "committee": getattr(committee, "pk", None), "deadline": deadline, "source": source,
             "finding": getattr(finding, "pk", None), "matter": matter,
         }, summary=f"责令{party.name}于{_day(deadline)}前整改（{order.reference}，八（一））")
         queue(_staff(party.pk), "rectification_ordered", {
             "party": party.name, "reference": order.reference, "matter": matter, "deadline": _day(deadline),
         }, link=page_url("rectification_order_detail", order.pk))
     return order
+
+
+def _region_id(actor) -> int:
+    """The regional department's organisation, for its staff's orders (its account's organisation as a rule)."""
+    if actor.organisation_id:
+        return actor.organisation_id
+    return Organisation.objects.filter(kind=OrgKind.REGIONAL_HR_DEPARTMENT).values_list("pk", flat=True).order_by("pk").first()
 
 
 def _locked(order: RectificationOrder) -> RectificationOrder:
@@ -231,8 +309,10 @@ def _state_after_rejection(order: RectificationOrder) -> str:
 
 
 def decide_answer(order: RectificationOrder, actor, *, accept: bool, reason: str = "") -> RectificationOrder:
-    """The overseer accepts the correction, or rejects it back to the party with the reason."""
-    _require(actor, DEPARTMENT, ACCEPTED_BY)
+    """The department that gave the order (or the regional department) accepts the correction, or rejects it back to the
+    party with the reason."""
+    if not may_accept(actor, order):
+        raise RectificationError(refusal(actor, ACCEPTED_BY))
     reason = (reason or "").strip()
     if not accept and not reason:
         raise RectificationError("不予验收须写明理由，整改单位据此继续整改。")
@@ -309,7 +389,7 @@ def suspension_refusal(committee) -> str | None:
 
 def suspend_committee(order: RectificationOrder, actor, *, reason: str) -> CommitteeSuspension:
     """八（一）: a committee office that did not correct in time; its committee stops reviewing."""
-    _require(actor, DEPARTMENT, "责令停止评审由自治区人社厅决定（八（一））。")
+    _require(actor, DEPARTMENT, "责令停止评审涉及全区的评审工作，由自治区人社厅决定（八（一））。")
     reason = (reason or "").strip()
     if not reason:
         raise RectificationError("请写明停止评审的理由。")
@@ -344,7 +424,7 @@ def _locked_suspension(suspension: CommitteeSuspension) -> CommitteeSuspension:
 
 
 def lift_suspension(suspension: CommitteeSuspension, actor, *, reason: str) -> CommitteeSuspension:
-    _require(actor, DEPARTMENT, "恢复评审由自治区人社厅决定（八（一））。")
+    _require(actor, DEPARTMENT, "恢复评审涉及全区的评审工作，由自治区人社厅决定（八（一））。")
     reason = (reason or "").strip()
     if not reason:
         raise RectificationError("请写明恢复评审的理由（如整改已验收）。")
@@ -374,7 +454,7 @@ def approvals_to_revoke(committee: Committee):
 def revoke_approval(suspension: CommitteeSuspension, actor, *, reason: str) -> list[int]:
     """七（一）、八（一）: a suspended committee that still does not correct loses its review approval; the
     declarations workflow's committee_approved guard then refuses it everything an approval allows."""
-    _require(actor, DEPARTMENT, "取消评审资格由自治区人社厅决定（七（一）、八（一））。")
+    _require(actor, DEPARTMENT, "取消评审资格涉及全区的评审工作，由自治区人社厅决定（七（一）、八（一））。")
     reason = (reason or "").strip()
     if not reason:
         raise RectificationError("请写明取消评审资格的理由。")
@@ -493,7 +573,7 @@ def personal_data_problems(texts: list[str], orders) -> list[str]:
 
 
 def save_bulletin(actor, *, document_number: str, title: str, body: str, orders, suspensions, bulletin: Bulletin | None = None) -> Bulletin:
-    _require(actor, DEPARTMENT, "全区通报由自治区人社厅起草发布（八（一））。")
+    _require(actor, DEPARTMENT, "全区通报面向全区，由自治区人社厅起草发布（八（一））。")
     document_number, title, body = document_number.strip(), title.strip(), body.strip()
     if problem := document_number_problem(document_number):
         raise RectificationError(problem)
@@ -527,7 +607,7 @@ def save_bulletin(actor, *, document_number: str, title: str, body: str, orders,
 
 def publish_bulletin(bulletin: Bulletin, actor) -> Bulletin:
     """Irreversible: the bulletin is public from now on, as it is now (its items are frozen)."""
-    _require(actor, DEPARTMENT, "全区通报由自治区人社厅发布（八（一））。")
+    _require(actor, DEPARTMENT, "全区通报面向全区，由自治区人社厅发布（八（一））。")
     with transaction.atomic():
         bulletin = Bulletin.objects.select_for_update().get(pk=bulletin.pk)
         if bulletin.status != BulletinStatus.DRAFT:

@@ -22,10 +22,13 @@ from .models import Bulletin, BulletinStatus, OrderAnswer, OrderState, Source, W
 from .services import RectificationError
 
 
-def _finding(pk):
+def _finding(user, pk):
+    """A finding of a spot check the user sees (a bureau: its own campaigns')."""
     from zhicheng.supervision.models import Finding
+    from zhicheng.supervision.services import campaigns_for
 
-    return get_object_or_404(Finding.objects.select_related("item__campaign", "item__application__unit", "item__certificate"), pk=pk)
+    findings = Finding.objects.filter(item__campaign__in=campaigns_for(user))
+    return get_object_or_404(findings.select_related("item__campaign", "item__application__unit", "item__certificate"), pk=pk)
 
 
 def _answers():
@@ -43,11 +46,11 @@ def order_list(request):
         orders = orders.filter(state=state)
     return render(request, "rectification/order_list.html", {
         "orders": orders[:500], "states": OrderState.choices, "state": state,
-        "waiting": services.waiting_for(user).count(),
+        "counts": services.dashboard_counts(user), "party": user.role in services.PARTY_ROLES,
         "suspensions": services.suspensions_for(user)[:50],
-        "overseer": user.role in services.OVERSEERS, "department": services.may_decide(user),
-        "may_order": services.may_decide(user),
-        "refusal": services.refusal(user, services.ORDERED_BY) if user.role in services.OVERSEERS and not services.may_decide(user) else "",
+        "overseer": services.judges(user), "bulletins": user.role in services.OVERSEERS,
+        "may_order": services.may_order(user),
+        "refusal": services.refusal(user, services.ORDERED_BY) if user.role in services.OVERSEERS and not services.may_order(user) else "",
     })
 
 
@@ -58,16 +61,20 @@ def order_new(request):
         finding_id = object_id(request.GET["finding"])
         if finding_id is None:
             raise Http404
-        finding = _finding(finding_id)
-    if not services.may_decide(request.user):
+        finding = _finding(request.user, finding_id)
+    if not services.may_order(request.user):
         # The supervisor opens the page (it sees every order) and is told why it offers no form; a POST changes nothing.
         refusal = services.refusal(request.user, services.ORDERED_BY)
         if request.method == "POST":
             messages.error(request, refusal)
             return redirect("rectification_orders")
         return render(request, "rectification/order_new.html", {"form": None, "finding": finding, "refusal": refusal})
-    parties = services.parties_of_finding(finding) if finding is not None else None
-    form = forms.OrderForm(request.POST or None, parties=parties)
+    # A bureau chooses among the parties of its area (八（一）); from a finding, among those that handled the item.
+    parties = services.parties_in_area(request.user)
+    if finding is not None:
+        parties = parties.filter(pk__in=[p.pk for p in services.parties_of_finding(finding)])
+    outside = "" if request.user.role in services.DEPARTMENT else services.outside_area(request.user)
+    form = forms.OrderForm(request.POST or None, parties=parties, from_finding=finding is not None, outside=outside)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         if problem := services.deadline_problem(data["deadline"]):
@@ -119,7 +126,10 @@ def _detail_page(request, pk: int, answer_form=None, decide_form=None):
         "decide_form": (decide_form or forms.DecideForm()) if offered["decide"] else None,
         # An overseer who may not decide (the supervisor) is told why the answer waiting for acceptance has no form.
         "decide_refusal": (services.refusal(user, services.ACCEPTED_BY) if order.state == OrderState.ANSWERED and not offered["decide"]
-                           and user.role in services.OVERSEERS else ""),
+                           and services.judges(user) else ""),
+        # A bureau's overdue order to a committee office: the next step is the department's, and the page says so.
+        "suspend_refusal": (services.REGION_WIDE if user.role not in services.DEPARTMENT and services.may_order(user)
+                            and order.state == OrderState.OVERDUE and order.committee_id is not None else ""),
         "can_suspend": (services.may_decide(user) and order.state == OrderState.OVERDUE and order.committee_id is not None),
         "can_revoke": (services.may_decide(user) and finding is not None and finding.item.certificate_id is not None
                        and finding.item.certificate.status != "revoked"),
@@ -128,10 +138,10 @@ def _detail_page(request, pk: int, answer_form=None, decide_form=None):
 
 
 def _offered_forms(user, order) -> dict[str, bool]:
-    """Which of the order's forms its reader is given: the party reports while it waits, the department decides a report
-    (the supervisor reads it and gets neither)."""
+    """Which of the order's forms its reader is given: the party reports while it waits, the department that gave the
+    order (or the regional department) decides a report (the supervisor reads it and gets neither)."""
     return {"answer": services.may_answer(user, order) and order.state in WAITING_FOR_PARTY,
-            "decide": services.may_decide(user) and order.state == OrderState.ANSWERED}
+            "decide": services.may_accept(user, order) and order.state == OrderState.ANSWERED}
 
 
 def _form_problems(form) -> str:
@@ -165,7 +175,7 @@ def order_act(request, pk: int):
             services.answer_order(order, user, text=form.cleaned_data["text"], files=files)
             messages.success(request, _("整改情况已报送，等待验收。"))
         elif action == "decide":
-            if not services.may_decide(user):
+            if not services.may_accept(user, order):
                 raise RectificationError(services.refusal(user, services.ACCEPTED_BY))
             form = forms.DecideForm(request.POST)
             if not form.is_valid():
@@ -277,7 +287,7 @@ def finding_revoke(request, pk: int):
     from zhicheng.certificates.services import CertificateError
     from zhicheng.declarations.services import TransitionError
 
-    finding = _finding(pk)
+    finding = _finding(request.user, pk)
     cert = services.certificate_of_finding(finding)
     if cert is None:
         raise Http404

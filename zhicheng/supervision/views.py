@@ -163,7 +163,7 @@ def spotcheck_item(request, pk: int):
     return render(request, "supervision/item_detail.html", {
         "item": item, "campaign": campaign, "party": party, "form": form, "findings": rows, "points": points,
         "may_record": may_record, "record_refusal": services.refusal(user, services.RECORDED_BY),
-        "may_order": rectification.may_decide(user),
+        "may_order": rectification.may_order(user),
     })
 
 
