@@ -128,6 +128,31 @@ def add_attachment(plan: ReviewPlan, actor, stored_file) -> None:
               summary=f"{plan}添加附件{stored_file.original_name}")
 
 
+def delete_problem(actor, plan: ReviewPlan) -> str:
+    """Why ``actor`` may not delete ``plan`` (empty when it may): only its office, and only a draft never filed; a filed
+    plan (even one returned) is part of the record the department saw (七（三））."""
+    if not is_office_of(actor, plan):
+        return _("只有本评委会办事机构可以删除本评委会的评审实施方案草稿。")
+    if plan.status != PlanStatus.DRAFT:
+        return _("评审实施方案已报备过（当前：%(status)s），是报备记录的一部分，不能删除。") % {"status": _(plan.get_status_display())}
+    return ""
+
+
+def delete_plan(plan: ReviewPlan, actor) -> dict:
+    """Delete a draft plan with its attachments' links (the stored files stay, as every stored file does); returns
+    what was deleted, as audited."""
+    with transaction.atomic():
+        _lock(plan)
+        if problem := delete_problem(actor, plan):
+            raise PlanError(problem)
+        deleted = {"committee": plan.committee_id, "year": plan.year, **_state(plan),
+                   "attachments": sorted((f.original_name, f.sha256) for f in plan.attachments.all())}
+        audit("review_plan.delete", plan, actor=actor, before=deleted, after=None,
+              summary=f"删除{plan}草稿（附件{len(deleted['attachments'])}个）")
+        plan.delete()  # with its attachments' links
+    return deleted
+
+
 def review_deadline(year: int) -> dt.date:
     """The year's deadline for the review and its publicity (三（二）: 9月30日前), as the annual plan sets it: the date the
     plan-progress page (zhicheng.monitoring.progress) holds a plan's review end against."""

@@ -355,7 +355,11 @@ def review_plans(request):
             holder = {}
             if attempt(request, lambda: holder.update(plan=plan_service.create_plan(committee, year, user, **data)), _("已保存草稿。")):
                 return redirect("review_plan_detail", pk=holder["plan"].pk)
-    plans = plan_service.plans_for(user).select_related("committee").order_by("-year", "committee__name")[:200]
+    plans = plan_service.plans_for(user)
+    if user.role != Role.COMMITTEE_OFFICE:
+        # An office's draft is its own working copy: the department and the supervisor list what was filed (七（三））.
+        plans = plans.exclude(status=PlanStatus.DRAFT)
+    plans = plans.select_related("committee").order_by("-year", "committee__name")[:200]
     return render(request, "review/plan_list.html", {"plans": plans, "form": form})
 
 
@@ -413,6 +417,7 @@ def _plan_page(request, plan: ReviewPlan, **bound):
         "lead_days": plan_service.FILING_LEAD_DAYS,
         "return_problem": return_problem, "approval_problem": approval_problem,
         "can_approve": is_region and plan.status == PlanStatus.FILED and not approval_problem,
+        "can_delete": not plan_service.delete_problem(user, plan),
         "draw_waits": _("评审实施方案报备后方可抽选评委。") if is_office and draw is None and not drawable else "",
         "late_warning": plan_service.late_warning(plan),
     }
@@ -436,6 +441,11 @@ def review_plan_act(request, pk: int):
         if not _attempt_form(request, form, lambda d: plan_service.save_plan(plan, user, **{n: d[n] for n in forms.PlanForm.Meta.fields}),
                              _("已保存。")):
             return _plan_page(request, plan, form=form)
+    elif action == "delete":
+        if not plan_service.delete_problem(user, plan) and not confirm.confirmed(request):
+            return confirm.ask(request, _delete_question(plan))
+        if attempt(request, lambda: plan_service.delete_plan(plan, user), _("评审实施方案草稿已删除。")):
+            return redirect("review_plans")
     elif action == "attach":
         _attempt_form(request, forms.FileForm(request.POST, request.FILES),
                       lambda d: plan_service.add_attachment(plan, user, store_upload(d["file"], user)), _("已添加附件。"))
@@ -544,6 +554,19 @@ def _file_question(plan: ReviewPlan) -> confirm.Question:
         consequence=_("报备后方案内容、申报人员花名册和附件即固定并记录内容摘要，不能再修改；经自治区人社厅备案同意后方可开展评审"
                       "（七（三））；如需调整，须由自治区人社厅退回。"),
         button=_("确认报备"), cancel_url=reverse("review_plan_detail", args=[plan.pk]),
+    )
+
+
+def _delete_question(plan: ReviewPlan) -> confirm.Question:
+    """Deleting a draft takes its text and its attachments with it: name them."""
+    names = [f.original_name for f in plan.attachments.all()]
+    return confirm.Question(
+        title=_("删除评审实施方案草稿"), subject=_plan_subject(plan),
+        facts=[_("评审时间：%(start)s至%(end)s；评审地点：%(place)s。") % {
+                   "start": plan.review_starts_on, "end": plan.review_ends_on, "place": plan.place or "—"},
+               ngettext("附件%(n)d个：%(names)s。", "附件%(n)d个：%(names)s。", len(names)) % {"n": len(names), "names": "、".join(names) or "—"}],
+        consequence=_("删除后方案内容和附件一并删除，不能恢复；删除记入审计日志。删除后可重新新建本年度的评审实施方案。"),
+        button=_("确认删除"), cancel_url=reverse("review_plan_detail", args=[plan.pk]),
     )
 
 
