@@ -252,4 +252,29 @@ def test_the_committee_box_carries_the_vote_once_it_is_counted(make_applicant):
                                  reached_two_thirds=True, passed=True)
     app = Application.objects.select_related(*annex_forms.FORM_RELATED).get(pk=app.pk)
     c = annex_forms.content([app], {app.pk: app.version})[app.pk]
-    assert c["committee_result"] == ("2021年08月20日评审会议：评委会25人，应参加表决21人，同意17票，不同意3票，弃权1票；评审通过。")
+    assert c["committee_result"] == ("2021年08月20日评审会议：评委会25人，出席0人，应参加表决21人，同意17票，不同意3票，弃权1票，"
+                                     "未投票0人；评审通过。")
+
+
+@pytest.mark.django_db
+def test_the_committee_box_counts_the_present_and_who_did_not_vote(make_applicant):
+    """As the minutes do (review.meeting): present from the attendance, not voted = eligible − yes − no − abstain."""
+    from zhicheng.review.meeting import not_voted
+    from zhicheng.review.models import Attendance, Meeting, MeetingResult, ReviewPlan
+
+    from ..review.kit import Kit
+
+    app = _declared(make_applicant, until="under_review")
+    kit = Kit(app.committee.name)
+    meeting = Meeting.objects.create(plan=ReviewPlan.objects.get(committee=app.committee, year=2021), held_on=D(2021, 8, 20),
+                                     place="呼和浩特", committee_size=5)
+    for present in (True, True, True, True, False):
+        Attendance.objects.create(meeting=meeting, expert=kit.expert(), present=present, recorded_at=clock.now())
+    # Four present, none recused: one of them cast no ballot.
+    result = MeetingResult.objects.create(meeting=meeting, application=app, group="general", eligible=4, yes=3, no=0, abstain=0,
+                                          reached_two_thirds=True, passed=True)
+    assert not_voted(result) == 1
+    app = Application.objects.select_related(*annex_forms.FORM_RELATED).get(pk=app.pk)
+    c = annex_forms.content([app], {app.pk: app.version})[app.pk]
+    assert c["committee_result"] == ("2021年08月20日评审会议：评委会5人，出席4人，应参加表决4人，同意3票，不同意0票，弃权0票，"
+                                     "未投票1人；评审通过。")

@@ -159,6 +159,7 @@ def content(apps: list[Application], versions: dict[int, int], full_id: set[int]
     queries whatever the number of declarations."""
     from zhicheng.catalogue.models import Series, TitleName
     from zhicheng.publicity.models import PublicityEntry, PublicityKind, PublicityOutcome
+    from zhicheng.review.meeting import not_voted, present_count
     from zhicheng.review.models import MeetingResult
 
     ids = [app.pk for app in apps]
@@ -188,11 +189,13 @@ def content(apps: list[Application], versions: dict[int, int], full_id: set[int]
         publicity[entry.application_id] = (f"已于{p.starts_on:%Y年%m月%d日}至{p.ends_on:%Y年%m月%d日}在本单位公示"
                                            f"（{p.working_days}个工作日），{outcome_words.get(p.outcome, p.get_outcome_display())}。")
     results: dict[int, str] = {}
-    for r in MeetingResult.objects.filter(application_id__in=ids).select_related("meeting").order_by("meeting__held_on", "pk"):
+    # As the meeting's minutes count them (review.meeting): present from the attendance, not voted = eligible − cast.
+    for r in (MeetingResult.objects.filter(application_id__in=ids).select_related("meeting")
+              .annotate(present=present_count("meeting__")).order_by("meeting__held_on", "pk")):
         size = f"评委会{r.meeting.committee_size}人，" if r.meeting.committee_size else ""
-        results[r.application_id] = (f"{r.meeting.held_on:%Y年%m月%d日}评审会议：{size}应参加表决{r.eligible}人，同意{r.yes}票，"
-                                     f"不同意{r.no}票，弃权{r.abstain}票；{'评审通过' if r.passed else '未通过'}。"
-                                     + r.note)
+        results[r.application_id] = (f"{r.meeting.held_on:%Y年%m月%d日}评审会议：{size}出席{r.present}人，应参加表决{r.eligible}人，"
+                                     f"同意{r.yes}票，不同意{r.no}票，弃权{r.abstain}票，未投票{not_voted(r)}人；"
+                                     f"{'评审通过' if r.passed else '未通过'}。" + r.note)
 
     out = {}
     for app in apps:

@@ -21,7 +21,7 @@ from fractions import Fraction
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, F
+from django.db.models import Count, F, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -210,6 +210,12 @@ def record_attendance(meeting: Meeting, actor, present_ids) -> None:
 
 def present_experts(meeting: Meeting) -> list[Expert]:
     return [a.expert for a in meeting.attendance.filter(present=True).select_related("expert__person").order_by("expert__person__name")]
+
+
+def present_count(to_meeting: str = "") -> Count:
+    """How many experts were present (those present_experts lists), as an annotation of a query reaching the meeting by
+    ``to_meeting`` (e.g. "meeting__" from its results): what the minutes and the forms printed from them count."""
+    return Count(f"{to_meeting}attendance", filter=Q(**{f"{to_meeting}attendance__present": True}))
 
 
 def ballot_applications(meeting: Meeting):
