@@ -17,9 +17,16 @@ NAME = re.compile(
 )
 
 
+# As long as the archive keeps a name (people.Person.name and the other name fields): longer is refused, with the
+# length, rather than by the database.
+MAX_LENGTH = 40
+
+
 def name_problem(value: str) -> str | None:
     """Why ``value`` is not a person's name, or None (an empty value is the caller's: required or not)."""
     value = value.strip()
     if value and not NAME.fullmatch(value):
         return _("姓名只能由汉字、蒙古文或拉丁字母组成（可含间隔号“·”和空格），请核对。")
+    if len(value) > MAX_LENGTH:
+        return _("姓名有%(length)d个字符，超过了%(limit)d个字符的上限，请核对。") % {"length": len(value), "limit": MAX_LENGTH}
     return None

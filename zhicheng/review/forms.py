@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from zhicheng.catalogue.models import Specialty
 from zhicheng.core import clock
+from zhicheng.core.names import name_problem
 from zhicheng.core.params import IdChoicesField
 from zhicheng.core.wording import title_label
 from zhicheng.orgs.models import Organisation
@@ -67,6 +68,12 @@ class RelationForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["former_unit"].queryset = units()
+
+    def clean_relative_name(self):
+        name = self.cleaned_data["relative_name"].strip()
+        if problem := name_problem(name):
+            raise forms.ValidationError(problem)
+        return name
 
     def clean_started_on(self):
         return _not_after_today(self, "started_on")

@@ -23,6 +23,7 @@ from zhicheng.catalogue.models import LEVEL_ORDER, SENIOR_LEVELS, Series, Specia
 from zhicheng.core import clock
 from zhicheng.core.canonical import sha256_hex
 from zhicheng.core.identifiers import birth_date_from_id, normalise_id_number
+from zhicheng.core.names import name_problem
 from zhicheng.core.wording import enumeration
 from zhicheng.orgs.models import Committee, Organisation, OrgKind, Sector, UnitLevel
 from zhicheng.people.dates import MIN_AGE, years_after
@@ -245,6 +246,9 @@ def add_relation(expert: Expert, actor, **fields) -> ExpertRelation:
     if relation.kind == RelationKind.RELATIVE:
         if not relation.relative_name.strip() or not relation.relative_id_number.strip():
             raise PoolError(_("请填写亲属的姓名和身份证号码。"))
+        relation.relative_name = relation.relative_name.strip()
+        if problem := name_problem(relation.relative_name):
+            raise PoolError(_("亲属姓名“%(name)s”：%(problem)s") % {"name": relation.relative_name, "problem": problem})
         try:
             relation.relative_id_number = normalise_id_number(relation.relative_id_number)
         except ValidationError as exc:
@@ -573,6 +577,9 @@ def _parse_row(row, lookups: _Lookups, allowed_committees: dict[int, Committee],
 
     relatives = []
     for item, parts in triples("relatives", _("“%(item)s”应写成 关系:姓名:身份证号码")):
+        if problem := name_problem(parts[1]):
+            err("relatives", _("“%(item)s”：%(problem)s") % {"item": item, "problem": problem})
+            continue
         try:
             relatives.append((parts[0], parts[1], normalise_id_number(parts[2])))
         except ValidationError:
