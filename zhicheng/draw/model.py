@@ -281,7 +281,8 @@ def served_last_year(expert: Expert, spec: DrawSpec) -> bool:
 
 
 def exclusion_reasons(expert: Expert, spec: DrawSpec) -> tuple[str, ...]:
-    """Why an expert may not be drawn this year (empty when eligible)."""
+    """Why an expert may not be drawn this year (empty when eligible). In Chinese whatever the reader's language: they
+    are published and re-verified (record.py); pages translate them when they show them (locale/en django.po)."""
     reasons = []
     years = expert.served.get(spec.committee, ())
     if all(spec.year - back in years for back in (1, 2, 3)):
