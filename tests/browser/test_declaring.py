@@ -72,6 +72,7 @@ def test_private_sector_declaration_correction_and_committee(page, region, today
     page.fill("#id_id_number", id_number[:-1] + ("0" if id_number[-1] != "0" else "1"))  # a wrong check digit first
     page.fill("#id_phone", "13912345678")
     page.fill("#id_email", "wulan@example.com")
+    page.check("#id_employment_relation_0")  # 与用人单位签订劳动（聘用）合同
     page.select_option("#id_unit", str(Organisation.objects.get(name=PRIVATE_UNIT).pk))
     page.fill("#id_password1", PASSWORD)
     page.fill("#id_password2", PASSWORD)

@@ -95,6 +95,7 @@ def test_dates_are_checked_against_today_and_each_other(page, region, today, sho
     page.fill("#id_id_number", unborn)
     page.fill("#id_phone", "13912345678")
     page.fill("#id_email", "weilai@example.com")
+    page.check("#id_employment_relation_0")  # 与用人单位签订劳动（聘用）合同
     page.select_option("#id_unit", str(Organisation.objects.get(name=PRIVATE_UNIT).pk))
     page.fill("#id_password1", PASSWORD)
     page.fill("#id_password2", PASSWORD)

@@ -42,5 +42,5 @@ def new_id_number(serial: int, birth: dt.date = dt.date(1992, 3, 14)) -> str:
 def registration(unit_pk: int, serial: int = 401, name: str = "乌兰其其格") -> dict:
     return {
         "name": name, "id_number": new_id_number(serial), "phone": "13912345678", "email": "wulan@example.com",
-        "unit": unit_pk, "password1": "Caoyuan-2021!", "password2": "Caoyuan-2021!",
+        "employment_relation": "labor_contract", "unit": unit_pk, "password1": "Caoyuan-2021!", "password2": "Caoyuan-2021!",
     }

@@ -85,6 +85,21 @@ class Application(models.Model):
         return f"{self.series.name}{self.get_level_display()}"
 
     @property
+    def for_freelancer(self) -> bool:
+        """A freelancer's declaration (二（一）): its unit is the talent exchange service keeping the file (四（五）1),
+        which the pages name as that, not as an employer."""
+        from zhicheng.people.models import EmploymentRelation
+
+        return self.person.employment_relation == EmploymentRelation.FREELANCE and self.unit.keeps_freelancer_files
+
+    @property
+    def state_label(self) -> str:
+        """The state's label, naming the service keeping a freelancer's file where an employer would be (Chinese; |tr)."""
+        from .states import FREELANCER_STATE_LABELS
+
+        return FREELANCER_STATE_LABELS.get(self.state, self.get_state_display()) if self.for_freelancer else self.get_state_display()
+
+    @property
     def is_closed(self) -> bool:
         """No step is left for anyone (failed, withdrawn, returned, certified, revoked): nobody holds it."""
         from .states import FINAL_STATES

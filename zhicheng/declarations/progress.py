@@ -15,7 +15,7 @@ from . import guards
 from .holders import NoHolder, holder_for
 from .models import Application
 from .states import EDITABLE_STATES as APPLICANT_STATES
-from .states import FINAL_STATES, State
+from .states import FINAL_STATES, FREELANCER_STATE_LABELS, State
 from .workflow import Transition, transitions_for
 
 # The step that moves a declaration forward from each state when all goes well.
@@ -86,6 +86,14 @@ def _held_by(app: Application, event, following) -> str:
 
 def steps(app: Application, events) -> list[Step]:
     """Done steps from the timeline, the current one, and the ones ahead on this channel."""
+    result = _steps(app, events)
+    if app.for_freelancer:
+        for step in result:
+            step.label = FREELANCER_STATE_LABELS.get(step.state, step.label)
+    return result
+
+
+def _steps(app: Application, events) -> list[Step]:
     events = list(events)
     done = [Step(state=State.DRAFT, label=State.DRAFT.label, holder=_("申报人本人"), status="done")]
     for e, following in zip(events, events[1:] + [None]):

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from zhicheng.audit.services import record as audit
 from zhicheng.core import clock
 from zhicheng.jobs.runner import no_progress
-from zhicheng.people.models import HonourCode, TitleVia
+from zhicheng.people.models import EmploymentRelation, HonourCode, TitleVia
 
 from .models import Application
 from .states import FINAL_STATES, State
@@ -73,6 +73,9 @@ def build_facts(app: Application, applied_on=None) -> dict:
     # The titles held on the day of the declaration (三（一）): not the one this declaration led to, nor a later one
     # (re-screened after certification, its own 破格 title read as a 破格 used before).
     titles = [t for t in person.titleheld_records.all() if t.obtained_on <= applied_on]
+    # A freelancer's unit is the talent exchange service keeping their file (四（五）1): its area and level place the
+    # declaration, but the freelancer holds none of its posts, so its post management is not theirs (五（五）2).
+    own_post = person.employment_relation != EmploymentRelation.FREELANCE
     facts = {
         "year": app.plan.year,
         "applied_on": applied_on.isoformat(),
@@ -89,7 +92,7 @@ def build_facts(app: Application, applied_on=None) -> dict:
             "relation": person.employment_relation,
             "sector": unit.sector,
             "unit_level": unit.level,
-            "post_management": unit.post_management,
+            "post_management": unit.post_management and own_post,
             "central_or_out_of_region_unit": unit.central_or_out_of_region,
             "entrusted": bool(app.entrustment_letter_id),
         },

@@ -1,6 +1,7 @@
 """The states of a declaration and the channels of 四. Labels are what users read."""
 
 from django.db import models
+from django.utils.translation import gettext_noop
 
 
 class State(models.TextChoices):
@@ -31,6 +32,10 @@ class State(models.TextChoices):
 
 
 FINAL_STATES = frozenset({State.FAILED, State.WITHDRAWN, State.DEEMED_WITHDRAWN, State.RETURNED, State.REVOKED, State.CERTIFIED})
+
+# A freelancer's declaration is checked and publicised by the talent exchange service keeping the file (四（五）1), not
+# by an employer: those two states are named for it. Chinese, as the states' labels are; the pages translate them (|tr).
+FREELANCER_STATE_LABELS = {State.SUBMITTED: gettext_noop("待档案存放机构审核"), State.EMPLOYER_PUBLICITY: gettext_noop("档案存放机构公示中")}
 
 # Drafts are the applicant's own business until they are submitted.
 PRIVATE_STATES = frozenset({State.DRAFT})

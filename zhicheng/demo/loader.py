@@ -44,8 +44,8 @@ DEMO_SUPERVISOR_SECRET = "c0de" * 16
 DEMO_DAY = dt.date(2021, 9, 15)
 DEMO_MAIL_DOMAIN = "demo.zhicheng.local"
 # The logins load_demo prints (friendly_logins), in its order; the login page lists those present.
-DEMO_LOGINS = ("applicant", "declarant", "employer", "department", "city_bureau", "county_bureau", "recommender", "talent_centre",
-               "committee_office", "regional_hr", "supervisor", "economics_office", "expert", "admin")
+DEMO_LOGINS = ("applicant", "declarant", "freelancer", "employer", "talent_exchange", "department", "city_bureau", "county_bureau",
+               "recommender", "talent_centre", "committee_office", "regional_hr", "supervisor", "economics_office", "expert", "admin")
 LATE = {State.DRAFT: dt.date(2021, 6, 28), State.SUBMITTED: dt.date(2021, 9, 1)}
 LATEST = {State.DRAFT: dt.date(2021, 6, 28), State.SUBMITTED: dt.date(2021, 9, 13)}
 P = A  # profiles
@@ -419,6 +419,7 @@ class DemoLoader:
         "zhicheng.rectification.demo.demo",  # after the spot checks: orders from their findings
         "zhicheng.webhooks.demo.demo",
         "zhicheng.certificates.demo.demo",
+        "zhicheng.demo.freelance.demo",  # after the exchange: a freelancer and the service keeping their file (四（五）1)
     )
 
     def oversight_demo(self):
@@ -458,6 +459,7 @@ class DemoLoader:
                 account.username = username
                 account.save(update_fields=["username"])
             logins.insert(0, (username, Role.APPLICANT.label, where))
+        logins += import_string("zhicheng.demo.freelance.logins")()
         economics = Organisation.objects.get(committee__series__code="economics")
         if not any(name == economics.name for _, _, name in logins):
             self._account("economics_office", Role.COMMITTEE_OFFICE, organisation=economics, first_name=f"{economics.name[:20]}（演示）")

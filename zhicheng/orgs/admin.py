@@ -15,8 +15,9 @@ class AreaAdmin(AuditedAdmin, admin.ModelAdmin):
 
 @admin.register(Organisation)
 class OrganisationAdmin(AuditedAdmin, admin.ModelAdmin):
-    list_display = ("name", "kind", "area", "level", "sector", "credit_code", "post_management", "senior_posts_set", "senior_posts_filled")
-    list_filter = ("kind", "level", "sector", "post_management")
+    list_display = ("name", "kind", "area", "level", "sector", "credit_code", "post_management", "senior_posts_set", "senior_posts_filled",
+                    "keeps_freelancer_files")
+    list_filter = ("kind", "level", "sector", "post_management", "keeps_freelancer_files")
     search_fields = ("name", "credit_code")
     autocomplete_fields = ("area", "competent_department")
     list_select_related = ("area",)

@@ -111,6 +111,12 @@ class Organisation(models.Model):
     senior_posts_set = models.PositiveIntegerField("高级岗位设岗数", default=0)
     senior_posts_filled = models.PositiveIntegerField("高级岗位已聘数", default=0)
     recommender_kind = models.CharField("推荐机构类别", max_length=24, choices=RecommenderKind.choices, blank=True)
+    # A freelancer has no employer: the service keeping their personnel file checks and publicises the declaration in the
+    # unit's place (六（一）) and reports it to the bureau of its area, so it is a unit without a competent department.
+    keeps_freelancer_files = models.BooleanField(
+        "存放自由职业人员档案的人才交流服务机构（四（五）1）", default=False,
+        help_text="勾选后，自由职业专业技术人才（二（一））注册时可选择本机构为档案存放机构，由本机构审核公示其申报并报送本地区人社部门。",
+    )
     phone = models.CharField("联系电话", max_length=40, blank=True)
 
     objects = OrganisationQuerySet.as_manager()
@@ -139,8 +145,22 @@ class Organisation(models.Model):
             errors["senior_posts_filled"] = "已聘数不能超过设岗数。"
         if self.kind == OrgKind.RECOMMENDING_BODY and not self.recommender_kind:
             errors["recommender_kind"] = "请选择推荐机构类别（四（五））。"
+        if self.keeps_freelancer_files and (problem := self.freelancer_files_problem()):
+            errors["keeps_freelancer_files"] = problem
         if errors:
             raise ValidationError(errors)
+
+    def freelancer_files_problem(self) -> str:
+        """Why this organisation cannot take freelancers' declarations the way a local unit without a competent
+        department does (declarations.guards.local_*_without_department): those rows are the only ones that lead
+        from its check and publicity to the bureau of its area (四（二））; empty when it can."""
+        if self.kind != OrgKind.UNIT:
+            return "存放自由职业人员档案的机构须登记为“用人单位”类型，由其人事部门审核公示申报（六（一））。"
+        if self.competent_department_id:
+            return "存放自由职业人员档案的机构直接报送本地区人社部门（四（二）），不能设主管部门。"
+        if self.central_or_out_of_region or self.sector == Sector.PRIVATE or self.level not in (UnitLevel.CITY, UnitLevel.COUNTY):
+            return "存放自由职业人员档案的机构须是盟市或旗县（市、区）的人才交流服务机构（非中央、外省区驻区单位，单位性质不是非公有制）。"
+        return ""
 
     @property
     def senior_vacancies(self) -> int:

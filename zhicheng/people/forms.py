@@ -17,7 +17,7 @@ from zhicheng.orgs.models import Organisation, OrgKind
 
 from . import dates
 from .codes import CATALOGUE_FIELDS
-from .models import ARCHIVE_MODELS, PERSON_FACT_FIELDS, PERSON_FACT_GROUPS, UNREAD_PERSON_FIELDS, Nationality, Person
+from .models import ARCHIVE_MODELS, PERSON_FACT_FIELDS, PERSON_FACT_GROUPS, UNREAD_PERSON_FIELDS, EmploymentRelation, Nationality, Person
 
 
 def translate_labels(form) -> None:
@@ -32,20 +32,58 @@ def translate_labels(form) -> None:
             field.choices = [(value, gettext(str(label))) for value, label in field.choices]
 
 
+def relation_problem(relation: str, unit) -> str:
+    """Why this employment relation cannot stand with this organisation, or "" (registration and the facts page
+    alike). A freelancer (二（一）) declares through the talent exchange service keeping their file (四（五）1), which
+    then stands where an employer would: any other organisation would check a declaration of someone it does not employ."""
+    if relation == EmploymentRelation.FREELANCE and not (unit is not None and unit.keeps_freelancer_files):
+        if unit is None:
+            return gettext("自由职业人员请选择存放本人档案的人才交流服务机构（四（五）1）。")
+        return gettext("%(unit)s不是存放自由职业人员档案的人才交流服务机构（四（五）1），自由职业人员不能以其为档案存放机构；"
+                       "请选择存放本人档案的人才交流服务机构，或联系人力资源社会保障部门更正登记的单位。") % {"unit": unit.name}
+    return ""
+
+
+# What a registering professional says of their employment (二（一））: the engine's third value, "none", is out of the
+# notice's scope and would only register someone who can never declare.
+REGISTRATION_RELATIONS = [
+    (EmploymentRelation.LABOR_CONTRACT.value, _("与用人单位签订劳动（聘用）合同")),
+    (EmploymentRelation.FREELANCE.value, _("自由职业（档案存放于人才交流服务机构）")),
+]
+
+
+def _unit_label(org) -> str:
+    return f"{org.name}（{org.area.name}）"
+
+
 class RegistrationForm(forms.Form):
     name = forms.CharField(label=_("姓名"), max_length=40)
     id_number = forms.CharField(label=_("身份证件号码"), max_length=18,
                                 help_text=_("居民身份证、港澳台居民居住证或外国人永久居留身份证的18位号码，登录时用作用户名"))
     phone = forms.CharField(label=_("手机号"), max_length=20)
     email = forms.EmailField(label=_("电子邮箱"), help_text=_("用于接收办理进展通知"))
-    unit = forms.ModelChoiceField(label=_("现工作单位"), queryset=Organisation.objects.none(), empty_label=_("请选择"))
+    employment_relation = forms.ChoiceField(
+        label=_("用工关系"), choices=REGISTRATION_RELATIONS, widget=forms.RadioSelect,
+        error_messages={"required": _("请选择用工关系：与用人单位签订劳动（聘用）合同，或自由职业。"),
+                        "invalid_choice": _("请选择用工关系：与用人单位签订劳动（聘用）合同，或自由职业。")},
+    )
+    unit = forms.ModelChoiceField(label=_("现工作单位"), queryset=Organisation.objects.none(), empty_label=_("请选择"), required=False,
+                                  help_text=_("与用人单位签订劳动（聘用）合同的，选择用人单位"),
+                                  error_messages={"invalid_choice": _("所选单位不在可选的用人单位中，请从列表中选择。")})
+    file_agency = forms.ModelChoiceField(
+        label=_("档案存放机构"), queryset=Organisation.objects.none(), empty_label=_("请选择"), required=False,
+        help_text=_("自由职业的，选择存放本人档案的人才交流服务机构（四（五）1），由其审核公示申报"),
+        error_messages={"invalid_choice": _("所选机构不是存放自由职业人员档案的人才交流服务机构（四（五）1），请从列表中选择。")},
+    )
     password1 = forms.CharField(label=_("密码"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
     password2 = forms.CharField(label=_("确认密码"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = Organisation.objects.filter(kind=OrgKind.UNIT).select_related("area").order_by("area__path", "name")
-        self.fields["unit"].label_from_instance = lambda o: f"{o.name}（{o.area.name}）"
+        units = Organisation.objects.filter(kind=OrgKind.UNIT).select_related("area").order_by("area__path", "name")
+        self.fields["unit"].queryset = units
+        self.fields["file_agency"].queryset = units.filter(keeps_freelancer_files=True)
+        self.fields["unit"].label_from_instance = self.fields["file_agency"].label_from_instance = _unit_label
 
     def clean_name(self):
         name = self.cleaned_data["name"].strip()
@@ -69,6 +107,15 @@ class RegistrationForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        # The person's organisation is the employer, or for a freelancer the service keeping the file: the other
+        # list's choice, if any, is not theirs and is not kept.
+        relation = data.get("employment_relation")
+        if relation == EmploymentRelation.FREELANCE and "file_agency" not in self.errors:
+            data["unit"] = data.get("file_agency")
+            if problem := relation_problem(relation, data["unit"]):
+                self.add_error("file_agency", problem)
+        elif relation == EmploymentRelation.LABOR_CONTRACT and "unit" not in self.errors and data.get("unit") is None:
+            self.add_error("unit", gettext("请选择现工作单位（用人单位）。"))
         if data.get("password1") and data.get("password1") != data.get("password2"):
             self.add_error("password2", _("两次输入的密码不一致。"))
         elif data.get("password1"):
@@ -232,6 +279,8 @@ class PersonFactsForm(forms.ModelForm):
             # No one serves before working age: 50 years of service for someone born in 1990 is a typing error.
             self.add_error("rural_service_years", gettext("服务年限（%(years)s年）超过了您年满%(age)d周岁以来的年数（%(working)s年），请核对。") % {
                 "years": years, "age": dates.MIN_REGISTRATION_AGE, "working": working})
+        if "employment_relation" in data and (problem := relation_problem(data["employment_relation"], self.instance.unit)):
+            self.add_error("employment_relation", problem)
         if data.get("foreign_permit") and data.get("nationality") != Nationality.FOREIGN:
             self.add_error("foreign_permit", gettext("外籍人员证件只由外籍人员填写；国籍/地区不是“外籍”时请留空。"))
         # Facts that only mean something together: one without the other would reach the engine half said.

@@ -175,6 +175,11 @@ class Person(models.Model):
     def __str__(self):
         return self.name
 
+    @property
+    def is_freelancer(self) -> bool:
+        """A freelance professional (二（一）) whose unit is the talent exchange service keeping the file (四（五）1)."""
+        return self.employment_relation == EmploymentRelation.FREELANCE and self.unit is not None and self.unit.keeps_freelancer_files
+
     def clean(self):
         from .dates import check_birth_date, not_after_today, not_before_age
 

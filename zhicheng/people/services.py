@@ -40,7 +40,8 @@ def _check_registration_rate() -> None:
         raise RegistrationLimited(limit)
 
 
-def register_applicant(*, name: str, id_number: str, phone: str, email: str, unit, password: str):
+def register_applicant(*, name: str, id_number: str, phone: str, email: str, unit, password: str,
+                       employment_relation: str):
     """A Person from a checked 身份证 number and the applicant's own account; the number is the login.
 
     Returns None, creating nothing, when the number already has an archive. The caller answers the
@@ -54,10 +55,11 @@ def register_applicant(*, name: str, id_number: str, phone: str, email: str, uni
     user.set_password(password)
     try:
         with transaction.atomic():
-            person = Person.objects.create(name=name.strip(), id_number=id_number, phone=phone.strip(), email=email.strip(), unit=unit)
+            person = Person.objects.create(name=name.strip(), id_number=id_number, phone=phone.strip(), email=email.strip(), unit=unit,
+                                           employment_relation=employment_relation)
             user.person = person
             user.save()
-            audit("person.register", person, actor=user, after={"unit": getattr(unit, "pk", None)},
+            audit("person.register", person, actor=user, after={"unit": getattr(unit, "pk", None), "employment_relation": employment_relation},
                   summary=f"{person.name}注册为申报人")
     except IntegrityError:  # the number (or an account named by it) exists
         existing = Person.objects.filter(id_number=id_number).values_list("pk", flat=True).first()

@@ -21,7 +21,7 @@ def register(request):
         data = form.cleaned_data
         try:
             register_applicant(name=data["name"], id_number=data["id_number"], phone=data["phone"], email=data["email"],
-                               unit=data["unit"], password=data["password1"])
+                               unit=data["unit"], password=data["password1"], employment_relation=data["employment_relation"])
         except RegistrationLimited as exc:
             form.add_error(None, str(exc))
             return render(request, "web/register.html", {"form": form}, status=429)
