@@ -7,7 +7,7 @@ import datetime as dt
 from zhicheng.core import clock
 from zhicheng.declarations.models import Application
 from zhicheng.declarations.services import transition
-from zhicheng.declarations.states import State
+from zhicheng.declarations.states import State, is_recognition
 from zhicheng.publicity.services import close_publicity, start_publicity
 from zhicheng.review.models import ReviewPlan
 
@@ -52,6 +52,8 @@ def step(app: Application, day: dt.date) -> tuple[Application, dt.date]:
             day = publicity.ends_on + dt.timedelta(days=1)
             with clock.frozen(day):
                 close_publicity(publicity, staff_of(publicity.publisher))
+        elif app.state == State.ACCEPTED and is_recognition(app.route):
+            transition(app, "recognise", actor_for(app), note="经考核，符合认定条件（五（十二））。")
         elif app.state == State.ACCEPTED:
             plan = ReviewPlan.objects.get(committee=app.committee, year=app.plan.year)
             day = max(day, plan.review_starts_on)

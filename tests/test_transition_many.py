@@ -44,6 +44,8 @@ POOL = [
     (P.regular_engineer, State.DEPARTMENT_REVIEW), (P.regular_engineer, State.DEPARTMENT_REVIEW),
     (P.regular_city_engineer_intermediate, State.COMMITTEE_INTAKE), (P.regular_city_engineer_intermediate, State.COMMITTEE_INTAKE),
     (P.regular_county_doctor, State.UNDER_REVIEW), (P.regular_county_doctor, State.UNDER_REVIEW),
+    # Accepted ones of both kinds: recognised after assessment (五（十二）) or opened for review, each refused the other's step.
+    (P.graduate_recognition, State.ACCEPTED), (P.postdoc_recognition, State.ACCEPTED), (P.regular_city_engineer_intermediate, State.ACCEPTED),
     (P.regular_city_engineer_intermediate, State.RESULT_PUBLISHED), (P.regular_city_engineer_intermediate, State.RESULT_PUBLISHED),
     (P.regular_city_engineer_intermediate, State.FILED), (P.regular_city_engineer_intermediate, State.FILED),
 ]

@@ -7,7 +7,7 @@ import datetime as dt
 import hashlib
 
 from zhicheng.audit.services import record as audit
-from zhicheng.declarations.states import State
+from zhicheng.declarations.states import state_label
 
 from .models import PledgeRecord
 
@@ -30,7 +30,8 @@ def archive_pledges(apps, actor, now: dt.datetime) -> list[PledgeRecord]:
     by_app = {app.pk: app for app in apps}
     records = list(PledgeRecord.objects.filter(application_id__in=list(by_app)).order_by("application_id"))
     for record in records:
-        record.archived_at, record.review_outcome = now, State(by_app[record.application_id].state).label
+        app = by_app[record.application_id]
+        record.archived_at, record.review_outcome = now, state_label(app.state, app.route)  # a recognition's is 考核认定
     PledgeRecord.objects.bulk_update(records, ["archived_at", "review_outcome"])
     for record in records:
         app = by_app[record.application_id]

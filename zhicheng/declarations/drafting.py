@@ -8,7 +8,7 @@ import datetime as dt
 import hashlib
 
 from django.db import transaction
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from zhicheng.accounts.roles import Role
 from zhicheng.audit.services import record as audit
@@ -33,6 +33,8 @@ PLEDGE_TEXT = (
 
 # States in which the fee can still be recorded: before the employer reports (八（五）).
 FEE_STATES = (State.DRAFT, State.SUBMITTED, State.EMPLOYER_PUBLICITY, State.CORRECTION_REQUESTED)
+
+NO_FEE_FOR_RECOGNITION = gettext_noop("考核认定不需要评审，不收评审费（五（十二））。")
 
 
 def _errors():
@@ -150,6 +152,8 @@ def record_fee_payment(app: Application, actor, reference: str) -> None:
     is_employer = actor.role == Role.EMPLOYER_HR and actor.organisation_id == app.unit_id
     if not (_is_owner(app, actor) or is_employer):
         raise IllegalTransition("只有申报人本人或其所在单位可以登记缴费。")
+    if app.fee_not_charged:
+        raise GuardFailed(gettext(NO_FEE_FOR_RECOGNITION))
     if app.fee_paid_at:
         raise GuardFailed(f"评审费已于{app.fee_paid_at.astimezone(clock.CHINA):%Y年%m月%d日}登记缴纳。")
     if app.state not in FEE_STATES:
@@ -234,11 +238,11 @@ def change_level(app: Application, actor, level: str) -> None:
     not yet submitted changes its level (records, files and pledge kept; committee, fee and the engine's
     decision follow the new level). The decision is renewed in the same transaction: a level the archive
     cannot be screened for leaves the draft as it was."""
-    from zhicheng.catalogue.models import FeeStandard, Level
+    from zhicheng.catalogue.models import Level
 
     from .holders import goes_via_talent_centre
     from .screening import screen
-    from .services import find_committee
+    from .services import find_committee, review_fee
 
     GuardFailed, IllegalTransition = _errors()
     if not _is_owner(app, actor):
@@ -248,8 +252,7 @@ def change_level(app: Application, actor, level: str) -> None:
     require_open(app)
     if level == app.level:
         return
-    fee = FeeStandard.objects.filter(level=level).first()
-    amount = fee.amount if fee else 0
+    amount = review_fee(level, app.route)
     if app.fee_paid_at and amount != app.fee_amount:
         raise GuardFailed(f"已按{app.get_level_display()}登记缴纳评审费{app.fee_amount}元，{Level(level).label}评审费为{amount}元；"
                           "请先与单位核对缴费，再改变申报层级。")

@@ -15,7 +15,7 @@ from zhicheng.catalogue.models import SENIOR_LEVELS
 from zhicheng.core import clock
 
 from .registry import guard
-from .states import Channel, State
+from .states import Channel, State, is_recognition
 
 
 def _in_county(app) -> bool:
@@ -78,6 +78,14 @@ def direct_to_committee(app) -> bool:
     return not app.via_talent_centre
 
 
+def recognition_route(app) -> bool:
+    return is_recognition(app.route)
+
+
+def review_route(app) -> bool:
+    return not is_recognition(app.route)
+
+
 PATHS = {
     "via_competent_department": (via_competent_department, "经主管部门（单位有主管部门）"),
     "local_county_without_department": (local_county_without_department, "盟市及以下、无主管部门、单位在旗县"),
@@ -92,6 +100,8 @@ PATHS = {
     "local_unit_in_city": (local_unit_in_city, "盟市及以下、单位在盟市本级"),
     "via_talent_centre": (via_talent_centre, "高级职称且评委会设在自治区"),
     "direct_to_committee": (direct_to_committee, "其他情形"),
+    "recognition_route": (recognition_route, "考核认定（五（十二）：高校毕业生、博士后）"),
+    "review_route": (review_route, "评审（考核认定以外的申报途径）"),
 }
 
 

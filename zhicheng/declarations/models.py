@@ -8,7 +8,7 @@ from django.db import models
 from zhicheng.catalogue.models import Level
 
 from .querysets import ApplicationQuerySet
-from .states import Channel, State
+from .states import Channel, State, is_recognition, state_label
 
 
 class Application(models.Model):
@@ -93,11 +93,16 @@ class Application(models.Model):
         return self.person.employment_relation == EmploymentRelation.FREELANCE and self.unit.keeps_freelancer_files
 
     @property
-    def state_label(self) -> str:
-        """The state's label, naming the service keeping a freelancer's file where an employer would be (Chinese; |tr)."""
-        from .states import FREELANCER_STATE_LABELS
+    def state_display(self) -> str:
+        """The state as this declaration reads it: a freelancer's service checks (四（五）1), a recognition is assessed,
+        not reviewed (五（十二））."""
+        return state_label(self.state, self.route, self.for_freelancer)
 
-        return FREELANCER_STATE_LABELS.get(self.state, self.get_state_display()) if self.for_freelancer else self.get_state_display()
+    @property
+    def fee_not_charged(self) -> bool:
+        """五（十二）: a recognition route is not reviewed, so there is no review fee to pay (a fee recorded before the
+        route was known stays on record as paid)."""
+        return is_recognition(self.route) and not self.fee_paid_at
 
     @property
     def is_closed(self) -> bool:

@@ -13,6 +13,7 @@ from zhicheng.catalogue.models import FeeStandard, Level, MaterialItem, Series
 from zhicheng.orgs.models import Committee
 
 from .checklist import ROUTE_LABELS
+from .states import is_recognition
 
 DEGREE_LABELS = {"doctorate": "博士研究生", "master": "硕士研究生", "bachelor": "大学本科", "associate": "大学专科",
                  "secondary_vocational": "中专"}
@@ -50,6 +51,11 @@ class OneTimeNotice:
     @property
     def level_label(self) -> str:
         return _level_zh(self.level)
+
+    @property
+    def has_recognition(self) -> bool:
+        """Some route of this series and level is a recognition, which pays no review fee (五（十二））."""
+        return any(is_recognition(r.route) for r in self.routes)
 
 
 def _mode(rs, series: str, level: str) -> tuple[str, str]:

@@ -15,7 +15,7 @@ from . import guards
 from .holders import NoHolder, holder_for
 from .models import Application
 from .states import EDITABLE_STATES as APPLICANT_STATES
-from .states import FINAL_STATES, FREELANCER_STATE_LABELS, State
+from .states import FINAL_STATES, State, state_label
 from .workflow import Transition, transitions_for
 
 # The step that moves a declaration forward from each state when all goes well.
@@ -32,7 +32,7 @@ FORWARD = {
     State.ROSTER_PUBLICITY: ("forward",),
     State.TALENT_CENTRE_REVIEW: ("sort_to_committee",),
     State.COMMITTEE_INTAKE: ("accept",),
-    State.ACCEPTED: ("open_review",),
+    State.ACCEPTED: ("open_review", "recognise"),  # reviewed, or recognised after assessment (五（十二）)
     State.UNDER_REVIEW: ("record_pass",),
     State.PASSED: ("publish_result",),
     State.RESULT_PUBLICITY: ("confirm_result",),
@@ -86,18 +86,10 @@ def _held_by(app: Application, event, following) -> str:
 
 def steps(app: Application, events) -> list[Step]:
     """Done steps from the timeline, the current one, and the ones ahead on this channel."""
-    result = _steps(app, events)
-    if app.for_freelancer:
-        for step in result:
-            step.label = FREELANCER_STATE_LABELS.get(step.state, step.label)
-    return result
-
-
-def _steps(app: Application, events) -> list[Step]:
-    events = list(events)
+    events, freelancer = list(events), app.for_freelancer
     done = [Step(state=State.DRAFT, label=State.DRAFT.label, holder=_("申报人本人"), status="done")]
     for e, following in zip(events, events[1:] + [None]):
-        done.append(Step(state=e.to_state, label=State(e.to_state).label, holder=_held_by(app, e, following),
+        done.append(Step(state=e.to_state, label=state_label(e.to_state, app.route, freelancer), holder=_held_by(app, e, following),
                          at=e.at, by=str(e.actor) if e.actor_id else _("系统"), note=e.note, status="done"))
     current = done[-1]
     current.status = "current"
@@ -110,7 +102,7 @@ def _steps(app: Application, events) -> list[Step]:
             break
         state = t.target
         seen.add(state)
-        ahead.append(Step(state=state, label=State(state).label, holder=_holder_name(app, state)))
+        ahead.append(Step(state=state, label=state_label(state, app.route, freelancer), holder=_holder_name(app, state)))
     return done + ahead
 
 

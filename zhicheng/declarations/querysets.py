@@ -8,7 +8,7 @@ from django.db.models import Exists, OuterRef, Q
 from zhicheng.accounts.roles import Role
 from zhicheng.core import clock
 
-from .states import Channel, State
+from .states import RECOGNITION_ROUTES, Channel, State
 
 
 class ApplicationQuerySet(models.QuerySet):
@@ -40,6 +40,11 @@ class ApplicationQuerySet(models.QuerySet):
         if role == Role.COMMITTEE_OFFICE:
             return submitted.filter(committee__office_id=org.pk, reached_committee_at__isnull=False)
         return self.none()
+
+    def reviewed(self):
+        """The declarations a committee reviews: not those recognised after assessment, which go before no experts,
+        meeting or ballot (五（十二））."""
+        return self.exclude(route__in=RECOGNITION_ROUTES)
 
     def _assigned_to_expert(self, user):
         """Only what is assigned, only during the review window, never where the expert recused, and only

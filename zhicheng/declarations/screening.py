@@ -20,7 +20,7 @@ from zhicheng.jobs.runner import no_progress
 from zhicheng.people.models import EmploymentRelation, HonourCode, TitleVia
 
 from .models import Application
-from .states import FINAL_STATES, State
+from .states import FINAL_STATES, State, is_recognition
 
 
 def _d(value):
@@ -182,23 +182,46 @@ def _withdraw(app: Application, reasons: list[str], actor) -> None:
     with transaction.atomic():
         before = {"eligible": app.eligible, "route": app.route, "ruleset": app.ruleset}
         app.decision, app.eligible, app.route, app.screened_at = None, None, "", clock.now()
-        app.save(update_fields=["decision", "eligible", "route", "screened_at", "updated_at"])
+        fields = ["decision", "eligible", "route", "screened_at", "updated_at"]
+        if _refee(app, before["route"]):  # no route known: the level's fee stands until one is
+            fields.append("fee_amount")
+        app.save(update_fields=fields)
         audit("application.screen", app, actor=actor, before=before, after={"eligible": None, "problems": reasons},
               summary="资格审查未能进行：" + "；".join(reasons))
 
 
 def _store(app: Application, decision: dict, actor) -> None:
     with transaction.atomic():
-        before = {"eligible": app.eligible, "route": app.route, "ruleset": app.ruleset}
+        before = {"eligible": app.eligible, "route": app.route, "ruleset": app.ruleset, "fee_amount": str(app.fee_amount)}
         app.decision = decision
         app.eligible = bool(decision["eligible"])
         app.route = first_eligible_route(decision)
         app.ruleset = decision.get("ruleset", "")
         app.screened_at = clock.now()
-        app.save(update_fields=["decision", "eligible", "route", "ruleset", "screened_at", "updated_at"])
-        audit("application.screen", app, actor=actor, before=before,
-              after={"eligible": app.eligible, "route": app.route, "ruleset": app.ruleset},
+        fields = ["decision", "eligible", "route", "ruleset", "screened_at", "updated_at"]
+        after = {"eligible": app.eligible, "route": app.route, "ruleset": app.ruleset}
+        if _refee(app, before["route"]):
+            fields.append("fee_amount")
+            after["fee_amount"] = str(app.fee_amount)
+        else:
+            del before["fee_amount"]
+        app.save(update_fields=fields)
+        audit("application.screen", app, actor=actor, before=before, after=after,
               summary=f"资格审查：{'符合' if app.eligible else '不符合'}申报条件")
+
+
+def _refee(app: Application, before_route: str) -> bool:
+    """The fee follows the route while it is still to be paid: none on a recognition route (五（十二）), the level's
+    standard again when the route is no longer one. Returns whether fee_amount changed."""
+    from .drafting import FEE_STATES
+    from .services import review_fee
+
+    if app.fee_paid_at or app.state not in FEE_STATES or not (is_recognition(app.route) or is_recognition(before_route)):
+        return False
+    fee = review_fee(app.level, app.route)
+    changed = app.fee_amount != fee
+    app.fee_amount = fee
+    return changed
 
 
 @dataclass

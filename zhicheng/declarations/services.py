@@ -76,7 +76,13 @@ def _choose(app: Application, action: str, actor) -> Transition:
     for t in rows:
         if not t.when or guard_registry.PATHS[t.when][0](app):
             return t
-    raise IllegalTransition(f"该申报的申报渠道没有“{ACTIONS.get(action, action)}”这一步。")
+    label = ACTIONS.get(action, action)
+    whens = {t.when for t in rows}
+    if whens == {"review_route"}:
+        raise IllegalTransition(f"考核认定的申报不需要进行评审（五（十二）），不能“{label}”，请办理考核认定。")
+    if whens == {"recognition_route"}:
+        raise IllegalTransition(f"只有考核认定途径（五（十二））的申报才能“{label}”，该申报须经评审。")
+    raise IllegalTransition(f"该申报的申报渠道没有“{label}”这一步。")
 
 
 def _snapshot_selections(apps: list[Application]) -> None:
@@ -407,10 +413,22 @@ def find_committee(series, level: str, unit):
     return (own + others)[0] if own or others else None
 
 
-def start_declaration(*, person, plan, series, level: str, actor, specialty=None, recommender=None) -> Application:
-    """Open a draft for this person, series and year (one only: the database enforces it)."""
+def review_fee(level: str, route: str):
+    """八（五）: the fee standard of the level; none on a recognition route, which is not reviewed (五（十二））."""
+    from decimal import Decimal
+
     from zhicheng.catalogue.models import FeeStandard
 
+    from .states import is_recognition
+
+    if is_recognition(route):
+        return Decimal(0)
+    fee = FeeStandard.objects.filter(level=level).first()
+    return fee.amount if fee else Decimal(0)
+
+
+def start_declaration(*, person, plan, series, level: str, actor, specialty=None, recommender=None) -> Application:
+    """Open a draft for this person, series and year (one only: the database enforces it)."""
     from .states import Channel
 
     unit = person.unit
@@ -429,13 +447,12 @@ def start_declaration(*, person, plan, series, level: str, actor, specialty=None
     if channel == Channel.PRIVATE and recommender is None:
         raise GuardFailed("非公有制领域人员须选择推荐报送机构（四（五））。")
     committee = find_committee(series, level, unit)
-    fee = FeeStandard.objects.filter(level=level).first()
     with transaction.atomic():
         app = Application.objects.create(
             person=person, plan=plan, series=series, specialty=specialty, level=level, unit=unit, channel=channel,
             recommender=recommender if channel == Channel.PRIVATE else None, committee=committee,
             via_talent_centre=holders.goes_via_talent_centre(committee, level, channel),
-            fee_amount=fee.amount if fee else 0, state=State.DRAFT, state_since=clock.now(),
+            fee_amount=review_fee(level, ""), state=State.DRAFT, state_since=clock.now(),
         )
         audit("application.start", app, actor=actor, after={"state": app.state, "channel": channel},
               summary=f"{person.name}开始填报{plan.year}年{app.title_label}")

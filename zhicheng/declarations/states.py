@@ -55,3 +55,30 @@ class Channel(models.TextChoices):
 
 # The states in which the applicant edits the declaration (a draft, or a correction asked for).
 EDITABLE_STATES = (State.DRAFT, State.CORRECTION_REQUESTED)
+
+
+# 五（十二）: the routes on which a title is recognised after an assessment (考核认定), "不需要进行评审": the committee
+# office assesses and recognises them instead of putting them before experts, and no review fee is charged.
+RECOGNITION_ROUTES = frozenset({"graduate_recognition", "postdoc_recognition"})
+
+# What the shared states mean on a recognition route, where the declaration is assessed, not reviewed.
+RECOGNITION_STATE_LABELS = {
+    State.ACCEPTED: "已受理待考核认定",
+    State.PASSED: "考核合格，予以认定",
+    State.FAILED: "考核不合格，不予认定",
+    State.RESULT_PUBLICITY: "认定结果公示中",
+}
+
+
+def is_recognition(route: str | None) -> bool:
+    return route in RECOGNITION_ROUTES
+
+
+def state_label(state: str, route: str | None = "", freelancer: bool = False) -> str:
+    """The state's name as this declaration reads it: a freelancer's service, a recognition's assessment (Chinese;
+    pages translate it with ``tr``)."""
+    if freelancer and state in FREELANCER_STATE_LABELS:
+        return FREELANCER_STATE_LABELS[state]
+    if is_recognition(route) and state in RECOGNITION_STATE_LABELS:
+        return RECOGNITION_STATE_LABELS[state]
+    return State(state).label

@@ -141,7 +141,7 @@ TABLE: tuple[Transition, ...] = (
     T("accept", "受理", (S.COMMITTEE_INTAKE,), S.ACCEPTED, OFFICE,
       guards=("committee_approved", "committee_not_suspended", "within_committee_scope", "exam_result_confirmed"), clause="六（三）；七（一）；八（一）"),
     T("return_out_of_scope", "不符合条件或超出受理范围，退回", (S.COMMITTEE_INTAKE,), S.RETURNED, OFFICE, needs_note=True, clause="六（三）"),
-    T("open_review", "开始评审", (S.ACCEPTED,), S.UNDER_REVIEW, OFFICE,
+    T("open_review", "开始评审", (S.ACCEPTED,), S.UNDER_REVIEW, OFFICE, when="review_route",
       guards=("committee_approved", "committee_not_suspended", "review_in_plan_year", "review_plan_approved"), clause="七（三）；三（二）；八（一）"),
     T("record_pass", "评审通过", (S.UNDER_REVIEW,), S.PASSED, OFFICE + SYSTEM,
       guards=("committee_not_suspended", "review_in_plan_year", "ballot_passed"), clause="七（四）；八（三）", effects=("archive_pledge",),
@@ -149,6 +149,12 @@ TABLE: tuple[Transition, ...] = (
     T("record_fail", "评审未通过", (S.UNDER_REVIEW,), S.FAILED, OFFICE + SYSTEM,
       guards=("committee_not_suspended", "review_in_plan_year", "ballot_failed"), clause="七（四）；八（三）", effects=("archive_pledge",),
       offered_when=("ballot_failed",)),
+    # 五（十二）: a graduate's or postdoc's title is recognised after an assessment, "不需要进行评审": the office that
+    # accepted it assesses it, with no experts, meeting or ballot; the result is then published and filed as a review's.
+    T("recognise", "考核合格，予以认定", (S.ACCEPTED,), S.PASSED, OFFICE, when="recognition_route",
+      guards=("committee_not_suspended", "review_in_plan_year"), clause="五（十二）", effects=("archive_pledge",)),
+    T("refuse_recognition", "考核不合格，不予认定", (S.ACCEPTED,), S.FAILED, OFFICE, when="recognition_route", needs_note=True,
+      guards=("committee_not_suspended", "review_in_plan_year"), clause="五（十二）", effects=("archive_pledge",)),
     T("veto", "学术造假一票否决", (S.UNDER_REVIEW, S.ACCEPTED), S.FAILED, OFFICE, needs_note=True, clause="八（三）",
       effects=("archive_pledge",)),
     T("publish_result", "公示评审结果", (S.PASSED,), S.RESULT_PUBLICITY, OFFICE,

@@ -19,7 +19,7 @@ from zhicheng.accounts.models import User
 from zhicheng.core import clock
 from zhicheng.declarations.models import Application
 from zhicheng.declarations.services import TransitionError, deem_overdue_withdrawn, transition, transition_many
-from zhicheng.declarations.states import Channel, State
+from zhicheng.declarations.states import Channel, State, is_recognition
 from zhicheng.publicity.models import Publicity, PublicityKind
 from zhicheng.publicity.services import close_publicity, start_publicity
 
@@ -34,6 +34,8 @@ PATH_ORDER = [
 
 # What a checker who passes a declaration records of the material checklist (六（二）: checked item by item).
 CHECKED_NOTE = "申报材料已按材料目录逐项核验：齐全、清晰，与原件一致。"
+# What an office records when it recognises a title after its assessment (五（十二））.
+RECOGNISED_NOTE = "经考核，学历、从事本专业技术工作年限及工作表现符合认定条件，予以认定（五（十二））。"
 # The correction asked for when the applicants have no files to name (the bench's declarations).
 PLAIN_CORRECTION = ["近三年年度考核表缺2019年度", "继续教育审验卡未加盖单位公章", "业绩成果佐证材料不清晰，请重新扫描"]
 
@@ -252,13 +254,17 @@ class Driver:
         from zhicheng.review.models import ReviewPlan
 
         started = set(ReviewPlan.objects.filter(review_starts_on__lte=day, status="approved").values_list("committee_id", "year"))
-        self.step_all(stage, [app for app in self.candidates(State.ACCEPTED, day) if (app.committee_id, app.plan.year) in started],
+        self.step_all(stage, [app for app in self.candidates(State.ACCEPTED, day)
+                              if (app.committee_id, app.plan.year) in started and not is_recognition(app.route)],
                       "open_review", self.holder_staff)
 
     def stage_record(self, day, stage):
         apps = self.candidates(State.UNDER_REVIEW, day)
         self.step_all(stage, [a for a in apps if self.intents[a.pk].target == State.FAILED], "record_fail", self.holder_staff)
         self.step_all(stage, [a for a in apps if self.intents[a.pk].target != State.FAILED], "record_pass", self.holder_staff)
+        # 五（十二）: the offices assess and recognise the graduates and postdocs they accepted, with the review results.
+        self.step_all(stage, [a for a in self.candidates(State.ACCEPTED, day) if is_recognition(a.route)], "recognise",
+                      self.holder_staff, note=RECOGNISED_NOTE)
 
     def stage_publish_result(self, day, stage):
         apps = self.candidates(State.PASSED, day)

@@ -41,9 +41,10 @@ def is_office_of(user, plan: ReviewPlan) -> bool:
 
 
 def declarations_of(plan: ReviewPlan):
+    """The declarations the plan's committee reviews that year (a recognition is assessed, not reviewed: 五（十二））."""
     from zhicheng.declarations.models import Application
 
-    return Application.objects.filter(committee_id=plan.committee_id, plan__year=plan.year)
+    return Application.objects.filter(committee_id=plan.committee_id, plan__year=plan.year).reviewed()
 
 
 def roster(plan: ReviewPlan) -> list[dict]:

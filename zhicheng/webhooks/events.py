@@ -24,8 +24,10 @@ from zhicheng.declarations.states import State
 
 from .models import Delivery, EventKind, Subscription
 
-# The steps that record a review's result (七（四）; a veto and an overturn in the result's publicity are results too).
-RESULTS = {"record_pass": "passed", "record_fail": "failed", "veto": "failed", "overturn": "failed"}  # nosec B105 - step names mapped to outcomes, not a password
+# The steps that record a review's result (七（四）; a veto and an overturn in the result's publicity are results too), and
+# a recognition's (五（十二））.
+RESULTS = {"record_pass": "passed", "record_fail": "failed", "veto": "failed", "overturn": "failed",
+           "recognise": "passed", "refuse_recognition": "failed"}  # nosec B105 - step names mapped to outcomes, not a password
 
 
 def _declaration(app) -> dict:

@@ -202,6 +202,7 @@ class DeclarationOut(Schema):
     eligible: bool | None = Field(description="资格审查结论：符合申报条件")
     fee_amount: str
     fee_paid_at: dt.datetime | None
+    fee_charged: bool = Field(description="是否收取评审费：考核认定不需要评审，不收评审费（五（十二））")
     exam_score: str
     exam_confirmed_at: dt.datetime | None
     materials: list[MaterialOut] = Field(description="最新提交版本的申报材料")
@@ -365,7 +366,7 @@ def declaration_detail(request, declaration_id: Id):
         unit=named(app.unit), recommender=named(app.recommender), committee=named(app.committee),
         state=state_of(app.state), holder=named(app.holder), state_since=app.state_since, held_since=app.held_since,
         submitted_at=app.submitted_at, version=app.version, eligible=app.eligible, fee_amount=str(app.fee_amount),
-        fee_paid_at=app.fee_paid_at, exam_score=app.exam_score, exam_confirmed_at=app.exam_confirmed_at,
+        fee_paid_at=app.fee_paid_at, fee_charged=not app.fee_not_charged, exam_score=app.exam_score, exam_confirmed_at=app.exam_confirmed_at,
         materials=[MaterialOut(item=m.item.name, file_name=shown_name(m.file, m.uploaded_by_id), sha256=m.file.sha256) for m in materials],
         corrections=[CorrectionOut(items=list(c.items), deadline=c.deadline, issued_at=c.issued_at, resolved_at=c.resolved_at)
                      for c in app.correction_notices.all()],

@@ -41,8 +41,9 @@ router = Router()
 
 Year = Annotated[int | None, Query(ge=2000, le=2100)]
 
-# The steps that record a review's outcome (七（四）；八（二）3、八（三）), and what each records.
-OUTCOMES = {"record_pass": True, "record_fail": False, "veto": False, "overturn": False}  # nosec B105 - step names mapped to outcomes, not a password
+# The steps that record a review's outcome (七（四）；八（二）3、八（三）) or a recognition's (五（十二）), and what each records.
+OUTCOMES = {"record_pass": True, "record_fail": False, "veto": False, "overturn": False, "recognise": True,
+            "refuse_recognition": False}  # nosec B105 - step names mapped to outcomes, not a password
 
 
 # ---- committee results ----------------------------------------------------------------------
@@ -84,7 +85,7 @@ class ResultPage(Schema):
 @router.get("/committee", response={200: ResultPage, **LIST_ERRORS}, url_name="results_committee", summary="评审结果（游标翻页）")
 def committee_results(request, year: Year = None, committee: Annotated[int | None, Query(ge=1, le=LARGEST_ID)] = None,
                       limit: Limit = DEFAULT_PAGE, cursor: Cursor = None):
-    """每次登记的评审结果（评审通过、未通过、一票否决、公示期间查实不予通过），按登记先后。"""
+    """每次登记的评审结果（评审通过、未通过、一票否决、公示期间查实不予通过）和考核认定结果（五（十二）），按登记先后。"""
     user = reading_user(request, Scope.READ_RESULTS)
     events = ApplicationEvent.objects.filter(action__in=list(OUTCOMES), application__in=Application.objects.for_user(user))
     if year is not None:

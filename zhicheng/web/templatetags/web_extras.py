@@ -9,6 +9,7 @@ from django.utils.translation import gettext
 from zhicheng.core import wording
 from zhicheng.core.identifiers import mask_id_number
 from zhicheng.declarations.checklist import route_label as _route_label
+from zhicheng.declarations.states import state_label
 from zhicheng.files.services import human_size, shown_name
 
 register = template.Library()
@@ -39,6 +40,12 @@ def filesize(value) -> str:
 @register.filter
 def route_label(value) -> str:
     return gettext(_route_label(value)) if value else ""
+
+
+@register.filter
+def state_on(state, route) -> str:
+    """A state's name on the declaration's route, translated: a recognition's steps are named as assessment (五（十二））."""
+    return gettext(state_label(state, route)) if state else ""
 
 
 @register.filter

@@ -141,7 +141,7 @@ def application_detail(request, pk: int):
         "publicities": [e.publicity for e in app.publicity_entries.select_related("publicity")],
         "exam_required": conditions.get("exam") == "required",
         "can_confirm_exam": holds and bool(app.exam_score) and not app.exam_confirmed_at,
-        "can_record_fee": not app.fee_paid_at and app.state in drafting.FEE_STATES and not drafting.is_closed_draft(app) and (
+        "can_record_fee": not app.fee_paid_at and not app.fee_not_charged and app.state in drafting.FEE_STATES and not drafting.is_closed_draft(app) and (
             owner or (user.role == Role.EMPLOYER_HR and user.organisation_id == app.unit_id)),
         "fee_form": FeeForm(),
         "quota_counts": guards.senior_quota_counts(app) if user.role == Role.EMPLOYER_HR else None,

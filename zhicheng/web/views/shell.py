@@ -66,7 +66,7 @@ def current_plan():
 
 
 # What the latest arrivals' table shows, and only that: ten rows joined to four tables were most of the page's queries' cost.
-RECENT_COLUMNS = ("state", "state_since", "held_since", "level", "person__name", "series__name", "plan__year", "unit__name")
+RECENT_COLUMNS = ("state", "route", "state_since", "held_since", "level", "person__name", "series__name", "plan__year", "unit__name")
 
 
 @page("dashboard")

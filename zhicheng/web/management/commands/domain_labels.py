@@ -32,7 +32,7 @@ def collect() -> list[str]:
     from zhicheng.declarations import guards, registry
     from zhicheng.declarations.checklist import CONDITION_LABELS, ROUTE_LABELS
     from zhicheng.declarations.notice import DEGREE_LABELS
-    from zhicheng.declarations.states import Channel, State
+    from zhicheng.declarations.states import RECOGNITION_STATE_LABELS, Channel, State
     from zhicheng.declarations.workflow import TABLE
     from zhicheng.demo.catalogue_data import SERIES
     from zhicheng.draw.model import CATEGORY_LABEL
@@ -50,6 +50,7 @@ def collect() -> list[str]:
                     certificates.CertificateKind, certificates.CertificateStatus, certificates.LookupChannel,
                     certificates.ExchangeOrigin, certificates.ExchangeStatus):
         labels += [str(label) for label in choices.labels]
+    labels += list(RECOGNITION_STATE_LABELS.values())
     labels += [*meeting.CHOICES.values(), *PARTIES.values(), *CATEGORY_LABEL.values(), pool.NO_SPECIALTY, pool.REGION_LEVEL]
     labels += [t.label for t in TABLE]
     labels += [text for _, text in guards.PATHS.values()] + [registry.GUARDS[g].description for t in TABLE for g in t.guards]
