@@ -86,8 +86,8 @@ def test_a_recognition_refused_needs_its_reason_and_ends_the_declaration(make_ap
             transition(app, "refuse_recognition", office)
         transition(app, "refuse_recognition", office, note="出站后未在企业工作，不符合认定条件")
     app.refresh_from_db()
-    assert app.state == S.FAILED and app.state_display == "考核不合格，不予认定"
-    assert PledgeRecord.objects.get(application=app).review_outcome == "考核不合格，不予认定"
+    assert app.state == S.FAILED and app.state_display == "不予认定"
+    assert PledgeRecord.objects.get(application=app).review_outcome == "不予认定"
 
 
 def test_the_fee_follows_the_route_while_it_is_unpaid(make_applicant):

@@ -61,11 +61,12 @@ EDITABLE_STATES = (State.DRAFT, State.CORRECTION_REQUESTED)
 # office assesses and recognises them instead of putting them before experts, and no review fee is charged.
 RECOGNITION_ROUTES = frozenset({"graduate_recognition", "postdoc_recognition"})
 
-# What the shared states mean on a recognition route, where the declaration is assessed, not reviewed.
+# What the shared states mean on a recognition route, where the declaration is assessed, not reviewed. Failed is
+# 不予认定 whichever way it came (assessment, fraud veto, an objection upheld in the publicity).
 RECOGNITION_STATE_LABELS = {
     State.ACCEPTED: "已受理待考核认定",
     State.PASSED: "考核合格，予以认定",
-    State.FAILED: "考核不合格，不予认定",
+    State.FAILED: "不予认定",
     State.RESULT_PUBLICITY: "认定结果公示中",
 }
 

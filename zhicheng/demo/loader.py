@@ -19,7 +19,7 @@ from zhicheng.core import clock
 from zhicheng.declarations.models import Application
 from zhicheng.declarations.screening import screen
 from zhicheng.declarations.services import GuardFailed, sign_pledge, start_declaration
-from zhicheng.declarations.states import State
+from zhicheng.declarations.states import State, is_recognition
 from zhicheng.orgs.models import Committee, Organisation, OrgKind
 from zhicheng.people.models import (
     AnnualAssessment, BlacklistEntry, ContinuingEducation, Education, Ethnicity, Honour, Award, Person, PoliticalStatus, TitleHeld, WorkPeriod,
@@ -328,7 +328,8 @@ class DemoLoader:
                     app.entrustment_letter = materials.entrustment_letter(app)
                 if profile.get("exam"):
                     app.exam_score, app.exam_confirmed_at = profile["exam"], clock.now()
-                if target != State.DRAFT or profile.get("block") is None:
+                # Everyone else pays before the unit reports; a recognition is not reviewed and pays nothing (五（十二））.
+                if (target != State.DRAFT or profile.get("block") is None) and not is_recognition(profile.get("route")):
                     app.fee_paid_at = clock.now()
                 app.save()
                 decision = screen(app, actor=account)
