@@ -281,3 +281,16 @@ def test_each_scope_stores_its_figures_and_the_daily_run_renews_every_scope_read
         assert refresh_all_stays(2021) == 2  # the region and the one bureau that read
     assert stored.first().computed_at > before
     assert set(StageFigure.objects.filter(year=2021).values_list("scope_id", flat=True)) == {None, bureau.organisation_id}
+
+
+@pytest.mark.django_db
+def test_the_workbook_downloads_in_english_too(client, world):
+    """An English table title with a slash (the cities' table) once stopped the whole download with a 500:
+    a worksheet's name may not hold / \\ ? * [ ] :."""
+    client.force_login(world["users"]["regional"])
+    client.cookies["django_language"] = "en"
+    for table in ("all", "city"):
+        response = client.get(reverse("statistics_export"), {"year": 2021, "table": table})
+        assert response.status_code == 200 and response["Content-Type"].startswith("application/vnd.openxmlformats")
+    names = load_workbook(io.BytesIO(client.get(reverse("statistics_export"), {"year": 2021, "table": "all"}).content)).sheetnames
+    assert len(names) == 13 and not any(c in name for name in names for c in "/\\?*[]:")

@@ -37,6 +37,14 @@ def svg_limit(table) -> int:
     return services.SLOW_DESKS if table.key == "desks" else 20
 
 
+# Characters a worksheet's name may not hold: a translated title such as "By league/city" would stop the download.
+SHEET_NAME_FORBIDDEN = str.maketrans({c: "-" for c in "\\/?*[]:"})
+
+
+def _sheet_title(index: int, title: str) -> str:
+    return f"{index + 1} {title}".translate(SHEET_NAME_FORBIDDEN)[:31]
+
+
 @page("statistics_export")
 def export(request):
     """One table as a workbook (``table=<key>``), or every table, a sheet each (``table=all``); each download audited."""
@@ -49,7 +57,7 @@ def export(request):
     tables = rep.tables if key == "all" else [t for t in rep.tables if t.key == key]
     if not tables:
         raise Http404
-    data = write_workbook((f"{i + 1} {t.title}"[:31], t.columns, t.rows) for i, t in enumerate(tables))
+    data = write_workbook((_sheet_title(i, t.title), t.columns, t.rows) for i, t in enumerate(tables))
     audit("statistics.export", None, actor=request.user, object_type="statistics", object_id=str(year),
           after={"year": year, "table": key, "rows": sum(len(t.rows) for t in tables)},
           summary=f"导出{year}年度统计：{'全部' if key == 'all' else tables[0].title}")
