@@ -99,3 +99,24 @@ def test_the_notice_names_each_routes_clause_once(client):
         page = client.get(reverse("notice_detail", args=["health", "associate_senior"])).content.decode()
     assert "正常申报（三（一））" in page and "（三（一））（三（一））" not in page
     assert "破格申报高一级（五（四）2）" in page and "（五（四）2）（五（四）2）" not in page
+
+
+@pytest.mark.django_db
+def test_the_objection_form_speaks_english_and_bounds_the_text(client, make_applicant):
+    """In English the objection's refusals were Chinese and the series ran into the level ("EngineeringAssociate
+    senior"); a stranger's objection took any length of text."""
+    app, _, day = advance(make_applicant(P.regular_engineer()), "employer_publicity")
+    url = reverse("public_publicity_detail", args=[app.publicities.get().pk])
+    with clock.frozen(day):
+        client.cookies["django_language"] = "en"
+        english = client.post(url, {"entry": app.pk, "name": "", "phone": "12", "content": "short"}).content.decode()
+        assert "Objections must carry a real name" in english and "valid phone number" in english
+        assert "at least 10 characters" in english and "异议须实名提出" not in english
+        assert "Engineering, Associate senior" in english
+        client.cookies["django_language"] = "zh-hans"
+        long = "该同志的论文系他人代写。" * 200
+        refused = client.post(url, {"entry": app.pk, "name": "李明", "phone": "13800001111", "content": long})
+        body = refused.content.decode()
+        assert f"异议内容不能超过2000个字（现在{len(long)}个字）" in body and "李明" in body and "13800001111" in body
+        assert not Objection.objects.exists()
+        assert "工程副高级" in client.get(url).content.decode()

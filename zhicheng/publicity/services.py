@@ -61,18 +61,25 @@ def start_publicity(*, kind: str, publisher, applications, actor, title: str = "
     return publicity
 
 
+# Anyone may object without login: without a bound one post could store megabytes of text for the publisher to read.
+OBJECTION_MAX_CHARS = 2000
+
+
 def objector_problems(*, name: str, phone: str, content: str) -> dict[str, str]:
     """What a real-name objection lacks, by field (empty when nothing): the same for an objection to a results
     publicity (raise_objection) and to a published expert pool (review.drawing.object_to)."""
     errors = {}
     if not name.strip():
-        errors["name"] = "异议须实名提出，请填写姓名。"
+        errors["name"] = _("异议须实名提出，请填写姓名。")
     elif problem := name_problem(name):
         errors["name"] = problem
     if not phone.strip() or not phone.strip().isdigit() or len(phone.strip()) < 7:
-        errors["phone"] = "请填写有效的联系电话，以便核实。"
+        errors["phone"] = _("请填写有效的联系电话，以便核实。")
     if len(content.strip()) < 10:
-        errors["content"] = "请具体说明异议事项（不少于10个字）。"
+        errors["content"] = _("请具体说明异议事项（不少于10个字）。")
+    elif len(content.strip()) > OBJECTION_MAX_CHARS:
+        errors["content"] = _("异议内容不能超过%(limit)d个字（现在%(now)d个字），请精简；证据材料可向公示单位书面提交。") % {
+            "limit": OBJECTION_MAX_CHARS, "now": len(content.strip())}
     return errors
 
 
@@ -112,7 +119,7 @@ def handle_objection(objection: Objection, actor, *, substantiated: bool, findin
     if actor.organisation_id != objection.publicity.publisher_id:
         raise ValidationError(_("只有发布公示的单位可以处理异议。"))
     if len(finding.strip()) < 5:
-        raise ValidationError({"finding": "请填写核实情况与处理意见。"})
+        raise ValidationError({"finding": _("请填写核实情况与处理意见。")})
     with transaction.atomic():
         # Read the status again under the row's lock: of two findings made at the same moment only
         # the first is recorded.
