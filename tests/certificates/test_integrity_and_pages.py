@@ -193,3 +193,25 @@ def test_a_supervisor_in_the_deciding_department_reads_an_exchange_but_cannot_de
         assert 'value="approve"' in client.get(url).content.decode(), "the department's own staff see the buttons"
     req.refresh_from_db()
     assert req.status == ExchangeStatus.SUBMITTED and not Certificate.objects.filter(person=person).exists()
+
+
+@pytest.mark.django_db
+def test_a_refused_exchange_decision_keeps_what_was_typed(client, make_applicant):
+    """Approving without a number or refusing with too short a reason redirected with a message and lost the
+    note and number the officer had written; the refusal is now shown on the form holding both."""
+    person = make_applicant(P.regular_engineer()).person
+    with clock.frozen(dt.date(2021, 10, 8)):
+        req = file_exchange(actor=person.account, origin="province", original_issuer="陕西省人力资源和社会保障厅",
+                            original_number="SX2015-GC-0100", original_committee="陕西省工程系列高级职称评审委员会",
+                            series=Series.objects.get(code="engineering"), level="associate_senior", title_name="高级工程师",
+                            specialty="土木工程", obtained_on=dt.date(2015, 12, 30), evidence=store_file("原证书.pdf", b"%PDF-1.4\n%%EOF\n"))
+        url = reverse("exchange_detail", args=[req.pk])
+        client.force_login(staff_of(regional_hr_department()))
+        approve = client.post(url, {"decision": "approve", "document_number": "", "note": "原证书经陕西省核验属实"})
+        body = approve.content.decode()
+        assert approve.status_code == 200 and "请填写核准文号。" in body and "原证书经陕西省核验属实" in body
+        reject = client.post(url, {"decision": "reject", "document_number": "内人社职换〔2021〕4号", "note": "不符"})
+        body = reject.content.decode()
+        assert "请写明不予换发的理由。" in body and "内人社职换〔2021〕4号" in body and 'value="approve"' in body
+    req.refresh_from_db()
+    assert req.status == ExchangeStatus.SUBMITTED

@@ -330,8 +330,12 @@ def exchange_detail(request, pk: int):
                 exchange.reject_exchange(req, request.user, note=data["note"])
                 messages.success(request, _("已决定不予换发。"))
         except CertificateError as exc:
-            messages.error(request, str(exc))
-        return redirect("exchange_detail", pk=pk)
+            # Shown on the form with what was typed (a redirect lost the note written before the number was missed).
+            form.add_error(None, str(exc))
+            req.refresh_from_db()
+            can_decide = req.status == ExchangeStatus.SUBMITTED and exchange.may_decide(request.user, req)
+        else:
+            return redirect("exchange_detail", pk=pk)
     return render(request, "certificates/exchange_detail.html", {"req": req, "form": form, "can_decide": can_decide})
 
 
