@@ -215,3 +215,17 @@ def test_a_refused_exchange_decision_keeps_what_was_typed(client, make_applicant
         assert "请写明不予换发的理由。" in body and "内人社职换〔2021〕4号" in body and 'value="approve"' in body
     req.refresh_from_db()
     assert req.status == ExchangeStatus.SUBMITTED
+
+
+@pytest.mark.django_db
+def test_a_lookup_that_finds_nothing_keeps_the_number_and_says_which_way_was_used(client):
+    """A search that found nothing came back with an empty form (the number and name retyped to correct one
+    character), and a QR link that found nothing spoke of a number and a name the scanner never typed."""
+    typed = client.get(reverse("certificate_verify"), {"number": "1500002021409009999", "name": "董额尔敦"}).content.decode()
+    assert "未查到与该证书编号和姓名相符的证书。" in typed
+    assert 'value="1500002021409009999"' in typed and 'value="董额尔敦"' in typed
+    scanned = client.get(reverse("certificate_scan", args=["1500002021409009999", "wrongcode123"])).content.decode()
+    assert "未查到与该二维码相符的证书" in scanned and "编号和姓名相符" not in scanned
+    assert 'value="1500002021409009999"' in scanned
+    junk = client.get(reverse("certificate_scan", args=["9" * 200, "x"])).content.decode()
+    assert 'value="999' not in junk and "未查到与该二维码相符的证书" in junk

@@ -32,8 +32,8 @@ def _pdf(data: bytes, filename: str, inline: bool = True) -> HttpResponse:
 
 # ---- public ---------------------------------------------------------------------------------
 
-def _result(request, verification):
-    return render(request, "certificates/verify.html", {"verification": verification, "form": forms.VerifyForm(), "searched": True})
+def _result(request, verification, form, *, scanned: bool = False):
+    return render(request, "certificates/verify.html", {"verification": verification, "form": form, "searched": True, "scanned": scanned})
 
 
 @page("certificate_verify")
@@ -46,7 +46,8 @@ def verify_page(request):
                                        name=form.cleaned_data["name"], verifier=form.cleaned_data["verifier"])
     except lookups.RateLimited as exc:
         return render(request, "certificates/verify.html", {"form": form, "limited": str(exc)}, status=429)
-    return _result(request, verification)
+    # The form keeps what was typed: a number or name mistyped by one character is corrected, not retyped.
+    return _result(request, verification, form)
 
 
 @page("certificate_verify")
@@ -55,7 +56,10 @@ def scan_page(request, number: str, code: str):
         verification = lookups.look_up(ip=lookups.client_ip(request), channel=LookupChannel.QR, number=number, check_code=code)
     except lookups.RateLimited as exc:
         return render(request, "certificates/verify.html", {"form": forms.VerifyForm(), "limited": str(exc)}, status=429)
-    return _result(request, verification)
+    # A link that finds nothing leaves its number in the form, to be checked with the holder's name.
+    number_field = forms.VerifyForm.base_fields["number"]
+    form = forms.VerifyForm(initial={"number": number if len(number) <= number_field.max_length else ""})
+    return _result(request, verification, form, scanned=True)
 
 
 @page("signing_key")
