@@ -76,3 +76,18 @@ def test_an_applicants_id_number_is_masked_in_the_log_as_everywhere(client, make
     with clock.frozen(D(2021, 7, 1)):
         page = client.get(reverse("audit_log")).content.decode()
     assert number not in page and f"{number[0]}{'*' * 16}{number[-1]}（申报人）" in page
+
+
+@pytest.mark.django_db
+def test_every_kind_of_object_is_named_in_english(client, supervisor):
+    """In English forty kinds in the filter (用户, 机构, 抽查发现, 事件订阅 …) stayed Chinese: their names had no
+    translation."""
+    import re
+
+    client.force_login(supervisor)
+    client.cookies["django_language"] = "en"
+    page = client.get(reverse("audit_log")).content.decode()
+    select = re.search(r'(?s)<select name="object_type".*?</select>', page).group(0)
+    labels = re.findall(r"<option[^>]*>([^<]*)</option>", select)
+    assert len(labels) > 80 and "Event subscription" in labels and "Spot-check finding" in labels
+    assert [label for label in labels if re.search(r"[\u4e00-\u9fff]", label)] == []
