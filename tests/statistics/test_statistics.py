@@ -294,3 +294,12 @@ def test_the_workbook_downloads_in_english_too(client, world):
         assert response.status_code == 200 and response["Content-Type"].startswith("application/vnd.openxmlformats")
     names = load_workbook(io.BytesIO(client.get(reverse("statistics_export"), {"year": 2021, "table": "all"}).content)).sheetnames
     assert len(names) == 13 and not any(c in name for name in names for c in "/\\?*[]:")
+
+
+@pytest.mark.django_db
+def test_the_scope_names_the_role_in_english(client, world):
+    """The line saying whose declarations are counted gave the role in Chinese on the English page."""
+    client.force_login(world["users"]["county_bureau"])
+    client.cookies["django_language"] = "en"
+    body = client.get(reverse("statistics"), {"year": 2021}).content.decode()
+    assert "(League/city or county HR bureau) can see" in body and "盟市/旗县人社局" not in body
