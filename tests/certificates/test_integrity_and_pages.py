@@ -152,6 +152,12 @@ def test_revoke_page_is_for_the_region_only(client, make_applicant):
     cert = Certificate.objects.get(application=app)
     region = staff_of(regional_hr_department())
     client.force_login(region)
+    # A one-letter reason (published on the verification page, the holder blacklisted) went on to the confirmation.
+    bare = client.post(reverse("certificate_revoke", args=[cert.pk]), {"reason": "x", "document_number": "", "confirm": "yes"})
+    body = bare.content.decode()
+    assert "撤销原因至少写4个字（现在1个字）" in body and "请填写处理文号。" in body and "确认撤销" not in body
+    cert.refresh_from_db()
+    assert cert.status == "valid"
     response = client.post(reverse("certificate_revoke", args=[cert.pk]),
                            {"reason": "伪造获奖证书", "document_number": "内人社职撤〔2021〕5号", "confirm": "yes"})
     assert response.status_code == 302

@@ -15,8 +15,13 @@ class VerifyForm(forms.Form):
 
 
 class RevokeForm(forms.Form):
-    reason = forms.CharField(label=_("撤销原因"), max_length=200, widget=forms.Textarea(attrs={"rows": 3}))
-    document_number = forms.CharField(label=_("处理文号"), max_length=60)
+    # The reason is shown to anyone verifying the certificate and the holder is blacklisted: "x" says nothing.
+    REASON_MIN = 4
+
+    reason = forms.CharField(label=_("撤销原因"), max_length=200, min_length=REASON_MIN, widget=forms.Textarea(attrs={"rows": 3}),
+                             error_messages={"required": _("请写明撤销原因。"),
+                                             "min_length": _("撤销原因至少写%(limit_value)d个字（现在%(show_value)d个字）：原因将在证书核验页公开。")})
+    document_number = forms.CharField(label=_("处理文号"), max_length=60, error_messages={"required": _("请填写处理文号。")})
 
 
 class FilingSubmitForm(forms.Form):
