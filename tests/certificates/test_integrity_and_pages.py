@@ -235,3 +235,13 @@ def test_a_lookup_that_finds_nothing_keeps_the_number_and_says_which_way_was_use
     assert 'value="1500002021409009999"' in scanned
     junk = client.get(reverse("certificate_scan", args=["9" * 200, "x"])).content.decode()
     assert 'value="999' not in junk and "未查到与该二维码相符的证书" in junk
+
+
+@pytest.mark.django_db
+def test_the_apis_scan_miss_speaks_of_the_code_not_a_name(client):
+    """The API's QR check answered a miss with 'no certificate matches the number and name', though a scan sends no name."""
+    scanned = client.get("/api/certificates/1500002021409009999/scan", {"code": "wrongcode123"}).json()
+    assert scanned["found"] is False and "未查到与该二维码相符的证书" in scanned["problems"][0]
+    typed = client.post("/api/certificates/verify", json.dumps({"number": "1500002021409009999", "name": "董额尔敦"}),
+                        content_type="application/json").json()
+    assert typed["problems"] == ["未查到与该证书编号和姓名相符的证书。"]

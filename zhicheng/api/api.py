@@ -49,9 +49,12 @@ class Refusal(Schema):
     detail: str
 
 
-def _out(verification) -> VerificationOut:
+def _out(verification, *, scanned: bool = False) -> VerificationOut:
     if verification is None:
-        return VerificationOut(found=False, problems=[_("未查到与该证书编号和姓名相符的证书。")])
+        # A scan sends no name: its miss is the link's (incomplete or altered), as the page says.
+        missed = (_("未查到与该二维码相符的证书：链接可能不完整或被改动。请核对证书编号，并填写持证人姓名查询。") if scanned
+                  else _("未查到与该证书编号和姓名相符的证书。"))
+        return VerificationOut(found=False, problems=[missed])
     cert = verification.certificate
     # Version-1 certificates were checked on the server just now; their payload and signature stay there.
     signed_payload, key_id, signature = services.public_signature(cert) or (None, cert.key_id, "")
@@ -86,4 +89,4 @@ def scan(request, number: str, code: str):
         verification = lookups.look_up(ip=lookups.client_ip(request), channel=LookupChannel.API, number=number, check_code=code)
     except lookups.RateLimited as exc:
         return Status(429, Refusal(detail=str(exc)))
-    return Status(200, _out(verification))
+    return Status(200, _out(verification, scanned=True))
