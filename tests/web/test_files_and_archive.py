@@ -190,3 +190,22 @@ def test_a_file_name_never_reaches_another_person_who_uploads_the_same_bytes(cli
     client.force_login(first.person.account)
     response = client.get(reverse("application_file", args=[first.pk, stored.sha256]))
     assert "%E8%BA%AB%E4%BB%BD%E8%AF%81150121197311197659" in response["Content-Disposition"]  # 身份证150121...
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("data", "says", "not_says"), [
+    ('{"records": [1, 2,]}'.encode(), "第1行第19列", "UTF-8"),  # readable text, a stray comma: say where
+    ('{"name": "张三"}'.encode("gbk"), "UTF-8", "第"),  # GBK bytes: the encoding is the problem
+])
+def test_a_history_file_that_is_not_json_is_told_what_is_wrong(data, says, not_says):
+    from django.core.exceptions import ValidationError
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from zhicheng.files.services import store_json
+
+    stored = StoredFile.objects.count()
+    with pytest.raises(ValidationError) as refused:
+        store_json(SimpleUploadedFile("history.json", data, content_type="application/json"))
+    message = refused.value.messages[0]
+    assert says in message and not_says not in message
+    assert StoredFile.objects.count() == stored  # nothing kept

@@ -201,9 +201,13 @@ def store_json(uploaded_file, uploaded_by=None) -> StoredFile:
     data = uploaded_file.read()
     try:
         json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, ValueError) as exc:
+    except UnicodeDecodeError as exc:
         raise ValidationError(_("文件“%(name)s”不是 UTF-8 编码的 JSON 文件，无法读取。") % {"name": uploaded_file.name},
                               code="bad_type") from exc
+    except json.JSONDecodeError as exc:
+        # Readable text that is not JSON (a hand-edited file with a stray comma): say where, not "wrong encoding".
+        raise ValidationError(_("文件“%(name)s”不是有效的 JSON：第%(line)d行第%(column)d列有误，请检查该处的括号、引号和逗号。")
+                              % {"name": uploaded_file.name, "line": exc.lineno, "column": exc.colno}, code="bad_json") from exc
     return _keep(uploaded_file.name, data, "application/json", uploaded_by)
 
 
