@@ -196,3 +196,13 @@ def test_the_migration_stops_older_recognition_drafts_asking_for_the_fee(make_ap
     assert fees == {owing.pk: 0, paid.pk: 300, reviewed.pk: reviewed.fee_amount} and reviewed.fee_amount > 0
     entry = AuditEntry.objects.get(action="application.fee_waived")
     assert entry.object_id == str(owing.pk) and entry.before == {"fee_amount": "300.00"}
+
+
+def test_a_committee_that_only_recognised_has_its_results_date_for_the_filing_deadline(make_applicant):
+    """Without a review plan the filing deadline's fallback is the last recorded result: a recognition is one."""
+    from zhicheng.certificates.filing import review_ended_on
+
+    app, _, day = advance(make_applicant(P.graduate_recognition()), S.PASSED)
+    ReviewPlan.objects.filter(committee=app.committee, year=app.plan.year).delete()  # a committee that only recognises
+    recognised = app.events.get(action="recognise").at.astimezone(clock.CHINA).date()
+    assert review_ended_on(app.committee, app.plan.year) == recognised

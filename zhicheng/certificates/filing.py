@@ -87,7 +87,8 @@ def annual_filing_deadline(year: int) -> dt.date | None:
 
 
 def review_ended_on(committee, year: int) -> dt.date | None:
-    """The last day of the committee's review meetings: its review plan, else the last recorded result.
+    """The last day of the committee's review meetings: its review plan, else the last recorded result (a review's or
+    a recognition's, 五（十二））.
     Only a fallback for the deadline, which counts from the end of the results publicity."""
     from zhicheng.declarations.models import ApplicationEvent
     from zhicheng.review.models import ReviewPlan
@@ -96,7 +97,7 @@ def review_ended_on(committee, year: int) -> dt.date | None:
     if plan:
         return plan
     last = ApplicationEvent.objects.filter(
-        application__committee=committee, application__plan__year=year, action__in=("record_pass", "record_fail", "veto"),
+        application__committee=committee, application__plan__year=year, action__in=("record_pass", "record_fail", "veto", "recognise", "refuse_recognition"),
     ).aggregate(last=Max("at"))["last"]
     return last.astimezone(clock.CHINA).date() if last else None
 
