@@ -34,3 +34,27 @@ def test_fourth_senior_declaration_is_refused_but_an_exceptional_one_is_exempt(m
         transition(exempt, "report", employer)
     exempt.refresh_from_db()
     assert exempt.state == "department_review"
+
+
+@pytest.mark.django_db
+def test_a_freelancer_whose_file_the_unit_keeps_holds_none_of_its_posts(make_applicant):
+    """五（五）2 counts a unit's own people against its senior posts; a freelancer (二（一）) whose file it keeps (四（五）1)
+    holds none of them: the engine says the quota does not apply, and the guard and the count follow it."""
+    from zhicheng.declarations.screening import screen
+    from zhicheng.people.models import EmploymentRelation
+
+    apps = [advance(make_applicant(P.regular_agronomist(unit=UNIT)), "submitted")[0] for _ in range(4)]
+    freelancer = apps[3]
+    freelancer.person.employment_relation = EmploymentRelation.FREELANCE
+    freelancer.person.save(update_fields=["employment_relation"])
+    screen(freelancer)
+    freelancer.refresh_from_db()
+    assert freelancer.decision["conditions"]["post_quota"] == "not_applicable"
+    unit, employer = apps[0].unit, staff_of(apps[0].unit)
+    with clock.frozen(dt.date(2021, 6, 8)):
+        start_publicity(kind="employer", publisher=unit, applications=apps, actor=employer)
+    with clock.frozen(dt.date(2021, 6, 16)):
+        transition(freelancer, "report", employer)
+        for app in apps[:3]:
+            transition(app, "report", employer)
+        assert quota_used(unit, apps[0].plan) == 3, "the freelancer's declaration takes none of the three places"

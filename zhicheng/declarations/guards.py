@@ -158,13 +158,18 @@ def post_quota_ceiling(unit) -> int:
     return unit.senior_vacancies + math.floor(unit.senior_posts_set * 0.05)
 
 
+QUOTA_FREE = ("exempt", "not_applicable")
+
+
 def senior_quota_counts(app) -> bool:
     if not app.unit.post_management or app.unit.sector != "public_institution":
         return False
     if app.series.code != "school_teacher" and app.level not in SENIOR_LEVELS:
         return False
     conditions = (app.decision or {}).get("conditions", {})
-    return conditions.get("post_quota") != "exempt"
+    # The engine's word on 五（五）2: exempt, or not applicable to this person — a freelancer whose file a
+    # post-managed service keeps holds none of its posts (facts: post_management false).
+    return conditions.get("post_quota") not in QUOTA_FREE
 
 
 QUOTA_USING_STATES = tuple(s for s in State.values if s not in (
@@ -179,7 +184,7 @@ def _quota_counted():
 
     return (Application.objects.filter(state__in=QUOTA_USING_STATES)
             .filter(Q(series__code="school_teacher") | Q(level__in=SENIOR_LEVELS))
-            .exclude(decision__conditions__post_quota="exempt"))
+            .exclude(decision__conditions__post_quota__in=QUOTA_FREE))
 
 
 def quota_used(unit, plan) -> int:
