@@ -80,3 +80,14 @@ def test_a_service_marked_as_keeping_freelancers_files_must_lead_to_its_areas_bu
     with pytest.raises(ValidationError) as refused:
         service.clean()
     assert reason in " ".join(refused.value.message_dict["keeps_freelancer_files"])
+
+
+@pytest.mark.django_db
+def test_the_generated_forms_say_freelance_and_name_the_service_keeping_the_file(service, make_applicant):
+    from zhicheng.declarations import annex_forms
+
+    app, _, _ = advance(make_applicant(freelance.freelance_engineer()), S.SUBMITTED)
+    app = Application.objects.select_related(*annex_forms.FORM_RELATED).get(pk=app.pk)
+    c = annex_forms.content([app], {app.pk: 1})[app.pk]
+    assert c["unit"] == f"自由职业（档案存放于{service.name}）"
+    assert annex_forms.review_form_pdf(c)[:4] == b"%PDF" and annex_forms.summary_form_pdf(c)[:4] == b"%PDF"

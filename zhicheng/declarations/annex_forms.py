@@ -224,7 +224,8 @@ def content(apps: list[Application], versions: dict[int, int], full_id: set[int]
             "post": current_work.get("post", ""),
             "birth": f"{person.birth_date:%Y.%m}",
             "id_number": person.id_number if app.pk in full_id else mask_id_number(person.id_number),
-            "unit": app.unit.name,
+            # A freelancer (二（一）) works for no unit: the box says so and names the service keeping the file (四（五）1).
+            "unit": f"自由职业（档案存放于{app.unit.name}）" if app.for_freelancer else app.unit.name,
             "area": app.unit.area.name,
             "competent_department": app.unit.competent_department.name if app.unit.competent_department_id else "",
             "series": app.series.name,
