@@ -66,7 +66,9 @@ def current_plan():
 
 
 # What the latest arrivals' table shows, and only that: ten rows joined to four tables were most of the page's queries' cost.
-RECENT_COLUMNS = ("state", "route", "state_since", "held_since", "level", "person__name", "series__name", "plan__year", "unit__name")
+# The state's name reads the route (考核认定) and whether a freelancer's service holds it (四（五）1): both are read with the row.
+RECENT_COLUMNS = ("state", "route", "state_since", "held_since", "level", "person__name", "person__employment_relation",
+                  "series__name", "plan__year", "unit__name", "unit__keeps_freelancer_files")
 
 
 @page("dashboard")
@@ -121,7 +123,7 @@ def employer_quota(user):
 
 def _applicant_dashboard(request):
     user = request.user
-    mine = (Application.objects.for_user(user).select_related("series", "plan", "holder", "specialty")
+    mine = (Application.objects.for_user(user).select_related("series", "plan", "holder", "specialty", "person", "unit")
             .order_by("-plan__year", "-created_at"))
     return render(request, "web/dashboard_applicant.html", {
         "mine": mine, "unread": unread_count(user), "plan": current_plan(), "person": user.person,
