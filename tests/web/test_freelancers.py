@@ -120,6 +120,10 @@ def test_the_pages_name_the_service_as_the_file_keeper_and_show_the_relation(cli
     progress = dossier.split('id="progress-h"', 1)[1].split("</section>", 1)[0]
     assert "待档案存放机构审核" in progress and "档案存放机构公示中" in progress and "单位公示中" not in progress.replace("档案存放机构公示中", "")
     assert app.person.name in queue
+    timeline = dossier.split('<ol class="timeline">', 1)[1].split("</ol>", 1)[0]
+    assert "待档案存放机构审核" in timeline and "待单位审核" not in timeline, "the timeline names the service too"
+    row = queue.split(app.person.name, 1)[1].split("</tr>", 1)[0]
+    assert "待档案存放机构审核" in row, "and so does the queue's state column"
 
     # An employee's dossier still says 用人单位.
     other = make_applicant(P.regular_engineer())

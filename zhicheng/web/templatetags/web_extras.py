@@ -43,9 +43,10 @@ def route_label(value) -> str:
 
 
 @register.filter
-def state_on(state, route) -> str:
-    """A state's name on the declaration's route, translated: a recognition's steps are named as assessment (五（十二））."""
-    return gettext(state_label(state, route)) if state else ""
+def state_on(state, app) -> str:
+    """A state's name as this declaration reads it, translated: a recognition's steps are named as assessment
+    (五（十二）), a freelancer's service as the service keeping the file (四（五）1)."""
+    return gettext(state_label(state, app.route, app.for_freelancer)) if state else ""
 
 
 @register.filter
