@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
+from django.utils import translation
 
 D = dt.date
 
@@ -51,6 +52,14 @@ def django_db_setup(django_db_setup, django_db_blocker):
 def _quiet_mail(settings, tmp_path):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _language_back():
+    """A request in English (a django_language cookie) activates English in the test's thread and leaves it there:
+    the next test would read English where it expects the default Chinese. Every test ends in the default language."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)
