@@ -173,6 +173,14 @@ def test_openapi_lists_the_public_endpoints(client):
     assert client.get("/api/docs").status_code == 200
 
 
+def _shaanxi_exchange(person, number: str):
+    """An exchange request for a senior engineer's certificate from Shaanxi (the two decision tests below)."""
+    return file_exchange(actor=person.account, origin="province", original_issuer="陕西省人力资源和社会保障厅",
+                         original_number=number, original_committee="陕西省工程系列高级职称评审委员会",
+                         series=Series.objects.get(code="engineering"), level="associate_senior", title_name="高级工程师",
+                         specialty="土木工程", obtained_on=dt.date(2015, 12, 30), evidence=store_file("原证书.pdf", b"%PDF-1.4\n%%EOF\n"))
+
+
 @pytest.mark.django_db
 def test_a_supervisor_in_the_deciding_department_reads_an_exchange_but_cannot_decide_it(client, make_applicant):
     """The supervisor's account belongs to the regional department, which decides senior exchanges (七（五）4):
@@ -183,10 +191,7 @@ def test_a_supervisor_in_the_deciding_department_reads_an_exchange_but_cannot_de
     person = make_applicant(P.regular_engineer()).person
     supervisor = User.objects.create(username="supervisor-x", role=Role.SUPERVISOR, organisation=regional_hr_department())
     with clock.frozen(dt.date(2021, 10, 8)):
-        req = file_exchange(actor=person.account, origin="province", original_issuer="陕西省人力资源和社会保障厅",
-                            original_number="SX2015-GC-0099", original_committee="陕西省工程系列高级职称评审委员会",
-                            series=Series.objects.get(code="engineering"), level="associate_senior", title_name="高级工程师",
-                            specialty="土木工程", obtained_on=dt.date(2015, 12, 30), evidence=store_file("原证书.pdf", b"%PDF-1.4\n%%EOF\n"))
+        req = _shaanxi_exchange(person, "SX2015-GC-0099")
         url = reverse("exchange_detail", args=[req.pk])
         client.force_login(supervisor)
         page = client.get(url).content.decode()
@@ -207,10 +212,7 @@ def test_a_refused_exchange_decision_keeps_what_was_typed(client, make_applicant
     note and number the officer had written; the refusal is now shown on the form holding both."""
     person = make_applicant(P.regular_engineer()).person
     with clock.frozen(dt.date(2021, 10, 8)):
-        req = file_exchange(actor=person.account, origin="province", original_issuer="陕西省人力资源和社会保障厅",
-                            original_number="SX2015-GC-0100", original_committee="陕西省工程系列高级职称评审委员会",
-                            series=Series.objects.get(code="engineering"), level="associate_senior", title_name="高级工程师",
-                            specialty="土木工程", obtained_on=dt.date(2015, 12, 30), evidence=store_file("原证书.pdf", b"%PDF-1.4\n%%EOF\n"))
+        req = _shaanxi_exchange(person, "SX2015-GC-0100")
         url = reverse("exchange_detail", args=[req.pk])
         client.force_login(staff_of(regional_hr_department()))
         approve = client.post(url, {"decision": "approve", "document_number": "", "note": "原证书经陕西省核验属实"})
